@@ -1,0 +1,55 @@
+# Kokeilusalkku: `make run` serves the demo, `make test` runs lint and the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint install install-test db seed clean help translations
+
+help:
+	@echo "make run   - install, migrate a SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test  - install test tools, lint, run the whole suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+db: install
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo
+
+run: seed
+	@echo "Serving Kokeilusalkku on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+
+# Translations: extract every gettext string, merge into fi/sv/en catalogues, compile.
+translations: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o pilot_tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i pilot_tracker/translations/messages.pot -d pilot_tracker/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d pilot_tracker/translations --statistics

@@ -1,0 +1,95 @@
+"""Configuration classes, read from the environment.
+
+`create_app` picks one by `APP_CONFIG` (development, testing, production); production refuses
+to start without its secrets instead of falling back to a guessable value.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or unsafe."""
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'kokeilusalkku.db'}"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    # SECRET_KEY and DATABASE_URL are read from the environment by `create_app`, at start-up
+    # rather than at import time.
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = _sqlite_default()
+    # pre_ping: a connection cut by a database restart is replaced instead of failing a request.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the signed session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    BABEL_DEFAULT_LOCALE = "fi"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
+    LANGUAGES: ClassVar[tuple[str, ...]] = ("fi", "sv", "en")
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"
+    HSTS_ENABLED = False
+    STALE_AFTER_DAYS = 30
+
+
+class DevelopmentConfig(Config):
+    """Local use: without SECRET_KEY a per-checkout random key is kept in instance/."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: cheap password hashing, CSRF on (tests fetch tokens like a browser)."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    """Production: secrets must come from the environment, cookies only over HTTPS."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS_ENABLED = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start without a strong secret and an explicit database."""
+        secret = os.environ.get("SECRET_KEY", "")
+        if len(secret) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to at least 32 random characters in production "
+                '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL must be set in production.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

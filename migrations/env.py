@@ -1,0 +1,60 @@
+"""Alembic environment: runs inside the Flask app, against the app's own engine."""
+
+from __future__ import annotations
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+import pilot_tracker.models  # noqa: F401  (every model must be loaded for autogenerate)
+
+config = context.config
+if config.config_file_name and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+db = current_app.extensions["migrate"].db
+metadata = db.metadata
+COMPARE = {"compare_type": True, "compare_server_default": True, "render_as_batch": True}
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """Tables made by later features outside the ORM (full-text indexes) are not drift."""
+    return not (type_ == "table" and reflected and name and name.endswith("_fts"))
+
+
+def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+    """Render the app's type decorators as plain SQLAlchemy types: migrations never import
+    application code, which changes after they are written."""
+    if type_ == "type" and obj.__class__.__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_offline() -> None:
+    """Emit SQL to stdout (`flask db upgrade --sql`)."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    context.configure(url=url, target_metadata=metadata, literal_binds=True, **COMPARE)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    """Migrate through a connection of the app's engine, in one transaction."""
+    with db.engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            include_object=include_object,
+            render_item=render_item,
+            **{**current_app.extensions["migrate"].configure_args, **COMPARE},
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

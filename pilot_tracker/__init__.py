@@ -1,0 +1,124 @@
+"""Kokeilusalkku: the application factory reads as a table of contents."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config, ConfigError, ProductionConfig
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config_name` defaults to `APP_CONFIG` or development."""
+    name = config_name or os.environ.get("APP_CONFIG", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"APP_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}")
+    config_cls: type[Config] = CONFIGS[name]
+    if config_cls is ProductionConfig:
+        ProductionConfig.validate()
+
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(config_cls)
+    # Read at call time, not import time, so tests and CLI can set the environment late.
+    if name != "testing" and os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if name == "testing" and os.environ.get("TEST_DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["TEST_DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    # Optional settings an operator may give in the environment.
+    for key in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT"):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret()
+
+    from pilot_tracker.database import configure_engine_options
+
+    configure_engine_options(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _development_secret() -> str:
+    """A per-checkout random key kept under instance/, so dev sessions survive restarts."""
+    path = Path(INSTANCE_DIR) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions created in `extensions.py`."""
+    from pilot_tracker import i18n
+    from pilot_tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from pilot_tracker.auth.loader import configure as configure_login
+
+    configure_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from pilot_tracker.auth import bp as auth_bp
+    from pilot_tracker.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """HTML error pages, or problem+json under /api/."""
+    from pilot_tracker.errors import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers on every response."""
+    from pilot_tracker.security import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Formatting filters and globals for templates."""
+    from pilot_tracker.i18n import register_template_helpers as register_i18n
+
+    register_i18n(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask --app wsgi ...` commands."""
+    from pilot_tracker.cli import register
+
+    register(app)

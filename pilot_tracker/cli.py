@@ -1,0 +1,109 @@
+"""`flask --app wsgi ...` commands: demo data, users, tokens, the register, backups."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from pilot_tracker.domain.enums import Role
+from pilot_tracker.extensions import db
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo portfolio and one user per role (idempotent); prints the logins."""
+    from flask import current_app
+
+    from pilot_tracker.services.seed import DEMO_PASSWORD, seed_demo
+
+    if current_app.config.get("SESSION_COOKIE_SECURE") and not current_app.testing:
+        raise click.ClickException("seed-demo creates known passwords; not in production.")
+    result = seed_demo(progress=lambda label, n: click.progressbar(length=n, label=label))
+    if result.created:
+        click.echo(f"Demo portfolio created: {result.pilots} pilots, {result.vendors} vendors.")
+    else:
+        click.echo("Demo data already present; nothing changed.")
+    click.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
+    for email, role, extra in result.logins:
+        click.echo(f"  {role:<12} {email}{'  ' + extra if extra else ''}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--municipality", "municipality", default=None, help="Council user's municipality code."
+)
+@click.option("--vendor", "vendor_id", default=None, type=int, help="Vendor user's vendor id.")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(
+    email: str,
+    role: str,
+    municipality: str | None,
+    vendor_id: int | None,
+    name: str,
+    password_stdin: bool,
+) -> None:
+    """Create a user, prompting for the password (or reading it from stdin)."""
+    from pilot_tracker.services.users import UserError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            email, role, password, name=name, municipality_code=municipality, vendor_id=vendor_id
+        )
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("import-municipalities")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@with_appcontext
+def import_municipalities_command(path: str, dry_run: bool) -> None:
+    """Update names, regions and populations from a register file (same columns)."""
+    from pilot_tracker.services.municipalities import (
+        RegisterFileError,
+        apply_register,
+        read_register_file,
+    )
+
+    try:
+        rows = read_register_file(path)
+    except RegisterFileError as exc:
+        click.echo("The file was refused; nothing was changed:", err=True)
+        for problem in exc.problems[:50]:
+            click.echo(f"  - {problem}", err=True)
+        if len(exc.problems) > 50:
+            click.echo(f"  ... and {len(exc.problems) - 50} more", err=True)
+        raise SystemExit(1) from exc
+    report = apply_register(rows, dry_run=dry_run)
+    prefix = "Would change" if dry_run else "Changed"
+    for code in report.added:
+        click.echo(f"Added {code}")
+    for code, diff in sorted(report.changed.items()):
+        parts = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in diff.items())
+        click.echo(f"{prefix} {code}: {parts}")
+    for code in report.missing_from_file:
+        click.echo(f"Kept {code} (not in the file)")
+    click.echo(
+        f"{len(report.added)} added, {len(report.changed)} changed, {report.unchanged} unchanged, "
+        f"{len(report.missing_from_file)} not in the file" + (" (dry run)" if dry_run else "")
+    )
+
+
+def register(app: Flask) -> None:
+    """Attach the commands."""
+    for command in (seed_demo_command, create_user_command, import_municipalities_command):
+        app.cli.add_command(command)

@@ -1,0 +1,73 @@
+"""KPI progress towards a target, as a percentage of the way from baseline to target."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from pilot_tracker.domain.enums import Direction
+from pilot_tracker.domain.money import round_half_up
+
+
+class KpiError(ValueError):
+    """A KPI definition or value the progress formula cannot work with."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _exact(name: str, value: Decimal) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise KpiError(f"The {name} must be a finite number.")
+    return Fraction(value)
+
+
+def _direction(direction: Direction | str) -> Direction:
+    try:
+        return Direction(direction)
+    except ValueError:
+        raise KpiError(f"The direction must be increase or decrease, not {direction!r}.") from None
+
+
+def validate_kpi_definition(baseline: Decimal, target: Decimal, direction: Direction) -> None:
+    """Refuse a target equal to the baseline or on the wrong side of it for the direction."""
+    start = _exact("baseline", baseline)
+    goal = _exact("target", target)
+    direction = _direction(direction)
+    if goal == start:
+        raise KpiError("The target must differ from the baseline; otherwise there is no progress.")
+    if direction is Direction.INCREASE and goal < start:
+        raise KpiError(
+            "The target is below the baseline, but the KPI should increase; "
+            "set a target above the baseline or choose decrease."
+        )
+    if direction is Direction.DECREASE and goal > start:
+        raise KpiError(
+            "The target is above the baseline, but the KPI should decrease; "
+            "set a target below the baseline or choose increase."
+        )
+
+
+def kpi_progress(
+    baseline: Decimal, target: Decimal, latest: Decimal | None, direction: Direction
+) -> Decimal | None:
+    """Percent of the way to target (one place, half-up), not clamped; None if unmeasured."""
+    # Below 0 (moved the wrong way) and above 100 (beat the target) are both shown to councils.
+    # Only target == baseline is refused here; a target on the wrong side is refused when the
+    # KPI is defined (validate_kpi_definition), so an old definition still shows its numbers.
+    start = _exact("baseline", baseline)
+    goal = _exact("target", target)
+    _direction(direction)
+    if goal == start:
+        raise KpiError("The target must differ from the baseline; otherwise there is no progress.")
+    if latest is None:
+        return None
+    value = _exact("latest value", latest)
+    # PRODUCT.md's decrease formula, (baseline - latest) / (baseline - target), is the increase
+    # formula with numerator and denominator negated, so one expression serves both.
+    share = (value - start) / (goal - start)
+    # Exact fractions and one rounding at the end: Decimal division would round twice.
+    return round_half_up(share * 100, 1)

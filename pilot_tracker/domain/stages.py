@@ -1,0 +1,93 @@
+"""Which stage moves a plain update may make and where each gate decision takes a pilot."""
+
+from __future__ import annotations
+
+from pilot_tracker.domain.enums import Gate, Outcome, Stage
+
+ORDER: tuple[Stage, ...] = (
+    Stage.IDEA,
+    Stage.PLANNING,
+    Stage.PILOTING,
+    Stage.EVALUATION,
+    Stage.SCALING,
+    Stage.STOPPED,
+)
+FINAL: frozenset[Stage] = frozenset({Stage.SCALING, Stage.STOPPED})
+# The stages a plain update may move forward through; the rest need a decision.
+_EDITABLE: tuple[Stage, ...] = ORDER[:4]
+
+_GATES: dict[Stage, tuple[Gate, ...]] = {
+    Stage.IDEA: (Gate.START,),
+    Stage.PLANNING: (Gate.START,),
+    Stage.PILOTING: (Gate.MIDPOINT,),
+    Stage.EVALUATION: (Gate.MIDPOINT, Gate.SCALE_UP),
+    Stage.SCALING: (),
+    Stage.STOPPED: (),
+}
+
+
+class TransitionError(ValueError):
+    """A stage move or decision the rules refuse; `message` is English, translated later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def allowed_gates(current: Stage) -> tuple[Gate, ...]:
+    """The gates a decision may be recorded at in this stage; none once a pilot is final."""
+    return _GATES[Stage(current)]
+
+
+def check_plain_update(current: Stage, new: Stage) -> None:
+    """Allow staying put or moving forward between idea and evaluation; raise otherwise."""
+    current, new = Stage(current), Stage(new)
+    if new is current:
+        return
+    if current in FINAL:
+        raise TransitionError(
+            f"The pilot is in its final stage {current}; its stage can no longer change."
+        )
+    if new is Stage.SCALING:
+        raise TransitionError(
+            "A pilot moves to scaling only through a go decision at the scale_up gate."
+        )
+    if new is Stage.STOPPED:
+        raise TransitionError("A pilot is stopped only through a no_go decision.")
+    if _EDITABLE.index(new) < _EDITABLE.index(current):
+        raise TransitionError(
+            f"A pilot cannot move back from {current} to {new}; only a continue decision "
+            "can send it back, and only to planning."
+        )
+
+
+def stage_after_decision(
+    current: Stage, gate: Gate, outcome: Outcome, back_to_planning: bool = False
+) -> Stage:
+    """The stage after a decision at `gate`; go at midpoint keeps the stage. Raises if refused."""
+    current, gate, outcome = Stage(current), Gate(gate), Outcome(outcome)
+    if current in FINAL:
+        raise TransitionError(
+            f"The pilot is in its final stage {current}; no further decisions can be recorded."
+        )
+    gates = _GATES[current]
+    if gate not in gates:
+        message = (
+            f"A {gate} decision cannot be made while the pilot is in {current}; "
+            f"the gates open in {current}: {', '.join(gates)}."
+        )
+        if gate is Gate.SCALE_UP:
+            message += " Evaluate the pilot first: scale_up is decided in evaluation."
+        raise TransitionError(message)
+    if back_to_planning and outcome is not Outcome.CONTINUE:
+        # Refused rather than ignored: a form that sends both has misunderstood the decision.
+        raise TransitionError("Only a continue decision can send a pilot back to planning.")
+    if outcome is Outcome.NO_GO:
+        return Stage.STOPPED
+    if outcome is Outcome.CONTINUE:
+        return Stage.PLANNING if back_to_planning else current
+    if gate is Gate.START:
+        return Stage.PILOTING
+    if gate is Gate.SCALE_UP:
+        return Stage.SCALING
+    return current

@@ -1,0 +1,75 @@
+"""Language choice and locale-aware formatting of numbers, money and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """The user's profile choice, then the cookie, then Accept-Language, then Finnish."""
+    supported: tuple[str, ...] = current_app.config["LANGUAGES"]
+    user_lang = getattr(current_user, "language", None) if current_user else None
+    if user_lang in supported:
+        return user_lang
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in supported:
+        return cookie
+    return (
+        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def current_language() -> str:
+    """The two-letter code of the page's language."""
+    locale = get_locale()
+    return locale.language if locale else "fi"
+
+
+def money(cents: int | None, with_symbol: bool = True) -> str:
+    """Cents as money in the page's language: `1 234,50 €` in Finnish."""
+    if cents is None:
+        return "–"
+    amount = Decimal(cents) / 100
+    locale = current_language()
+    if with_symbol:
+        return format_currency(amount, "EUR", locale=locale)
+    return format_decimal(amount, format="#,##0.00", locale=locale)
+
+
+def number(value: int | Decimal | float | None, digits: int | None = None) -> str:
+    """A number in the page's language; `digits` fixes the decimals shown."""
+    if value is None:
+        return "–"
+    fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=current_language())
+
+
+def day(value: date | datetime | None) -> str:
+    """A date in the page's language: `27.11.2026` in Finnish."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    return format_date(value, "short" if current_language() != "fi" else "d.M.yyyy")
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters `money`, `number`, `day`; global `current_language`."""
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.globals["current_language"] = current_language
+    from pilot_tracker.labels import label
+    from pilot_tracker.navigation import has_endpoint, nav_items
+
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["has_endpoint"] = has_endpoint
+    app.jinja_env.globals["nav_items"] = nav_items

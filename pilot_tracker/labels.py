@@ -1,0 +1,72 @@
+"""Translated labels for every enum value shown to people."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from flask_babel import lazy_gettext as _l
+
+from pilot_tracker.domain.enums import (
+    Direction,
+    Gate,
+    Goal,
+    Outcome,
+    Rag,
+    Role,
+    SplitMethod,
+    Stage,
+    Theme,
+    Track,
+)
+
+LABELS: dict[Enum, object] = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.COUNCIL: _l("Council member"),
+    Role.VENDOR: _l("Vendor"),
+    Theme.TRANSPORT_OPTIMISATION: _l("Transport optimisation"),
+    Theme.PERMITS: _l("Permit services"),
+    Theme.FACILITY_BOOKING: _l("Booking of municipal facilities"),
+    Theme.FEEDBACK: _l("Customer feedback"),
+    Theme.E_SERVICES: _l("E-services"),
+    Theme.CUSTOMER_DATA: _l("Customer data management"),
+    Theme.GEODATA: _l("Geodata management"),
+    Theme.PROPERTY_MANAGEMENT: _l("Property management"),
+    Theme.MOBILE_WORK: _l("Mobile work"),
+    Theme.OTHER: _l("Other"),
+    Track.QUICK: _l("Quick"),
+    Track.SLOW: _l("Slow"),
+    Stage.IDEA: _l("Idea"),
+    Stage.PLANNING: _l("Planning"),
+    Stage.PILOTING: _l("Piloting"),
+    Stage.EVALUATION: _l("Evaluation"),
+    Stage.SCALING: _l("Scaling"),
+    Stage.STOPPED: _l("Stopped"),
+    Goal.ATTRACT_RESIDENTS: _l("Attract residents"),
+    Goal.CUT_COSTS: _l("Cut costs"),
+    Goal.USE_RESOURCES_BETTER: _l("Use resources better"),
+    Goal.RESIDENT_SATISFACTION: _l("Resident satisfaction"),
+    Goal.BRAND: _l("Municipal brand"),
+    SplitMethod.EQUAL: _l("Equal shares"),
+    SplitMethod.PER_CAPITA: _l("Per capita"),
+    SplitMethod.MANUAL: _l("Manual percentages"),
+    Direction.INCREASE: _l("Increase"),
+    Direction.DECREASE: _l("Decrease"),
+    Rag.GREEN: _l("Green: on track"),
+    Rag.AMBER: _l("Amber: at risk"),
+    Rag.RED: _l("Red: off track"),
+    Gate.START: _l("Start"),
+    Gate.MIDPOINT: _l("Midpoint"),
+    Gate.SCALE_UP: _l("Scale-up"),
+    Outcome.GO: _l("Go"),
+    Outcome.NO_GO: _l("No-go"),
+    Outcome.CONTINUE: _l("Continue"),
+}
+
+
+def label(value: Enum | None) -> str:
+    """The translated label of an enum value; its raw value if none is defined."""
+    if value is None:
+        return "–"
+    text = LABELS.get(value)
+    return str(text) if text is not None else str(value.value)

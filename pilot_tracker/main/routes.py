@@ -1,0 +1,58 @@
+"""Signed-out landing page, `/healthz` and the about page with the data attribution."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response as WResponse
+
+from pilot_tracker.extensions import db
+from pilot_tracker.i18n import LANG_COOKIE
+from pilot_tracker.main import bp
+
+
+@bp.get("/")
+def index() -> str | WResponse:
+    """Signed-out landing page; signed-in users go to their home."""
+    if current_user.is_authenticated:
+        from pilot_tracker.permissions import home_url
+
+        return redirect(home_url(current_user))
+    return render_template("main/index.html")
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok"), 200
+
+
+@bp.get("/about")
+def about() -> str:
+    """What the product is, and the attribution of the data it ships (CC BY 4.0)."""
+    return render_template("main/about.html")
+
+
+@bp.post("/language")
+def set_language() -> WResponse:
+    """Remember the chosen language in a cookie (and on the profile when signed in)."""
+    lang = request.form.get("lang", "")
+    target = request.form.get("next") or url_for("main.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    response = make_response(redirect(target))
+    if lang in ("fi", "sv", "en"):
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
+    return response

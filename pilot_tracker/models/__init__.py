@@ -1,0 +1,27 @@
+"""All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
+
+from pilot_tracker.models.audit import AuditEntry
+from pilot_tracker.models.base import Base
+from pilot_tracker.models.decision import Decision
+from pilot_tracker.models.kpi import Kpi, Measurement
+from pilot_tracker.models.municipality import Municipality
+from pilot_tracker.models.pilot import Participation, Pilot, PilotGoal
+from pilot_tracker.models.status import StatusUpdate
+from pilot_tracker.models.user import ApiToken, User
+from pilot_tracker.models.vendor import Vendor
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Decision",
+    "Kpi",
+    "Measurement",
+    "Municipality",
+    "Participation",
+    "Pilot",
+    "PilotGoal",
+    "StatusUpdate",
+    "User",
+    "Vendor",
+]

@@ -1,0 +1,143 @@
+"""Pilots, their strategic goals and their participating municipalities."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pilot_tracker.domain.enums import Goal, Rag, SplitMethod, Stage, Theme, Track
+from pilot_tracker.models.base import Base, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from pilot_tracker.models.decision import Decision
+    from pilot_tracker.models.kpi import Kpi
+    from pilot_tracker.models.municipality import Municipality
+    from pilot_tracker.models.status import StatusUpdate
+    from pilot_tracker.models.user import User
+    from pilot_tracker.models.vendor import Vendor
+
+
+class Pilot(Base):
+    """A joint pilot. Money is in integer cents; `version` guards concurrent edits.
+
+    `last_status_on` and `last_rag` mirror the newest status update, maintained by the
+    status service, so lists and dashboards need no "latest row per pilot" query.
+    """
+
+    __tablename__ = "pilots"
+    __table_args__ = (
+        sa.CheckConstraint("budget_cents >= 0", name="budget_not_negative"),
+        sa.CheckConstraint("external_funding_cents >= 0", name="funding_not_negative"),
+        sa.CheckConstraint("estimated_annual_savings_cents >= 0", name="savings_not_negative"),
+        sa.CheckConstraint(
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
+            name="end_after_start",
+        ),
+        sa.Index("ix_pilots_stage_theme", "stage", "theme"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    theme: Mapped[Theme] = mapped_column(enum_column(Theme, "theme"))
+    track: Mapped[Track] = mapped_column(enum_column(Track, "track"), index=True)
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "stage"), default=Stage.IDEA)
+    lead_municipality_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("municipalities.code"), index=True
+    )
+    vendor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("vendors.id"), index=True)
+    coordinator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    budget_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    external_funding_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    estimated_annual_savings_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    split_method: Mapped[SplitMethod] = mapped_column(
+        enum_column(SplitMethod, "split_method"), default=SplitMethod.EQUAL
+    )
+    is_public: Mapped[bool] = mapped_column(sa.Boolean, default=False, index=True)
+    last_status_on: Mapped[date | None] = mapped_column(sa.Date)
+    last_rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "last_rag"))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    lead_municipality: Mapped[Municipality] = relationship(lazy="raise")
+    vendor: Mapped[Vendor | None] = relationship(lazy="raise")
+    coordinator: Mapped[User | None] = relationship(lazy="raise")
+    goals: Mapped[list[PilotGoal]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="PilotGoal.goal"
+    )
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="pilot",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="Participation.municipality_code",
+    )
+    kpis: Mapped[list[Kpi]] = relationship(
+        back_populates="pilot", lazy="raise", cascade="all, delete-orphan", order_by="Kpi.id"
+    )
+    status_updates: Mapped[list[StatusUpdate]] = relationship(
+        back_populates="pilot",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="(StatusUpdate.reported_on.desc(), StatusUpdate.id.desc())",
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="pilot",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="(Decision.decided_on.desc(), Decision.id.desc())",
+    )
+
+    # Edits bump `version` themselves (status updates and measurements do not), and every
+    # UPDATE of the row carries `WHERE version = <loaded>`, so a racing save is refused.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    @property
+    def net_cost_cents(self) -> int:
+        """Budget minus external funding, never negative."""
+        return max(0, self.budget_cents - self.external_funding_cents)
+
+    def __repr__(self) -> str:
+        return f"<Pilot {self.id} {self.stage}>"
+
+
+class PilotGoal(Base):
+    """One strategic goal of a pilot (a pilot has several)."""
+
+    __tablename__ = "pilot_goals"
+
+    pilot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pilots.id", ondelete="CASCADE"), primary_key=True
+    )
+    goal: Mapped[Goal] = mapped_column(enum_column(Goal, "goal"), primary_key=True)
+
+
+class Participation(Base):
+    """A municipality in a pilot with its cost share in cents (largest-remainder split)."""
+
+    __tablename__ = "participations"
+    __table_args__ = (
+        sa.CheckConstraint("share_cents >= 0", name="share_not_negative"),
+        sa.CheckConstraint(
+            "manual_percent IS NULL OR (manual_percent >= 0 AND manual_percent <= 100)",
+            name="manual_percent_range",
+        ),
+    )
+
+    pilot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pilots.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("municipalities.code"), primary_key=True, index=True
+    )
+    share_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    manual_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+
+    pilot: Mapped[Pilot] = relationship(back_populates="participations", lazy="raise")
+    municipality: Mapped[Municipality] = relationship(lazy="raise")

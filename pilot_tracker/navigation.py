@@ -1,0 +1,37 @@
+"""The main navigation, by role; only endpoints that exist are shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from pilot_tracker.domain.enums import Role
+
+# (endpoint, label, roles that see it; None = everybody incl. anonymous)
+NAV: list[tuple[str, Any, tuple[Role, ...] | None]] = [
+    ("dashboards.portfolio", _l("Dashboard"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL)),
+    ("pilots.vendor_home", _l("My pilots"), (Role.VENDOR,)),
+    ("pilots.index", _l("Pilots"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL, Role.VENDOR)),
+    ("public.index", _l("Open data"), None),
+    ("admin.users", _l("Users"), (Role.ADMIN,)),
+    ("admin.vendors", _l("Vendors"), (Role.ADMIN, Role.COORDINATOR)),
+    ("auth.profile", _l("Profile"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL, Role.VENDOR)),
+]
+
+
+def has_endpoint(name: str) -> bool:
+    """True when a route with this endpoint is registered."""
+    return name in current_app.view_functions
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The links the current user may follow."""
+    role = current_user.role if current_user.is_authenticated else None
+    return [
+        (endpoint, str(text))
+        for endpoint, text, roles in NAV
+        if has_endpoint(endpoint) and (roles is None or role in roles)
+    ]

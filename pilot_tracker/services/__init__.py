@@ -1,0 +1,1 @@
+"""Use cases: load, change, audit, commit. The only layer that commits."""

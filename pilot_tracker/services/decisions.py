@@ -1,0 +1,85 @@
+"""Recording go / no-go decisions: the stage moves by the rules, the snapshot is frozen."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from pilot_tracker.domain.enums import Gate, Outcome
+from pilot_tracker.domain.stages import TransitionError, stage_after_decision
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Decision, Kpi, Pilot
+from pilot_tracker.services import audit
+from pilot_tracker.services.pilots import PilotValidationError
+from pilot_tracker.services.snapshots import decision_snapshot
+
+
+def record_decision(
+    pilot: Pilot,
+    gate: Gate,
+    outcome: Outcome,
+    decided_on: date,
+    decided_by: str,
+    rationale: str,
+    follow_up: str = "",
+    next_review: date | None = None,
+    back_to_planning: bool = False,
+    recorded_by_id: int | None = None,
+    commit: bool = True,
+) -> Decision:
+    """Record a decision on a pilot loaded with `pilot_options()`; moves its stage.
+
+    Raises PilotValidationError (field `outcome` for a refused move); nothing changes then.
+    """
+    errors: dict[str, list[str]] = {}
+    if not (decided_by or "").strip():
+        errors["decided_by"] = ["Name the body that decided (e.g. kunnanhallitus)."]
+    elif len(decided_by) > 200:
+        errors["decided_by"] = ["At most 200 characters."]
+    if not (rationale or "").strip():
+        errors["rationale"] = ["Write down the rationale of the decision."]
+    if next_review is not None and next_review < decided_on:
+        errors["next_review"] = ["The next review cannot be before the decision."]
+    try:
+        new_stage = stage_after_decision(pilot.stage, gate, outcome, back_to_planning)
+    except TransitionError as exc:
+        errors.setdefault("outcome", []).append(exc.message)
+    if errors:
+        raise PilotValidationError(errors)
+    kpis = list(db.session.scalars(sa.select(Kpi).where(Kpi.pilot_id == pilot.id).order_by(Kpi.id)))
+    decision = Decision(
+        pilot_id=pilot.id,
+        gate=Gate(gate),
+        outcome=Outcome(outcome),
+        decided_on=decided_on,
+        decided_by=decided_by.strip(),
+        rationale=rationale.strip(),
+        follow_up=(follow_up or "").strip(),
+        next_review=next_review,
+        stage_before=pilot.stage,
+        stage_after=new_stage,
+        snapshot=decision_snapshot(pilot, kpis),
+        recorded_by_id=recorded_by_id,
+    )
+    db.session.add(decision)
+    old_stage = pilot.stage
+    if new_stage != old_stage:
+        pilot.stage = new_stage
+        pilot.version = pilot.version + 1
+    db.session.flush()
+    audit.record(
+        "create", "decision", decision.id, new=audit.row_values(decision), pilot_id=pilot.id
+    )
+    if new_stage != old_stage:
+        audit.record(
+            "update",
+            "pilot",
+            pilot.id,
+            old={"stage": old_stage.value},
+            new={"stage": new_stage.value, "version": pilot.version},
+            pilot_id=pilot.id,
+        )
+    if commit:
+        db.session.commit()
+    return decision

@@ -1,0 +1,325 @@
+"""Creating, changing and deleting pilots; cost shares are recomputed on every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from pilot_tracker.domain.cost_split import CostSplitError, net_cost_cents, split_cost
+from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, default_track
+from pilot_tracker.domain.money import MAX_CENTS
+from pilot_tracker.domain.stages import TransitionError, check_plain_update
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Municipality, Participation, Pilot, PilotGoal, User, Vendor
+from pilot_tracker.services import audit
+
+WRITABLE = (
+    "name",
+    "summary",
+    "theme",
+    "track",
+    "stage",
+    "goals",
+    "lead_municipality",
+    "participants",
+    "split_method",
+    "manual_shares",
+    "budget_cents",
+    "external_funding_cents",
+    "estimated_annual_savings_cents",
+    "vendor_id",
+    "coordinator_id",
+    "start_date",
+    "end_date",
+    "is_public",
+)
+
+
+class PilotValidationError(ValueError):
+    """Bad input; `errors` maps each field to its messages. Nothing was changed."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class StaleVersionError(Exception):
+    """Someone saved the pilot after the editor loaded it; nothing was changed."""
+
+    def __init__(self, pilot: Pilot, changed: dict[str, Any]) -> None:
+        super().__init__(f"pilot {pilot.id} is at version {pilot.version}")
+        self.pilot = pilot
+        self.current_version = pilot.version
+        self.changed = changed
+
+
+@dataclass
+class PilotData:
+    """Every writable field of a pilot, in domain types (money in cents)."""
+
+    name: str
+    theme: Theme
+    lead_municipality: str
+    participants: list[str]
+    summary: str = ""
+    track: Track | None = None
+    stage: Stage = Stage.IDEA
+    goals: list[Goal] = field(default_factory=list)
+    split_method: SplitMethod = SplitMethod.EQUAL
+    manual_shares: dict[str, Decimal] | None = None
+    budget_cents: int = 0
+    external_funding_cents: int = 0
+    estimated_annual_savings_cents: int = 0
+    vendor_id: int | None = None
+    coordinator_id: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    is_public: bool = False
+
+
+def pilot_options() -> list[Any]:
+    """Loader options for a pilot with its goals and participants (fixed query count)."""
+    return [
+        selectinload(Pilot.goals),
+        selectinload(Pilot.participations).selectinload(Participation.municipality),
+        selectinload(Pilot.lead_municipality),
+        selectinload(Pilot.vendor),
+        selectinload(Pilot.coordinator),
+    ]
+
+
+def pilot_values(pilot: Pilot) -> dict[str, Any]:
+    """What the audit log records of a pilot: its columns, goals and shares."""
+    values = audit.row_values(pilot, exclude=("created_at", "updated_at"))
+    values["goals"] = sorted(g.goal.value for g in pilot.goals)
+    values["participants"] = {
+        p.municipality_code: {
+            "share_cents": p.share_cents,
+            "manual_percent": audit.jsonable(p.manual_percent),
+        }
+        for p in pilot.participations
+    }
+    return values
+
+
+def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]:
+    """Check every field; returns the participants' municipalities and their shares."""
+    errors: dict[str, list[str]] = {}
+
+    def err(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    name = (data.name or "").strip()
+    if not name:
+        err("name", "A name is required.")
+    elif len(name) > 200:
+        err("name", "The name can be at most 200 characters.")
+    if len(data.summary or "") > 10_000:
+        err("summary", "The summary can be at most 10 000 characters.")
+    if data.track is None and default_track(data.theme) is None:
+        err("track", "Choose a track: this theme has no default track.")
+    codes = list(dict.fromkeys(data.participants))
+    if len(codes) != len(data.participants):
+        err("participants", "A municipality is listed twice.")
+    if not codes:
+        err("participants", "At least one participating municipality is required.")
+    if len(codes) > 308:
+        err("participants", "There are only 308 municipalities.")
+    municipalities = {
+        m.code: m
+        for m in db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(codes)))
+    }
+    unknown = [c for c in codes if c not in municipalities]
+    if unknown:
+        err("participants", f"Unknown municipality code(s): {', '.join(unknown)}.")
+    if data.lead_municipality not in codes:
+        err("lead_municipality", "The lead municipality must be one of the participants.")
+    for key in ("budget_cents", "external_funding_cents", "estimated_annual_savings_cents"):
+        value = getattr(data, key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            err(key, "Must be zero or more.")
+        elif value > MAX_CENTS:
+            err(key, "The amount is too large.")
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        err("end_date", "The end date cannot be before the start date.")
+    if data.vendor_id is not None and db.session.get(Vendor, data.vendor_id) is None:
+        err("vendor_id", f"No vendor has the id {data.vendor_id}.")
+    if data.coordinator_id is not None and db.session.get(User, data.coordinator_id) is None:
+        err("coordinator_id", f"No user has the id {data.coordinator_id}.")
+    shares: dict[str, int] = {}
+    if not errors.get("participants") and "budget_cents" not in errors:
+        try:
+            shares = split_cost(
+                data.split_method,
+                net_cost_cents(data.budget_cents, data.external_funding_cents),
+                {c: municipalities[c].population for c in codes},
+                data.manual_shares if data.split_method is SplitMethod.MANUAL else None,
+            )
+        except CostSplitError as exc:
+            err("cost_split", exc.message)
+    if errors:
+        raise PilotValidationError(errors)
+    return municipalities, shares
+
+
+def _apply(pilot: Pilot, data: PilotData, shares: dict[str, int]) -> None:
+    pilot.name = data.name.strip()
+    pilot.summary = (data.summary or "").strip()
+    pilot.theme = data.theme
+    pilot.track = data.track or default_track(data.theme)  # type: ignore[assignment]
+    pilot.stage = data.stage
+    pilot.lead_municipality_code = data.lead_municipality
+    pilot.split_method = data.split_method
+    pilot.budget_cents = data.budget_cents
+    pilot.external_funding_cents = data.external_funding_cents
+    pilot.estimated_annual_savings_cents = data.estimated_annual_savings_cents
+    pilot.vendor_id = data.vendor_id
+    pilot.coordinator_id = data.coordinator_id
+    pilot.start_date = data.start_date
+    pilot.end_date = data.end_date
+    pilot.is_public = bool(data.is_public)
+    wanted_goals = sorted(set(data.goals))
+    if [g.goal for g in pilot.goals] != wanted_goals:
+        pilot.goals = [PilotGoal(goal=g) for g in wanted_goals]
+    existing = {p.municipality_code: p for p in pilot.participations}
+    manual = data.manual_shares if data.split_method is SplitMethod.MANUAL else None
+    new_list = []
+    for code, cents in shares.items():
+        participation = existing.get(code) or Participation(municipality_code=code)
+        participation.share_cents = cents
+        participation.manual_percent = manual[code] if manual else None
+        new_list.append(participation)
+    pilot.participations = sorted(new_list, key=lambda p: p.municipality_code)
+
+
+def create_pilot(data: PilotData, commit: bool = True) -> Pilot:
+    """Validate and create a pilot with its shares; audited. Raises PilotValidationError."""
+    if data.stage not in (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION):
+        raise PilotValidationError(
+            {"stage": ["A new pilot cannot start as scaling or stopped: that takes a decision."]}
+        )
+    _municipalities, shares = _validate(data)
+    pilot = Pilot(goals=[], participations=[], kpis=[], status_updates=[], decisions=[])
+    _apply(pilot, data, shares)
+    db.session.add(pilot)
+    db.session.flush()
+    audit.record("create", "pilot", pilot.id, new=pilot_values(pilot), pilot_id=pilot.id)
+    if commit:
+        db.session.commit()
+    return pilot
+
+
+def data_from_pilot(pilot: Pilot) -> PilotData:
+    """The current values of a pilot as input data (the base of a partial update)."""
+    manual = None
+    if pilot.split_method is SplitMethod.MANUAL:
+        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in pilot.participations}
+    return PilotData(
+        name=pilot.name,
+        summary=pilot.summary,
+        theme=pilot.theme,
+        track=pilot.track,
+        stage=pilot.stage,
+        goals=[g.goal for g in pilot.goals],
+        lead_municipality=pilot.lead_municipality_code,
+        participants=[p.municipality_code for p in pilot.participations],
+        split_method=pilot.split_method,
+        manual_shares=manual,
+        budget_cents=pilot.budget_cents,
+        external_funding_cents=pilot.external_funding_cents,
+        estimated_annual_savings_cents=pilot.estimated_annual_savings_cents,
+        vendor_id=pilot.vendor_id,
+        coordinator_id=pilot.coordinator_id,
+        start_date=pilot.start_date,
+        end_date=pilot.end_date,
+        is_public=pilot.is_public,
+    )
+
+
+def load_pilot_for_update(pilot_id: int) -> Pilot | None:
+    """A pilot with what an update touches, or None."""
+    return db.session.scalars(
+        sa.select(Pilot).where(Pilot.id == pilot_id).options(*pilot_options())
+    ).first()
+
+
+def update_pilot(
+    pilot: Pilot, changes: dict[str, Any], expected_version: int, commit: bool = True
+) -> Pilot:
+    """Apply `changes` (keys of WRITABLE) if the editor saw `expected_version`.
+
+    Raises StaleVersionError (with what changed since) or PilotValidationError; either way
+    nothing is written. The stage moves only forward to evaluation here; decisions do the rest.
+    """
+    unknown = sorted(set(changes) - set(WRITABLE))
+    if unknown:
+        raise PilotValidationError({k: ["This field cannot be changed."] for k in unknown})
+    if pilot.version != expected_version:
+        raise StaleVersionError(pilot, changes_since(pilot, expected_version))
+    before = pilot_values(pilot)
+    data = data_from_pilot(pilot)
+    if "theme" in changes and "track" not in changes:
+        # A new theme proposes its track, unless the caller chose one.
+        data.track = default_track(Theme(changes["theme"])) or data.track
+    for key, value in changes.items():
+        setattr(data, key, value)
+    if data.split_method is not SplitMethod.MANUAL:
+        data.manual_shares = None
+    if data.stage != pilot.stage:
+        try:
+            check_plain_update(pilot.stage, data.stage)
+        except TransitionError as exc:
+            raise PilotValidationError({"stage": [exc.message]}) from exc
+    _municipalities, shares = _validate(data)
+    _apply(pilot, data, shares)
+    pilot.version = expected_version + 1
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        fresh = load_pilot_for_update(pilot.id)
+        if fresh is None:
+            raise
+        raise StaleVersionError(fresh, changes_since(fresh, expected_version)) from exc
+    after = pilot_values(pilot)
+    audit.record("update", "pilot", pilot.id, old=before, new=after, pilot_id=pilot.id)
+    if commit:
+        db.session.commit()
+    return pilot
+
+
+def changes_since(pilot: Pilot, version: int) -> dict[str, Any]:
+    """What others changed after `version`, from the audit log (for the conflict message)."""
+    from pilot_tracker.models import AuditEntry
+
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.entity == "pilot", AuditEntry.entity_id == str(pilot.id))
+        .where(AuditEntry.action == "update")
+        .order_by(AuditEntry.id)
+    ).all()
+    changed: dict[str, Any] = {}
+    for entry in entries:
+        new = entry.new or {}
+        if int(new.get("version", 0)) > version:
+            for key, value in new.items():
+                if key != "version":
+                    changed[key] = {"value": value, "by": entry.actor_email, "at": entry.at}
+    return changed
+
+
+def delete_pilot(pilot: Pilot, commit: bool = True) -> None:
+    """Delete a pilot and what belongs to it; the audit log keeps the whole record."""
+    from pilot_tracker.services.snapshots import pilot_full_record
+
+    record = pilot_full_record(pilot.id)
+    audit.record("delete", "pilot", pilot.id, old=record, pilot_id=pilot.id)
+    db.session.delete(pilot)
+    if commit:
+        db.session.commit()

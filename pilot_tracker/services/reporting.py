@@ -1,0 +1,186 @@
+"""KPIs, measurements and status updates; each keeps its "latest" mirror up to date."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+
+from pilot_tracker.domain.enums import Direction, Rag
+from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Kpi, Measurement, Pilot, StatusUpdate
+from pilot_tracker.services import audit
+from pilot_tracker.services.pilots import PilotValidationError
+
+MAX_VALUE = Decimal("1e15")
+
+
+def parse_value(raw: object, field: str) -> Decimal:
+    """A finite decimal with at most 4 decimals; PilotValidationError otherwise."""
+    if isinstance(raw, bool) or raw is None:
+        raise PilotValidationError({field: ["A number is required."]})
+    try:
+        text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise PilotValidationError({field: ["Enter a number, e.g. 12.5."]}) from None
+    if not value.is_finite() or abs(value) >= MAX_VALUE:
+        raise PilotValidationError({field: ["Enter a finite number below 10^15."]})
+    if value.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise PilotValidationError({field: ["At most four decimals."]})
+    return value
+
+
+def add_kpi(
+    pilot: Pilot,
+    name: str,
+    unit: str,
+    baseline: Decimal,
+    target: Decimal,
+    direction: Direction,
+    is_savings: bool = False,
+    commit: bool = True,
+) -> Kpi:
+    """Define a KPI; refuses a target equal to (or on the wrong side of) the baseline."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["A name is required."]
+    elif len(name) > 200:
+        errors["name"] = ["At most 200 characters."]
+    if len(unit or "") > 50:
+        errors["unit"] = ["At most 50 characters."]
+    try:
+        validate_kpi_definition(baseline, target, direction)
+    except KpiError as exc:
+        errors["target"] = [exc.message]
+    if errors:
+        raise PilotValidationError(errors)
+    kpi = Kpi(
+        pilot_id=pilot.id,
+        name=name,
+        unit=(unit or "").strip(),
+        baseline=baseline,
+        target=target,
+        direction=Direction(direction),
+        is_savings=bool(is_savings),
+    )
+    db.session.add(kpi)
+    db.session.flush()
+    audit.record("create", "kpi", kpi.id, new=audit.row_values(kpi), pilot_id=pilot.id)
+    if commit:
+        db.session.commit()
+    return kpi
+
+
+def _refresh_latest(kpi: Kpi) -> None:
+    latest = db.session.execute(
+        sa.select(Measurement.value, Measurement.measured_on)
+        .where(Measurement.kpi_id == kpi.id)
+        .order_by(Measurement.measured_on.desc(), Measurement.id.desc())
+        .limit(1)
+    ).first()
+    kpi.latest_value = latest.value if latest else None
+    kpi.latest_on = latest.measured_on if latest else None
+
+
+def add_measurement(
+    kpi: Kpi,
+    measured_on: date,
+    value: Decimal,
+    note: str = "",
+    recorded_by_id: int | None = None,
+    today: date | None = None,
+    commit: bool = True,
+) -> Measurement:
+    """Record a measurement (not in the future) and update the KPI's latest value."""
+    today = today or date.today()
+    if measured_on > today:
+        raise PilotValidationError({"date": ["A measurement cannot be dated in the future."]})
+    if len(note or "") > 2000:
+        raise PilotValidationError({"note": ["At most 2000 characters."]})
+    measurement = Measurement(
+        kpi_id=kpi.id,
+        measured_on=measured_on,
+        value=value,
+        note=(note or "").strip(),
+        recorded_by_id=recorded_by_id,
+    )
+    db.session.add(measurement)
+    db.session.flush()
+    if kpi.latest_on is None or measured_on >= kpi.latest_on:
+        kpi.latest_value = value
+        kpi.latest_on = measured_on
+    audit.record(
+        "create",
+        "measurement",
+        measurement.id,
+        new=audit.row_values(measurement),
+        pilot_id=kpi.pilot_id,
+    )
+    if commit:
+        db.session.commit()
+    return measurement
+
+
+def delete_measurement(measurement: Measurement, kpi: Kpi, commit: bool = True) -> None:
+    """Delete a measurement (audited) and recompute the KPI's latest value."""
+    audit.record(
+        "delete",
+        "measurement",
+        measurement.id,
+        old=audit.row_values(measurement),
+        pilot_id=kpi.pilot_id,
+    )
+    db.session.delete(measurement)
+    db.session.flush()
+    _refresh_latest(kpi)
+    if commit:
+        db.session.commit()
+
+
+def add_status_update(
+    pilot: Pilot,
+    rag: Rag,
+    progress_percent: int,
+    text: str,
+    reported_on: date | None = None,
+    author_id: int | None = None,
+    today: date | None = None,
+    commit: bool = True,
+) -> StatusUpdate:
+    """Post a status update and mirror the newest one onto the pilot."""
+    today = today or date.today()
+    reported_on = reported_on or today
+    errors: dict[str, list[str]] = {}
+    if reported_on > today:
+        errors["date"] = ["A status update cannot be dated in the future."]
+    if isinstance(progress_percent, bool) or not 0 <= int(progress_percent) <= 100:
+        errors["progress_percent"] = ["Progress is a whole number from 0 to 100."]
+    if not (text or "").strip():
+        errors["text"] = ["Describe the status in a few words."]
+    elif len(text) > 10_000:
+        errors["text"] = ["At most 10 000 characters."]
+    if errors:
+        raise PilotValidationError(errors)
+    update = StatusUpdate(
+        pilot_id=pilot.id,
+        reported_on=reported_on,
+        rag=Rag(rag),
+        progress_percent=int(progress_percent),
+        text=text.strip(),
+        author_id=author_id,
+    )
+    db.session.add(update)
+    db.session.flush()
+    if pilot.last_status_on is None or reported_on >= pilot.last_status_on:
+        pilot.last_status_on = reported_on
+        pilot.last_rag = update.rag
+    audit.record(
+        "create", "status_update", update.id, new=audit.row_values(update), pilot_id=pilot.id
+    )
+    if commit:
+        db.session.commit()
+    return update

@@ -1,0 +1,94 @@
+"""Frozen pictures of a pilot: what deciders saw, and what a deletion removed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from pilot_tracker.domain.cost_split import share_percentages
+from pilot_tracker.domain.kpi import kpi_progress
+from pilot_tracker.domain.money import format_cents
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Kpi, Participation, Pilot
+from pilot_tracker.services import audit
+from pilot_tracker.services.pilots import pilot_options, pilot_values
+
+
+def decision_snapshot(pilot: Pilot, kpis: list[Kpi]) -> dict[str, Any]:
+    """KPIs (latest value and progress) and costs (shares) as they are now."""
+    populations = {p.municipality_code: p.municipality.population for p in pilot.participations}
+    manual = {p.municipality_code: p.manual_percent for p in pilot.participations}
+    shares = {p.municipality_code: p.share_cents for p in pilot.participations}
+    percents = share_percentages(
+        shares,
+        pilot.split_method,
+        populations,
+        manual if pilot.split_method.value == "manual" else None,  # type: ignore[arg-type]
+    )
+    return {
+        "stage": pilot.stage.value,
+        "budget_eur": format_cents(pilot.budget_cents),
+        "external_funding_eur": format_cents(pilot.external_funding_cents),
+        "net_cost_eur": format_cents(pilot.net_cost_cents),
+        "estimated_annual_savings_eur": format_cents(pilot.estimated_annual_savings_cents),
+        "split_method": pilot.split_method.value,
+        "participants": [
+            {
+                "code": p.municipality_code,
+                "name": p.municipality.name_fi,
+                "share_eur": format_cents(p.share_cents),
+                "share_percent": str(percents.get(p.municipality_code, "")),
+            }
+            for p in pilot.participations
+        ],
+        "kpis": [
+            {
+                "id": k.id,
+                "name": k.name,
+                "unit": k.unit,
+                "baseline": str(k.baseline),
+                "target": str(k.target),
+                "direction": k.direction.value,
+                "is_savings": k.is_savings,
+                "latest_value": None if k.latest_value is None else str(k.latest_value),
+                "latest_on": None if k.latest_on is None else k.latest_on.isoformat(),
+                "progress_percent": _progress(k),
+            }
+            for k in kpis
+        ],
+    }
+
+
+def _progress(kpi: Kpi) -> str | None:
+    value = kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
+    return None if value is None else str(value)
+
+
+def pilot_full_record(pilot_id: int) -> dict[str, Any]:
+    """Everything a pilot holds, for the audit entry of its deletion."""
+    pilot = db.session.scalars(
+        sa.select(Pilot)
+        .where(Pilot.id == pilot_id)
+        .options(
+            *pilot_options(),
+            selectinload(Pilot.kpis).selectinload(Kpi.measurements),
+            selectinload(Pilot.status_updates),
+            selectinload(Pilot.decisions),
+        )
+    ).one()
+    record = pilot_values(pilot)
+    record["kpis"] = [
+        {
+            **audit.row_values(k),
+            "measurements": [audit.row_values(m) for m in k.measurements],
+        }
+        for k in pilot.kpis
+    ]
+    record["status_updates"] = [audit.row_values(s) for s in pilot.status_updates]
+    record["decisions"] = [audit.row_values(d) for d in pilot.decisions]
+    return record
+
+
+__all__ = ["Participation", "decision_snapshot", "pilot_full_record"]

@@ -1,0 +1,112 @@
+"""Fixtures: one migrated database per run, one rolled-back transaction per test.
+
+The suite runs against SQLite by default and against PostgreSQL when `TEST_DATABASE_URL`
+points there (`.ci/run` does both). With `REQUIRE_POSTGRES=1` (CI) a missing or unreachable
+PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from pilot_tracker import create_app
+from pilot_tracker.extensions import db, limiter
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def database_url() -> str:
+    """The database under test; a temporary SQLite file unless told otherwise."""
+    return os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app, with the schema built by the real migrations (not `create_all`)."""
+    url = database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "localhost"})
+    with app.app_context():
+        if url.startswith("postgresql"):
+            _reset_postgres_schema()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _reset_postgres_schema() -> None:
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test runs in a transaction that is rolled back; services' commits become
+    savepoint releases, so tests stay independent and fast on both databases."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # A plain Session: Flask-SQLAlchemy's own ignores `bind` and would pick the engine.
+        db.session = sa.orm.scoped_session(
+            sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """The CLI runner."""
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of a form page, as a browser would read it."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf_token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (`REQUIRE_ALL_TESTS=1`) a skipped test is a failure: nothing may quietly not run."""
+    if os.environ.get("REQUIRE_ALL_TESTS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        print(f"\n{skipped} test(s) skipped, but REQUIRE_ALL_TESTS=1 forbids skips in CI.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,100 @@
+"""One migration chain builds the schema on SQLite and PostgreSQL, matching the models."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+
+from pilot_tracker import create_app
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Base
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it, of the kind under test."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'migrate.db'}"
+        return
+    name = f"kokeilu_mig_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(sa.make_url(url).set(database=name))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrated_app(url: str) -> Flask:
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+
+
+def test_upgrade_from_empty_matches_models(empty_database: str) -> None:
+    app = _migrated_app(empty_database)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": True}
+            )
+            diff = compare_metadata(context, Base.metadata)
+        db.engine.dispose()
+    assert diff == []
+
+
+def test_upgrade_loads_all_308_municipalities(empty_database: str) -> None:
+    app = _migrated_app(empty_database)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            count, total = conn.execute(
+                sa.text("SELECT count(*), sum(population) FROM municipalities")
+            ).one()
+        db.engine.dispose()
+    assert (count, total) == (308, 5_563_970)
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_database: str) -> None:
+    app = _migrated_app(empty_database)
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        with db.engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM municipalities")).scalar() == 308
+        db.engine.dispose()
+
+
+def test_constraint_names_follow_the_convention(app: Flask) -> None:
+    with app.app_context():
+        inspector = sa.inspect(db.engine)
+        fks = inspector.get_foreign_keys("pilots")
+    assert {fk["name"] for fk in fks} >= {
+        "fk_pilots_lead_municipality_code_municipalities",
+        "fk_pilots_vendor_id_vendors",
+    }
+
+
+def test_suite_runs_on_postgres_when_required(app: Flask) -> None:
+    """CI sets REQUIRE_POSTGRES=1 for its PostgreSQL pass: it must really be PostgreSQL."""
+    if os.environ.get("REQUIRE_POSTGRES") != "1":
+        assert db.engine.dialect.name in ("sqlite", "postgresql")
+        return
+    with app.app_context():
+        assert db.engine.dialect.name == "postgresql"
