@@ -58,22 +58,40 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     app: Flask = request.getfixturevalue("app")
+    # No app context stays pushed during the test: a request made inside one would reuse it,
+    # and with it `g` (Flask-Login's cached user, Flask-Babel's locale) from the last request.
+    # Tests that call services wrap them in `with app.app_context():` and make requests
+    # outside such blocks.
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
-        original = db.session
-        # A plain Session: Flask-SQLAlchemy's own ignores `bind` and would pick the engine.
-        db.session = sa.orm.scoped_session(
-            sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        )
-        limiter.reset()
-        try:
-            yield
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    original = db.session
+    # A plain Session: Flask-SQLAlchemy's own ignores `bind` and would pick the engine.
+    db.session = _RequestScopedSession(
+        sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    )
+    limiter.reset()
+    try:
+        yield
+    finally:
+        db.session.close_for_real()
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+class _RequestScopedSession(sa.orm.scoped_session):  # type: ignore[type-arg]
+    """One session for the whole test. The end of a request or app context (where
+    Flask-SQLAlchemy calls `remove`) discards uncommitted work and expires everything, like a
+    fresh session would, but keeps the test's objects attached so it can keep using them."""
+
+    def remove(self) -> None:
+        session = self.registry()
+        session.rollback()
+        session.expire_all()
+
+    def close_for_real(self) -> None:
+        super().remove()
 
 
 @pytest.fixture
@@ -110,3 +128,58 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         print(f"\n{skipped} test(s) skipped, but REQUIRE_ALL_TESTS=1 forbids skips in CI.")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+class Actors:
+    """One user per role the permission rules distinguish, plus two vendors."""
+
+    def __init__(self) -> None:
+        from pilot_tracker.domain.enums import Role
+        from tests.factories import make_user, make_vendor
+
+        self.vendor_a = make_vendor("Vendor A Oy", "0201256-6")
+        self.vendor_b = make_vendor("Vendor B Oy", "0101263-6")
+        self.admin = make_user(Role.ADMIN, email="admin@example.com")
+        self.coordinator = make_user(Role.COORDINATOR, email="coordinator@example.com")
+        self.council = make_user(Role.COUNCIL, email="council@example.com")
+        self.council_tied = make_user(
+            Role.COUNCIL, email="council418@example.com", municipality_code="418"
+        )
+        self.vendor_user = make_user(
+            Role.VENDOR, email="vendor-a@example.com", vendor_id=self.vendor_a.id
+        )
+        self.other_vendor_user = make_user(
+            Role.VENDOR, email="vendor-b@example.com", vendor_id=self.vendor_b.id
+        )
+
+    def by_name(self, name: str) -> Any:
+        """`anonymous` → None, else the user of that attribute name."""
+        return None if name == "anonymous" else getattr(self, name)
+
+
+ACTOR_NAMES = (
+    "anonymous",
+    "council",
+    "council_tied",
+    "vendor_user",
+    "other_vendor_user",
+    "coordinator",
+    "admin",
+)
+
+
+@pytest.fixture
+def actors(app: Flask) -> Actors:
+    """Users of every role (inside the test's rolled-back transaction)."""
+    with app.app_context():
+        return Actors()
+
+
+def login_as(client: FlaskClient, user: Any) -> FlaskClient:
+    """Sign `user` in by setting the session as Flask-Login does (no password hashing)."""
+    with client.session_transaction() as session:
+        session.clear()
+        if user is not None:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    return client

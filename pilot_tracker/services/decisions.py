@@ -11,7 +11,7 @@ from pilot_tracker.domain.stages import TransitionError, stage_after_decision
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Kpi, Pilot
 from pilot_tracker.services import audit
-from pilot_tracker.services.pilots import PilotValidationError
+from pilot_tracker.services.pilots import PilotValidationError, load_pilot_for_update
 from pilot_tracker.services.snapshots import decision_snapshot
 
 
@@ -28,10 +28,12 @@ def record_decision(
     recorded_by_id: int | None = None,
     commit: bool = True,
 ) -> Decision:
-    """Record a decision on a pilot loaded with `pilot_options()`; moves its stage.
+    """Record a decision on a pilot and move its stage by the rules.
 
     Raises PilotValidationError (field `outcome` for a refused move); nothing changes then.
     """
+    # Reload with participants and municipalities: the snapshot needs them.
+    pilot = load_pilot_for_update(pilot.id) or pilot
     errors: dict[str, list[str]] = {}
     if not (decided_by or "").strip():
         errors["decided_by"] = ["Name the body that decided (e.g. kunnanhallitus)."]
