@@ -103,7 +103,32 @@ def import_municipalities_command(path: str, dry_run: bool) -> None:
     )
 
 
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label to recognise the token by.")
+@with_appcontext
+def create_token_command(email: str, name: str) -> None:
+    """Create an API token for the user; prints the token alone (shown only this once)."""
+    import sqlalchemy as sa
+
+    from pilot_tracker.models import User
+    from pilot_tracker.services.tokens import create_token
+
+    user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"No user has the e-mail {email}.")
+    if not user.active:
+        raise click.ClickException(f"{email} is deactivated.")
+    _token, plaintext = create_token(user, name=name)
+    click.echo(plaintext)
+
+
 def register(app: Flask) -> None:
     """Attach the commands."""
-    for command in (seed_demo_command, create_user_command, import_municipalities_command):
+    for command in (
+        seed_demo_command,
+        create_user_command,
+        create_token_command,
+        import_municipalities_command,
+    ):
         app.cli.add_command(command)
