@@ -9,6 +9,7 @@ from alembic import context
 from flask import current_app
 
 import pilot_tracker.models  # noqa: F401  (every model must be loaded for autogenerate)
+from pilot_tracker.models.base import include_in_autogenerate
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -17,11 +18,6 @@ if config.config_file_name and not logging.getLogger().handlers:
 db = current_app.extensions["migrate"].db
 metadata = db.metadata
 COMPARE = {"compare_type": True, "compare_server_default": True, "render_as_batch": True}
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    """Tables made by later features outside the ORM (full-text indexes) are not drift."""
-    return not (type_ == "table" and reflected and name and name.endswith("_fts"))
 
 
 def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
@@ -46,7 +42,7 @@ def run_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=metadata,
-            include_object=include_object,
+            include_object=include_in_autogenerate,
             render_item=render_item,
             **{**current_app.extensions["migrate"].configure_args, **COMPARE},
         )

@@ -17,6 +17,7 @@ from flask_migrate import downgrade, upgrade
 from pilot_tracker import create_app
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Base
+from pilot_tracker.models.base import include_in_autogenerate
 
 
 @pytest.fixture
@@ -48,7 +49,12 @@ def test_upgrade_from_empty_matches_models(empty_database: str) -> None:
         upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    "include_object": include_in_autogenerate,
+                },
             )
             diff = compare_metadata(context, Base.metadata)
         db.engine.dispose()
@@ -74,6 +80,7 @@ def test_downgrade_to_base_and_upgrade_again(empty_database: str) -> None:
         downgrade(revision="base")
         with db.engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+            tables = {t for t in tables if not t.startswith("sqlite_")}
         assert tables == set()
         upgrade()
         with db.engine.connect() as conn:

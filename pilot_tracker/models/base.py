@@ -57,3 +57,14 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Search structures made by migration 0003 outside the ORM (they differ per database).
+SEARCH_OBJECT_PREFIXES = ("pilot_search_fts", "ix_pilots_search_")
+
+
+def include_in_autogenerate(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate filter: the database-specific search objects are not schema drift."""
+    return not (reflected and name and name.startswith(SEARCH_OBJECT_PREFIXES))

@@ -60,6 +60,10 @@ class Pilot(Base):
         enum_column(SplitMethod, "split_method"), default=SplitMethod.EQUAL
     )
     is_public: Mapped[bool] = mapped_column(sa.Boolean, default=False, index=True)
+    # The language the name and summary are written in (fi, sv, en; checked by the service,
+    # since SQLite cannot add a CHECK to an existing table without rebuilding it); it picks
+    # the PostgreSQL text-search configuration.
+    language: Mapped[str] = mapped_column(sa.String(2), default="fi", server_default="fi")
     last_status_on: Mapped[date | None] = mapped_column(sa.Date)
     last_rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "last_rag"))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
