@@ -1,0 +1,93 @@
+"""Scoring how alike two pilots are: trigram word similarity, theme, shared municipalities.
+
+The database finds the candidates (FTS5 trigram on SQLite, pg_trgm and tsvector on
+PostgreSQL); this module only ranks the few it returns, so it never loops over a portfolio.
+Trigrams make inflected and compound Finnish match: "lupapalvelujen" shares most of its
+trigrams with "lupapalvelut", "tilavarausjärjestelmä" with "tilavaraus".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+MIN_WORD = 4
+MAX_QUERY_WORDS = 12
+# Frequent words that say nothing about what a pilot does, in the three languages.
+_STOPWORD_TEXT = """
+ja sekä tai myös kuin että joka jotka mikä kanssa kautta avulla osalta
+kunnan kuntien kunta kuntaa kaupungin pilotti pilotin pilotissa kokeilu kokeilun
+och eller samt även som för med kommun kommunens kommuner pilot
+and the for with from into that this pilots municipality municipalities
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+WEIGHT_TEXT = 0.6
+WEIGHT_THEME = 0.2
+WEIGHT_MUNICIPALITIES = 0.15
+WEIGHT_REGION = 0.05
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of at least four letters, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for match in _WORD.finditer(text.lower()):
+        for part in match.group(0).split("-"):
+            if len(part) >= MIN_WORD and part not in STOPWORDS:
+                seen.setdefault(part, None)
+    return list(seen)
+
+
+def query_words(text: str) -> list[str]:
+    """The words a search uses: the first MAX_QUERY_WORDS significant ones."""
+    return words(text)[:MAX_QUERY_WORDS]
+
+
+def trigrams(word: str) -> frozenset[str]:
+    """Trigrams of a word padded as pg_trgm pads it (two spaces before, one after)."""
+    padded = f"  {word.lower()} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def word_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the two words' trigram sets, 0..1."""
+    ta, tb = trigrams(a), trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+def text_similarity(query: Iterable[str], text: str) -> float:
+    """Mean over the query words of their best match among the text's words, 0..1."""
+    q = list(query)
+    candidates = words(text)
+    if not q or not candidates:
+        return 0.0
+    return sum(max(word_similarity(w, c) for c in candidates) for w in q) / len(q)
+
+
+def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    """|A ∩ B| / |A ∪ B|, 0 for two empty sets."""
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+
+
+@dataclass(frozen=True)
+class PilotTraits:
+    """What similarity looks at in a pilot."""
+
+    text: str
+    theme: str
+    municipalities: frozenset[str]
+    regions: frozenset[str]
+
+
+def similarity_score(query_text_words: list[str], query: PilotTraits, other: PilotTraits) -> float:
+    """Weighted score 0..1: text 0.6, same theme 0.2, shared municipalities 0.15, region 0.05."""
+    score = WEIGHT_TEXT * text_similarity(query_text_words, other.text)
+    if query.theme and query.theme == other.theme:
+        score += WEIGHT_THEME
+    score += WEIGHT_MUNICIPALITIES * jaccard(query.municipalities, other.municipalities)
+    if query.regions & other.regions:
+        score += WEIGHT_REGION
+    return round(score, 4)
