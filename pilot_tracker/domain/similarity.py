@@ -74,8 +74,9 @@ def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
 
 @dataclass(frozen=True)
 class PilotTraits:
-    """What similarity looks at in a pilot."""
+    """What similarity looks at in a pilot; `text` is its name and summary together."""
 
+    name: str
     text: str
     theme: str
     municipalities: frozenset[str]
@@ -83,8 +84,15 @@ class PilotTraits:
 
 
 def similarity_score(query_text_words: list[str], query: PilotTraits, other: PilotTraits) -> float:
-    """Weighted score 0..1: text 0.6, same theme 0.2, shared municipalities 0.15, region 0.05."""
-    score = WEIGHT_TEXT * text_similarity(query_text_words, other.text)
+    """Weighted score 0..1: text 0.6, same theme 0.2, shared municipalities 0.15, region 0.05.
+
+    Half of the text part comes from the query's name alone: a name says what a pilot is
+    about, while a summary's generic words ("verkossa", "online") match almost anything.
+    """
+    name_words = query_words(query.name)
+    text = 0.5 * text_similarity(name_words or query_text_words, other.text)
+    text += 0.5 * text_similarity(query_text_words, other.text)
+    score = WEIGHT_TEXT * text
     if query.theme and query.theme == other.theme:
         score += WEIGHT_THEME
     score += WEIGHT_MUNICIPALITIES * jaccard(query.municipalities, other.municipalities)

@@ -67,7 +67,21 @@ def test_jaccard() -> None:
 
 
 def _traits(text: str, theme: str, codes: set[str], regions: set[str]) -> PilotTraits:
-    return PilotTraits(text, theme, frozenset(codes), frozenset(regions))
+    return PilotTraits(text, text, theme, frozenset(codes), frozenset(regions))
+
+
+def test_the_name_weighs_more_than_generic_summary_words() -> None:
+    me = PilotTraits(
+        "Sähköiset lupapalvelut",
+        "Sähköiset lupapalvelut. Rakennuslupien haku verkossa.",
+        "",
+        frozenset(),
+        frozenset(),
+    )
+    q = query_words(me.text)
+    same_topic = _traits("Lupapalvelujen kehittäminen", "", set(), set())
+    generic = _traits("Tilavaraus verkossa", "", set(), set())
+    assert similarity_score(q, me, same_topic) > similarity_score(q, me, generic)
 
 
 def test_score_weights_add_up_for_an_identical_pilot() -> None:
