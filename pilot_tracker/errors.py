@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from pilot_tracker.extensions import db
+from pilot_tracker.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,38 @@ def handle_csrf(error: CSRFError) -> Any:
     if wants_json():
         return problem(400, "CSRF token missing or invalid", error.description)
     return _render(400, _("The form could not be accepted"), detail)
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the breached rate limit's window resets (at least 1)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def handle_rate_limit(error: TooManyRequests) -> Any:
+    """Too many tries: 429 saying when to try again, with a `Retry-After` header."""
+    seconds = retry_after_seconds()
+    if wants_json():
+        response = problem(
+            429,
+            "Too many requests",
+            f"Too many attempts; try again in {seconds} seconds.",
+            retry_after=seconds,
+        )
+    else:
+        at = format_time(datetime.fromtimestamp(time.time() + seconds, UTC), "short")
+        detail = ngettext(
+            "Too many attempts. Try again in %(num)s second (at %(time)s).",
+            "Too many attempts. Try again in %(num)s seconds (at %(time)s).",
+            seconds,
+            time=at,
+        )
+        body, status = _render(429, _("Too many attempts"), detail)
+        response = Response(body, status=status, mimetype="text/html")
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def handle_db_unavailable(error: OperationalError) -> Any:
@@ -113,10 +149,10 @@ def register(app: Flask) -> None:
             404: _l("The page you asked for does not exist or you may not see it."),
             405: _l("This address does not accept that kind of request."),
             413: _l("The file or form you sent is too large."),
-            429: _l("Too many attempts. Wait a minute and try again."),
         }
     )
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(TooManyRequests, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(OperationalError, handle_db_unavailable)
     if not app.config.get("TESTING") or app.config.get("HANDLE_UNEXPECTED"):

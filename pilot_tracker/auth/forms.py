@@ -1,11 +1,21 @@
-"""Sign-in form."""
+"""Sign-in and profile forms."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("The browser's choice")),
+    SelectChoice("fi", "Suomi"),
+    SelectChoice("sv", "Svenska"),
+    SelectChoice("en", "English"),
+]
 
 
 class LoginForm(FlaskForm):
@@ -13,3 +23,40 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class ProfileForm(FlaskForm):
+    """One's own name and language."""
+
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="")
+
+
+class PasswordChangeForm(FlaskForm):
+    """One's own password: the current one, then the new one twice."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+
+
+class TokenForm(FlaskForm):
+    """A new API token, named so it can be recognised (and revoked) later."""
+
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
+
+
+def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
+    """A service's field errors next to the fields they name; any others as a flash."""
+    for key, messages in errors.items():
+        field = form._fields.get(key)
+        if field is None or field.type in ("CSRFTokenField", "HiddenField"):
+            for message in messages:
+                flash(message, "error")
+            continue
+        field.errors = [*field.errors, *messages]

@@ -1,15 +1,28 @@
-"""`/login` and `/logout`."""
+"""`/login`, `/logout` and the user's own `/profile` (name, language, password, API tokens)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from pilot_tracker.auth import bp
-from pilot_tracker.auth.forms import LoginForm
-from pilot_tracker.permissions import home_url
+from pilot_tracker.auth.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    TokenForm,
+    attach_errors,
+)
+from pilot_tracker.extensions import db, limiter
+from pilot_tracker.models import ApiToken
+from pilot_tracker.permissions import ALL_ROLES, home_url, role_required
+from pilot_tracker.services import tokens as token_service
 from pilot_tracker.services import users as user_service
 
 
@@ -20,9 +33,25 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def _login_limit() -> str:
+    """`LOGIN_RATE_LIMIT`, read per request so an operator's (or a test's) setting applies."""
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _account_key() -> str:
+    """The account being tried, so one account cannot be guessed at from many addresses."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _address_key() -> str:
+    return "address:" + get_remote_address()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_key, scope="login-address")
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, scope="login-account")
 def login() -> str | Response | tuple[str, int]:
-    """Sign in; the same message whether the account exists or not."""
+    """Sign in; the same message whether the account exists or not (429 past the limit)."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     form = LoginForm()
@@ -44,3 +73,96 @@ def logout() -> Response:
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
+
+
+def _profile_page(status: int = 200, **forms: Any) -> tuple[str, int]:
+    """The profile page with all its forms; `forms` replaces the ones that carry errors."""
+    user = current_user._get_current_object()
+    profile_form = forms.pop("profile_form", None) or ProfileForm(
+        formdata=None, name=user.name, language=user.language or ""
+    )
+    tokens = db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+    context = {
+        "profile_form": profile_form,
+        "password_form": forms.pop("password_form", None) or PasswordChangeForm(prefix="pw"),
+        "token_form": forms.pop("token_form", None) or TokenForm(prefix="token", formdata=None),
+        "tokens": tokens,
+        **forms,
+    }
+    return render_template("auth/profile.html", **context), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@role_required(*ALL_ROLES)
+def profile() -> Response | tuple[str, int]:
+    """One's own name and language, password and API tokens."""
+    form = ProfileForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user_service.update_profile(
+                    current_user._get_current_object(),
+                    name=form.name.data or "",
+                    language=form.language.data or None,
+                )
+            except user_service.UserError as exc:
+                attach_errors(form, exc.errors)
+            else:
+                flash(_("Your profile was saved."), "success")
+                return redirect(url_for("auth.profile"))
+        return _profile_page(profile_form=form)
+    return _profile_page()
+
+
+@bp.post("/profile/password")
+@role_required(*ALL_ROLES)
+def change_password() -> Response | tuple[str, int]:
+    """Change one's own password; every other session of the user ends, this one continues."""
+    form = PasswordChangeForm(prefix="pw")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            user_service.change_own_password(
+                user, form.current_password.data or "", form.new_password.data or ""
+            )
+        except user_service.UserError as exc:
+            attach_errors(form, exc.errors)
+        else:
+            login_user(user, fresh=True)  # the session now carries the new nonce
+            flash(_("Your password was changed. Other sessions were signed out."), "success")
+            return redirect(url_for("auth.profile"))
+    return _profile_page(password_form=form)
+
+
+@bp.post("/profile/tokens")
+@role_required(*ALL_ROLES)
+def create_token() -> Response | tuple[str, int]:
+    """A new API token, shown on this one response only (never stored in plain text)."""
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _profile_page(token_form=form)
+    _token, plaintext = token_service.create_token(
+        current_user._get_current_object(), name=form.name.data or ""
+    )
+    body, status = _profile_page(new_token=plaintext, new_token_name=form.name.data)
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@role_required(*ALL_ROLES)
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of one's own tokens; anybody else's answers 404."""
+    token = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
+    ).first()
+    if token is None:
+        abort(404)
+    token_service.revoke_token(token)
+    flash(_("The token %(name)s was revoked.", name=token.name or token.id), "success")
+    return redirect(url_for("auth.profile"))

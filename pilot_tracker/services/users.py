@@ -1,21 +1,45 @@
-"""Accounts: creating users, passwords, sign-in checks."""
+"""Accounts: creating and changing users, passwords, sign-in checks.
+
+Every change is audited with its old and new values (never the password hash or the session
+nonce). Users are never deleted: deactivating one ends all their sessions and API access
+while keeping their name on everything they did.
+"""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import gettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Municipality, User, Vendor
 from pilot_tracker.services import audit
+from pilot_tracker.services.pilots import PilotValidationError
+
+LANGUAGES = ("fi", "sv", "en")
+MAX_NAME = 200
 
 
-class UserError(ValueError):
-    """A user could not be created or changed; the message says why."""
+def _(message: str, **values: Any) -> str:
+    """Translated while serving a request; plain English in the CLI (no language to pick)."""
+    if has_request_context():
+        return gettext(message, **values)
+    return message % values if values else message
+
+
+class UserError(PilotValidationError):
+    """A user could not be created or changed; `errors` names the field of each message."""
+
+    def __init__(self, errors: dict[str, list[str]] | str, field: str = "form") -> None:
+        super().__init__({field: [errors]} if isinstance(errors, str) else errors)
+
+    def __str__(self) -> str:
+        return " ".join(message for messages in self.errors.values() for message in messages)
 
 
 def hash_password(password: str) -> str:
@@ -27,9 +51,9 @@ def password_problem(password: str) -> str | None:
     """Why a password is not acceptable, or None."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return f"The password must be at least {minimum} characters long."
+        return _("The password must be at least %(minimum)s characters long.", minimum=minimum)
     if len(password) > 1024:
-        return "The password is too long (at most 1024 characters)."
+        return _("The password is too long (at most 1024 characters).")
     return None
 
 
@@ -50,6 +74,43 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def _new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def _tie_errors(
+    role: Role, municipality_code: str | None, vendor_id: int | None
+) -> dict[str, list[str]]:
+    """What is wrong with a role's ties: only council users have a municipality, and vendor
+    users, and only they, have a vendor."""
+    errors: dict[str, list[str]] = {}
+    if municipality_code is not None:
+        if role != Role.COUNCIL:
+            errors["municipality_code"] = [_("Only a council user can be tied to a municipality.")]
+        elif db.session.get(Municipality, municipality_code) is None:
+            errors["municipality_code"] = [
+                _("No municipality has the code %(code)s.", code=municipality_code)
+            ]
+    if role == Role.VENDOR:
+        if vendor_id is None:
+            errors["vendor_id"] = [_("A vendor user must be tied to a vendor.")]
+        elif db.session.get(Vendor, vendor_id) is None:
+            errors["vendor_id"] = [_("No vendor has the id %(id)s.", id=vendor_id)]
+    elif vendor_id is not None:
+        errors["vendor_id"] = [_("Only a vendor user can be tied to a vendor.")]
+    return errors
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError as exc:
+        raise UserError(
+            _("Unknown role %(role)s; use one of %(roles)s.", role=value, roles=", ".join(Role)),
+            "role",
+        ) from exc
+
+
 def create_user(
     email: str,
     role: Role | str,
@@ -60,31 +121,24 @@ def create_user(
     vendor_id: int | None = None,
     commit: bool = True,
 ) -> User:
-    """Create a user after checking the role's ties; audited."""
+    """Create a user after checking the e-mail, the password and the role's ties; audited."""
     email = email.strip().lower()
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise UserError(f"Unknown role {role!r}; use one of {', '.join(Role)}.") from exc
-    if "@" not in email or len(email) > 254:
-        raise UserError(f"{email!r} is not an e-mail address.")
+    name = (name or "").strip()
+    role = _role(role)
+    errors: dict[str, list[str]] = {}
+    local, _at, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 254:
+        errors["email"] = [_("%(email)s is not an e-mail address.", email=email)]
+    elif db.session.scalars(sa.select(User.id).where(User.email == email)).first() is not None:
+        errors["email"] = [_("A user with the e-mail %(email)s already exists.", email=email)]
     problem = password_problem(password)
     if problem:
-        raise UserError(problem)
-    if db.session.scalars(sa.select(User.id).where(User.email == email)).first() is not None:
-        raise UserError(f"A user with the e-mail {email} already exists.")
-    if municipality_code is not None:
-        if role != Role.COUNCIL:
-            raise UserError("Only a council user can be tied to a municipality.")
-        if db.session.get(Municipality, municipality_code) is None:
-            raise UserError(f"No municipality has the code {municipality_code!r}.")
-    if role == Role.VENDOR:
-        if vendor_id is None:
-            raise UserError("A vendor user must be tied to a vendor (--vendor ID).")
-        if db.session.get(Vendor, vendor_id) is None:
-            raise UserError(f"No vendor has the id {vendor_id}.")
-    elif vendor_id is not None:
-        raise UserError("Only a vendor user can be tied to a vendor.")
+        errors["password"] = [problem]
+    if len(name) > MAX_NAME:
+        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+    errors.update(_tie_errors(role, municipality_code, vendor_id))
+    if errors:
+        raise UserError(errors)
     user = User(
         email=email,
         name=name,
@@ -93,11 +147,128 @@ def create_user(
         municipality_code=municipality_code,
         vendor_id=vendor_id,
         active=True,
-        session_nonce=secrets.token_hex(16),
+        session_nonce=_new_nonce(),
     )
     db.session.add(user)
     db.session.flush()
     audit.record("create", "user", user.id, new=audit.row_values(user))
     if commit:
         db.session.commit()
+    return user
+
+
+def _save_change(user: User, old: dict[str, Any], commit: bool) -> None:
+    db.session.flush()
+    audit.record("update", "user", user.id, old=old, new=audit.row_values(user))
+    if commit:
+        db.session.commit()
+
+
+def update_user(
+    user: User,
+    *,
+    actor: User | None,
+    name: str,
+    role: Role | str,
+    municipality_code: str | None = None,
+    vendor_id: int | None = None,
+    commit: bool = True,
+) -> User:
+    """Change a user's name, role and ties; refuses to let an admin demote themselves."""
+    role = _role(role)
+    name = (name or "").strip()
+    errors = _tie_errors(role, municipality_code, vendor_id)
+    if len(name) > MAX_NAME:
+        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+    if actor is not None and actor.id == user.id and user.role == Role.ADMIN and role != Role.ADMIN:
+        errors["role"] = [_("You cannot remove your own administrator role.")]
+    if errors:
+        raise UserError(errors)
+    old = audit.row_values(user)
+    user.name = name
+    user.role = role
+    user.municipality_code = municipality_code
+    user.vendor_id = vendor_id
+    _save_change(user, old, commit)
+    return user
+
+
+def deactivate_user(user: User, *, actor: User | None, commit: bool = True) -> User:
+    """Deactivate (never delete): the user cannot sign in and every session of theirs ends."""
+    if actor is not None and actor.id == user.id:
+        raise UserError(_("You cannot deactivate your own account."), "active")
+    old = audit.row_values(user)
+    user.active = False
+    user.session_nonce = _new_nonce()
+    _save_change(user, old, commit)
+    return user
+
+
+def reactivate_user(user: User, *, actor: User | None = None, commit: bool = True) -> User:
+    """Let a deactivated user sign in again; sessions from before stay ended."""
+    old = audit.row_values(user)
+    if not user.active:
+        user.active = True
+        user.session_nonce = _new_nonce()
+    _save_change(user, old, commit)
+    return user
+
+
+def _set_password(user: User, password: str, field: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise UserError(problem, field)
+    user.password_hash = hash_password(password)
+    user.session_nonce = _new_nonce()
+
+
+def reset_password(
+    user: User, new_password: str, *, actor: User | None = None, commit: bool = True
+) -> None:
+    """Set a new password for someone (an admin's reset); all their sessions end."""
+    _set_password(user, new_password, "password")
+    # The audit log never holds the hash; the entry records that the reset happened.
+    audit.record("reset_password", "user", user.id, old=None, new={"sessions_ended": True})
+    if commit:
+        db.session.commit()
+
+
+def change_own_password(
+    user: User, current_password: str, new_password: str, *, commit: bool = True
+) -> None:
+    """Change one's own password after checking the current one; other sessions end.
+
+    The caller signs the current session in again with the new nonce.
+    """
+    if not check_password_hash(user.password_hash, current_password):
+        raise UserError(_("The current password is wrong."), "current_password")
+    if new_password == current_password:
+        raise UserError(_("The new password must differ from the current one."), "new_password")
+    _set_password(user, new_password, "new_password")
+    audit.record(
+        "change_password",
+        "user",
+        user.id,
+        old=None,
+        new={"sessions_ended": True},
+        actor=(user.id, user.email),
+    )
+    if commit:
+        db.session.commit()
+
+
+def update_profile(user: User, *, name: str, language: str | None, commit: bool = True) -> User:
+    """A user's own name and language preference (None: the browser's choice)."""
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(name) > MAX_NAME:
+        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = [_("Choose Finnish, Swedish or English.")]
+    if errors:
+        raise UserError(errors)
+    old = audit.row_values(user)
+    user.name = name
+    user.language = language
+    _save_change(user, old, commit)
     return user

@@ -1,0 +1,62 @@
+"""Forms of the administration pages; choices that come from the database are set by views."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from pilot_tracker.domain.enums import Role
+from pilot_tracker.labels import label
+
+
+def role_choices() -> list[SelectChoice]:
+    """Every role with its translated label."""
+    return [SelectChoice(role.value, label(role)) for role in Role]
+
+
+class UserEditForm(FlaskForm):
+    """Name, role and the role's tie (a council user's municipality, a vendor user's vendor)."""
+
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    municipality_code = SelectField(_l("Municipality (council users only)"), default="")
+    vendor_id = SelectField(_l("Vendor (vendor users only)"), default="")
+
+
+class UserCreateForm(UserEditForm):
+    """A new user: the edit fields plus e-mail and a first password."""
+
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    """A new password set by an admin; the user's sessions end."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class VendorForm(FlaskForm):
+    """A vendor: name, business ID (Y-tunnus) and a contact e-mail."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    business_id = StringField(
+        _l("Business ID (Y-tunnus)"), validators=[DataRequired(), Length(max=30)]
+    )
+    contact_email = EmailField(
+        _l("Contact e-mail"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
