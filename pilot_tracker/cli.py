@@ -132,3 +132,6 @@ def register(app: Flask) -> None:
         import_municipalities_command,
     ):
         app.cli.add_command(command)
+    from pilot_tracker.backup import backup_command
+
+    app.cli.add_command(backup_command)

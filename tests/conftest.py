@@ -119,6 +119,18 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     return match.group(1) or match.group(2)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` run only in the PostgreSQL pass; elsewhere they are
+    deselected (not skipped: in CI a skip is a failure)."""
+    if database_url().startswith("postgresql"):
+        return
+    keep = [item for item in items if item.get_closest_marker("postgres") is None]
+    dropped = [item for item in items if item.get_closest_marker("postgres") is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI (`REQUIRE_ALL_TESTS=1`) a skipped test is a failure: nothing may quietly not run."""
     if os.environ.get("REQUIRE_ALL_TESTS") != "1":
