@@ -3,6 +3,7 @@
 from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
 from pilot_tracker.models.decision import Decision
+from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
 from pilot_tracker.models.municipality import Municipality
 from pilot_tracker.models.pilot import Participation, Pilot, PilotGoal
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Decision",
+    "IdempotencyRecord",
     "Kpi",
     "Measurement",
     "Municipality",
