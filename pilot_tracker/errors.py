@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -68,11 +67,14 @@ def handle_csrf(error: CSRFError) -> Any:
 
 
 def retry_after_seconds() -> int:
-    """Seconds until the breached rate limit's window resets (at least 1)."""
+    """Seconds until the breached rate limit's window resets (at least 1).
+
+    Rounded down like Flask-Limiter's own `Retry-After`, so the page and the header agree.
+    """
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    return max(1, int(current.reset_at - time.time()))
 
 
 def handle_rate_limit(error: TooManyRequests) -> Any:
