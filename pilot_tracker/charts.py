@@ -1,0 +1,1310 @@
+"""Dashboard charts as plain Plotly figure dicts, built from aggregated data.
+
+Pure: plain data in, a `Chart` out; no database, no Flask. A `Chart` carries the figure and
+the rows it was drawn from, so the "show as table" alternative and the CSV download hold
+exactly the numbers of the chart, and a text description with the headline number.
+
+Figures are plain dicts rather than `plotly.graph_objects`: the first `go.Figure()` of a
+process costs about 110 ms of validation, and the JSON is the same. Every trace type used
+here (bar, scatter) is in the partial `plotly.js-basic-dist-min` bundle the app serves.
+
+Words and number formats come from a `Texts` object (gettext, enum labels, money and number
+formatting in the page's language); `PlainTexts` is an English stand-in for tests and tools.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from typing import Any, Protocol
+
+from pilot_tracker.domain.enums import (
+    NATIONAL_POTENTIAL_EUR,
+    Direction,
+    Outcome,
+    Rag,
+    Stage,
+    Theme,
+    Track,
+)
+from pilot_tracker.domain.kpi import kpi_progress
+from pilot_tracker.domain.money import round_half_up
+from pilot_tracker.domain.stages import ORDER as STAGE_ORDER
+
+# Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics); every chart also
+# names its categories in text (axis labels, legend, table), so colour is never the only cue.
+STAGE_COLOURS: dict[Stage, str] = {
+    Stage.IDEA: "#6f6f6f",
+    Stage.PLANNING: "#0072b2",
+    Stage.PILOTING: "#00477a",
+    Stage.EVALUATION: "#a0467d",
+    Stage.SCALING: "#1b6e2a",
+    Stage.STOPPED: "#b00020",
+}
+TRACK_COLOURS: dict[Track, str] = {Track.QUICK: "#0072b2", Track.SLOW: "#b34d00"}
+OUTCOME_COLOURS: dict[Outcome, str] = {
+    Outcome.GO: "#1b6e2a",
+    Outcome.NO_GO: "#b00020",
+    Outcome.CONTINUE: "#6f6f6f",
+}
+RAG_COLOURS: dict[Rag | None, str] = {
+    Rag.GREEN: "#1b6e2a",
+    Rag.AMBER: "#b36b00",
+    Rag.RED: "#b00020",
+    None: "#6f6f6f",
+}
+RAG_SYMBOLS: dict[Rag, str] = {Rag.GREEN: "circle", Rag.AMBER: "diamond", Rag.RED: "x"}
+ACCENT = "#00477a"
+MUTED = "#6f6f6f"
+
+# KPI attainment buckets: progress from baseline (0 %) to target (100 %), not clamped.
+ATTAINMENT_BUCKETS: tuple[str, ...] = (
+    "none",
+    "below_0",
+    "0_25",
+    "25_50",
+    "50_75",
+    "75_100",
+    "100_plus",
+)
+ACTIVE_STAGES: tuple[Stage, ...] = (Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
+MAX_LABEL = 40
+
+
+class Texts(Protocol):
+    """What a chart needs from the page's language; the app passes a Flask-Babel one."""
+
+    separators: str  # Plotly's decimal mark and thousands separator, e.g. ", " in Finnish
+
+    def gettext(self, msgid: str, **variables: Any) -> str: ...
+
+    def label(self, value: Enum | None) -> str: ...
+
+    def money(self, cents: int) -> str: ...
+
+    def number(self, value: int | Decimal | float, digits: int | None = None) -> str: ...
+
+    def day(self, value: date) -> str: ...
+
+
+class PlainTexts:
+    """English without translation: for tests, the benchmark and other tools."""
+
+    separators = ".,"
+
+    def gettext(self, msgid: str, **variables: Any) -> str:
+        return msgid % variables if variables else msgid
+
+    def label(self, value: Enum | None) -> str:
+        return "–" if value is None else str(value.value)
+
+    def money(self, cents: int) -> str:
+        sign = "-" if cents < 0 else ""
+        euros, rest = divmod(abs(cents), 100)
+        return f"{sign}€{euros:,}.{rest:02d}"
+
+    def number(self, value: int | Decimal | float, digits: int | None = None) -> str:
+        if digits is None:
+            return f"{value:,}"
+        return f"{value:,.{digits}f}"
+
+    def day(self, value: date) -> str:
+        return value.isoformat()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column; `kind` tells the template and the CSV how to write its values.
+
+    Kinds: text, count (int), money (int cents), percent (Decimal), number (Decimal), date.
+    """
+
+    key: str
+    label: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: title, description with the headline number, figure, and its data."""
+
+    key: str
+    title: str
+    description: str
+    figure: dict[str, Any] | None
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    note: str = ""
+    # Optional links from the table's `link_column`: per row, the id of what it names
+    # (a municipality code or a pilot id, as `link_kind` says) or None.
+    link_kind: str = ""
+    link_column: str = ""
+    links: tuple[str | None, ...] = field(default=())
+
+    @property
+    def has_data(self) -> bool:
+        """True when there is something to draw."""
+        return self.figure is not None
+
+    def column_values(self, key: str) -> list[Any]:
+        """Every row's value in the column `key` (handy for tests and CSV checks)."""
+        index = [c.key for c in self.columns].index(key)
+        return [row[index] for row in self.rows]
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def euros(cents: int) -> float:
+    """Cents as euros for a figure (a float is fine for drawing; tables keep the cents)."""
+    return cents / 100
+
+
+def _short(text: str, limit: int = MAX_LABEL) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _layout(t: Texts, height: int = 340, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "separators": t.separators,
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 10, "r": 20, "t": 20, "b": 40},
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "showlegend": False,
+        "legend": {"orientation": "h", "y": -0.2},
+        "hoverlabel": {"namelength": -1},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _axis(title: str = "", **extra: Any) -> dict[str, Any]:
+    axis: dict[str, Any] = {"automargin": True, "gridcolor": "#dddddd", "zerolinecolor": "#888"}
+    if title:
+        axis["title"] = {"text": title}
+    axis.update(extra)
+    return axis
+
+
+def per_resident_cents(total_cents: int, population: int) -> int | None:
+    """A cost per resident in cents, rounded half-up; None without a population."""
+    if population <= 0:
+        return None
+    return int(round_half_up(Fraction(total_cents, population), 0))
+
+
+def percent_of(part: int, whole: int) -> Decimal | None:
+    """`part` as a percentage of `whole`, half-up to two places; None when whole is 0."""
+    if whole == 0:
+        return None
+    return round_half_up(Fraction(part * 100, whole), 2)
+
+
+def _enum_counts(counts: Mapping[Any, int], keys: Iterable[Any]) -> list[int]:
+    return [int(counts.get(key, 0)) for key in keys]
+
+
+# --- portfolio ---------------------------------------------------------------------------
+
+
+def stage_chart(
+    counts: Mapping[Stage, int],
+    t: Texts,
+    *,
+    key: str = "stages",
+    title: str | None = None,
+) -> Chart:
+    """Pilots per stage in lifecycle order, as a horizontal bar that reads like a funnel."""
+    values = _enum_counts(counts, STAGE_ORDER)
+    total = sum(values)
+    labels = [t.label(stage) for stage in STAGE_ORDER]
+    rows = tuple((label, value) for label, value in zip(labels, values, strict=True))
+    figure = None
+    if total:
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": labels,
+                    "x": values,
+                    "text": [t.number(v) for v in values],
+                    "textposition": "auto",
+                    "marker": {"color": [STAGE_COLOURS[s] for s in STAGE_ORDER]},
+                    "hovertemplate": "%{y}: %{x}<extra></extra>",
+                }
+            ],
+            "layout": _layout(
+                t,
+                xaxis=_axis(t.gettext("Pilots"), rangemode="tozero"),
+                yaxis=_axis(autorange="reversed"),
+            ),
+        }
+    piloting = int(counts.get(Stage.PILOTING, 0))
+    description = t.gettext(
+        "Number of pilots in each stage, from idea through piloting to scaling or stopped. "
+        "%(total)s pilots in all, %(piloting)s of them piloting now.",
+        total=t.number(total),
+        piloting=t.number(piloting),
+    )
+    return Chart(
+        key=key,
+        title=title or t.gettext("Pilots by stage"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("stage", t.gettext("Stage")),
+            Column("pilots", t.gettext("Pilots"), "count"),
+        ),
+        rows=rows,
+    )
+
+
+def theme_track_chart(counts: Mapping[tuple[Theme, Track], int], t: Texts) -> Chart:
+    """Pilots per theme, stacked by track; themes in their fixed order."""
+    themes = list(Theme)
+    by_track = {track: [int(counts.get((theme, track), 0)) for theme in themes] for track in Track}
+    totals = [sum(by_track[track][i] for track in Track) for i in range(len(themes))]
+    total = sum(totals)
+    labels = [t.label(theme) for theme in themes]
+    rows = tuple(
+        (labels[i], *(by_track[track][i] for track in Track), totals[i]) for i in range(len(themes))
+    )
+    figure = None
+    if total:
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "name": t.label(track),
+                    "y": labels,
+                    "x": by_track[track],
+                    "marker": {"color": TRACK_COLOURS[track]},
+                    "hovertemplate": "%{y}, " + t.label(track) + ": %{x}<extra></extra>",
+                }
+                for track in Track
+            ],
+            "layout": _layout(
+                t,
+                height=380,
+                barmode="stack",
+                showlegend=True,
+                xaxis=_axis(t.gettext("Pilots"), rangemode="tozero"),
+                yaxis=_axis(autorange="reversed"),
+            ),
+        }
+    track_totals = {track: sum(by_track[track]) for track in Track}
+    if total:
+        top = max(range(len(themes)), key=lambda i: (totals[i], -i))
+        description = t.gettext(
+            "Number of pilots per theme, split into the quick and the slow track. "
+            "%(quick)s pilots are on the quick track and %(slow)s on the slow track; "
+            "the most common theme is %(theme)s with %(count)s pilots.",
+            quick=t.number(track_totals[Track.QUICK]),
+            slow=t.number(track_totals[Track.SLOW]),
+            theme=labels[top],
+            count=t.number(totals[top]),
+        )
+    else:
+        description = t.gettext("Number of pilots per theme and track. No pilots match.")
+    return Chart(
+        key="themes",
+        title=t.gettext("Pilots by theme and track"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("theme", t.gettext("Theme")),
+            *(Column(track.value, t.label(track), "count") for track in Track),
+            Column("total", t.gettext("Total"), "count"),
+        ),
+        rows=rows,
+    )
+
+
+@dataclass(frozen=True)
+class MunicipalityCost:
+    """A municipality's summed cost shares over the pilots it takes part in."""
+
+    code: str
+    name: str
+    net_cost_cents: int
+    pilots: int
+
+
+def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top: int = 15) -> Chart:
+    """Net cost per municipality: the `top` largest, the rest summed as one "others" bar."""
+    ordered = sorted(items, key=lambda m: (-m.net_cost_cents, m.code))
+    shown = ordered[:top]
+    rest = ordered[top:]
+    rows: list[tuple[Any, ...]] = [(m.code, m.name, m.pilots, m.net_cost_cents) for m in shown]
+    links: list[str | None] = [m.code for m in shown]
+    if rest:
+        rows.append(
+            (
+                "",
+                t.gettext("Others (%(count)s municipalities)", count=t.number(len(rest))),
+                sum(m.pilots for m in rest),
+                sum(m.net_cost_cents for m in rest),
+            )
+        )
+        links.append(None)
+    total = sum(m.net_cost_cents for m in items)
+    figure = None
+    if items:
+        labels = [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows]
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": labels,
+                    "x": [euros(row[3]) for row in rows],
+                    "marker": {"color": [ACCENT if row[0] else MUTED for row in rows]},
+                    "hovertemplate": "%{y}: %{x:,.2f} €<extra></extra>",
+                }
+            ],
+            "layout": _layout(
+                t,
+                height=max(300, 60 + 24 * len(rows)),
+                xaxis=_axis(t.gettext("Net cost (€)"), rangemode="tozero"),
+                yaxis=_axis(autorange="reversed"),
+            ),
+        }
+        description = t.gettext(
+            "Each municipality's net cost: the sum of its cost shares in the pilots it takes "
+            "part in (budget less external funding). %(total)s in all across %(count)s "
+            "municipalities; the largest is %(name)s with %(amount)s.",
+            total=t.money(total),
+            count=t.number(len(items)),
+            name=ordered[0].name,
+            amount=t.money(ordered[0].net_cost_cents),
+        )
+    else:
+        description = t.gettext("Each municipality's net cost. No pilots match.")
+    return Chart(
+        key="municipality-costs",
+        title=t.gettext("Net cost by municipality"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("code", t.gettext("Code")),
+            Column("municipality", t.gettext("Municipality")),
+            Column("pilots", t.gettext("Pilots taking part"), "count"),
+            Column("net_cost", t.gettext("Net cost"), "money"),
+        ),
+        rows=tuple(rows),
+        link_kind="municipality",
+        link_column="municipality",
+        links=tuple(links),
+    )
+
+
+@dataclass(frozen=True)
+class TrackSavings:
+    """Annual savings of a track's pilots: the pilots' estimates and the measured ones."""
+
+    estimated_cents: int
+    realised_cents: int
+
+
+def savings_chart(
+    by_track: Mapping[Track, TrackSavings],
+    t: Texts,
+    *,
+    potential: Mapping[Track, tuple[int, int]] = NATIONAL_POTENTIAL_EUR,
+) -> Chart:
+    """Estimated vs realised annual savings per track beside the national potential range.
+
+    One panel per track: the slow track's potential is some thirty times the quick one's, so
+    a shared axis would flatten the quick track to nothing.
+    """
+    tracks = list(Track)
+    rows = []
+    for track in tracks:
+        savings = by_track.get(track, TrackSavings(0, 0))
+        low, high = potential[track]
+        rows.append(
+            (t.label(track), savings.estimated_cents, savings.realised_cents, low * 100, high * 100)
+        )
+    estimated_label = t.gettext("Estimated by the pilots")
+    realised_label = t.gettext("Realised (latest measurements)")
+    potential_label = t.gettext("National potential (range)")
+    data: list[dict[str, Any]] = []
+    layout = _layout(t, height=360, barmode="overlay", showlegend=False)
+    for index, (track, row) in enumerate(zip(tracks, rows, strict=True)):
+        suffix = "" if index == 0 else str(index + 1)
+        categories = [estimated_label, realised_label, potential_label]
+        data.append(
+            {
+                "type": "bar",
+                "name": t.label(track),
+                "x": categories,
+                "y": [euros(row[1]), euros(row[2]), euros(row[4] - row[3])],
+                "base": [0, 0, euros(row[3])],
+                "marker": {"color": [ACCENT, "#1b6e2a", "#c9d6e3"], "line": {"color": ACCENT}},
+                "customdata": [
+                    t.money(row[1]),
+                    t.money(row[2]),
+                    f"{t.money(row[3])} – {t.money(row[4])}",
+                ],
+                "hovertemplate": "%{x}: %{customdata}<extra>" + t.label(track) + "</extra>",
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+        )
+        left = index / len(tracks)
+        layout[f"xaxis{suffix}"] = _axis(
+            domain=[left + 0.06, left + 1 / len(tracks) - 0.04], anchor=f"y{suffix}"
+        )
+        layout[f"yaxis{suffix}"] = _axis(
+            t.gettext("€ per year"), anchor=f"x{suffix}", rangemode="tozero"
+        )
+    layout["annotations"] = [
+        {
+            "text": t.gettext("%(track)s track", track=t.label(track)),
+            "xref": "paper",
+            "yref": "paper",
+            "x": (index + 0.5) / len(tracks),
+            "y": 1.0,
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 14},
+        }
+        for index, track in enumerate(tracks)
+    ]
+    layout["margin"] = {"l": 10, "r": 20, "t": 40, "b": 40}
+    estimated = sum(row[1] for row in rows)
+    realised = sum(row[2] for row in rows)
+    description = t.gettext(
+        "Annual savings the pilots estimate and those realised so far (the latest value of "
+        "each savings KPI), per track, beside the remaining national savings potential of the "
+        "track. Estimated %(estimated)s a year, realised %(realised)s a year. The national "
+        "potential is %(quick)s on the quick track and %(slow)s on the slow track.",
+        estimated=t.money(estimated),
+        realised=t.money(realised),
+        quick=f"{t.money(rows[0][3])} – {t.money(rows[0][4])}",
+        slow=f"{t.money(rows[1][3])} – {t.money(rows[1][4])}",
+    )
+    return Chart(
+        key="savings",
+        title=t.gettext("Estimated and realised annual savings by track"),
+        description=description,
+        figure={"data": data, "layout": layout},
+        columns=(
+            Column("track", t.gettext("Track")),
+            Column("estimated", estimated_label, "money"),
+            Column("realised", realised_label, "money"),
+            Column("potential_low", t.gettext("National potential, low"), "money"),
+            Column("potential_high", t.gettext("National potential, high"), "money"),
+        ),
+        rows=tuple(rows),
+    )
+
+
+def rag_chart(counts: Mapping[tuple[Rag | None, bool], int], t: Texts) -> Chart:
+    """Pilots by their latest RAG status, each bar split into up-to-date and stale pilots."""
+    statuses: list[Rag | None] = [Rag.GREEN, Rag.AMBER, Rag.RED, None]
+    labels = [t.label(s) if s else t.gettext("No status yet") for s in statuses]
+    fresh = [int(counts.get((s, False), 0)) for s in statuses]
+    stale = [int(counts.get((s, True), 0)) for s in statuses]
+    rows = tuple((labels[i], fresh[i], stale[i], fresh[i] + stale[i]) for i in range(len(statuses)))
+    total = sum(fresh) + sum(stale)
+    figure = None
+    if total:
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "name": t.gettext("Up to date"),
+                    "x": labels,
+                    "y": fresh,
+                    "marker": {"color": [RAG_COLOURS[s] for s in statuses]},
+                    "hovertemplate": "%{x}, " + t.gettext("up to date") + ": %{y}<extra></extra>",
+                },
+                {
+                    "type": "bar",
+                    "name": t.gettext("Stale (no update in 30 days)"),
+                    "x": labels,
+                    "y": stale,
+                    "marker": {
+                        "color": "#ffffff",
+                        "line": {"color": [RAG_COLOURS[s] for s in statuses], "width": 2},
+                        "pattern": {
+                            "shape": "/",
+                            "fgcolor": [RAG_COLOURS[s] for s in statuses],
+                        },
+                    },
+                    "hovertemplate": "%{x}, " + t.gettext("stale") + ": %{y}<extra></extra>",
+                },
+            ],
+            "layout": _layout(
+                t,
+                barmode="stack",
+                showlegend=True,
+                xaxis=_axis(),
+                yaxis=_axis(t.gettext("Pilots"), rangemode="tozero"),
+            ),
+        }
+    description = t.gettext(
+        "Pilots by their latest status report (green, amber, red), with the stale ones, whose "
+        "newest report is over 30 days old or missing while piloting, shown hatched. "
+        "%(stale)s of %(total)s pilots are stale; %(red)s are red.",
+        stale=t.number(sum(stale)),
+        total=t.number(total),
+        red=t.number(fresh[2] + stale[2]),
+    )
+    return Chart(
+        key="status",
+        title=t.gettext("Status (RAG) and stale pilots"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("status", t.gettext("Status")),
+            Column("up_to_date", t.gettext("Up to date"), "count"),
+            Column("stale", t.gettext("Stale"), "count"),
+            Column("total", t.gettext("Total"), "count"),
+        ),
+        rows=rows,
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """A pilot's planned period."""
+
+    pilot_id: int
+    name: str
+    stage: Stage
+    start: date
+    end: date
+
+
+def timeline_chart(
+    items: Sequence[TimelineItem], total: int, t: Texts, *, stages: Sequence[Stage] = ()
+) -> Chart:
+    """Planned start → end of pilots, coloured by stage; `total` is how many there were in
+    all (the caller shows a bounded number, with a link to the full list)."""
+    data = []
+    for stage in STAGE_ORDER:
+        mine = [item for item in items if item.stage is stage]
+        if not mine:
+            continue
+        xs: list[str | None] = []
+        ys: list[str | None] = []
+        for item in mine:
+            label = _timeline_label(item)
+            xs += [item.start.isoformat(), item.end.isoformat(), None]
+            ys += [label, label, None]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": t.label(stage),
+                "x": xs,
+                "y": ys,
+                "line": {"color": STAGE_COLOURS[stage], "width": 10},
+                "hovertemplate": "%{y}: %{x}<extra>" + t.label(stage) + "</extra>",
+            }
+        )
+    figure = None
+    if items:
+        figure = {
+            "data": data,
+            "layout": _layout(
+                t,
+                height=max(260, 90 + 22 * len(items)),
+                showlegend=True,
+                legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+                margin={"l": 10, "r": 20, "t": 40, "b": 40},
+                xaxis=_axis(type="date"),
+                yaxis=_axis(
+                    type="category",
+                    autorange="reversed",
+                    categoryorder="array",
+                    categoryarray=[_timeline_label(item) for item in items],
+                ),
+            ),
+        }
+    stage_names = ", ".join(t.label(s) for s in stages) if stages else ""
+    description = t.gettext(
+        "Planned start and end of each pilot (stages: %(stages)s), coloured by stage, "
+        "ending soonest first. %(total)s pilots in all.",
+        stages=stage_names or t.gettext("all"),
+        total=t.number(total),
+    )
+    note = ""
+    if total > len(items):
+        note = t.gettext(
+            "Showing %(shown)s of %(total)s pilots; the pilot list has them all.",
+            shown=t.number(len(items)),
+            total=t.number(total),
+        )
+    return Chart(
+        key="timeline",
+        title=t.gettext("Timeline of pilots"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("pilot", t.gettext("Pilot")),
+            Column("stage", t.gettext("Stage")),
+            Column("start", t.gettext("Planned start"), "date"),
+            Column("end", t.gettext("Planned end"), "date"),
+        ),
+        rows=tuple((item.name, t.label(item.stage), item.start, item.end) for item in items),
+        note=note,
+    )
+
+
+def _timeline_label(item: TimelineItem) -> str:
+    # Names repeat across municipalities, so the id keeps every row of the axis distinct.
+    return f"{_short(item.name, 32)} #{item.pilot_id}"
+
+
+def decisions_chart(counts: Mapping[tuple[int, int, Outcome], int], t: Texts) -> Chart:
+    """Decisions per calendar quarter, stacked by outcome; quarters without any show as 0."""
+    quarters = _quarter_range([(year, quarter) for year, quarter, _ in counts])
+    labels = [f"{year} Q{quarter}" for year, quarter in quarters]
+    outcomes = list(Outcome)
+    series = {
+        outcome: [int(counts.get((y, q, outcome), 0)) for y, q in quarters] for outcome in outcomes
+    }
+    rows = tuple(
+        (labels[i], *(series[o][i] for o in outcomes), sum(series[o][i] for o in outcomes))
+        for i in range(len(quarters))
+    )
+    total = sum(sum(v) for v in series.values())
+    figure = None
+    if total:
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "name": t.label(outcome),
+                    "x": labels,
+                    "y": series[outcome],
+                    "marker": {"color": OUTCOME_COLOURS[outcome]},
+                    "hovertemplate": "%{x}, " + t.label(outcome) + ": %{y}<extra></extra>",
+                }
+                for outcome in outcomes
+            ],
+            "layout": _layout(
+                t,
+                barmode="stack",
+                showlegend=True,
+                xaxis=_axis(type="category"),
+                yaxis=_axis(t.gettext("Decisions"), rangemode="tozero"),
+            ),
+        }
+    description = t.gettext(
+        "Go, no-go and continue decisions per quarter. %(total)s decisions: %(go)s go, "
+        "%(no_go)s no-go and %(cont)s continue.",
+        total=t.number(total),
+        go=t.number(sum(series[Outcome.GO])),
+        no_go=t.number(sum(series[Outcome.NO_GO])),
+        cont=t.number(sum(series[Outcome.CONTINUE])),
+    )
+    return Chart(
+        key="decisions",
+        title=t.gettext("Decisions per quarter by outcome"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("quarter", t.gettext("Quarter")),
+            *(Column(o.value, t.label(o), "count") for o in outcomes),
+            Column("total", t.gettext("Total"), "count"),
+        ),
+        rows=rows,
+    )
+
+
+def _quarter_range(quarters: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    present = sorted(set(quarters))
+    if not present:
+        return []
+    (year, quarter), last = present[0], present[-1]
+    out = []
+    while (year, quarter) <= last:
+        out.append((year, quarter))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return out
+
+
+def attainment_bucket(progress: Decimal | None) -> str:
+    """The attainment bucket of a progress percentage (None: not measured yet)."""
+    if progress is None:
+        return "none"
+    if progress < 0:
+        return "below_0"
+    for upper, name in ((25, "0_25"), (50, "25_50"), (75, "50_75"), (100, "75_100")):
+        if progress < upper:
+            return name
+    return "100_plus"
+
+
+def kpi_attainment_chart(
+    buckets: Mapping[str, int],
+    t: Texts,
+    *,
+    key: str = "kpi-attainment",
+    title: str | None = None,
+) -> Chart:
+    """How far KPIs have got from baseline (0 %) to target (100 %), as a distribution."""
+    names = {
+        "none": t.gettext("Not measured yet"),
+        "below_0": t.gettext("Below baseline (< 0 %)"),
+        "0_25": "0–25 %",
+        "25_50": "25–50 %",
+        "50_75": "50–75 %",
+        "75_100": "75–100 %",
+        "100_plus": t.gettext("Target reached (≥ 100 %)"),
+    }
+    colours = {
+        "none": "#8a8a8a",
+        "below_0": "#b00020",
+        "100_plus": "#1b6e2a",
+    }
+    values = [int(buckets.get(b, 0)) for b in ATTAINMENT_BUCKETS]
+    labels = [names[b] for b in ATTAINMENT_BUCKETS]
+    total = sum(values)
+    measured = total - values[0]
+    reached = values[-1]
+    figure = None
+    if total:
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "x": labels,
+                    "y": values,
+                    "text": [t.number(v) for v in values],
+                    "textposition": "auto",
+                    "marker": {"color": [colours.get(b, ACCENT) for b in ATTAINMENT_BUCKETS]},
+                    "hovertemplate": "%{x}: %{y}<extra></extra>",
+                }
+            ],
+            "layout": _layout(
+                t,
+                xaxis=_axis(type="category"),
+                yaxis=_axis(t.gettext("KPIs"), rangemode="tozero"),
+            ),
+        }
+    description = t.gettext(
+        "KPIs by progress from baseline (0 %%) to target (100 %%), using each KPI's latest "
+        "measurement. %(reached)s of %(measured)s measured KPIs have reached their target; "
+        "%(unmeasured)s of %(total)s KPIs have no measurement yet.",
+        reached=t.number(reached),
+        measured=t.number(measured),
+        unmeasured=t.number(values[0]),
+        total=t.number(total),
+    )
+    return Chart(
+        key=key,
+        title=title or t.gettext("KPI attainment"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("progress", t.gettext("Progress towards target")),
+            Column("kpis", t.gettext("KPIs"), "count"),
+        ),
+        rows=tuple(zip(labels, values, strict=True)),
+    )
+
+
+# --- municipality ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PilotCost:
+    """One pilot's cost share of a municipality."""
+
+    pilot_id: int
+    name: str
+    share_cents: int
+
+
+def pilot_cost_chart(
+    items: Sequence[PilotCost], total_cents: int, pilots: int, t: Texts, *, top: int = 10
+) -> Chart:
+    """A municipality's cost share per pilot: the `top` largest and the rest as "others".
+
+    `items` may be only the largest ones; `total_cents` and `pilots` cover all of them.
+    """
+    ordered = sorted(items, key=lambda p: (-p.share_cents, p.pilot_id))[:top]
+    rows: list[tuple[Any, ...]] = [(p.name, p.share_cents) for p in ordered]
+    rest_count = pilots - len(ordered)
+    if rest_count > 0:
+        rows.append(
+            (
+                t.gettext("Others (%(count)s pilots)", count=t.number(rest_count)),
+                total_cents - sum(p.share_cents for p in ordered),
+            )
+        )
+    figure = None
+    if pilots:
+        labels = [f"{_short(p.name, 32)} #{p.pilot_id}" for p in ordered] + [rows[-1][0]] * (
+            rest_count > 0
+        )
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": labels,
+                    "x": [euros(row[1]) for row in rows],
+                    "marker": {"color": [ACCENT] * len(ordered) + [MUTED] * (rest_count > 0)},
+                    "hovertemplate": "%{y}: %{x:,.2f} €<extra></extra>",
+                }
+            ],
+            "layout": _layout(
+                t,
+                height=max(260, 60 + 26 * len(rows)),
+                xaxis=_axis(t.gettext("Cost share (€)"), rangemode="tozero"),
+                yaxis=_axis(autorange="reversed", type="category"),
+            ),
+        }
+        description = t.gettext(
+            "The municipality's cost share in each pilot it takes part in, largest first. "
+            "%(total)s in all over %(count)s pilots.",
+            total=t.money(total_cents),
+            count=t.number(pilots),
+        )
+    else:
+        description = t.gettext("The municipality takes part in no pilots that match.")
+    return Chart(
+        key="pilot-costs",
+        title=t.gettext("Cost share by pilot"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("pilot", t.gettext("Pilot")),
+            Column("share", t.gettext("Cost share"), "money"),
+        ),
+        rows=tuple(rows),
+        link_kind="pilot",
+        link_column="pilot",
+        links=tuple([str(p.pilot_id) for p in ordered] + [None] * (rest_count > 0)),
+    )
+
+
+@dataclass(frozen=True)
+class MunicipalityTrack:
+    """A municipality's money on one track: its cost and its share of the savings."""
+
+    cost_cents: int
+    estimated_share_cents: int
+    realised_share_cents: int
+
+
+def municipality_savings_chart(
+    by_track: Mapping[Track, MunicipalityTrack], population: int, t: Texts
+) -> Chart:
+    """What the municipality pays per track against its share of the pilots' savings."""
+    tracks = list(Track)
+    values = [by_track.get(track, MunicipalityTrack(0, 0, 0)) for track in tracks]
+    labels = [t.label(track) for track in tracks]
+    cost_label = t.gettext("Its net cost")
+    estimated_label = t.gettext("Its share of estimated annual savings")
+    realised_label = t.gettext("Its share of realised annual savings")
+    series = [
+        (cost_label, [v.cost_cents for v in values], MUTED),
+        (estimated_label, [v.estimated_share_cents for v in values], ACCENT),
+        (realised_label, [v.realised_share_cents for v in values], "#1b6e2a"),
+    ]
+    cost = sum(v.cost_cents for v in values)
+    estimated = sum(v.estimated_share_cents for v in values)
+    realised = sum(v.realised_share_cents for v in values)
+    figure = None
+    if cost or estimated or realised:
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "name": name,
+                    "x": labels,
+                    "y": [euros(c) for c in cents],
+                    "marker": {"color": colour},
+                    "hovertemplate": "%{x}, " + name + ": %{y:,.2f} €<extra></extra>",
+                }
+                for name, cents, colour in series
+            ],
+            "layout": _layout(
+                t,
+                barmode="group",
+                showlegend=True,
+                xaxis=_axis(type="category"),
+                yaxis=_axis("€", rangemode="tozero"),
+            ),
+        }
+    per_resident = per_resident_cents(cost, population)
+    description = t.gettext(
+        "The municipality's net cost per track beside its share of the pilots' annual "
+        "savings, split in the same proportion as the cost. It pays %(cost)s "
+        "(%(per_resident)s per resident) and its share of the estimated savings is "
+        "%(estimated)s a year, of the realised savings %(realised)s a year.",
+        cost=t.money(cost),
+        per_resident=t.money(per_resident) if per_resident is not None else "–",
+        estimated=t.money(estimated),
+        realised=t.money(realised),
+    )
+    return Chart(
+        key="savings",
+        title=t.gettext("Its cost and its share of savings by track"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("track", t.gettext("Track")),
+            Column("cost", cost_label, "money"),
+            Column("estimated_share", estimated_label, "money"),
+            Column("realised_share", realised_label, "money"),
+        ),
+        rows=tuple(
+            (
+                labels[i],
+                values[i].cost_cents,
+                values[i].estimated_share_cents,
+                values[i].realised_share_cents,
+            )
+            for i in range(len(tracks))
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DueDecision:
+    """A decision whose next review falls in the coming days."""
+
+    pilot_id: int
+    pilot_name: str
+    next_review: date
+    gate: Enum
+    outcome: Enum
+    decided_on: date
+
+
+def decisions_due_table(items: Sequence[DueDecision], days: int, t: Texts) -> Chart:
+    """Reviews due within `days`, soonest first: a table (and CSV) without a figure."""
+    ordered = sorted(items, key=lambda d: (d.next_review, d.pilot_id))
+    if ordered:
+        description = t.gettext(
+            "%(count)s reviews are due in the next %(days)s days; the first on %(first)s.",
+            count=t.number(len(ordered)),
+            days=t.number(days),
+            first=t.day(ordered[0].next_review),
+        )
+    else:
+        description = t.gettext(
+            "No reviews are due in the next %(days)s days.", days=t.number(days)
+        )
+    return Chart(
+        key="decisions-due",
+        title=t.gettext("Decisions due in the next %(days)s days", days=t.number(days)),
+        description=description,
+        figure=None,
+        columns=(
+            Column("next_review", t.gettext("Review due"), "date"),
+            Column("pilot", t.gettext("Pilot")),
+            Column("gate", t.gettext("Previous gate")),
+            Column("outcome", t.gettext("Previous outcome")),
+            Column("decided_on", t.gettext("Decided on"), "date"),
+        ),
+        rows=tuple(
+            (d.next_review, d.pilot_name, t.label(d.gate), t.label(d.outcome), d.decided_on)
+            for d in ordered
+        ),
+        link_kind="pilot",
+        link_column="pilot",
+        links=tuple(str(d.pilot_id) for d in ordered),
+    )
+
+
+# --- pilot -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    """A KPI's definition and measurements, oldest first."""
+
+    kpi_id: int
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    direction: Direction
+    measurements: Sequence[tuple[date, Decimal]]
+
+
+def kpi_chart(kpi: KpiSeries, t: Texts) -> Chart:
+    """A KPI's measurements over time against its baseline and target lines."""
+    points = sorted(kpi.measurements, key=lambda m: m[0])
+    progress = [kpi_progress(kpi.baseline, kpi.target, v, kpi.direction) for _, v in points]
+    unit = f" {kpi.unit}" if kpi.unit else ""
+    figure = None
+    if points:
+        lines = [
+            (t.gettext("Baseline"), kpi.baseline, MUTED, "dash"),
+            (t.gettext("Target"), kpi.target, "#1b6e2a", "dot"),
+        ]
+        figure = {
+            "data": [
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": kpi.name,
+                    "x": [d.isoformat() for d, _ in points],
+                    "y": [float(v) for _, v in points],
+                    "line": {"color": ACCENT, "width": 3},
+                    "marker": {"size": 8},
+                    "hovertemplate": "%{x}: %{y}" + unit + "<extra></extra>",
+                }
+            ],
+            "layout": _layout(
+                t,
+                height=300,
+                xaxis=_axis(type="date"),
+                yaxis=_axis(kpi.unit),
+                shapes=[
+                    {
+                        "type": "line",
+                        "xref": "paper",
+                        "x0": 0,
+                        "x1": 1,
+                        "yref": "y",
+                        "y0": float(value),
+                        "y1": float(value),
+                        "line": {"color": colour, "dash": dash, "width": 2},
+                    }
+                    for _, value, colour, dash in lines
+                ],
+                annotations=[
+                    {
+                        "text": f"{name} {t.number(value)}{unit}",
+                        "xref": "paper",
+                        "x": 1,
+                        "xanchor": "right",
+                        "yref": "y",
+                        "y": float(value),
+                        "yanchor": "bottom",
+                        "showarrow": False,
+                        "font": {"color": colour},
+                    }
+                    for name, value, colour, _ in lines
+                ],
+            ),
+        }
+        latest_on, latest = points[-1]
+        latest_progress = progress[-1]
+        description = t.gettext(
+            "Measurements of %(name)s over time against the baseline %(baseline)s and the "
+            "target %(target)s (%(direction)s). Latest %(latest)s on %(day)s: "
+            "%(progress)s %% of the way to the target.",
+            name=kpi.name,
+            baseline=f"{t.number(kpi.baseline)}{unit}",
+            target=f"{t.number(kpi.target)}{unit}",
+            direction=t.label(kpi.direction),
+            latest=f"{t.number(latest)}{unit}",
+            day=t.day(latest_on),
+            progress=t.number(latest_progress, 1) if latest_progress is not None else "–",
+        )
+    else:
+        description = t.gettext(
+            "%(name)s has no measurements yet (baseline %(baseline)s, target %(target)s).",
+            name=kpi.name,
+            baseline=f"{t.number(kpi.baseline)}{unit}",
+            target=f"{t.number(kpi.target)}{unit}",
+        )
+    return Chart(
+        key=f"kpi-{kpi.kpi_id}",
+        title=kpi.name,
+        description=description,
+        figure=figure,
+        columns=(
+            Column("date", t.gettext("Date"), "date"),
+            Column("value", t.gettext("Value") + (f" ({kpi.unit})" if kpi.unit else ""), "number"),
+            Column("progress", t.gettext("Progress to target (%)"), "percent"),
+        ),
+        rows=tuple((d, v, p) for (d, v), p in zip(points, progress, strict=True)),
+    )
+
+
+@dataclass(frozen=True)
+class Share:
+    """A participant's cost share in a pilot."""
+
+    code: str
+    name: str
+    share_cents: int
+
+
+def cost_shares_chart(shares: Sequence[Share], net_cost_cents: int, t: Texts) -> Chart:
+    """Each participating municipality's cost share of a pilot, largest first."""
+    ordered = sorted(shares, key=lambda s: (-s.share_cents, s.code))
+    rows = tuple(
+        (s.code, s.name, s.share_cents, percent_of(s.share_cents, net_cost_cents)) for s in ordered
+    )
+    figure = None
+    if ordered:
+        figure = {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": [f"{s.name} ({s.code})" for s in ordered],
+                    "x": [euros(s.share_cents) for s in ordered],
+                    "marker": {"color": ACCENT},
+                    "hovertemplate": "%{y}: %{x:,.2f} €<extra></extra>",
+                }
+            ],
+            "layout": _layout(
+                t,
+                height=max(220, 60 + 28 * len(ordered)),
+                xaxis=_axis(t.gettext("Cost share (€)"), rangemode="tozero"),
+                yaxis=_axis(autorange="reversed", type="category"),
+            ),
+        }
+        description = t.gettext(
+            "How the net cost of %(total)s is split between the %(count)s participating "
+            "municipalities; the largest share is %(name)s's %(amount)s.",
+            total=t.money(net_cost_cents),
+            count=t.number(len(ordered)),
+            name=ordered[0].name,
+            amount=t.money(ordered[0].share_cents),
+        )
+    else:
+        description = t.gettext("The pilot has no participants yet.")
+    return Chart(
+        key="cost-shares",
+        title=t.gettext("Cost shares by municipality"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("code", t.gettext("Code")),
+            Column("municipality", t.gettext("Municipality")),
+            Column("share", t.gettext("Cost share"), "money"),
+            Column("percent", t.gettext("Share of net cost (%)"), "percent"),
+        ),
+        rows=rows,
+        link_kind="municipality",
+        link_column="municipality",
+        links=tuple(s.code for s in ordered),
+    )
+
+
+@dataclass(frozen=True)
+class StatusPoint:
+    """One status report."""
+
+    reported_on: date
+    rag: Rag
+    progress_percent: int
+
+
+def status_history_chart(updates: Sequence[StatusPoint], t: Texts) -> Chart:
+    """Reported progress over time; each report's RAG as a marker shape and in the legend."""
+    ordered = sorted(updates, key=lambda u: u.reported_on)
+    figure = None
+    if ordered:
+        data: list[dict[str, Any]] = [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": t.gettext("Progress"),
+                "x": [u.reported_on.isoformat() for u in ordered],
+                "y": [u.progress_percent for u in ordered],
+                "line": {"color": MUTED, "width": 2},
+                "hoverinfo": "skip",
+            }
+        ]
+        for rag in Rag:
+            mine = [u for u in ordered if u.rag is rag]
+            if mine:
+                data.append(
+                    {
+                        "type": "scatter",
+                        "mode": "markers",
+                        "name": t.label(rag),
+                        "x": [u.reported_on.isoformat() for u in mine],
+                        "y": [u.progress_percent for u in mine],
+                        "marker": {
+                            "color": RAG_COLOURS[rag],
+                            "symbol": RAG_SYMBOLS[rag],
+                            "size": 12,
+                        },
+                        "hovertemplate": "%{x}: %{y} %<extra>" + t.label(rag) + "</extra>",
+                    }
+                )
+        figure = {
+            "data": data,
+            "layout": _layout(
+                t,
+                height=300,
+                showlegend=True,
+                xaxis=_axis(type="date"),
+                yaxis=_axis(t.gettext("Progress (%)"), range=[0, 105]),
+            ),
+        }
+        latest = ordered[-1]
+        description = t.gettext(
+            "Progress reported in each status update, with its RAG status. %(count)s updates; "
+            "the latest on %(day)s: %(rag)s, %(progress)s %% done.",
+            count=t.number(len(ordered)),
+            day=t.day(latest.reported_on),
+            rag=t.label(latest.rag),
+            progress=t.number(latest.progress_percent),
+        )
+    else:
+        description = t.gettext("No status updates yet.")
+    return Chart(
+        key="status-history",
+        title=t.gettext("Status history"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("date", t.gettext("Date"), "date"),
+            Column("status", t.gettext("Status")),
+            Column("progress", t.gettext("Progress (%)"), "count"),
+        ),
+        rows=tuple((u.reported_on, t.label(u.rag), u.progress_percent) for u in ordered),
+    )
+
+
+__all__ = [
+    "ATTAINMENT_BUCKETS",
+    "Chart",
+    "Column",
+    "DueDecision",
+    "KpiSeries",
+    "MunicipalityCost",
+    "MunicipalityTrack",
+    "PilotCost",
+    "PlainTexts",
+    "Share",
+    "StatusPoint",
+    "Texts",
+    "TimelineItem",
+    "TrackSavings",
+    "attainment_bucket",
+    "cost_shares_chart",
+    "decisions_chart",
+    "decisions_due_table",
+    "kpi_attainment_chart",
+    "kpi_chart",
+    "municipality_cost_chart",
+    "municipality_savings_chart",
+    "per_resident_cents",
+    "percent_of",
+    "pilot_cost_chart",
+    "rag_chart",
+    "savings_chart",
+    "stage_chart",
+    "status_history_chart",
+    "theme_track_chart",
+    "timeline_chart",
+]

@@ -1,0 +1,490 @@
+"""The pure chart functions: right numbers in the figure, the same numbers in the table."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pilot_tracker import charts
+from pilot_tracker.charts import (
+    DueDecision,
+    KpiSeries,
+    MunicipalityCost,
+    MunicipalityTrack,
+    PilotCost,
+    PlainTexts,
+    Share,
+    StatusPoint,
+    TimelineItem,
+    TrackSavings,
+)
+from pilot_tracker.domain.enums import (
+    Direction,
+    Gate,
+    Outcome,
+    Rag,
+    Stage,
+    Theme,
+    Track,
+)
+
+T = PlainTexts()
+
+
+def _json_roundtrip(figure: dict) -> dict:
+    """Figures must be plain JSON (no Decimal, no date objects)."""
+    return json.loads(json.dumps(figure))
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("progress", "bucket"),
+    [
+        (None, "none"),
+        (Decimal("-0.1"), "below_0"),
+        (Decimal("0"), "0_25"),
+        (Decimal("24.9"), "0_25"),
+        (Decimal("25"), "25_50"),
+        (Decimal("49.99"), "25_50"),
+        (Decimal("50"), "50_75"),
+        (Decimal("75"), "75_100"),
+        (Decimal("99.9"), "75_100"),
+        (Decimal("100"), "100_plus"),
+        (Decimal("250"), "100_plus"),
+    ],
+)
+def test_attainment_bucket_edges_belong_to_the_upper_bucket(progress, bucket) -> None:
+    assert charts.attainment_bucket(progress) == bucket
+
+
+def test_per_resident_cost_rounds_half_up_to_the_cent() -> None:
+    assert charts.per_resident_cents(100, 8) == 13  # 12.5 cents → 13
+    assert charts.per_resident_cents(100, 3) == 33
+    assert charts.per_resident_cents(0, 10) == 0
+
+
+def test_per_resident_cost_is_none_without_population() -> None:
+    assert charts.per_resident_cents(100, 0) is None
+
+
+def test_percent_of_rounds_to_two_places_and_is_none_for_zero_whole() -> None:
+    assert charts.percent_of(1, 3) == Decimal("33.33")
+    assert charts.percent_of(2, 3) == Decimal("66.67")
+    assert charts.percent_of(5, 0) is None
+
+
+def test_plain_texts_formats_money_numbers_and_dates() -> None:
+    assert T.money(123456) == "€1,234.56"
+    assert T.money(-5) == "-€0.05"
+    assert T.number(1234) == "1,234"
+    assert T.number(Decimal("12.345"), 1) == "12.3"
+    assert T.day(date(2026, 1, 2)) == "2026-01-02"
+    assert T.gettext("%(n)s pilots", n=3) == "3 pilots"
+    assert T.label(Stage.IDEA) == "idea"
+    assert T.label(None) == "–"
+
+
+def test_column_values_reads_one_column_of_the_rows() -> None:
+    chart = charts.stage_chart({Stage.IDEA: 2}, T)
+    assert chart.column_values("pilots") == [2, 0, 0, 0, 0, 0]
+
+
+# --- portfolio ---------------------------------------------------------------------------
+
+
+def test_stage_chart_lists_every_stage_in_lifecycle_order_with_counts() -> None:
+    chart = charts.stage_chart({Stage.PILOTING: 4, Stage.IDEA: 1, Stage.STOPPED: 2}, T)
+    trace = chart.figure["data"][0]
+    assert trace["type"] == "bar" and trace["orientation"] == "h"
+    assert trace["y"] == ["idea", "planning", "piloting", "evaluation", "scaling", "stopped"]
+    assert trace["x"] == [1, 0, 4, 0, 0, 2]
+    assert chart.rows == tuple(zip(trace["y"], trace["x"], strict=True))
+    assert "7 pilots in all, 4 of them piloting" in chart.description
+    assert chart.figure["layout"]["yaxis"]["autorange"] == "reversed"
+
+
+def test_stage_chart_without_pilots_has_no_figure_but_a_table_of_zeros() -> None:
+    chart = charts.stage_chart({}, T)
+    assert chart.figure is None and not chart.has_data
+    assert [row[1] for row in chart.rows] == [0] * 6
+    assert "0 pilots in all" in chart.description
+
+
+def test_stage_chart_takes_a_key_and_title() -> None:
+    chart = charts.stage_chart({Stage.IDEA: 1}, T, key="mine", title="Its pilots")
+    assert (chart.key, chart.title) == ("mine", "Its pilots")
+
+
+def test_theme_track_chart_stacks_tracks_per_theme() -> None:
+    counts = {
+        (Theme.PERMITS, Track.QUICK): 3,
+        (Theme.E_SERVICES, Track.QUICK): 1,
+        (Theme.E_SERVICES, Track.SLOW): 2,
+        (Theme.GEODATA, Track.SLOW): 5,
+    }
+    chart = charts.theme_track_chart(counts, T)
+    quick, slow = chart.figure["data"]
+    assert chart.figure["layout"]["barmode"] == "stack"
+    themes = [t.value for t in Theme]
+    assert quick["y"] == themes
+    assert quick["x"][themes.index("permits")] == 3
+    assert quick["x"][themes.index("e_services")] == 1
+    assert slow["x"][themes.index("e_services")] == 2
+    assert slow["x"][themes.index("geodata")] == 5
+    row = dict((r[0], r[1:]) for r in chart.rows)
+    assert row["e_services"] == (1, 2, 3)
+    assert row["geodata"] == (0, 5, 5)
+    assert "4 pilots are on the quick track and 7 on the slow track" in chart.description
+    assert "most common theme is geodata with 5" in chart.description
+
+
+def test_theme_track_chart_without_pilots_has_no_figure() -> None:
+    chart = charts.theme_track_chart({}, T)
+    assert chart.figure is None
+    assert "No pilots match" in chart.description
+
+
+def _costs(n: int) -> list[MunicipalityCost]:
+    return [
+        MunicipalityCost(f"{i:03d}", f"Kunta {i}", 1000 * i, i % 3 + 1) for i in range(1, n + 1)
+    ]
+
+
+def test_municipality_cost_chart_shows_the_top_and_sums_the_rest_as_others() -> None:
+    items = _costs(20)
+    chart = charts.municipality_cost_chart(items, T, top=5)
+    assert len(chart.rows) == 6
+    assert [r[0] for r in chart.rows[:5]] == ["020", "019", "018", "017", "016"]
+    others = chart.rows[5]
+    assert others[0] == "" and others[1] == "Others (15 municipalities)"
+    assert others[3] == sum(1000 * i for i in range(1, 16))
+    assert others[2] == sum(i % 3 + 1 for i in range(1, 16))
+    # The bars are the table's numbers, in euros.
+    assert chart.figure["data"][0]["x"] == [r[3] / 100 for r in chart.rows]
+    # Nothing lost: the bars add up to the total.
+    assert sum(r[3] for r in chart.rows) == sum(m.net_cost_cents for m in items)
+    assert chart.links == ("020", "019", "018", "017", "016", None)
+    assert "€2,100.00 in all across 20 municipalities" in chart.description
+    assert "largest is Kunta 20 with €200.00" in chart.description
+
+
+def test_municipality_cost_chart_breaks_ties_by_code_and_has_no_others_when_all_fit() -> None:
+    items = [MunicipalityCost("536", "B", 500, 1), MunicipalityCost("418", "A", 500, 1)]
+    chart = charts.municipality_cost_chart(items, T, top=5)
+    assert [r[0] for r in chart.rows] == ["418", "536"]
+    assert chart.figure["data"][0]["y"] == ["A (418)", "B (536)"]
+
+
+def test_municipality_cost_chart_without_pilots_has_no_figure_or_rows() -> None:
+    chart = charts.municipality_cost_chart([], T)
+    assert chart.figure is None and chart.rows == ()
+
+
+def test_savings_chart_puts_each_track_beside_its_national_potential() -> None:
+    chart = charts.savings_chart(
+        {Track.QUICK: TrackSavings(500_00, 120_00), Track.SLOW: TrackSavings(9_000_00, 0)}, T
+    )
+    quick, slow = chart.figure["data"]
+    assert quick["y"][:2] == [500.0, 120.0]
+    # The potential is a floating bar from the low to the high end.
+    assert quick["base"][2] == 7_000_000 and quick["y"][2] == 16_000_000
+    assert slow["base"][2] == 440_000_000 and slow["y"][2] == 240_000_000
+    assert (quick["xaxis"], slow["xaxis"]) == ("x", "x2")
+    assert chart.rows[0] == ("quick", 500_00, 120_00, 7_000_000_00, 23_000_000_00)
+    assert chart.rows[1] == ("slow", 9_000_00, 0, 440_000_000_00, 680_000_000_00)
+    assert "Estimated €9,500.00 a year, realised €120.00 a year" in chart.description
+    assert "€7,000,000.00 – €23,000,000.00 on the quick track" in chart.description
+
+
+def test_savings_chart_with_no_savings_still_shows_the_potential() -> None:
+    chart = charts.savings_chart({}, T)
+    assert chart.figure is not None
+    assert chart.rows[0][1:3] == (0, 0)
+
+
+def test_rag_chart_splits_each_status_into_up_to_date_and_stale() -> None:
+    counts = {
+        (Rag.GREEN, False): 5,
+        (Rag.GREEN, True): 1,
+        (Rag.RED, False): 2,
+        (None, True): 3,
+    }
+    chart = charts.rag_chart(counts, T)
+    fresh, stale = chart.figure["data"]
+    assert fresh["x"] == ["green", "amber", "red", "No status yet"]
+    assert fresh["y"] == [5, 0, 2, 0]
+    assert stale["y"] == [1, 0, 0, 3]
+    # Stale is hatched, not told by colour alone.
+    assert stale["marker"]["pattern"]["shape"] == "/"
+    assert chart.rows[0] == ("green", 5, 1, 6)
+    assert chart.rows[3] == ("No status yet", 0, 3, 3)
+    assert "4 of 11 pilots are stale; 2 are red" in chart.description
+
+
+def test_rag_chart_without_pilots_has_no_figure() -> None:
+    assert charts.rag_chart({}, T).figure is None
+
+
+def _item(i: int, stage: Stage = Stage.PILOTING) -> TimelineItem:
+    return TimelineItem(i, f"Pilot {i}", stage, date(2026, 1, i), date(2026, 6, i))
+
+
+def test_timeline_chart_draws_one_line_per_pilot_grouped_by_stage() -> None:
+    items = [_item(1), _item(2, Stage.PLANNING), _item(3)]
+    chart = charts.timeline_chart(items, 3, T, stages=[Stage.PLANNING, Stage.PILOTING])
+    by_name = {trace["name"]: trace for trace in chart.figure["data"]}
+    assert set(by_name) == {"planning", "piloting"}
+    piloting = by_name["piloting"]
+    assert piloting["x"] == ["2026-01-01", "2026-06-01", None, "2026-01-03", "2026-06-03", None]
+    assert piloting["y"][:2] == ["Pilot 1 #1", "Pilot 1 #1"]
+    assert chart.figure["layout"]["yaxis"]["categoryarray"] == [
+        "Pilot 1 #1",
+        "Pilot 2 #2",
+        "Pilot 3 #3",
+    ]
+    assert chart.rows[1] == ("Pilot 2", "planning", date(2026, 1, 2), date(2026, 6, 2))
+    assert chart.note == ""
+    assert "(stages: planning, piloting)" in chart.description
+    _json_roundtrip(chart.figure)
+
+
+def test_timeline_chart_says_how_many_are_not_shown() -> None:
+    chart = charts.timeline_chart([_item(1)], 250, T)
+    assert chart.note == "Showing 1 of 250 pilots; the pilot list has them all."
+    assert "250 pilots in all" in chart.description
+
+
+def test_timeline_chart_shortens_long_names_on_the_axis_only() -> None:
+    long_name = "A very long pilot name that goes on and on and on"
+    item = TimelineItem(7, long_name, Stage.PILOTING, date(2026, 1, 1), date(2026, 2, 1))
+    chart = charts.timeline_chart([item], 1, T)
+    label = chart.figure["data"][0]["y"][0]
+    assert label.endswith("… #7") and len(label) < len(long_name)
+    assert chart.rows[0][0] == long_name
+
+
+def test_timeline_chart_without_pilots_has_no_figure() -> None:
+    assert charts.timeline_chart([], 0, T).figure is None
+
+
+def test_decisions_chart_counts_per_quarter_filling_empty_quarters() -> None:
+    counts = {
+        (2025, 4, Outcome.GO): 2,
+        (2026, 2, Outcome.NO_GO): 1,
+        (2026, 2, Outcome.GO): 3,
+        (2026, 2, Outcome.CONTINUE): 1,
+    }
+    chart = charts.decisions_chart(counts, T)
+    go, no_go, cont = chart.figure["data"]
+    assert go["x"] == ["2025 Q4", "2026 Q1", "2026 Q2"]
+    assert go["y"] == [2, 0, 3]
+    assert no_go["y"] == [0, 0, 1]
+    assert cont["y"] == [0, 0, 1]
+    assert chart.rows == (
+        ("2025 Q4", 2, 0, 0, 2),
+        ("2026 Q1", 0, 0, 0, 0),
+        ("2026 Q2", 3, 1, 1, 5),
+    )
+    assert "7 decisions: 5 go, 1 no-go and 1 continue" in chart.description
+
+
+def test_decisions_chart_without_decisions_is_empty() -> None:
+    chart = charts.decisions_chart({}, T)
+    assert chart.figure is None and chart.rows == ()
+
+
+def test_kpi_attainment_chart_shows_every_bucket_in_order() -> None:
+    buckets = {"none": 2, "below_0": 1, "50_75": 4, "100_plus": 3}
+    chart = charts.kpi_attainment_chart(buckets, T)
+    trace = chart.figure["data"][0]
+    assert trace["y"] == [2, 1, 0, 0, 4, 0, 3]
+    assert [r[1] for r in chart.rows] == trace["y"]
+    assert chart.rows[-1][0] == "Target reached (≥ 100 %)"
+    assert "3 of 8 measured KPIs have reached their target" in chart.description
+    assert "2 of 10 KPIs have no measurement yet" in chart.description
+    assert "(0 %) to target (100 %)" in chart.description
+
+
+def test_kpi_attainment_chart_without_kpis_has_no_figure() -> None:
+    assert charts.kpi_attainment_chart({}, T).figure is None
+
+
+# --- municipality ------------------------------------------------------------------------
+
+
+def test_pilot_cost_chart_shows_the_largest_shares_and_the_rest_as_others() -> None:
+    items = [PilotCost(i, f"P{i}", 100 * i) for i in range(1, 6)]
+    chart = charts.pilot_cost_chart(items, total_cents=100_000, pilots=40, t=T, top=3)
+    assert chart.rows[:3] == (("P5", 500), ("P4", 400), ("P3", 300))
+    assert chart.rows[3] == ("Others (37 pilots)", 100_000 - 1200)
+    assert chart.figure["data"][0]["x"] == [5.0, 4.0, 3.0, 988.0]
+    assert chart.links == ("5", "4", "3", None)
+    assert "€1,000.00 in all over 40 pilots" in chart.description
+
+
+def test_pilot_cost_chart_without_others_when_every_pilot_is_shown() -> None:
+    items = [PilotCost(1, "P1", 300), PilotCost(2, "P2", 200)]
+    chart = charts.pilot_cost_chart(items, 500, 2, T)
+    assert chart.rows == (("P1", 300), ("P2", 200))
+    assert chart.figure["data"][0]["y"] == ["P1 #1", "P2 #2"]
+
+
+def test_pilot_cost_chart_without_pilots() -> None:
+    chart = charts.pilot_cost_chart([], 0, 0, T)
+    assert chart.figure is None and chart.rows == ()
+
+
+def test_municipality_savings_chart_compares_cost_with_savings_shares() -> None:
+    chart = charts.municipality_savings_chart(
+        {
+            Track.QUICK: MunicipalityTrack(10_000, 4_000, 1_000),
+            Track.SLOW: MunicipalityTrack(30_000, 50_000, 0),
+        },
+        population=400,
+        t=T,
+    )
+    cost, estimated, realised = chart.figure["data"]
+    assert cost["y"] == [100.0, 300.0]
+    assert estimated["y"] == [40.0, 500.0]
+    assert realised["y"] == [10.0, 0.0]
+    assert chart.rows == (("quick", 10_000, 4_000, 1_000), ("slow", 30_000, 50_000, 0))
+    assert "It pays €400.00 (€1.00 per resident)" in chart.description
+    assert "estimated savings is €540.00 a year" in chart.description
+
+
+def test_municipality_savings_chart_with_nothing_has_no_figure() -> None:
+    chart = charts.municipality_savings_chart({}, 0, T)
+    assert chart.figure is None
+    assert "(– per resident)" in chart.description
+
+
+def test_decisions_due_table_sorts_by_review_date_and_has_no_figure() -> None:
+    items = [
+        DueDecision(2, "B", date(2026, 3, 1), Gate.MIDPOINT, Outcome.GO, date(2026, 1, 1)),
+        DueDecision(1, "A", date(2026, 2, 1), Gate.START, Outcome.CONTINUE, date(2025, 12, 1)),
+    ]
+    chart = charts.decisions_due_table(items, 90, T)
+    assert chart.figure is None
+    assert chart.rows[0] == (date(2026, 2, 1), "A", "start", "continue", date(2025, 12, 1))
+    assert chart.links == ("1", "2")
+    assert chart.description == "2 reviews are due in the next 90 days; the first on 2026-02-01."
+
+
+def test_decisions_due_table_says_when_nothing_is_due() -> None:
+    chart = charts.decisions_due_table([], 90, T)
+    assert chart.rows == () and "No reviews are due" in chart.description
+
+
+# --- pilot -------------------------------------------------------------------------------
+
+
+def _kpi(measurements) -> KpiSeries:
+    return KpiSeries(
+        kpi_id=9,
+        name="Bookings",
+        unit="pcs",
+        baseline=Decimal(10),
+        target=Decimal(50),
+        direction=Direction.INCREASE,
+        measurements=measurements,
+    )
+
+
+def test_kpi_chart_plots_measurements_against_baseline_and_target_lines() -> None:
+    chart = charts.kpi_chart(
+        _kpi([(date(2026, 3, 1), Decimal(30)), (date(2026, 1, 1), Decimal("12.5"))]), T
+    )
+    trace = chart.figure["data"][0]
+    assert trace["x"] == ["2026-01-01", "2026-03-01"]
+    assert trace["y"] == [12.5, 30.0]
+    shapes = chart.figure["layout"]["shapes"]
+    assert [s["y0"] for s in shapes] == [10.0, 50.0]
+    assert [a["text"] for a in chart.figure["layout"]["annotations"]] == [
+        "Baseline 10 pcs",
+        "Target 50 pcs",
+    ]
+    assert chart.key == "kpi-9" and chart.title == "Bookings"
+    assert chart.rows == (
+        (date(2026, 1, 1), Decimal("12.5"), Decimal("6.3")),
+        (date(2026, 3, 1), Decimal(30), Decimal("50.0")),
+    )
+    assert "Latest 30 pcs on 2026-03-01: 50.0 % of the way" in chart.description
+    _json_roundtrip(chart.figure)
+
+
+def test_kpi_chart_of_a_decreasing_kpi_measures_progress_downwards() -> None:
+    measurements = [(date(2026, 1, 1), Decimal(15))]
+    kpi = KpiSeries(1, "Days", "", Decimal(20), Decimal(10), Direction.DECREASE, measurements)
+    chart = charts.kpi_chart(kpi, T)
+    assert chart.rows[0][2] == Decimal("50.0")
+
+
+def test_kpi_chart_without_measurements_has_no_figure() -> None:
+    chart = charts.kpi_chart(_kpi([]), T)
+    assert chart.figure is None and chart.rows == ()
+    assert "no measurements yet" in chart.description
+
+
+def test_cost_shares_chart_lists_shares_largest_first_with_percentages() -> None:
+    shares = [
+        Share("418", "Lempäälä", 2_000),
+        Share("536", "Nokia", 6_000),
+        Share("980", "Ylöjärvi", 2_000),
+    ]
+    chart = charts.cost_shares_chart(shares, 10_000, T)
+    trace = chart.figure["data"][0]
+    assert trace["y"] == ["Nokia (536)", "Lempäälä (418)", "Ylöjärvi (980)"]
+    assert trace["x"] == [60.0, 20.0, 20.0]
+    assert chart.rows[0] == ("536", "Nokia", 6_000, Decimal("60.00"))
+    assert sum(r[2] for r in chart.rows) == 10_000
+    assert chart.link_kind == "municipality" and chart.links == ("536", "418", "980")
+    assert "net cost of €100.00 is split between the 3" in chart.description
+
+
+def test_cost_shares_chart_of_a_free_pilot_has_no_percentages() -> None:
+    chart = charts.cost_shares_chart([Share("418", "Lempäälä", 0)], 0, T)
+    assert chart.rows == (("418", "Lempäälä", 0, None),)
+
+
+def test_cost_shares_chart_without_participants() -> None:
+    assert charts.cost_shares_chart([], 0, T).figure is None
+
+
+def test_status_history_chart_marks_each_report_by_its_rag() -> None:
+    updates = [
+        StatusPoint(date(2026, 2, 1), Rag.AMBER, 30),
+        StatusPoint(date(2026, 1, 1), Rag.GREEN, 10),
+        StatusPoint(date(2026, 3, 1), Rag.GREEN, 60),
+    ]
+    chart = charts.status_history_chart(updates, T)
+    line, green, amber = chart.figure["data"]
+    assert line["y"] == [10, 30, 60]
+    assert green["x"] == ["2026-01-01", "2026-03-01"]
+    assert green["marker"]["symbol"] != amber["marker"]["symbol"]
+    assert chart.rows == (
+        (date(2026, 1, 1), "green", 10),
+        (date(2026, 2, 1), "amber", 30),
+        (date(2026, 3, 1), "green", 60),
+    )
+    assert "3 updates; the latest on 2026-03-01: green, 60 % done" in chart.description
+
+
+def test_status_history_chart_without_updates() -> None:
+    chart = charts.status_history_chart([], T)
+    assert chart.figure is None and "No status updates" in chart.description
+
+
+def test_every_figure_is_plain_json() -> None:
+    figures = [
+        charts.stage_chart({Stage.IDEA: 1}, T).figure,
+        charts.savings_chart({}, T).figure,
+        charts.kpi_chart(_kpi([(date(2026, 1, 1), Decimal(1))]), T).figure,
+        charts.status_history_chart([StatusPoint(date(2026, 1, 1), Rag.RED, 5)], T).figure,
+    ]
+    for figure in figures:
+        assert _json_roundtrip(figure) == figure
