@@ -24,9 +24,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed assets
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test assets
 
 db: install
 	$(FLASK) db upgrade
@@ -53,3 +53,23 @@ translations: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o pilot_tracker/translations/messages.pot .
 	$(BIN)/pybabel update -i pilot_tracker/translations/messages.pot -d pilot_tracker/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d pilot_tracker/translations --statistics
+
+# The dashboards' partial plotly.js bundle: from npm, pinned by package-lock.json, served by
+# the app itself from pilot_tracker/static/vendor/ (not committed; dashboards/assets.py).
+PLOTLY_BUNDLE := pilot_tracker/static/vendor/plotly-basic.min.js
+
+$(PLOTLY_BUNDLE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the dashboards' plotly.js bundle" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(@D)
+	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $@
+
+assets: $(PLOTLY_BUNDLE)
+
+# The dashboards' benchmark (bench/README.md): 10 000 pilots on SQLite, then on PostgreSQL.
+BENCH_ARGS ?= --pilots 10000
+bench: install
+	$(BIN)/python -m bench.run --db sqlite $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --db postgresql $(BENCH_ARGS)
+
+.PHONY: assets bench

@@ -91,11 +91,13 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from pilot_tracker.admin import bp as admin_bp
     from pilot_tracker.auth import bp as auth_bp
+    from pilot_tracker.dashboards import bp as dashboards_bp
     from pilot_tracker.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(dashboards_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,279 @@
+"""From query results to charts: each dashboard's charts by key, each query run at most once.
+
+A CSV download builds only its own chart, so it runs only the queries that chart needs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from pilot_tracker import charts
+from pilot_tracker.charts import Chart, Texts
+from pilot_tracker.dashboards import queries
+from pilot_tracker.dashboards.queries import PortfolioFilters
+from pilot_tracker.domain.enums import Direction, Rag, Stage, Theme, Track
+from pilot_tracker.models import Municipality
+
+TIMELINE_LIMIT = 40
+MUNICIPALITY_TOP = 15
+MUNICIPALITY_PILOT_ROWS = 100
+PILOT_COST_TOP = 10
+DUE_DAYS = 90
+
+
+# --- portfolio ---------------------------------------------------------------------------
+
+
+class PortfolioData:
+    """The portfolio's query results, fetched when first needed."""
+
+    def __init__(
+        self, filters: PortfolioFilters, today: date, stale_days: int, language: str
+    ) -> None:
+        self.filters = filters
+        self.today = today
+        self.stale_days = stale_days
+        self.language = language
+
+    @cached_property
+    def groups(self) -> list[queries.PilotGroup]:
+        return queries.pilot_groups(self.filters, self.today, self.stale_days)
+
+    @cached_property
+    def realised(self) -> dict[Track, int]:
+        return queries.realised_savings_by_track(self.filters)
+
+    @cached_property
+    def municipalities(self) -> list[charts.MunicipalityCost]:
+        return queries.net_cost_by_municipality(self.filters, self.language)
+
+    @cached_property
+    def timeline(self) -> tuple[list[charts.TimelineItem], int]:
+        return queries.timeline(self.filters, TIMELINE_LIMIT)
+
+    @cached_property
+    def decisions(self) -> dict[Any, int]:
+        return queries.decisions_by_quarter(self.filters)
+
+    @cached_property
+    def attainment(self) -> dict[str, int]:
+        return queries.portfolio_kpi_attainment(self.filters)
+
+    def summary(self) -> dict[str, int]:
+        """Headline figures for the cards above the charts."""
+        groups = self.groups
+        return {
+            "pilots": sum(g.pilots for g in groups),
+            "net_cost_cents": sum(g.net_cost_cents for g in groups),
+            "estimated_savings_cents": sum(g.estimated_savings_cents for g in groups),
+            "realised_savings_cents": sum(self.realised.values()),
+            "stale": sum(g.stale for g in groups),
+        }
+
+
+def _stage_counts(groups: list[Any]) -> Counter[Stage]:
+    counts: Counter[Stage] = Counter()
+    for g in groups:
+        counts[g.stage] += g.pilots
+    return counts
+
+
+def _theme_track_counts(groups: list[queries.PilotGroup]) -> Counter[tuple[Theme, Track]]:
+    counts: Counter[tuple[Theme, Track]] = Counter()
+    for g in groups:
+        counts[(g.theme, g.track)] += g.pilots
+    return counts
+
+
+def _rag_counts(groups: list[queries.PilotGroup]) -> Counter[tuple[Rag | None, bool]]:
+    counts: Counter[tuple[Rag | None, bool]] = Counter()
+    for g in groups:
+        counts[(g.rag, True)] += g.stale
+        counts[(g.rag, False)] += g.pilots - g.stale
+    return counts
+
+
+def _savings(data: PortfolioData) -> dict[Track, charts.TrackSavings]:
+    estimated: Counter[Track] = Counter()
+    for g in data.groups:
+        estimated[g.track] += g.estimated_savings_cents
+    return {
+        track: charts.TrackSavings(estimated[track], data.realised.get(track, 0)) for track in Track
+    }
+
+
+PORTFOLIO_CHARTS: dict[str, Callable[[PortfolioData, Texts], Chart]] = {
+    "stages": lambda d, t: charts.stage_chart(_stage_counts(d.groups), t),
+    "themes": lambda d, t: charts.theme_track_chart(_theme_track_counts(d.groups), t),
+    "municipality-costs": lambda d, t: charts.municipality_cost_chart(
+        d.municipalities, t, top=MUNICIPALITY_TOP
+    ),
+    "savings": lambda d, t: charts.savings_chart(_savings(d), t),
+    "status": lambda d, t: charts.rag_chart(_rag_counts(d.groups), t),
+    "timeline": lambda d, t: charts.timeline_chart(
+        d.timeline[0], d.timeline[1], t, stages=queries.timeline_stages(d.filters)
+    ),
+    "decisions": lambda d, t: charts.decisions_chart(d.decisions, t),
+    "kpi-attainment": lambda d, t: charts.kpi_attainment_chart(d.attainment, t),
+}
+
+
+def portfolio_charts(data: PortfolioData, t: Texts) -> list[Chart]:
+    """Every chart of the portfolio dashboard, in page order."""
+    return [build(data, t) for build in PORTFOLIO_CHARTS.values()]
+
+
+# --- municipality ------------------------------------------------------------------------
+
+
+class MunicipalityData:
+    """One municipality's query results, fetched when first needed."""
+
+    def __init__(self, place: Municipality, today: date, stale_days: int) -> None:
+        self.place = place
+        self.code = place.code
+        self.today = today
+        self.stale_days = stale_days
+
+    @cached_property
+    def groups(self) -> list[queries.MunicipalityGroup]:
+        return queries.municipality_groups(self.code)
+
+    @cached_property
+    def realised(self) -> dict[Track, int]:
+        return queries.municipality_realised_by_track(self.code)
+
+    @cached_property
+    def pilots(self) -> tuple[list[queries.MunicipalityPilot], int]:
+        return queries.municipality_pilots(
+            self.code, MUNICIPALITY_PILOT_ROWS, self.today, self.stale_days
+        )
+
+    @cached_property
+    def due(self) -> list[charts.DueDecision]:
+        return queries.decisions_due(self.code, self.today, DUE_DAYS)
+
+    @cached_property
+    def attainment(self) -> dict[str, int]:
+        return queries.municipality_kpi_attainment(self.code)
+
+    def by_track(self) -> dict[Track, charts.MunicipalityTrack]:
+        cost: Counter[Track] = Counter()
+        estimated: Counter[Track] = Counter()
+        for g in self.groups:
+            cost[g.track] += g.cost_cents
+            estimated[g.track] += g.estimated_share_cents
+        return {
+            track: charts.MunicipalityTrack(
+                cost[track], estimated[track], self.realised.get(track, 0)
+            )
+            for track in Track
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures for the cards: pilots, cost, cost per resident, savings shares."""
+        cost = sum(g.cost_cents for g in self.groups)
+        return {
+            "pilots": sum(g.pilots for g in self.groups),
+            "cost_cents": cost,
+            "per_resident_cents": charts.per_resident_cents(cost, self.place.population),
+            "estimated_share_cents": sum(g.estimated_share_cents for g in self.groups),
+            "realised_share_cents": sum(self.realised.values()),
+        }
+
+
+MUNICIPALITY_CHARTS: dict[str, Callable[[MunicipalityData, Texts], Chart]] = {
+    "stages": lambda d, t: charts.stage_chart(
+        _stage_counts(d.groups), t, title=t.gettext("Its pilots by stage")
+    ),
+    "pilot-costs": lambda d, t: charts.pilot_cost_chart(
+        queries.pilot_costs(d.pilots[0]),
+        sum(g.cost_cents for g in d.groups),
+        d.pilots[1],
+        t,
+        top=PILOT_COST_TOP,
+    ),
+    "savings": lambda d, t: charts.municipality_savings_chart(d.by_track(), d.place.population, t),
+    "decisions-due": lambda d, t: charts.decisions_due_table(d.due, DUE_DAYS, t),
+    "kpi-attainment": lambda d, t: charts.kpi_attainment_chart(
+        d.attainment, t, title=t.gettext("KPI attainment of its pilots")
+    ),
+}
+
+
+def municipality_charts(data: MunicipalityData, t: Texts) -> list[Chart]:
+    """Every chart of the municipality dashboard, in page order."""
+    return [build(data, t) for build in MUNICIPALITY_CHARTS.values()]
+
+
+# --- pilot -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PilotCharts:
+    """The pilot page's charts and what the partial needs to link their CSVs."""
+
+    pilot_id: int
+    charts: list[Chart]
+
+    def __iter__(self) -> Any:
+        return iter(self.charts)
+
+    def get(self, key: str) -> Chart | None:
+        """The chart with this key, or None."""
+        return next((c for c in self.charts if c.key == key), None)
+
+
+def pilot_charts_from(data: dict[str, Any], t: Texts, language: str) -> PilotCharts:
+    """The pilot's KPI charts, cost shares and status history, from pilot_dashboard_data."""
+    pilot = data["pilot"]
+    built: list[Chart] = [
+        charts.kpi_chart(
+            charts.KpiSeries(
+                kpi_id=k["id"],
+                name=k["name"],
+                unit=k["unit"],
+                baseline=k["baseline"],
+                target=k["target"],
+                direction=Direction(k["direction"]),
+                measurements=k["measurements"],
+            ),
+            t,
+        )
+        for k in data["kpis"]
+    ]
+    name_key = "name_sv" if language == "sv" else "name_fi"
+    built.append(
+        charts.cost_shares_chart(
+            [charts.Share(p["code"], p[name_key], p["share_cents"]) for p in data["participants"]],
+            pilot["net_cost_cents"],
+            t,
+        )
+    )
+    built.append(
+        charts.status_history_chart(
+            [
+                charts.StatusPoint(u["reported_on"], Rag(u["rag"]), u["progress_percent"])
+                for u in data["status_updates"]
+            ],
+            t,
+        )
+    )
+    return PilotCharts(pilot_id=pilot["id"], charts=built)
+
+
+def pilot_charts(pilot_id: int) -> PilotCharts:
+    """The pilot page's charts in the current request's language (five queries).
+
+    The caller checks access first (permissions.visible_pilot_or_404); LookupError if the
+    pilot does not exist.
+    """
+    from pilot_tracker.dashboards.texts import FlaskTexts
+
+    t = FlaskTexts()
+    return pilot_charts_from(queries.pilot_dashboard_data(pilot_id), t, t.language)

@@ -1,0 +1,614 @@
+"""The dashboards' data: SQL aggregates (GROUP BY, SUM), a fixed number of queries per page.
+
+Nothing here loads every pilot into Python. Realised savings read `Kpi.latest_value`, which
+the reporting service keeps equal to the newest measurement, so no query scans the
+measurements table except the one pilot's series on its own page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from pilot_tracker.charts import (
+    ACTIVE_STAGES,
+    ATTAINMENT_BUCKETS,
+    DueDecision,
+    MunicipalityCost,
+    PilotCost,
+    TimelineItem,
+)
+from pilot_tracker.domain.enums import Outcome, Rag, Stage, Theme, Track
+from pilot_tracker.extensions import db
+from pilot_tracker.models import (
+    Decision,
+    Kpi,
+    Measurement,
+    Municipality,
+    Participation,
+    Pilot,
+    StatusUpdate,
+)
+
+# A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite)
+# arithmetic, so a division never truncates.
+_ONE = sa.literal_column("1.0")
+_HUNDRED = sa.literal_column("100.0")
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    """The portfolio's filters; each None means "all"."""
+
+    region: str | None = None
+    theme: Theme | None = None
+    track: Track | None = None
+    stage: Stage | None = None
+    year: int | None = None
+
+    def args(self) -> dict[str, str]:
+        """The filters as URL query arguments (only those that are set)."""
+        values = {
+            "region": self.region,
+            "theme": self.theme.value if self.theme else None,
+            "track": self.track.value if self.track else None,
+            "stage": self.stage.value if self.stage else None,
+            "year": str(self.year) if self.year else None,
+        }
+        return {key: value for key, value in values.items() if value}
+
+    @property
+    def active(self) -> bool:
+        """True when any filter is set."""
+        return bool(self.args())
+
+
+def net_cost_expr() -> sa.ColumnElement[int]:
+    """Budget less external funding, never negative (as Pilot.net_cost_cents)."""
+    return sa.case(
+        (
+            Pilot.budget_cents > Pilot.external_funding_cents,
+            Pilot.budget_cents - Pilot.external_funding_cents,
+        ),
+        else_=0,
+    )
+
+
+def stale_expr(today: date, days: int) -> sa.ColumnElement[bool]:
+    """Stale: the newest status report is over `days` old, or there is none while piloting."""
+    cutoff = today - timedelta(days=days)
+    return sa.or_(
+        Pilot.last_status_on < cutoff,
+        sa.and_(Pilot.last_status_on.is_(None), Pilot.stage == Stage.PILOTING),
+    )
+
+
+def pilot_conditions(filters: PortfolioFilters) -> list[sa.ColumnElement[bool]]:
+    """WHERE conditions on `Pilot` for the filters.
+
+    Region: the pilot has a participant in the region. Year: the planned period overlaps
+    the calendar year (a pilot without a start date is in no year).
+    """
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.theme:
+        conditions.append(Pilot.theme == filters.theme)
+    if filters.track:
+        conditions.append(Pilot.track == filters.track)
+    if filters.stage:
+        conditions.append(Pilot.stage == filters.stage)
+    if filters.year:
+        conditions.append(Pilot.start_date <= date(filters.year, 12, 31))
+        conditions.append(
+            sa.or_(Pilot.end_date.is_(None), Pilot.end_date >= date(filters.year, 1, 1))
+        )
+    if filters.region:
+        in_region = (
+            sa.select(Participation.pilot_id)
+            .join(Municipality, Municipality.code == Participation.municipality_code)
+            .where(Municipality.region_code == filters.region)
+        )
+        conditions.append(Pilot.id.in_(in_region))
+    return conditions
+
+
+# --- filter choices ----------------------------------------------------------------------
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(code, name) of every region in the register, by name."""
+    rows = db.session.execute(
+        sa.select(Municipality.region_code, Municipality.region_name)
+        .distinct()
+        .order_by(Municipality.region_name, Municipality.region_code)
+    ).all()
+    return [(row.region_code, row.region_name) for row in rows]
+
+
+def year_span(today: date) -> tuple[int, int]:
+    """The first and last year any pilot's planned period touches (this year if none)."""
+    row = db.session.execute(
+        sa.select(sa.func.min(Pilot.start_date), sa.func.max(Pilot.end_date))
+    ).one()
+    first = row[0].year if row[0] else today.year
+    last = row[1].year if row[1] else today.year
+    return min(first, today.year), max(last, today.year)
+
+
+# --- portfolio ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PilotGroup:
+    """Pilots sharing a stage, theme, track and RAG: how many, how many stale, their money."""
+
+    stage: Stage
+    theme: Theme
+    track: Track
+    rag: Rag | None
+    pilots: int
+    stale: int
+    budget_cents: int
+    funding_cents: int
+    net_cost_cents: int
+    estimated_savings_cents: int
+
+
+def pilot_groups(filters: PortfolioFilters, today: date, stale_days: int) -> list[PilotGroup]:
+    """One GROUP BY over pilots feeds the stage, theme/track, RAG/stale charts and totals."""
+    stale = sa.case((stale_expr(today, stale_days), 1), else_=0)
+    query = (
+        sa.select(
+            Pilot.stage,
+            Pilot.theme,
+            Pilot.track,
+            Pilot.last_rag,
+            sa.func.count(),
+            sa.func.sum(stale),
+            sa.func.sum(Pilot.budget_cents),
+            sa.func.sum(Pilot.external_funding_cents),
+            sa.func.sum(net_cost_expr()),
+            sa.func.sum(Pilot.estimated_annual_savings_cents),
+        )
+        .where(*pilot_conditions(filters))
+        .group_by(Pilot.stage, Pilot.theme, Pilot.track, Pilot.last_rag)
+    )
+    return [
+        PilotGroup(
+            stage=row[0],
+            theme=row[1],
+            track=row[2],
+            rag=row[3],
+            pilots=int(row[4]),
+            stale=int(row[5] or 0),
+            budget_cents=int(row[6] or 0),
+            funding_cents=int(row[7] or 0),
+            net_cost_cents=int(row[8] or 0),
+            estimated_savings_cents=int(row[9] or 0),
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+def round_cents(value: Decimal | float | int | None) -> int:
+    """A fractional number of cents from SQL, rounded half-up to a whole cent."""
+    if value is None:
+        return 0
+    # str() first: a float from SQLite becomes the decimal it prints as, not its binary value.
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def euros_to_cents(value: Decimal | float | int | None) -> int:
+    """A euro amount (e.g. a KPI value in €/year) as cents, rounded half-up."""
+    if value is None:
+        return 0
+    return round_cents(Decimal(str(value)) * 100)
+
+
+def realised_savings_by_track(filters: PortfolioFilters) -> dict[Track, int]:
+    """Cents per track: the sum of the latest value of every savings KPI (€/year)."""
+    query = (
+        sa.select(Pilot.track, sa.func.sum(Kpi.latest_value))
+        .join(Kpi, Kpi.pilot_id == Pilot.id)
+        .where(Kpi.is_savings.is_(True), Kpi.latest_value.is_not(None))
+        .where(*pilot_conditions(filters))
+        .group_by(Pilot.track)
+    )
+    return {row[0]: euros_to_cents(row[1]) for row in db.session.execute(query)}
+
+
+def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[MunicipalityCost]:
+    """Every municipality in a filtered pilot: its summed cost shares and pilot count.
+
+    With a region filter only the region's municipalities are listed.
+    """
+    name = Municipality.name_sv if locale == "sv" else Municipality.name_fi
+    query = (
+        sa.select(
+            Municipality.code,
+            name,
+            sa.func.sum(Participation.share_cents),
+            sa.func.count(),
+        )
+        .select_from(Participation)
+        .join(Municipality, Municipality.code == Participation.municipality_code)
+        .group_by(Municipality.code, name)
+    )
+    conditions = pilot_conditions(filters)
+    if conditions:
+        query = query.join(Pilot, Pilot.id == Participation.pilot_id).where(*conditions)
+    if filters.region:
+        query = query.where(Municipality.region_code == filters.region)
+    return [
+        MunicipalityCost(code=row[0], name=row[1], net_cost_cents=int(row[2]), pilots=int(row[3]))
+        for row in db.session.execute(query)
+    ]
+
+
+def timeline_stages(filters: PortfolioFilters) -> tuple[Stage, ...]:
+    """The stages the timeline shows: the chosen one, or the active ones."""
+    return (filters.stage,) if filters.stage else ACTIVE_STAGES
+
+
+def timeline(filters: PortfolioFilters, limit: int) -> tuple[list[TimelineItem], int]:
+    """Up to `limit` dated pilots of the timeline's stages, ending soonest first, and how many
+    there are in all (one query: a window count)."""
+    query = (
+        sa.select(
+            Pilot.id,
+            Pilot.name,
+            Pilot.stage,
+            Pilot.start_date,
+            Pilot.end_date,
+            sa.func.count().over(),
+        )
+        .where(*pilot_conditions(filters))
+        .where(Pilot.stage.in_(timeline_stages(filters)))
+        .where(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None))
+        .order_by(Pilot.end_date, Pilot.id)
+        .limit(limit)
+    )
+    rows = db.session.execute(query).all()
+    items = [TimelineItem(pilot_id=r[0], name=r[1], stage=r[2], start=r[3], end=r[4]) for r in rows]
+    return items, int(rows[0][5]) if rows else 0
+
+
+def decisions_by_quarter(filters: PortfolioFilters) -> dict[tuple[int, int, Outcome], int]:
+    """Decision counts per (year, quarter, outcome); with a year filter, that year's only."""
+    year = sa.extract("year", Decision.decided_on)
+    month = sa.extract("month", Decision.decided_on)
+    query = sa.select(year, month, Decision.outcome, sa.func.count()).group_by(
+        year, month, Decision.outcome
+    )
+    conditions = pilot_conditions(filters)
+    if conditions:
+        query = query.join(Pilot, Pilot.id == Decision.pilot_id).where(*conditions)
+    if filters.year:
+        query = query.where(
+            Decision.decided_on >= date(filters.year, 1, 1),
+            Decision.decided_on <= date(filters.year, 12, 31),
+        )
+    counts: dict[tuple[int, int, Outcome], int] = {}
+    for y, m, outcome, count in db.session.execute(query):
+        key = (int(y), (int(m) - 1) // 3 + 1, outcome)
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
+def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, int]:
+    """KPI counts per attainment bucket (see charts.attainment_bucket), in one row of sums."""
+    progress = (
+        (Kpi.latest_value - Kpi.baseline) * _HUNDRED / sa.func.nullif(Kpi.target - Kpi.baseline, 0)
+    )
+    bounds = {
+        "below_0": progress < 0,
+        "0_25": sa.and_(progress >= 0, progress < 25),
+        "25_50": sa.and_(progress >= 25, progress < 50),
+        "50_75": sa.and_(progress >= 50, progress < 75),
+        "75_100": sa.and_(progress >= 75, progress < 100),
+        "100_plus": progress >= 100,
+    }
+    columns = [sa.func.sum(sa.case((Kpi.latest_value.is_(None), 1), else_=0))]
+    columns += [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in bounds.values()]
+    query = sa.select(*columns).select_from(Kpi)
+    if pilot_condition is not None:
+        query = query.join(Pilot, Pilot.id == Kpi.pilot_id).where(pilot_condition)
+    row = db.session.execute(query).one()
+    return {bucket: int(value or 0) for bucket, value in zip(ATTAINMENT_BUCKETS, row, strict=True)}
+
+
+def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
+    """KPI attainment of the filtered pilots."""
+    conditions = pilot_conditions(filters)
+    return kpi_attainment(sa.and_(*conditions) if conditions else None)
+
+
+# --- municipality ------------------------------------------------------------------------
+
+
+def municipality(code: str) -> Municipality | None:
+    """The municipality with this code, or None."""
+    return db.session.get(Municipality, code)
+
+
+def _savings_share(amount: Any) -> sa.ColumnElement[Any]:
+    """This participant's part of a pilot-wide `amount`, in proportion to its cost share;
+    split equally when the pilot costs nothing (there is no proportion to follow then)."""
+    others = aliased(Participation)
+    participants = (
+        sa.select(sa.func.count())
+        .select_from(others)
+        .where(others.pilot_id == Pilot.id)
+        .scalar_subquery()
+    )
+    net = net_cost_expr()
+    return sa.case(
+        (net > 0, amount * _ONE * Participation.share_cents / net),
+        else_=amount * _ONE / participants,
+    )
+
+
+@dataclass(frozen=True)
+class MunicipalityGroup:
+    """A municipality's pilots of one stage and track: count, its cost, its savings share."""
+
+    stage: Stage
+    track: Track
+    pilots: int
+    cost_cents: int
+    estimated_share_cents: int
+
+
+def municipality_groups(code: str) -> list[MunicipalityGroup]:
+    """The municipality's pilots grouped by stage and track, with its money."""
+    query = (
+        sa.select(
+            Pilot.stage,
+            Pilot.track,
+            sa.func.count(),
+            sa.func.sum(Participation.share_cents),
+            sa.func.sum(_savings_share(Pilot.estimated_annual_savings_cents)),
+        )
+        .select_from(Participation)
+        .join(Pilot, Pilot.id == Participation.pilot_id)
+        .where(Participation.municipality_code == code)
+        .group_by(Pilot.stage, Pilot.track)
+    )
+    return [
+        MunicipalityGroup(
+            stage=row[0],
+            track=row[1],
+            pilots=int(row[2]),
+            cost_cents=int(row[3] or 0),
+            estimated_share_cents=round_cents(row[4]),
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+def municipality_realised_by_track(code: str) -> dict[Track, int]:
+    """Cents per track: its share (as of cost) of the latest values of savings KPIs."""
+    query = (
+        sa.select(Pilot.track, sa.func.sum(_savings_share(Kpi.latest_value)))
+        .select_from(Participation)
+        .join(Pilot, Pilot.id == Participation.pilot_id)
+        .join(Kpi, Kpi.pilot_id == Pilot.id)
+        .where(Participation.municipality_code == code)
+        .where(Kpi.is_savings.is_(True), Kpi.latest_value.is_not(None))
+        .group_by(Pilot.track)
+    )
+    return {row[0]: euros_to_cents(row[1]) for row in db.session.execute(query)}
+
+
+@dataclass(frozen=True)
+class MunicipalityPilot:
+    """A row of the municipality's pilot table."""
+
+    pilot_id: int
+    name: str
+    stage: Stage
+    track: Track
+    rag: Rag | None
+    last_status_on: date | None
+    share_cents: int
+    stale: bool
+
+
+def municipality_pilots(
+    code: str, limit: int, today: date, stale_days: int
+) -> tuple[list[MunicipalityPilot], int]:
+    """Its pilots with the largest cost shares first (up to `limit`) and how many in all."""
+    query = (
+        sa.select(
+            Pilot.id,
+            Pilot.name,
+            Pilot.stage,
+            Pilot.track,
+            Pilot.last_rag,
+            Pilot.last_status_on,
+            Participation.share_cents,
+            sa.case((stale_expr(today, stale_days), True), else_=False),
+            sa.func.count().over(),
+        )
+        .select_from(Participation)
+        .join(Pilot, Pilot.id == Participation.pilot_id)
+        .where(Participation.municipality_code == code)
+        .order_by(Participation.share_cents.desc(), Pilot.id)
+        .limit(limit)
+    )
+    rows = db.session.execute(query).all()
+    items = [
+        MunicipalityPilot(
+            pilot_id=r[0],
+            name=r[1],
+            stage=r[2],
+            track=r[3],
+            rag=r[4],
+            last_status_on=r[5],
+            share_cents=int(r[6]),
+            stale=bool(r[7]),
+        )
+        for r in rows
+    ]
+    return items, int(rows[0][8]) if rows else 0
+
+
+def pilot_costs(items: list[MunicipalityPilot]) -> list[PilotCost]:
+    """The pilot-table rows as chart input."""
+    return [PilotCost(i.pilot_id, i.name, i.share_cents) for i in items]
+
+
+def decisions_due(code: str, today: date, days: int, limit: int = 100) -> list[DueDecision]:
+    """Reviews due from today to `days` ahead, of each pilot's newest decision only (a newer
+    decision replaces the review an older one planned)."""
+    newer = aliased(Decision)
+    superseded = (
+        sa.select(newer.id)
+        .where(newer.pilot_id == Decision.pilot_id)
+        .where(
+            sa.or_(
+                newer.decided_on > Decision.decided_on,
+                sa.and_(newer.decided_on == Decision.decided_on, newer.id > Decision.id),
+            )
+        )
+        .exists()
+    )
+    query = (
+        sa.select(
+            Decision.pilot_id,
+            Pilot.name,
+            Decision.next_review,
+            Decision.gate,
+            Decision.outcome,
+            Decision.decided_on,
+        )
+        .join(Pilot, Pilot.id == Decision.pilot_id)
+        .join(
+            Participation,
+            sa.and_(
+                Participation.pilot_id == Decision.pilot_id,
+                Participation.municipality_code == code,
+            ),
+        )
+        .where(Decision.next_review >= today, Decision.next_review <= today + timedelta(days))
+        .where(~superseded)
+        .order_by(Decision.next_review, Decision.pilot_id)
+        .limit(limit)
+    )
+    return [
+        DueDecision(
+            pilot_id=r[0],
+            pilot_name=r[1],
+            next_review=r[2],
+            gate=r[3],
+            outcome=r[4],
+            decided_on=r[5],
+        )
+        for r in db.session.execute(query)
+    ]
+
+
+def municipality_kpi_attainment(code: str) -> dict[str, int]:
+    """KPI attainment of the pilots the municipality takes part in."""
+    mine = sa.select(Participation.pilot_id).where(Participation.municipality_code == code)
+    return kpi_attainment(Pilot.id.in_(mine))
+
+
+# --- pilot -------------------------------------------------------------------------------
+
+
+def pilot_dashboard_data(pilot_id: int) -> dict[str, Any]:
+    """What the pilot page's charts need, in five queries whatever the pilot's size.
+
+    Returns {"pilot": {...}, "participants": [...], "kpis": [... with "measurements"],
+    "status_updates": [...]}; raises LookupError for an unknown pilot. Access is the
+    caller's to check (permissions.visible_pilot_or_404) before calling.
+    """
+    pilot = db.session.execute(
+        sa.select(
+            Pilot.id,
+            Pilot.name,
+            Pilot.budget_cents,
+            Pilot.external_funding_cents,
+            Pilot.estimated_annual_savings_cents,
+        ).where(Pilot.id == pilot_id)
+    ).first()
+    if pilot is None:
+        raise LookupError(f"no pilot {pilot_id}")
+    participants = db.session.execute(
+        sa.select(
+            Participation.municipality_code,
+            Municipality.name_fi,
+            Municipality.name_sv,
+            Participation.share_cents,
+        )
+        .join(Municipality, Municipality.code == Participation.municipality_code)
+        .where(Participation.pilot_id == pilot_id)
+        .order_by(Participation.municipality_code)
+    ).all()
+    kpis = db.session.execute(
+        sa.select(
+            Kpi.id,
+            Kpi.name,
+            Kpi.unit,
+            Kpi.baseline,
+            Kpi.target,
+            Kpi.direction,
+            Kpi.is_savings,
+            Kpi.latest_value,
+            Kpi.latest_on,
+        )
+        .where(Kpi.pilot_id == pilot_id)
+        .order_by(Kpi.id)
+    ).all()
+    series: dict[int, list[tuple[date, Decimal]]] = {k.id: [] for k in kpis}
+    measurements = db.session.execute(
+        sa.select(Measurement.kpi_id, Measurement.measured_on, Measurement.value)
+        .join(Kpi, Kpi.id == Measurement.kpi_id)
+        .where(Kpi.pilot_id == pilot_id)
+        .order_by(Measurement.kpi_id, Measurement.measured_on, Measurement.id)
+    )
+    for kpi_id, measured_on, value in measurements:
+        series[kpi_id].append((measured_on, value))
+    updates = db.session.execute(
+        sa.select(StatusUpdate.reported_on, StatusUpdate.rag, StatusUpdate.progress_percent)
+        .where(StatusUpdate.pilot_id == pilot_id)
+        .order_by(StatusUpdate.reported_on, StatusUpdate.id)
+    ).all()
+    budget, funding = pilot.budget_cents, pilot.external_funding_cents
+    return {
+        "pilot": {
+            "id": pilot.id,
+            "name": pilot.name,
+            "budget_cents": budget,
+            "external_funding_cents": funding,
+            "net_cost_cents": max(0, budget - funding),
+            "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
+        },
+        "participants": [
+            {"code": p[0], "name_fi": p[1], "name_sv": p[2], "share_cents": p[3]}
+            for p in participants
+        ],
+        "kpis": [
+            {
+                "id": k.id,
+                "name": k.name,
+                "unit": k.unit,
+                "baseline": k.baseline,
+                "target": k.target,
+                "direction": k.direction,
+                "is_savings": k.is_savings,
+                "latest_value": k.latest_value,
+                "latest_on": k.latest_on,
+                "measurements": series[k.id],
+            }
+            for k in kpis
+        ],
+        "status_updates": [
+            {"reported_on": u[0], "rag": u[1], "progress_percent": u[2]} for u in updates
+        ],
+    }

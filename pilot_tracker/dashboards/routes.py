@@ -1,0 +1,194 @@
+"""Dashboard pages and the CSV download of each chart's data.
+
+Dashboards are for coordinators, admins and councils; vendors get 403 (they see only their
+own pilots' pages, never portfolio figures). The pilot charts' CSVs follow the pilot page:
+whoever may see the pilot may download them, anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, abort, current_app, g, render_template, request, url_for
+from flask_login import current_user
+
+from pilot_tracker.charts import Chart
+from pilot_tracker.dashboards import bp, queries
+from pilot_tracker.dashboards.build import (
+    DUE_DAYS,
+    MUNICIPALITY_CHARTS,
+    PORTFOLIO_CHARTS,
+    MunicipalityData,
+    PortfolioData,
+    municipality_charts,
+    pilot_charts,
+    portfolio_charts,
+)
+from pilot_tracker.dashboards.forms import filter_form
+from pilot_tracker.dashboards.texts import FlaskTexts, table_rows
+from pilot_tracker.domain.money import format_cents
+from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _stale_days() -> int:
+    return int(current_app.config.get("STALE_AFTER_DAYS", 30))
+
+
+def _portfolio_data() -> tuple[Any, PortfolioData]:
+    today = _today()
+    form, filters = filter_form(request.args, queries.region_choices(), queries.year_span(today))
+    t = FlaskTexts()
+    return form, PortfolioData(filters, today, _stale_days(), t.language)
+
+
+@bp.get("/dashboard")
+@role_required(*READERS)
+def portfolio() -> str:
+    """The portfolio dashboard, filtered by the URL's region/theme/track/stage/year."""
+    form, data = _portfolio_data()
+    t = FlaskTexts()
+    return render_template(
+        "dashboards/portfolio.html",
+        form=form,
+        filters=data.filters,
+        summary=data.summary(),
+        charts=portfolio_charts(data, t),
+        csv_url=lambda key: url_for("dashboards.portfolio_csv", chart=key, **data.filters.args()),
+    )
+
+
+@bp.get("/dashboard/data/<chart>.csv")
+@role_required(*READERS)
+def portfolio_csv(chart: str) -> Response:
+    """One portfolio chart's data as CSV, with the same filters as the page; 404 if unknown."""
+    build = PORTFOLIO_CHARTS.get(chart)
+    if build is None:
+        abort(404)
+    _form, data = _portfolio_data()
+    return csv_response(build(data, FlaskTexts()), f"portfolio-{chart}.csv")
+
+
+def _municipality_or_404(code: str) -> MunicipalityData:
+    place = queries.municipality(code) if len(code) == 3 and code.isdigit() else None
+    if place is None:
+        abort(404)
+    return MunicipalityData(place, _today(), _stale_days())
+
+
+@bp.get("/municipalities/<code>")
+@role_required(*READERS)
+def municipality(code: str) -> str:
+    """A municipality's dashboard (a tied council user's home); 404 for an unknown code."""
+    data = _municipality_or_404(code)
+    t = FlaskTexts()
+    items, total = data.pilots
+    return render_template(
+        "dashboards/municipality.html",
+        place=data.place,
+        name=data.place.name(t.language),
+        summary=data.summary(),
+        charts=municipality_charts(data, t),
+        pilots=items,
+        pilot_total=total,
+        due_days=DUE_DAYS,
+        csv_url=lambda key: url_for("dashboards.municipality_csv", code=code, chart=key),
+    )
+
+
+@bp.get("/municipalities/<code>/data/<chart>.csv")
+@role_required(*READERS)
+def municipality_csv(code: str, chart: str) -> Response:
+    """One municipality chart's data as CSV; 404 for an unknown municipality or chart."""
+    build = MUNICIPALITY_CHARTS.get(chart)
+    if build is None:
+        abort(404)
+    data = _municipality_or_404(code)
+    return csv_response(build(data, FlaskTexts()), f"municipality-{code}-{chart}.csv")
+
+
+@bp.get("/dashboard/pilots/<int:pilot_id>/data/<chart>.csv")
+@role_required(*ALL_ROLES)
+def pilot_csv(pilot_id: int, chart: str) -> Response:
+    """One pilot chart's data as CSV; 404 if the user may not see the pilot."""
+    visible_pilot_or_404(pilot_id, current_user)
+    found = pilot_charts(pilot_id).get(chart)
+    if found is None:
+        abort(404)
+    return csv_response(found, f"pilot-{pilot_id}-{chart}.csv")
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_value(value: Any, kind: str) -> str | int:
+    """A cell in the API's forms: money "1234.50", dates ISO, numbers as exact decimals."""
+    if value is None:
+        return ""
+    if kind == "money":
+        return format_cents(int(value))
+    if kind == "count":
+        return int(value)
+    if kind == "date" and isinstance(value, date):
+        return value.isoformat()
+    if kind in ("percent", "number") and isinstance(value, Decimal):
+        # Exact, without the column's trailing zeros: 8000.0000 → 8000, 12.50 → 12.5.
+        return format(value.normalize(), "f")
+    if kind in ("percent", "number") and isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    # Names come from users: keep a pasted "=HYPERLINK(...)" from running in Excel.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_rows(chart: Chart) -> list[list[Any]]:
+    """The chart's table as CSV rows, header first."""
+    kinds = [c.kind for c in chart.columns]
+    body = [[csv_value(v, k) for v, k in zip(row, kinds, strict=True)] for row in chart.rows]
+    return [[c.label for c in chart.columns], *body]
+
+
+def csv_response(chart: Chart, filename: str) -> Response:
+    """The chart's data as a downloadable UTF-8 CSV file."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(chart))
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.charset = "utf-8"
+    return response
+
+
+@bp.app_template_global()
+def chart_link(chart: Chart, index: int) -> str | None:
+    """The URL a table row links to (a municipality's dashboard, a pilot's page), if the user
+    may follow it."""
+    if not chart.links or index >= len(chart.links) or chart.links[index] is None:
+        return None
+    target = chart.links[index]
+    views = current_app.view_functions
+    if chart.link_kind == "municipality":
+        if getattr(current_user, "role", None) in READERS:
+            return url_for("dashboards.municipality", code=target)
+        return None
+    if chart.link_kind == "pilot" and "pilots.detail" in views:
+        return url_for("pilots.detail", pilot_id=int(str(target)))
+    return None
+
+
+@bp.app_template_global()
+def chart_table_rows(chart: Chart) -> list[list[tuple[str, Any, bool]]]:
+    """The chart's table cells, formatted in the page's language (for _chart.html)."""
+    texts = g.get("_dashboard_texts")
+    if texts is None:
+        texts = g._dashboard_texts = FlaskTexts()
+    return table_rows(chart, texts, chart_link)
