@@ -1,8 +1,11 @@
-"""Security headers on every response."""
+"""Security headers on every response, and trusting the address a proxy passes on."""
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Plotly sets style attributes on the SVG it draws, so styles allow 'unsafe-inline';
 # scripts never do: every script is a same-origin file.
@@ -36,6 +39,27 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def trusted_proxies(app: Flask) -> int:
+    """How many proxies in front of the app set X-Forwarded-For/-Proto (`TRUSTED_PROXIES`)."""
+    raw = app.config.get("TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXIES", "0"))
+    try:
+        count = int(raw or 0)
+    except ValueError:
+        count = -1
+    if count < 0:
+        from config import ConfigError
+
+        raise ConfigError(f"TRUSTED_PROXIES must be a whole number of proxies, not {raw!r}.")
+    return count
+
+
 def register(app: Flask) -> None:
-    """Attach the header hook."""
+    """Attach the header hook; behind N proxies take the client's address from them.
+
+    Without it every request behind a load balancer has the balancer's address, and the
+    per-address sign-in limit would be shared by everybody.
+    """
     app.after_request(add_security_headers)
+    proxies = trusted_proxies(app)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -191,3 +191,30 @@ def test_the_csrf_page_is_a_clear_html_page(client: FlaskClient) -> None:
     html = client.post("/login", data={}).get_data(as_text=True)
     assert "<h1>The form could not be accepted</h1>" in html
     assert "reload the page and try again" in html
+
+
+def _address_app(**config: object) -> Flask:
+    from flask import request
+
+    from pilot_tracker import security
+
+    bare = Flask("proxy_test")
+    bare.config.update(config)
+    security.register(bare)
+    bare.add_url_rule("/ip", "ip", lambda: request.remote_addr or "")
+    return bare
+
+
+def test_client_address_comes_from_the_proxy_only_when_configured() -> None:
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    direct = _address_app().test_client().get("/ip", headers=forwarded)
+    assert direct.get_data(as_text=True) == "127.0.0.1"  # a client cannot spoof its address
+    proxied = _address_app(TRUSTED_PROXIES="1").test_client().get("/ip", headers=forwarded)
+    assert proxied.get_data(as_text=True) == "203.0.113.9"
+
+
+def test_a_bad_trusted_proxies_setting_is_refused() -> None:
+    from pilot_tracker import ConfigError
+
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        _address_app(TRUSTED_PROXIES="all")
