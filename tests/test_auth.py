@@ -481,3 +481,10 @@ def test_create_user_refuses_bad_input_clearly(
             db.session.scalars(sa.select(User).where(User.email == "bad@example.com")).first()
             is None
         )
+
+
+def test_redis_storage_for_the_rate_limit_is_installed() -> None:
+    """`RATELIMIT_STORAGE_URI=redis://...` works with what `pip install -e .` installs."""
+    from limits.storage import RedisStorage, storage_from_string
+
+    assert isinstance(storage_from_string("redis://127.0.0.1:6379/0"), RedisStorage)
