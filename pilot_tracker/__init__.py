@@ -93,9 +93,11 @@ def register_blueprints(app: Flask) -> None:
     from pilot_tracker.auth import bp as auth_bp
     from pilot_tracker.dashboards import bp as dashboards_bp
     from pilot_tracker.main import bp as main_bp
+    from pilot_tracker.pilots import bp as pilots_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(pilots_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboards_bp)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
-from pilot_tracker.domain.enums import Direction, Rag
+from pilot_tracker.domain.enums import Direction, Rag, Stage
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Measurement, Pilot, StatusUpdate
@@ -15,6 +16,39 @@ from pilot_tracker.services import audit
 from pilot_tracker.services.pilots import PilotValidationError
 
 MAX_VALUE = Decimal("1e15")
+STALE_AFTER_DAYS = 30
+
+
+def stale_after_days() -> int:
+    """Days after which a pilot's newest status update is stale (config STALE_AFTER_DAYS)."""
+    if has_app_context():
+        return int(current_app.config.get("STALE_AFTER_DAYS", STALE_AFTER_DAYS))
+    return STALE_AFTER_DAYS
+
+
+def is_stale(stage: Stage, last_status_on: date | None, today: date | None = None) -> bool:
+    """Newest status older than 30 days, or none at all while piloting (PRODUCT.md)."""
+    today = today or date.today()
+    if last_status_on is None:
+        return Stage(stage) is Stage.PILOTING
+    return last_status_on < today - timedelta(days=stale_after_days())
+
+
+def stale_clause(today: date | None = None) -> sa.ColumnElement[bool]:
+    """`is_stale` as SQL over `Pilot.last_status_on` (maintained by add_status_update)."""
+    today = today or date.today()
+    cutoff = today - timedelta(days=stale_after_days())
+    # Both branches are NULL-safe, so `NOT stale_clause()` finds the fresh pilots too.
+    return sa.or_(
+        sa.and_(Pilot.last_status_on.is_(None), Pilot.stage == Stage.PILOTING),
+        sa.and_(Pilot.last_status_on.is_not(None), Pilot.last_status_on < cutoff),
+    )
+
+
+def measurement_due(latest_on: date | None, today: date | None = None) -> bool:
+    """A KPI is due when it has no measurement dated in the current calendar month."""
+    today = today or date.today()
+    return latest_on is None or latest_on < today.replace(day=1)
 
 
 def parse_value(raw: object, field: str) -> Decimal:

@@ -1,0 +1,234 @@
+"""Showing audit-log values to people: field names and values in the interface language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from pilot_tracker.domain.enums import (
+    Direction,
+    Gate,
+    Goal,
+    Outcome,
+    Rag,
+    SplitMethod,
+    Stage,
+    Theme,
+    Track,
+)
+from pilot_tracker.i18n import day, money
+from pilot_tracker.labels import label
+from pilot_tracker.models import AuditEntry
+
+FIELD_LABELS: dict[str, Any] = {
+    "name": _l("Name"),
+    "summary": _l("Summary"),
+    "theme": _l("Theme"),
+    "track": _l("Track"),
+    "stage": _l("Stage"),
+    "goals": _l("Strategic goals"),
+    "lead_municipality_code": _l("Lead municipality"),
+    "participants": _l("Participants and shares"),
+    "split_method": _l("Cost-split method"),
+    "budget_cents": _l("Total budget"),
+    "external_funding_cents": _l("External funding"),
+    "estimated_annual_savings_cents": _l("Estimated annual savings"),
+    "share_cents": _l("Share"),
+    "vendor_id": _l("Vendor"),
+    "coordinator_id": _l("Coordinator"),
+    "start_date": _l("Planned start"),
+    "end_date": _l("Planned end"),
+    "is_public": _l("Public"),
+    "last_status_on": _l("Latest status"),
+    "last_rag": _l("Latest RAG"),
+    "unit": _l("Unit"),
+    "baseline": _l("Baseline"),
+    "target": _l("Target"),
+    "direction": _l("Direction"),
+    "is_savings": _l("Measures savings"),
+    "latest_value": _l("Latest value"),
+    "latest_on": _l("Latest measured"),
+    "kpi_id": _l("KPI"),
+    "measured_on": _l("Date"),
+    "value": _l("Value"),
+    "note": _l("Note"),
+    "reported_on": _l("Date"),
+    "rag": _l("Status"),
+    "progress_percent": _l("Progress (%)"),
+    "text": _l("Text"),
+    "gate": _l("Gate"),
+    "outcome": _l("Outcome"),
+    "decided_on": _l("Date of the decision"),
+    "decided_by": _l("Decided by"),
+    "rationale": _l("Rationale"),
+    "follow_up": _l("Follow-up plan"),
+    "next_review": _l("Next review"),
+    "stage_before": _l("Stage before"),
+    "stage_after": _l("Stage after"),
+}
+
+ENTITY_LABELS: dict[str, Any] = {
+    "pilot": _l("Pilot"),
+    "kpi": _l("KPI"),
+    "measurement": _l("Measurement"),
+    "status_update": _l("Status update"),
+    "decision": _l("Decision"),
+    "participation": _l("Participation"),
+}
+
+ACTION_LABELS: dict[str, Any] = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+}
+
+_ENUMS: dict[str, type[Enum]] = {
+    "theme": Theme,
+    "track": Track,
+    "stage": Stage,
+    "stage_before": Stage,
+    "stage_after": Stage,
+    "split_method": SplitMethod,
+    "rag": Rag,
+    "last_rag": Rag,
+    "direction": Direction,
+    "gate": Gate,
+    "outcome": Outcome,
+}
+_DATES = {
+    "start_date",
+    "end_date",
+    "last_status_on",
+    "latest_on",
+    "measured_on",
+    "reported_on",
+    "decided_on",
+    "next_review",
+}
+# What a create or delete entry shows of its record; the rest stays in the log.
+_SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "pilot": ("name", "stage"),
+    "kpi": ("name", "baseline", "target", "unit"),
+    "measurement": ("measured_on", "value"),
+    "status_update": ("reported_on", "rag", "progress_percent"),
+    "decision": ("gate", "outcome", "decided_on", "stage_after"),
+}
+# Bookkeeping columns people do not need to see in a change list.
+_HIDDEN = {"id", "version", "created_at", "updated_at", "pilot_id", "snapshot"}
+_MAX_TEXT = 300
+
+
+def field_label(key: str) -> str:
+    text = FIELD_LABELS.get(key)
+    return str(text) if text is not None else key
+
+
+def format_value(key: str, value: Any) -> str:
+    """An audit-log value as people read it (money, dates, labels)."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key.endswith("_cents") and isinstance(value, int):
+        return money(value)
+    if key in _ENUMS:
+        try:
+            return label(_ENUMS[key](value))
+        except ValueError:
+            return str(value)
+    if key == "goals" and isinstance(value, list):
+        goals = {g.value: g for g in Goal}
+        return ", ".join(label(goals[g]) if g in goals else str(g) for g in value)
+    if key == "participants" and isinstance(value, dict):
+        parts = []
+        for code in sorted(value):
+            share = value[code] or {}
+            cents = share.get("share_cents") if isinstance(share, dict) else None
+            parts.append(f"{code}: {money(cents)}" if isinstance(cents, int) else code)
+        return "; ".join(parts)
+    if key in _DATES and isinstance(value, str):
+        try:
+            return day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, datetime | date):
+        return day(value)
+    text = str(value)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+@dataclass
+class Change:
+    """One field of an audit entry: its label and old and new values, formatted."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryItem:
+    """An audit entry ready for a template."""
+
+    at: datetime
+    actor: str
+    what: str
+    changes: list[Change]
+
+
+def history_item(entry: AuditEntry) -> HistoryItem:
+    """What an audit entry says, in the interface language."""
+    entity = ENTITY_LABELS.get(entry.entity)
+    action = ACTION_LABELS.get(entry.action)
+    what = _(
+        "%(entity)s %(action)s",
+        entity=str(entity) if entity else entry.entity,
+        action=str(action) if action else entry.action,
+    )
+    old = entry.old or {}
+    new = entry.new or {}
+    if entry.action == "update":
+        keys = [k for k in sorted(set(old) | set(new)) if k not in _HIDDEN]
+    else:
+        record = new if entry.action == "create" else old
+        keys = [k for k in _SUMMARY_KEYS.get(entry.entity, ()) if k in record]
+    changes = [
+        Change(field_label(k), format_value(k, old.get(k)), format_value(k, new.get(k)))
+        for k in keys
+    ]
+    return HistoryItem(
+        at=entry.at, actor=entry.actor_email or _("the system"), what=what, changes=changes
+    )
+
+
+@dataclass
+class ConflictItem:
+    """A field another editor changed after this editor loaded the pilot."""
+
+    field: str
+    value: str
+    by: str
+    at: datetime | None
+
+
+def conflict_items(changed: dict[str, Any]) -> list[ConflictItem]:
+    """StaleVersionError.changed, formatted for the refused editor."""
+    items = []
+    for key in sorted(changed):
+        if key in _HIDDEN:
+            continue
+        info = changed[key] or {}
+        items.append(
+            ConflictItem(
+                field=field_label(key),
+                value=format_value(key, info.get("value")),
+                by=info.get("by") or _("someone"),
+                at=info.get("at"),
+            )
+        )
+    return items

@@ -1,0 +1,462 @@
+"""Forms of the pilot pages: the pilot itself, its participants, KPIs, reports and decisions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.form import Form
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from pilot_tracker.domain.enums import (
+    Direction,
+    Gate,
+    Goal,
+    Outcome,
+    Rag,
+    SplitMethod,
+    Stage,
+    Theme,
+    Track,
+)
+from pilot_tracker.domain.money import (
+    MoneyError,
+    cents_to_decimal,
+    format_cents,
+    parse_eur,
+    parse_hundredths,
+)
+from pilot_tracker.labels import label
+from pilot_tracker.pilots.messages import translate
+from pilot_tracker.services.pilots import PilotValidationError
+from pilot_tracker.services.reporting import parse_value
+
+CODE = re.compile(r"[0-9]{3}")
+
+
+def enum_choices(values: Any, empty: Any = None) -> list[SelectChoice]:
+    """Options for an enum's values with their translated labels (and an empty first one)."""
+    choices = [SelectChoice(value="", label=str(empty))] if empty is not None else []
+    return choices + [SelectChoice(value=v.value, label=label(v)) for v in values]
+
+
+def optional_int(value: Any) -> int | None:
+    """Coerce a select's value: "" means none."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes, one per choice (strategic goals)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _money_message(reason: str) -> str:
+    if reason == "too_many_decimals":
+        return _("Use at most two decimals (a comma is read as the decimal mark).")
+    if reason == "negative":
+        return _("The amount must not be negative.")
+    if reason == "too_large":
+        return _("The amount is too large.")
+    return _("Enter an amount in euros, e.g. 12500.50 or 12 500,50.")
+
+
+class EuroField(StringField):
+    """Euros typed as text, Finnish or plain ("12 500,50", "12500.50"); empty is 0 €."""
+
+    def cents(self) -> int | None:
+        """The amount in cents, or None when the text is not an amount."""
+        text = (self.data or "").strip()
+        if not text:
+            return 0
+        try:
+            return parse_eur(text)
+        except MoneyError:
+            return None
+
+    def set_cents(self, cents: int) -> None:
+        """Show an amount in the input, in a form every language reads back the same."""
+        self.data = format_cents(cents)
+
+    def pre_validate(self, form: Form) -> None:
+        text = (self.data or "").strip()
+        if not text:
+            return
+        try:
+            parse_eur(text)
+        except MoneyError as exc:
+            raise StopValidation(_money_message(exc.reason)) from None
+
+
+class DecimalTextField(StringField):
+    """A number typed as text (decimal comma allowed), at most four decimals."""
+
+    def value(self) -> Decimal | None:
+        """The number, or None when the text is not one."""
+        try:
+            return parse_value(self.data, self.name)
+        except PilotValidationError:
+            return None
+
+    def pre_validate(self, form: Form) -> None:
+        if not (self.data or "").strip():
+            raise StopValidation(_("A number is required."))
+        try:
+            parse_value(self.data, self.name)
+        except PilotValidationError as exc:
+            raise StopValidation(translate(exc.errors[self.name][0])) from None
+
+
+def not_in_future(form: Form, date_field: DateField) -> None:
+    """Refuse a date after today (measurements and status updates report the past)."""
+    if date_field.data is not None and date_field.data > date.today():
+        raise ValidationError(_("The date cannot be in the future."))
+
+
+# Stages a new pilot may start in; scaling and stopped are reached only by decisions.
+CREATE_STAGES = (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
+
+
+class PilotForm(FlaskForm):
+    """Every field of a pilot except its participants, which `ParticipantInput` reads."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=10_000)])
+    theme = SelectField(_l("Theme"), validators=[DataRequired()])
+    track = SelectField(_l("Track"))
+    stage = SelectField(_l("Stage"), validators=[DataRequired()])
+    goals = MultiCheckboxField(_l("Strategic goals"))
+    vendor_id = SelectField(_l("Vendor"), coerce=optional_int)
+    coordinator_id = SelectField(_l("Coordinator"), coerce=optional_int)
+    start_date = DateField(_l("Planned start"), validators=[Optional()])
+    end_date = DateField(_l("Planned end"), validators=[Optional()])
+    budget = EuroField(_l("Total budget (€)"))
+    external_funding = EuroField(_l("External funding (€)"))
+    estimated_annual_savings = EuroField(_l("Estimated annual savings (€ per year)"))
+    split_method = RadioField(_l("Cost-split method"), validators=[DataRequired()])
+    is_public = BooleanField(_l("Public: shown in the open data"))
+    municipality_q = StringField(_l("Find a municipality by name or code"))
+    version = HiddenField()
+
+    def setup(
+        self,
+        stages: tuple[Stage, ...] | list[Stage],
+        vendors: list[tuple[int, str]],
+        coordinators: list[tuple[int, str]],
+    ) -> None:
+        """Fill the choices (translated, and the vendors and coordinators of the register)."""
+        self.theme.choices = enum_choices(Theme)
+        self.track.choices = enum_choices(Track, empty=_l("Proposed by the theme"))
+        self.stage.choices = enum_choices(stages)
+        self.goals.choices = enum_choices(Goal)
+        self.split_method.choices = enum_choices(SplitMethod)
+        self.vendor_id.choices = [SelectChoice(value="", label=_("No vendor yet"))] + [
+            SelectChoice(value=str(i), label=name) for i, name in vendors
+        ]
+        self.coordinator_id.choices = [SelectChoice(value="", label=_("No coordinator"))] + [
+            SelectChoice(value=str(i), label=name) for i, name in coordinators
+        ]
+        if self.split_method.data is None:
+            self.split_method.data = SplitMethod.PER_CAPITA.value
+
+    def fill_from(self, pilot: Any) -> None:
+        """Show a stored pilot (the edit form's first view)."""
+        from pilot_tracker.domain.enums import default_track
+
+        self.name.data = pilot.name
+        self.summary.data = pilot.summary
+        self.theme.data = pilot.theme.value
+        # The empty choice keeps "the theme proposes the track" working on later theme changes.
+        proposed = default_track(pilot.theme)
+        self.track.data = "" if proposed is pilot.track else pilot.track.value
+        self.stage.data = pilot.stage.value
+        self.goals.data = [g.goal.value for g in pilot.goals]
+        self.vendor_id.data = pilot.vendor_id
+        self.coordinator_id.data = pilot.coordinator_id
+        self.start_date.data = pilot.start_date
+        self.end_date.data = pilot.end_date
+        self.budget.set_cents(pilot.budget_cents)
+        self.external_funding.set_cents(pilot.external_funding_cents)
+        self.estimated_annual_savings.set_cents(pilot.estimated_annual_savings_cents)
+        self.split_method.data = pilot.split_method.value
+        self.is_public.data = pilot.is_public
+        self.version.data = str(pilot.version)
+
+    def expected_version(self) -> int | None:
+        """The version the editor loaded, from the hidden field."""
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+# Service error keys → the form field that shows them.
+SERVICE_FIELD = {
+    "name": "name",
+    "summary": "summary",
+    "theme": "theme",
+    "track": "track",
+    "stage": "stage",
+    "goals": "goals",
+    "vendor_id": "vendor_id",
+    "coordinator_id": "coordinator_id",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "budget_cents": "budget",
+    "external_funding_cents": "external_funding",
+    "estimated_annual_savings_cents": "estimated_annual_savings",
+    "split_method": "split_method",
+    "is_public": "is_public",
+}
+
+
+@dataclass
+class ParticipantInput:
+    """The participants part of the pilot form, read from checkboxes and inputs by hand
+    because its fields come and go with the municipalities picked."""
+
+    codes: list[str] = field(default_factory=list)
+    lead: str = ""
+    manual_raw: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    errors: list[str] = field(default_factory=list)
+    lead_errors: list[str] = field(default_factory=list)
+    split_errors: list[str] = field(default_factory=list)
+    manual_errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_formdata(cls, formdata: Any) -> ParticipantInput:
+        """Checked `participants` boxes (search hits included), the `lead_municipality`
+        radio and one `share-<code>` input per participant."""
+        codes: list[str] = []
+        for raw in formdata.getlist("participants"):
+            code = (raw or "").strip()
+            if CODE.fullmatch(code) and code not in codes:
+                codes.append(code)
+        codes.sort()
+        lead = (formdata.get("lead_municipality") or "").strip()
+        if not lead and len(codes) == 1:
+            lead = codes[0]
+        return cls(
+            codes=codes,
+            lead=lead,
+            manual_raw={c: (formdata.get(f"share-{c}") or "").strip() for c in codes},
+            query=(formdata.get("municipality_q") or "").strip()[:100],
+        )
+
+    @classmethod
+    def from_pilot(cls, pilot: Any) -> ParticipantInput:
+        """The stored participants of a pilot."""
+        return cls(
+            codes=[p.municipality_code for p in pilot.participations],
+            lead=pilot.lead_municipality_code,
+            manual_raw={
+                p.municipality_code: ("" if p.manual_percent is None else str(p.manual_percent))
+                for p in pilot.participations
+            },
+        )
+
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.lead_errors or self.split_errors or self.manual_errors)
+
+    def manual_percentages(self) -> dict[str, Decimal] | None:
+        """Each participant's percentage; sets errors (per field, and the sum) if they are bad."""
+        values: dict[str, int] = {}
+        for code in self.codes:
+            try:
+                values[code] = parse_hundredths(self.manual_raw.get(code, ""), 100 * 100)
+            except MoneyError:
+                self.manual_errors[code] = _(
+                    "Enter a percentage from 0 to 100 with at most two decimals, e.g. 33.33."
+                )
+        if self.manual_errors:
+            self.split_errors.append(_("Give every participant a percentage."))
+            return None
+        total = sum(values.values())
+        if total != 100 * 100:
+            from pilot_tracker.i18n import number
+
+            self.split_errors.append(
+                _(
+                    "The shares add up to %(sum)s %%; they must add up to exactly 100.00 %%.",
+                    sum=number(cents_to_decimal(total), 2),
+                )
+            )
+            return None
+        return {code: cents_to_decimal(v) for code, v in values.items()}
+
+
+class KpiForm(FlaskForm):
+    """A KPI's definition."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Length(max=50)])
+    baseline = DecimalTextField(_l("Baseline"))
+    target = DecimalTextField(_l("Target"))
+    direction = RadioField(_l("Better when the value"), validators=[DataRequired()])
+    is_savings = BooleanField(_l("Measures savings (€ per year)"))
+
+    def setup(self) -> None:
+        self.direction.choices = enum_choices(Direction)
+
+
+class MeasurementForm(FlaskForm):
+    """A measured value of one of the pilot's KPIs."""
+
+    kpi_id = SelectField(_l("KPI"), coerce=optional_int, validators=[InputRequired()])
+    measured_on = DateField(_l("Date"), validators=[InputRequired(), not_in_future])
+    value = DecimalTextField(_l("Value"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def setup(self, kpis: list[Any]) -> None:
+        self.kpi_id.choices = [
+            SelectChoice(value=str(k.id), label=f"{k.name} ({k.unit})" if k.unit else k.name)
+            for k in kpis
+        ]
+        if self.measured_on.data is None and not self.is_submitted():
+            self.measured_on.data = date.today()
+
+
+class StatusForm(FlaskForm):
+    """A status report: RAG, progress and a few words."""
+
+    rag = RadioField(_l("Status"), validators=[InputRequired()])
+    progress_percent = IntegerField(
+        _l("Progress (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
+    text = TextAreaField(_l("What is happening"), validators=[DataRequired(), Length(max=10_000)])
+    reported_on = DateField(_l("Date"), validators=[InputRequired(), not_in_future])
+
+    def setup(self) -> None:
+        self.rag.choices = enum_choices(Rag)
+        if self.reported_on.data is None and not self.is_submitted():
+            self.reported_on.data = date.today()
+
+
+class DecisionForm(FlaskForm):
+    """A go / no-go decision at a stage gate."""
+
+    gate = SelectField(_l("Gate"), validators=[InputRequired()])
+    outcome = RadioField(_l("Outcome"), validators=[InputRequired()])
+    back_to_planning = BooleanField(_l("Send the pilot back to planning (continue only)"))
+    decided_on = DateField(_l("Date of the decision"), validators=[InputRequired()])
+    decided_by = StringField(_l("Decided by (body)"), validators=[DataRequired(), Length(max=200)])
+    rationale = TextAreaField(_l("Rationale"), validators=[DataRequired(), Length(max=10_000)])
+    follow_up = TextAreaField(_l("Follow-up plan with the vendor"), validators=[Length(max=10_000)])
+    next_review = DateField(_l("Next review"), validators=[Optional()])
+
+    def setup(self) -> None:
+        self.gate.choices = enum_choices(Gate)
+        self.outcome.choices = enum_choices(Outcome)
+        if self.decided_on.data is None and not self.is_submitted():
+            self.decided_on.data = date.today()
+
+
+class DeleteForm(FlaskForm):
+    """Only the CSRF token: the confirmation page is the confirmation."""
+
+
+SORTS = ("name", "stage", "net_cost", "participants", "start_date", "last_status", "updated")
+
+
+class FilterForm(Form):
+    """The pilot list's search, filters and sorting, all in the URL (GET, no CSRF)."""
+
+    q = StringField(_l("Search name and summary"), validators=[Length(max=200)])
+    theme = SelectField(_l("Theme"), validators=[Optional()])
+    track = SelectField(_l("Track"), validators=[Optional()])
+    stage = SelectField(_l("Stage"), validators=[Optional()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    municipality = SelectField(_l("Municipality"), validators=[Optional()])
+    vendor = SelectField(_l("Vendor"), validators=[Optional()])
+    rag = SelectField(_l("Latest status"), validators=[Optional()])
+    stale = SelectField(_l("Stale"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()])
+    order = SelectField(_l("Order"), validators=[Optional()])
+
+    def setup(
+        self,
+        regions: list[tuple[str, str]],
+        municipalities: list[tuple[str, str]],
+        vendors: list[tuple[int, str]] | None,
+    ) -> None:
+        anything = _l("Any")
+        self.theme.choices = enum_choices(Theme, empty=anything)
+        self.track.choices = enum_choices(Track, empty=anything)
+        self.stage.choices = enum_choices(Stage, empty=anything)
+        self.rag.choices = [
+            *enum_choices(Rag, empty=anything),
+            SelectChoice("none", _("No status yet")),
+        ]
+        self.stale.choices = [
+            SelectChoice("", str(anything)),
+            SelectChoice("yes", _("Stale only")),
+            SelectChoice("no", _("Not stale")),
+        ]
+        self.region.choices = [SelectChoice("", str(anything))] + [
+            SelectChoice(code, name) for code, name in regions
+        ]
+        self.municipality.choices = [SelectChoice("", str(anything))] + [
+            SelectChoice(code, f"{name} ({code})") for code, name in municipalities
+        ]
+        self.vendor.choices = [SelectChoice("", str(anything))] + [
+            SelectChoice(str(i), name) for i, name in vendors or []
+        ]
+        sort_labels = {
+            "name": _("Name"),
+            "stage": _("Stage"),
+            "net_cost": _("Net cost"),
+            "participants": _("Participants"),
+            "start_date": _("Planned start"),
+            "last_status": _("Latest status"),
+            "updated": _("Last changed"),
+        }
+        self.sort.choices = [SelectChoice(key, sort_labels[key]) for key in SORTS]
+        self.order.choices = [
+            SelectChoice("asc", _("Ascending")),
+            SelectChoice("desc", _("Descending")),
+        ]
+
+    def value(self, name: str) -> str:
+        """A filter's value if it is one of its choices, else "" (a bad URL filters nothing)."""
+        f = self[name]
+        data = f.data or ""
+        if f.type == "StringField":
+            return str(data).strip()
+        allowed = {c.value for c in f.choices}
+        return data if data in allowed else ""
+
+    def enum_value(self, name: str, enum_cls: type[Enum]) -> Any:
+        raw = self.value(name)
+        return enum_cls(raw) if raw else None

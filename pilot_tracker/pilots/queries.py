@@ -1,0 +1,291 @@
+"""Loading what the pilot pages show, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload, selectinload
+
+from pilot_tracker.domain.enums import Rag, Role, Stage, Theme, Track
+from pilot_tracker.domain.stages import ORDER
+from pilot_tracker.extensions import db
+from pilot_tracker.models import (
+    AuditEntry,
+    Decision,
+    Kpi,
+    Measurement,
+    Municipality,
+    Participation,
+    Pilot,
+    StatusUpdate,
+    User,
+    Vendor,
+)
+from pilot_tracker.permissions import READERS, has_role, scope_pilots
+from pilot_tracker.services.pilots import pilot_options
+from pilot_tracker.services.reporting import stale_clause
+
+HISTORY_ON_PAGE = 20
+
+
+def detail_options() -> list[Any]:
+    """Everything the pilot page shows, one query per relationship whatever the sizes."""
+    return [
+        *pilot_options(),
+        selectinload(Pilot.kpis)
+        .selectinload(Kpi.measurements)
+        .selectinload(Measurement.recorded_by),
+        selectinload(Pilot.status_updates).selectinload(StatusUpdate.author),
+        selectinload(Pilot.decisions).selectinload(Decision.recorded_by),
+    ]
+
+
+def recent_history(pilot_id: int, limit: int = HISTORY_ON_PAGE) -> list[AuditEntry]:
+    """The newest audit entries of a pilot and of what belongs to it."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.pilot_id == pilot_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def history_page(pilot_id: int) -> Pagination:
+    """A pilot's whole audit trail, newest first, a page at a time (?page=)."""
+    return db.paginate(
+        sa.select(AuditEntry)
+        .where(AuditEntry.pilot_id == pilot_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        per_page=50,
+        error_out=False,
+    )
+
+
+# --- the pilot list --------------------------------------------------------------------------
+
+
+@dataclass
+class ListFilters:
+    """The list's search, filters and sorting (already checked against their choices)."""
+
+    q: str = ""
+    theme: Theme | None = None
+    track: Track | None = None
+    stage: Stage | None = None
+    region: str = ""
+    municipality: str = ""
+    vendor_id: int | None = None
+    rag: str = ""
+    stale: str = ""
+    sort: str = "name"
+    order: str = "asc"
+
+
+def net_cost_expression() -> sa.ColumnElement[int]:
+    """Budget minus external funding, never negative, as SQL (portable: no GREATEST)."""
+    return sa.case(
+        (
+            Pilot.budget_cents > Pilot.external_funding_cents,
+            Pilot.budget_cents - Pilot.external_funding_cents,
+        ),
+        else_=0,
+    )
+
+
+def _participant_count_expression() -> sa.ScalarSelect[int]:
+    return (
+        sa.select(sa.func.count())
+        .select_from(Participation)
+        .where(Participation.pilot_id == Pilot.id)
+        .correlate(Pilot)
+        .scalar_subquery()
+    )
+
+
+def _order_by(sort: str) -> Any:
+    if sort == "stage":
+        return sa.case({stage: i for i, stage in enumerate(ORDER)}, value=Pilot.stage)
+    if sort == "net_cost":
+        return net_cost_expression()
+    if sort == "participants":
+        return _participant_count_expression()
+    if sort == "start_date":
+        return Pilot.start_date
+    if sort == "last_status":
+        return Pilot.last_status_on
+    if sort == "updated":
+        return Pilot.updated_at
+    return sa.func.lower(Pilot.name)
+
+
+def pilot_list_select(filters: ListFilters, user: Any, today: date | None = None) -> sa.Select[Any]:
+    """The filtered, sorted pilots `user` may see, with lead and vendor joined in."""
+    query = sa.select(Pilot).options(joinedload(Pilot.lead_municipality), joinedload(Pilot.vendor))
+    query = scope_pilots(query, user)
+    if filters.q:
+        query = query.where(
+            sa.or_(
+                Pilot.name.icontains(filters.q, autoescape=True),
+                Pilot.summary.icontains(filters.q, autoescape=True),
+            )
+        )
+    if filters.theme:
+        query = query.where(Pilot.theme == filters.theme)
+    if filters.track:
+        query = query.where(Pilot.track == filters.track)
+    if filters.stage:
+        query = query.where(Pilot.stage == filters.stage)
+    if filters.vendor_id is not None:
+        query = query.where(Pilot.vendor_id == filters.vendor_id)
+    if filters.municipality:
+        query = query.where(
+            sa.exists().where(
+                Participation.pilot_id == Pilot.id,
+                Participation.municipality_code == filters.municipality,
+            )
+        )
+    if filters.region:
+        query = query.where(
+            sa.exists()
+            .where(Participation.pilot_id == Pilot.id)
+            .where(Participation.municipality_code == Municipality.code)
+            .where(Municipality.region_code == filters.region)
+        )
+    if filters.rag == "none":
+        query = query.where(Pilot.last_rag.is_(None))
+    elif filters.rag:
+        query = query.where(Pilot.last_rag == Rag(filters.rag))
+    if filters.stale == "yes":
+        query = query.where(stale_clause(today))
+    elif filters.stale == "no":
+        query = query.where(sa.not_(stale_clause(today)))
+    key = _order_by(filters.sort)
+    if filters.order == "desc":
+        query = query.order_by(key.desc().nulls_last(), Pilot.id.desc())
+    else:
+        query = query.order_by(key.asc().nulls_last(), Pilot.id)
+    return query
+
+
+def participant_counts(pilot_ids: Iterable[int]) -> dict[int, int]:
+    """Participants per pilot, counted by the database (one GROUP BY query)."""
+    ids = list(pilot_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Participation.pilot_id, sa.func.count())
+        .where(Participation.pilot_id.in_(ids))
+        .group_by(Participation.pilot_id)
+    )
+    return {pilot_id: count for pilot_id, count in rows}
+
+
+def filter_options(
+    user: Any,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[int, str]] | None]:
+    """Regions, participating municipalities (of pilots the user sees) and vendors (None for a
+    vendor user: they see only their own)."""
+    regions = [
+        (code, name)
+        for code, name in db.session.execute(
+            sa.select(Municipality.region_code, Municipality.region_name)
+            .distinct()
+            .order_by(Municipality.region_name)
+        )
+    ]
+    visible = scope_pilots(sa.select(Pilot.id), user).subquery()
+    municipalities = [
+        (code, name)
+        for code, name in db.session.execute(
+            sa.select(Municipality.code, Municipality.name_fi)
+            .where(
+                Municipality.code.in_(
+                    sa.select(Participation.municipality_code).where(
+                        Participation.pilot_id.in_(sa.select(visible.c.id))
+                    )
+                )
+            )
+            .order_by(Municipality.name_fi)
+        )
+    ]
+    vendors = vendor_choices() if has_role(user, *READERS) else None
+    return regions, municipalities, vendors
+
+
+# --- the form's choices ----------------------------------------------------------------------
+
+
+def vendor_choices() -> list[tuple[int, str]]:
+    """Every vendor, by name."""
+    return [
+        (vendor_id, name)
+        for vendor_id, name in db.session.execute(
+            sa.select(Vendor.id, Vendor.name).order_by(sa.func.lower(Vendor.name), Vendor.id)
+        )
+    ]
+
+
+def coordinator_choices(keep: int | None = None) -> list[tuple[int, str]]:
+    """Active coordinators and admins (plus `keep`, a pilot's current coordinator)."""
+    condition = sa.and_(User.role.in_((Role.COORDINATOR, Role.ADMIN)), User.active.is_(True))
+    if keep is not None:
+        condition = sa.or_(condition, User.id == keep)
+    return [
+        (user_id, f"{name} <{email}>" if name else email)
+        for user_id, name, email in db.session.execute(
+            sa.select(User.id, User.name, User.email).where(condition).order_by(User.email)
+        )
+    ]
+
+
+def municipalities_by_code(codes: Iterable[str]) -> dict[str, Municipality]:
+    """The register's rows for `codes` (unknown codes are simply missing)."""
+    wanted = list(codes)
+    if not wanted:
+        return {}
+    return {
+        m.code: m
+        for m in db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(wanted)))
+    }
+
+
+def search_municipalities(
+    query: str, exclude: Iterable[str] = (), limit: int = 25
+) -> list[Municipality]:
+    """Municipalities whose code or Finnish or Swedish name contains `query`; several codes
+    may be given at once ("091, 049"). Matched in Python: SQLite folds only ASCII case, and
+    the register has only 308 rows."""
+    text = query.strip().casefold()
+    if not text:
+        return []
+    skip = set(exclude)
+    tokens = [t for t in text.replace(",", " ").split() if t]
+    everyone = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_fi)).all()
+    if tokens and all(t.isdigit() for t in tokens):
+        hits = [
+            m for m in everyone if any(m.code == t.zfill(3) or m.code.startswith(t) for t in tokens)
+        ]
+    else:
+        hits = [m for m in everyone if text in m.name_fi.casefold() or text in m.name_sv.casefold()]
+    return [m for m in hits if m.code not in skip][:limit]
+
+
+# --- a vendor's home -------------------------------------------------------------------------
+
+
+def vendor_pilots(user: Any) -> list[Pilot]:
+    """The user's vendor's pilots with their KPIs (what is due is worked out from these)."""
+    return list(
+        db.session.scalars(
+            scope_pilots(sa.select(Pilot), user)
+            .options(selectinload(Pilot.kpis))
+            .order_by(sa.func.lower(Pilot.name), Pilot.id)
+        )
+    )

@@ -1,0 +1,432 @@
+"""Creating and editing pilots through the web form: participants, cost shares, versions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from babel.numbers import format_currency
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track
+from pilot_tracker.extensions import db
+from pilot_tracker.models import AuditEntry, Participation, Pilot
+from tests.conftest import Actors, csrf_token, login_as
+from tests.factories import make_pilot
+
+
+def fi_money(cents: int) -> str:
+    return format_currency(Decimal(cents) / 100, "EUR", locale="fi")
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    """The API example pilot as the form sends it."""
+    data: dict[str, Any] = {
+        "name": "Sähköinen tilavaraus",
+        "summary": "Kuntien tilojen varaus verkossa",
+        "theme": "facility_booking",
+        "track": "",
+        "stage": "planning",
+        "goals": ["cut_costs", "resident_satisfaction"],
+        "participants": ["418", "536", "980"],
+        "lead_municipality": "418",
+        "split_method": "per_capita",
+        "budget": "120 000,00",
+        "external_funding": "30000",
+        "estimated_annual_savings": "45000.00",
+        "vendor_id": "",
+        "coordinator_id": "",
+        "start_date": "2026-01-15",
+        "end_date": "2026-12-31",
+        "is_public": "y",
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+def post(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+
+
+def pilot_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Pilot)) or 0
+
+
+def shares(pilot_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Participation.municipality_code, Participation.share_cents).where(
+            Participation.pilot_id == pilot_id
+        )
+    )
+    return dict(rows.all())
+
+
+def only_pilot() -> Pilot:
+    return db.session.scalars(sa.select(Pilot)).one()
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def test_coordinator_creates_a_pilot_with_per_capita_shares(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(client, "/pilots/new", form_data(vendor_id=str(actors.vendor_a.id)))
+    with app.app_context():
+        pilot = only_pilot()
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/pilots/{pilot.id}")
+        assert pilot.track is Track.QUICK  # proposed by facility_booking
+        assert pilot.stage is Stage.PLANNING
+        assert pilot.budget_cents == 12_000_000 and pilot.external_funding_cents == 3_000_000
+        assert pilot.estimated_annual_savings_cents == 4_500_000
+        assert pilot.lead_municipality_code == "418" and pilot.is_public
+        assert pilot.vendor_id == actors.vendor_a.id
+        assert shares(pilot.id) == {"418": 2_365_155, "536": 3_401_088, "980": 3_233_757}
+        goals = db.session.scalars(sa.text("SELECT goal FROM pilot_goals")).all()
+        assert sorted(goals) == [Goal.CUT_COSTS.value, Goal.RESIDENT_SATISFACTION.value]
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "pilot")).one()
+        assert entry.action == "create" and entry.actor_email == "coordinator@example.com"
+
+
+def test_empty_track_takes_the_themes_track(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    post(client, "/pilots/new", form_data(theme="geodata", track=""))
+    with app.app_context():
+        assert only_pilot().track is Track.SLOW
+
+
+def test_chosen_track_overrides_the_themes_proposal(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    post(client, "/pilots/new", form_data(theme="facility_booking", track="slow"))
+    with app.app_context():
+        assert only_pilot().track is Track.SLOW
+
+
+def test_theme_without_a_track_needs_a_chosen_track(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(client, "/pilots/new", form_data(theme="e_services", track=""))
+    assert response.status_code == 200
+    assert "Choose a track: this theme does not propose one." in response.get_data(as_text=True)
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_lead_that_is_not_a_participant_is_refused(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(client, "/pilots/new", form_data(lead_municipality="091"))
+    assert response.status_code == 200
+    assert "Choose the lead municipality among the participants." in response.get_data(as_text=True)
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_pilot_without_participants_is_refused(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(client, "/pilots/new", form_data(participants=[], lead_municipality=""))
+    assert "Choose at least one participating municipality." in response.get_data(as_text=True)
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_single_participant_is_the_lead_without_choosing(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    post(client, "/pilots/new", form_data(participants=["091"], lead_municipality=""))
+    with app.app_context():
+        assert only_pilot().lead_municipality_code == "091"
+
+
+def test_bad_amount_is_refused_next_to_its_field(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(client, "/pilots/new", form_data(budget="lots"))
+    html = response.get_data(as_text=True)
+    assert 'id="budget-error"' in html and 'aria-invalid="true"' in html
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_end_before_start_is_refused(app: Flask, client: FlaskClient, actors: Actors) -> None:
+    login_as(client, actors.coordinator)
+    response = post(
+        client, "/pilots/new", form_data(start_date="2026-05-01", end_date="2026-04-01")
+    )
+    assert "The planned end cannot be before the start." in response.get_data(as_text=True)
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_council_and_vendor_may_not_create(app: Flask, client: FlaskClient, actors: Actors) -> None:
+    for user in (actors.council, actors.vendor_user):
+        login_as(client, user)
+        assert client.get("/pilots/new").status_code == 403
+        assert client.post("/pilots/new", data=form_data()).status_code in (400, 403)
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+# --- participants without JavaScript ---------------------------------------------------------
+
+
+def test_search_lists_matching_municipalities_as_checkboxes_and_saves_nothing(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(
+        client,
+        "/pilots/new",
+        form_data(action="search", municipality_q="tammerfors", participants=["418"]),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="hit-837"' in html and 'value="837"' in html  # Tampere, by its Swedish name
+    assert 'id="participant-418" checked' in html  # the picked one stays picked
+    assert 'id="hit-418"' not in html  # already a participant
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_search_by_several_codes(client: FlaskClient, actors: Actors) -> None:
+    login_as(client, actors.coordinator)
+    response = post(
+        client, "/pilots/new", form_data(action="search", municipality_q="091, 49", participants=[])
+    )
+    html = response.get_data(as_text=True)
+    assert 'id="hit-091"' in html and 'id="hit-049"' in html
+
+
+def test_checked_search_hits_become_participants(client: FlaskClient, actors: Actors) -> None:
+    login_as(client, actors.coordinator)
+    response = post(
+        client,
+        "/pilots/new",
+        form_data(action="add", municipality_q="hel", participants=["418", "091"]),
+    )
+    html = response.get_data(as_text=True)
+    assert 'id="participant-091" checked' in html and 'id="participant-418" checked' in html
+    assert 'id="hit-' not in html
+
+
+def test_preview_shows_each_share_in_euros_and_percent_without_saving(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(client, "/pilots/new", form_data(action="preview"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for cents in (2_365_155, 3_401_088, 3_233_757, 9_000_000):
+        assert fi_money(cents) in html
+    for percent in ("26,28", "37,79", "35,93"):
+        assert percent in html
+    assert "preview" in html.lower()
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_manual_shares_not_summing_to_100_are_refused_with_the_sum(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    data = form_data(split_method="manual")
+    data.update({"share-418": "50", "share-536": "30", "share-980": "19,99"})
+    response = post(client, "/pilots/new", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The shares add up to 99,99 %; they must add up to exactly 100.00 %." in html
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_manual_shares_summing_to_100_are_saved(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    data = form_data(split_method="manual")
+    data.update({"share-418": "50", "share-536": "30,00", "share-980": "20.00"})
+    post(client, "/pilots/new", data)
+    with app.app_context():
+        pilot = only_pilot()
+        assert pilot.split_method is SplitMethod.MANUAL
+        assert shares(pilot.id) == {"418": 4_500_000, "536": 2_700_000, "980": 1_800_000}
+
+
+def test_missing_manual_percentage_is_marked_on_its_input(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    data = form_data(split_method="manual")
+    data.update({"share-418": "50", "share-536": "50"})
+    html = post(client, "/pilots/new", data).get_data(as_text=True)
+    assert 'id="share-980-error"' in html
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+# --- edit ------------------------------------------------------------------------------------
+
+
+def _edit_data(pilot_id: int, client: FlaskClient, **overrides: Any) -> dict[str, Any]:
+    data = form_data(**overrides)
+    data.setdefault("version", "1")
+    return data
+
+
+def test_edit_form_shows_the_stored_values(app: Flask, client: FlaskClient, actors: Actors) -> None:
+    with app.app_context():
+        pilot = make_pilot(name="Vanha nimi", budget_cents=12_000_000)
+    login_as(client, actors.coordinator)
+    html = client.get(f"/pilots/{pilot.id}/edit").get_data(as_text=True)
+    assert 'value="Vanha nimi"' in html and 'value="120000.00"' in html
+    assert 'name="version" type="hidden" value="1"' in html
+    assert 'id="participant-536" checked' in html
+
+
+def test_edit_saves_and_recomputes_the_shares(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(
+            ("418", "536"), method=SplitMethod.EQUAL, budget_cents=100, funding_cents=0
+        )
+    login_as(client, actors.coordinator)
+    response = post(
+        client,
+        f"/pilots/{pilot.id}/edit",
+        form_data(
+            participants=["418", "536", "980"],
+            split_method="equal",
+            budget="1,00",
+            external_funding="0",
+            version="1",
+        ),
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.get(Pilot, pilot.id)
+        assert saved.version == 2 and saved.name == "Sähköinen tilavaraus"
+        assert shares(pilot.id) == {"418": 34, "536": 33, "980": 33}
+
+
+def test_unchecked_participant_is_removed_on_save(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(("418", "536", "980"))
+    login_as(client, actors.coordinator)
+    post(client, f"/pilots/{pilot.id}/edit", form_data(participants=["418", "980"], version="1"))
+    with app.app_context():
+        assert set(shares(pilot.id)) == {"418", "980"}
+
+
+def test_second_save_on_an_old_version_is_refused_and_shows_what_changed(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(name="Alkuperäinen", budget_cents=12_000_000)
+    first, second = app.test_client(), app.test_client()
+    login_as(first, actors.coordinator)
+    login_as(second, actors.admin)
+    path = f"/pilots/{pilot.id}/edit"
+    # Both opened the form at version 1; the first saves a new name.
+    assert (
+        post(
+            first, path, form_data(name="Ensimmäisen nimi", budget="120000", version="1")
+        ).status_code
+        == 302
+    )
+    response = post(second, path, form_data(name="Alkuperäinen", budget="999", version="1"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Someone else saved this pilot while you were editing it" in html
+    assert "Ensimmäisen nimi" in html and "coordinator@example.com" in html
+    with app.app_context():
+        saved = db.session.get(Pilot, pilot.id)
+        assert saved.name == "Ensimmäisen nimi"
+        assert saved.budget_cents == 12_000_000
+        assert saved.version == 2
+
+
+def test_plain_edit_cannot_move_the_stage_back(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(stage=Stage.PILOTING)
+    login_as(client, actors.coordinator)
+    response = post(client, f"/pilots/{pilot.id}/edit", form_data(stage="idea", version="1"))
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(Pilot, pilot.id).stage is Stage.PILOTING
+
+
+def test_vendor_editing_another_vendors_pilot_gets_404_and_nothing_changes(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(vendor=actors.vendor_b, name="B:n pilotti")
+    login_as(client, actors.vendor_user)
+    assert client.get(f"/pilots/{pilot.id}/edit").status_code == 404
+    token = csrf_token(client, "/my-pilots")
+    response = client.post(
+        f"/pilots/{pilot.id}/edit", data={**form_data(version="1"), "csrf_token": token}
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Pilot, pilot.id).name == "B:n pilotti"
+
+
+def test_vendor_may_not_edit_its_own_pilot(app: Flask, client: FlaskClient, actors: Actors) -> None:
+    with app.app_context():
+        pilot = make_pilot(vendor=actors.vendor_a, name="A:n pilotti")
+    login_as(client, actors.vendor_user)
+    token = csrf_token(client, "/my-pilots")
+    response = client.post(
+        f"/pilots/{pilot.id}/edit", data={**form_data(version="1"), "csrf_token": token}
+    )
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(Pilot, pilot.id).name == "A:n pilotti"
+
+
+def test_changing_the_theme_on_edit_proposes_the_new_themes_track(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(theme=Theme.FACILITY_BOOKING)  # quick, as its theme proposes
+    login_as(client, actors.coordinator)
+    html = client.get(f"/pilots/{pilot.id}/edit").get_data(as_text=True)
+    assert '<option selected value="">' in html  # the track is left to the theme
+    post(client, f"/pilots/{pilot.id}/edit", form_data(theme="geodata", track="", version="1"))
+    with app.app_context():
+        assert db.session.get(Pilot, pilot.id).track is Track.SLOW
+
+
+def test_theme_without_a_proposal_keeps_the_chosen_track_on_edit(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(theme=Theme.E_SERVICES, track=Track.SLOW)
+    login_as(client, actors.coordinator)
+    html = client.get(f"/pilots/{pilot.id}/edit").get_data(as_text=True)
+    assert '<option selected value="slow">' in html
+    post(
+        client, f"/pilots/{pilot.id}/edit", form_data(theme="e_services", track="slow", version="1")
+    )
+    with app.app_context():
+        assert db.session.get(Pilot, pilot.id).track is Track.SLOW

@@ -1,0 +1,192 @@
+"""Pilot pages load in a fixed number of SQL statements, whatever a pilot holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage
+from pilot_tracker.extensions import db
+from pilot_tracker.services.decisions import record_decision
+from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
+from tests.conftest import Actors, login_as
+from tests.factories import make_pilot
+
+EIGHT = ("418", "536", "980", "091", "049", "837", "853", "564")
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement sent to the database inside the block."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def build_pilot(
+    actors: Actors,
+    *,
+    participants: tuple[str, ...],
+    kpis: int,
+    measurements: int,
+    statuses: int,
+    decisions: int,
+    vendor: Any = None,
+) -> int:
+    """A pilot of the given size; every relation is present at least once (so both sizes
+    run the same eager-load queries) and has an author (so the author loads run too)."""
+    today = date.today()
+    pilot = make_pilot(
+        participants,
+        stage=Stage.PLANNING,
+        vendor=vendor or actors.vendor_a,
+        coordinator_id=actors.coordinator.id,
+    )
+    # One commit at the end keeps building a large pilot fast.
+    made = [
+        add_kpi(
+            pilot, f"KPI {i}", "kpl", Decimal(0), Decimal(100), Direction.INCREASE, commit=False
+        )
+        for i in range(kpis)
+    ]
+    for i in range(measurements):
+        day = today - timedelta(days=i)
+        add_measurement(
+            made[i % kpis], day, Decimal(i), recorded_by_id=actors.admin.id, commit=False
+        )
+    for i in range(statuses):
+        day = today - timedelta(days=i)
+        author = actors.vendor_user.id
+        add_status_update(pilot, Rag.GREEN, 10, f"Viikko {i}", day, author_id=author, commit=False)
+    steps = [
+        (Gate.START, Outcome.GO),
+        (Gate.MIDPOINT, Outcome.CONTINUE),
+        (Gate.MIDPOINT, Outcome.GO),
+    ]
+    for gate, outcome in steps[:decisions]:
+        record_decision(
+            pilot,
+            gate,
+            outcome,
+            today,
+            "ohjausryhmä",
+            "Perustelu.",
+            recorded_by_id=actors.admin.id,
+            commit=False,
+        )
+    db.session.commit()
+    return pilot.id
+
+
+SMALL = {"participants": EIGHT[:2], "kpis": 1, "measurements": 1, "statuses": 1, "decisions": 1}
+LARGE = {"participants": EIGHT, "kpis": 6, "measurements": 30, "statuses": 20, "decisions": 3}
+
+PAGES = [
+    "/pilots/{id}",
+    "/pilots/{id}/history",
+    "/pilots/{id}/edit",
+    "/pilots/{id}/kpis/new",
+    "/pilots/{id}/measurements/new",
+    "/pilots/{id}/status/new",
+    "/pilots/{id}/decisions/new",
+    "/pilots/{id}/delete",
+]
+
+
+def statements_for(app: Flask, client: FlaskClient, path: str) -> list[str]:
+    client.get(path)  # warm caches (compiled statements, templates) outside the count
+    with counted(app) as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return statements
+
+
+def test_pilot_pages_query_count_does_not_grow_with_the_pilot(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        small = build_pilot(actors, **SMALL)
+        large = build_pilot(actors, **LARGE)
+    login_as(client, actors.admin)
+    counts = {
+        page: (
+            len(statements_for(app, client, page.format(id=small))),
+            len(statements_for(app, client, page.format(id=large))),
+        )
+        for page in PAGES
+    }
+    assert {page: small for page, (small, _large) in counts.items()} == {
+        page: large for page, (_small, large) in counts.items()
+    }
+    # A guard against a page quietly starting to load more (18 for the pilot page today).
+    assert max(small for small, _large in counts.values()) <= 20
+
+
+def test_pilot_page_loads_the_large_pilot_completely(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        large = build_pilot(actors, **LARGE)
+    login_as(client, actors.coordinator)
+    html = client.get(f"/pilots/{large}").get_data(as_text=True)
+    assert html.count('class="rag rag-green"') >= 20  # every status update, plus the header
+    assert html.count('<details class="measurements">') == 6
+    assert html.count('<article class="decision"') == 3
+
+
+def test_vendor_sees_the_pilot_page_in_the_same_number_of_queries(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        small = build_pilot(actors, **SMALL)
+        large = build_pilot(actors, **LARGE)
+    login_as(client, actors.vendor_user)
+    assert len(statements_for(app, client, f"/pilots/{small}")) == len(
+        statements_for(app, client, f"/pilots/{large}")
+    )
+
+
+def test_list_query_count_does_not_grow_with_the_pilots(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        build_pilot(actors, **SMALL)
+    login_as(client, actors.coordinator)
+    one = len(statements_for(app, client, "/pilots?sort=participants"))
+    with app.app_context():
+        for _ in range(7):
+            build_pilot(actors, **{**SMALL, "participants": EIGHT}, vendor=actors.vendor_b)
+    many = len(statements_for(app, client, "/pilots?sort=participants"))
+    assert one == many
+    filtered = len(statements_for(app, client, "/pilots?stale=no&region=06&q=Pilot&rag=green"))
+    assert filtered == many
+
+
+def test_vendor_home_query_count_does_not_grow_with_the_pilots(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        build_pilot(actors, **SMALL)
+    login_as(client, actors.vendor_user)
+    one = len(statements_for(app, client, "/my-pilots"))
+    with app.app_context():
+        for _ in range(5):
+            build_pilot(actors, **{**SMALL, "kpis": 6, "measurements": 6})
+    many = len(statements_for(app, client, "/my-pilots"))
+    assert one == many
