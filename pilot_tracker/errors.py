@@ -7,14 +7,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from pilot_tracker.extensions import db, limiter
+from pilot_tracker.extensions import db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,8 @@ def handle_rate_limit(error: TooManyRequests) -> Any:
 def handle_db_unavailable(error: OperationalError) -> Any:
     """The database is away: a clean 503, never a stack trace."""
     db.session.rollback()
+    # Render as signed out: loading the user for the page would query the database again.
+    g._login_user = login_manager.anonymous_user()
     log.warning("database unavailable: %s", error)
     if wants_json():
         return problem(503, "Service unavailable", "The database is not reachable; try again.")
