@@ -44,6 +44,8 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis (RATELIMIT_STORAGE_URI) is down, limit in memory rather than fail sign-ins.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
