@@ -123,6 +123,43 @@ def create_token_command(email: str, name: str) -> None:
     click.echo(plaintext)
 
 
+@click.command("import-pilots")
+@click.argument(
+    "paths", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False)
+)
+@click.option("--dry-run", is_flag=True, help="Check the files and report; change nothing.")
+@with_appcontext
+def import_pilots_command(paths: tuple[str, ...], dry_run: bool) -> None:
+    """Import pilots from one XLSX workbook or the CSV files of an export (all or nothing)."""
+    from pathlib import Path
+
+    from pilot_tracker.services.importer import import_pilots
+
+    files = []
+    for path in paths:
+        try:
+            files.append((Path(path).name, Path(path).read_bytes()))
+        except OSError as exc:
+            raise click.ClickException(f"Cannot read {path}: {exc.strerror}") from exc
+    report = import_pilots(
+        files,
+        dry_run=dry_run,
+        progress=lambda label, n: click.progressbar(length=n, label=label, file=sys.stderr),
+    )
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s); nothing was imported:", err=True)
+        for problem in report.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
+    counts = ", ".join(f"{n} {sheet}" for sheet, n in report.counts.items())
+    for business_id, name in report.new_vendors:
+        click.echo(f"{'Would create' if dry_run else 'Created'} vendor {name} ({business_id})")
+    if dry_run:
+        click.echo(f"No problems found; the import would create {counts} (dry run).")
+    else:
+        click.echo(f"Imported {counts}.")
+
+
 def register(app: Flask) -> None:
     """Attach the commands."""
     for command in (
@@ -130,6 +167,7 @@ def register(app: Flask) -> None:
         create_user_command,
         create_token_command,
         import_municipalities_command,
+        import_pilots_command,
     ):
         app.cli.add_command(command)
     from pilot_tracker.backup import backup_command

@@ -1,0 +1,406 @@
+"""The import/export file format: sheets, columns, and how cells are written and read.
+
+No database here. `export.py` fills these sheets from the database and `importer.py` reads
+them back; both go through this module so that a file the app writes is one it reads.
+README.md ("Import and export column format") documents the format for people.
+
+- CSV: UTF-8 with a byte-order mark, `;` between fields, CRLF line ends; numbers with a
+  decimal comma and no thousands separators (what Finnish Excel reads as numbers), dates
+  as ISO 8601 (YYYY-MM-DD), booleans as `true` / `false`.
+- XLSX: one sheet per table, numbers and dates as real number and date cells; a number
+  a spreadsheet float cannot hold exactly (more than 15 significant digits) is written as
+  text instead, so nothing is rounded.
+- Text that a spreadsheet could take for a formula (starting with = + - @, a tab or a
+  carriage return, possibly after apostrophes) gets one leading apostrophe; the reader
+  removes exactly that apostrophe again, so round trips are exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+# --- the format ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: `derived` ones are written for readers and ignored on import."""
+
+    name: str
+    kind: str  # text, ref, enum, list, code, money, number, percent, int, date, bool, email, json
+    required: bool = False
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table of the file: a CSV file of its own or a sheet of the workbook."""
+
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def _c(name: str, kind: str, *, required: bool = False, derived: bool = False) -> Column:
+    return Column(name, kind, required=required, derived=derived)
+
+
+PILOTS = Sheet(
+    "pilots",
+    (
+        _c("ref", "ref", required=True),
+        _c("name", "text", required=True),
+        _c("summary", "text"),
+        _c("language", "text"),
+        _c("theme", "enum", required=True),
+        _c("track", "enum"),
+        _c("stage", "enum"),
+        _c("goals", "list"),
+        _c("lead_municipality", "code", required=True),
+        _c("split_method", "enum"),
+        _c("budget_eur", "money"),
+        _c("external_funding_eur", "money"),
+        _c("net_cost_eur", "money", derived=True),
+        _c("estimated_annual_savings_eur", "money"),
+        _c("vendor_business_id", "text"),
+        _c("vendor_name", "text"),
+        _c("coordinator_email", "email"),
+        _c("start_date", "date"),
+        _c("end_date", "date"),
+        _c("public", "bool"),
+        _c("latest_rag", "enum", derived=True),
+        _c("latest_status_on", "date", derived=True),
+    ),
+)
+PARTICIPANTS = Sheet(
+    "participants",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("municipality_code", "code", required=True),
+        _c("municipality_name", "text", derived=True),
+        _c("is_lead", "bool", derived=True),
+        _c("manual_percent", "percent"),
+        _c("share_percent", "percent", derived=True),
+        _c("share_eur", "money", derived=True),
+    ),
+)
+KPIS = Sheet(
+    "kpis",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("kpi_ref", "ref", required=True),
+        _c("name", "text", required=True),
+        _c("unit", "text"),
+        _c("baseline", "number", required=True),
+        _c("target", "number", required=True),
+        _c("direction", "enum", required=True),
+        _c("is_savings", "bool"),
+        _c("latest_value", "number", derived=True),
+        _c("latest_on", "date", derived=True),
+        _c("progress_percent", "number", derived=True),
+    ),
+)
+MEASUREMENTS = Sheet(
+    "measurements",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("kpi_ref", "ref", required=True),
+        _c("kpi_name", "text", derived=True),
+        _c("date", "date", required=True),
+        _c("value", "number", required=True),
+        _c("note", "text"),
+        _c("recorded_by_email", "email"),
+    ),
+)
+STATUS_UPDATES = Sheet(
+    "status_updates",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("date", "date", required=True),
+        _c("rag", "enum", required=True),
+        _c("progress_percent", "int", required=True),
+        _c("text", "text", required=True),
+        _c("author_email", "email"),
+    ),
+)
+DECISIONS = Sheet(
+    "decisions",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("date", "date", required=True),
+        _c("gate", "enum", required=True),
+        _c("outcome", "enum", required=True),
+        _c("decided_by", "text", required=True),
+        _c("rationale", "text", required=True),
+        _c("follow_up", "text"),
+        _c("next_review", "date"),
+        _c("stage_before", "enum", required=True),
+        _c("stage_after", "enum", required=True),
+        _c("recorded_by_email", "email"),
+        _c("snapshot", "json"),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (PILOTS, PARTICIPANTS, KPIS, MEASUREMENTS, STATUS_UPDATES, DECISIONS)
+SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
+
+# --- formula neutralisation ------------------------------------------------------------
+
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """A leading apostrophe for text a spreadsheet could run as a formula.
+
+    Text that already starts with apostrophes before such a character gets one more, so
+    that `unneutralise` can always take exactly one away.
+    """
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def unneutralise(text: str) -> str:
+    """Undo `neutralise` exactly."""
+    return text[1:] if _NEUTRALISED.match(text) else text
+
+
+# --- writing ---------------------------------------------------------------------------
+
+Row = Sequence[Any]  # cells as Python values: str, int, Decimal, date, bool or None
+
+MONEY_FORMAT = "0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 40.0000 → "40", 1E+3 → "1000"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def csv_cell(value: Any, kind: str) -> str:
+    """One CSV field: decimal comma for numbers, ISO dates, true/false, neutralised text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        raise TypeError("datetimes are not written to files; use dates")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = f"{value:.2f}" if kind in ("money", "percent") else plain_decimal(value)
+        return text.replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(str(value))
+
+
+def write_csv(sheet: Sheet, rows: Iterable[Row]) -> bytes:
+    """The sheet as CSV bytes: UTF-8 with BOM, `;`-separated, header first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(sheet.header)
+    kinds = [c.kind for c in sheet.columns]
+    for row in rows:
+        writer.writerow([csv_cell(v, k) for v, k in zip(row, kinds, strict=True)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _float_is_exact(value: Decimal) -> bool:
+    return Decimal(repr(float(value))) == value
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_text(text: str) -> str:
+    """Text for a workbook cell: neutralised, line breaks as LF (what XML keeps), and
+    without the control characters XML cannot hold at all."""
+    return neutralise(_XML_ILLEGAL.sub("", text.replace("\r\n", "\n")))
+
+
+def write_xlsx(tables: Iterable[tuple[Sheet, Iterable[Row]]]) -> bytes:
+    """One workbook with a sheet per table (openpyxl's streaming writer)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    for sheet, rows in tables:
+        worksheet = workbook.create_sheet(sheet.name)
+        worksheet.freeze_panes = "A2"
+        worksheet.append(sheet.header)
+        kinds = [c.kind for c in sheet.columns]
+        for row in rows:
+            cells: list[Any] = []
+            for value, kind in zip(row, kinds, strict=True):
+                if isinstance(value, bool) or value is None or isinstance(value, int):
+                    cells.append(value)
+                elif isinstance(value, date):
+                    cell = WriteOnlyCell(worksheet, value=value)
+                    cell.number_format = DATE_FORMAT
+                    cells.append(cell)
+                elif isinstance(value, Decimal):
+                    if _float_is_exact(value):
+                        cell = WriteOnlyCell(worksheet, value=value)
+                        if kind in ("money", "percent"):
+                            cell.number_format = MONEY_FORMAT
+                        cells.append(cell)
+                    else:  # text keeps every digit a float would lose
+                        cells.append(xlsx_text(plain_decimal(value)))
+                else:
+                    cells.append(xlsx_text(str(value)))
+            worksheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+class FileFormatError(ValueError):
+    """A file that cannot be read as a table at all (not CSV/XLSX, not text...)."""
+
+
+@dataclass
+class Table:
+    """A sheet as read: where it came from, its header and its data rows by row number."""
+
+    source: str  # the sheet name, or the CSV file's name
+    header: list[str]
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+
+
+# An XLSX is a zip; refuse one that would unpack to more than this (a "zip bomb").
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def _clean_cell(value: Any) -> Any:
+    """Spreadsheet cell → str (apostrophe undone), int, Decimal, date, bool or None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = unneutralise(value)
+        return value if value.strip() else None
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        # repr() is the shortest text that reads back as this float: what the user typed.
+        return Decimal(repr(value))
+    if isinstance(value, datetime):
+        return value if (value.hour, value.minute, value.second) != (0, 0, 0) else value.date()
+    if isinstance(value, date):
+        return value
+    return str(value)
+
+
+def read_xlsx(data: bytes) -> list[Table]:
+    """Every sheet of a workbook; values of formulas as the spreadsheet last computed them."""
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise FileFormatError("The workbook unpacks to more than 200 MB.")
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except FileFormatError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise FileFormatError("The file is not a readable XLSX workbook.") from exc
+    tables = []
+    try:
+        for worksheet in workbook.worksheets:
+            rows = worksheet.iter_rows(values_only=True)
+            first = next(rows, None)
+            header = [_header_name(v) for v in (first or ())]
+            while header and header[-1] == "":
+                header.pop()
+            table = Table(worksheet.title, header)
+            for number, values in enumerate(rows, start=2):
+                cells = [_clean_cell(v) for v in values]
+                if any(c is not None for c in cells):
+                    table.rows.append((number, cells))
+            tables.append(table)
+    finally:
+        workbook.close()
+    return tables
+
+
+def _header_name(value: Any) -> str:
+    return "" if value is None else str(value).strip().lower()
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM); Windows-1252 for what Excel saves as plain "CSV"."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_csv(name: str, data: bytes) -> Table:
+    """A CSV file; the separator (`;` or `,`) is read from the header line."""
+    text = decode_text(data)
+    if "\x00" in text:
+        raise FileFormatError("The file is not a CSV text file.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [_header_name(v) for v in next(reader, [])]
+        table = Table(name, header)
+        for number, values in enumerate(reader, start=2):
+            cells = [_clean_cell(v) for v in values]
+            if any(c is not None for c in cells):
+                table.rows.append((number, cells))
+    except csv.Error as exc:
+        raise FileFormatError(f"The CSV file cannot be read: {exc}.") from exc
+    while table.header and table.header[-1] == "":
+        table.header.pop()
+    return table
+
+
+def sheet_for_header(header: Sequence[str]) -> Sheet | None:
+    """The table a CSV header belongs to: the one it shares most columns with (at least two),
+    preferring one whose required columns are all there; None when nothing fits."""
+    names = set(header)
+
+    def score(sheet: Sheet) -> tuple[bool, int, int]:
+        complete = all(c.name in names for c in sheet.columns if c.required)
+        return complete, len(names & set(sheet.header)), -len(sheet.header)
+
+    best = max(SHEETS, key=score)
+    return best if score(best)[1] >= 2 else None
+
+
+def iter_records(table: Table) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Data rows as {column: value}; cells past the header are under "" (reported)."""
+    width = len(table.header)
+    for number, cells in table.rows:
+        record: dict[str, Any] = {}
+        for index, value in enumerate(cells):
+            key = table.header[index] if index < width else ""
+            if key == "" and value is None:
+                continue
+            record.setdefault(key, value)
+        yield number, record

@@ -1,0 +1,304 @@
+"""Exports: the pilots a user may see (filtered as on /pilots) as CSV files or one workbook.
+
+Every query goes through `permissions.scope_pilots`, so a vendor's export holds only its own
+pilots and everything hanging off them. Pilots are numbered P1, P2... in the order they were
+created; that number (`ref`) ties the sheets together and survives an import into another
+database, where database ids would not. Volatile values (ids, timestamps, versions) are
+not written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from pilot_tracker.domain.cost_split import CostSplitError, share_percentages
+from pilot_tracker.domain.enums import SplitMethod
+from pilot_tracker.domain.kpi import KpiError, kpi_progress
+from pilot_tracker.domain.money import cents_to_decimal
+from pilot_tracker.extensions import db
+from pilot_tracker.models import (
+    Decision,
+    Kpi,
+    Pilot,
+    StatusUpdate,
+    User,
+)
+from pilot_tracker.permissions import scope_pilots
+from pilot_tracker.services.exchange import (
+    DECISIONS,
+    KPIS,
+    MEASUREMENTS,
+    PARTICIPANTS,
+    PILOTS,
+    SHEETS,
+    STATUS_UPDATES,
+    Row,
+    Sheet,
+    write_csv,
+    write_xlsx,
+)
+from pilot_tracker.services.pilots import pilot_options
+
+ALL_PILOTS: sa.Select[Any] = sa.select(Pilot)
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+@dataclass
+class Portfolio:
+    """The pilots of an export and what hangs off them, loaded in a fixed number of queries."""
+
+    pilots: list[Pilot]
+    refs: dict[int, str]
+    kpis: list[Kpi] = field(default_factory=list)
+    kpi_refs: dict[int, str] = field(default_factory=dict)
+    status_updates: list[StatusUpdate] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    emails: dict[int, str] = field(default_factory=dict)
+
+
+def load_portfolio(user: Any, pilots_query: sa.Select[Any], sheets: tuple[Sheet, ...]) -> Portfolio:
+    """The pilots of `pilots_query` (a filtered select over Pilot) that `user` may see, in
+    the order they were created, and what `sheets` need of them."""
+    # Only the ids of the given select count: its own loader options stay out of the way.
+    chosen = pilots_query.order_by(None).subquery()
+    scoped = scope_pilots(sa.select(Pilot).where(Pilot.id.in_(sa.select(chosen.c.id))), user)
+    pilots = list(db.session.scalars(scoped.options(*pilot_options()).order_by(Pilot.id)))
+    portfolio = Portfolio(pilots, {p.id: f"P{n}" for n, p in enumerate(pilots, start=1)})
+    pilot_ids = scoped.with_only_columns(Pilot.id).order_by(None).scalar_subquery()
+    user_ids = {p.coordinator_id for p in pilots}
+    if KPIS in sheets or MEASUREMENTS in sheets or DECISIONS in sheets:
+        kpi_query = sa.select(Kpi).where(Kpi.pilot_id.in_(pilot_ids))
+        if MEASUREMENTS in sheets:
+            kpi_query = kpi_query.options(selectinload(Kpi.measurements))
+        portfolio.kpis = list(db.session.scalars(kpi_query.order_by(Kpi.pilot_id, Kpi.id)))
+        counters: dict[int, int] = {}
+        for kpi in portfolio.kpis:
+            counters[kpi.pilot_id] = counters.get(kpi.pilot_id, 0) + 1
+            portfolio.kpi_refs[kpi.id] = f"K{counters[kpi.pilot_id]}"
+        if MEASUREMENTS in sheets:
+            user_ids |= {m.recorded_by_id for k in portfolio.kpis for m in k.measurements}
+    if STATUS_UPDATES in sheets:
+        portfolio.status_updates = list(
+            db.session.scalars(
+                sa.select(StatusUpdate)
+                .where(StatusUpdate.pilot_id.in_(pilot_ids))
+                .order_by(StatusUpdate.pilot_id, StatusUpdate.reported_on, StatusUpdate.id)
+            )
+        )
+        user_ids |= {s.author_id for s in portfolio.status_updates}
+    if DECISIONS in sheets:
+        portfolio.decisions = list(
+            db.session.scalars(
+                sa.select(Decision)
+                .where(Decision.pilot_id.in_(pilot_ids))
+                .order_by(Decision.pilot_id, Decision.decided_on, Decision.id)
+            )
+        )
+        user_ids |= {d.recorded_by_id for d in portfolio.decisions}
+    user_ids.discard(None)
+    if user_ids:
+        rows = db.session.execute(sa.select(User.id, User.email).where(User.id.in_(user_ids)))
+        portfolio.emails = {user_id: email for user_id, email in rows}
+    return portfolio
+
+
+# --- rows --------------------------------------------------------------------------------
+
+
+def _money(cents: int) -> Decimal:
+    return cents_to_decimal(cents)
+
+
+def _text(value: str | None) -> str | None:
+    return value if value else None
+
+
+def pilot_rows(portfolio: Portfolio) -> list[Row]:
+    rows = []
+    for pilot in portfolio.pilots:
+        vendor = pilot.vendor
+        rows.append(
+            [
+                portfolio.refs[pilot.id],
+                pilot.name,
+                _text(pilot.summary),
+                getattr(pilot, "language", None),
+                pilot.theme.value,
+                pilot.track.value,
+                pilot.stage.value,
+                _text(", ".join(sorted(g.goal.value for g in pilot.goals))),
+                pilot.lead_municipality_code,
+                pilot.split_method.value,
+                _money(pilot.budget_cents),
+                _money(pilot.external_funding_cents),
+                _money(pilot.net_cost_cents),
+                _money(pilot.estimated_annual_savings_cents),
+                vendor.business_id if vendor else None,
+                vendor.name if vendor else None,
+                pilot.coordinator.email if pilot.coordinator else None,
+                pilot.start_date,
+                pilot.end_date,
+                pilot.is_public,
+                pilot.last_rag.value if pilot.last_rag else None,
+                pilot.last_status_on,
+            ]
+        )
+    return rows
+
+
+def _percentages(pilot: Pilot) -> dict[str, Decimal]:
+    populations = {p.municipality_code: p.municipality.population for p in pilot.participations}
+    shares = {p.municipality_code: p.share_cents for p in pilot.participations}
+    manual = None
+    if pilot.split_method is SplitMethod.MANUAL:
+        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in pilot.participations}
+    try:
+        return share_percentages(shares, pilot.split_method, populations, manual)
+    except CostSplitError:  # stored shares that no longer fit the register: show none
+        return {}
+
+
+def participant_rows(portfolio: Portfolio) -> list[Row]:
+    rows: list[Row] = []
+    for pilot in portfolio.pilots:
+        percentages = _percentages(pilot)
+        for p in pilot.participations:
+            rows.append(
+                [
+                    portfolio.refs[pilot.id],
+                    pilot.name,
+                    p.municipality_code,
+                    p.municipality.name_fi,
+                    p.municipality_code == pilot.lead_municipality_code,
+                    p.manual_percent if pilot.split_method is SplitMethod.MANUAL else None,
+                    percentages.get(p.municipality_code),
+                    _money(p.share_cents),
+                ]
+            )
+    return rows
+
+
+def _progress(kpi: Kpi) -> Decimal | None:
+    try:
+        return kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
+    except KpiError:
+        return None
+
+
+def kpi_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[k.pilot_id],
+            names[k.pilot_id],
+            portfolio.kpi_refs[k.id],
+            k.name,
+            _text(k.unit),
+            k.baseline,
+            k.target,
+            k.direction.value,
+            k.is_savings,
+            k.latest_value,
+            k.latest_on,
+            _progress(k),
+        ]
+        for k in portfolio.kpis
+    ]
+
+
+def measurement_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[k.pilot_id],
+            names[k.pilot_id],
+            portfolio.kpi_refs[k.id],
+            k.name,
+            m.measured_on,
+            m.value,
+            _text(m.note),
+            portfolio.emails.get(m.recorded_by_id) if m.recorded_by_id else None,
+        ]
+        for k in portfolio.kpis
+        for m in k.measurements
+    ]
+
+
+def status_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[s.pilot_id],
+            names[s.pilot_id],
+            s.reported_on,
+            s.rag.value,
+            s.progress_percent,
+            s.text,
+            portfolio.emails.get(s.author_id) if s.author_id else None,
+        ]
+        for s in portfolio.status_updates
+    ]
+
+
+def snapshot_for_file(snapshot: Mapping[str, Any] | None, kpi_refs: Mapping[int, str]) -> str:
+    """The snapshot as compact JSON, each KPI's database id replaced by its kpi_ref."""
+    data = dict(snapshot or {})
+    if isinstance(data.get("kpis"), list):
+        data["kpis"] = [
+            {**k, "id": kpi_refs.get(k.get("id"))} if isinstance(k, dict) else k
+            for k in data["kpis"]
+        ]
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def decision_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[d.pilot_id],
+            names[d.pilot_id],
+            d.decided_on,
+            d.gate.value,
+            d.outcome.value,
+            d.decided_by,
+            d.rationale,
+            _text(d.follow_up),
+            d.next_review,
+            d.stage_before.value,
+            d.stage_after.value,
+            portfolio.emails.get(d.recorded_by_id) if d.recorded_by_id else None,
+            snapshot_for_file(d.snapshot, portfolio.kpi_refs),
+        ]
+        for d in portfolio.decisions
+    ]
+
+
+ROW_BUILDERS = {
+    PILOTS.name: pilot_rows,
+    PARTICIPANTS.name: participant_rows,
+    KPIS.name: kpi_rows,
+    MEASUREMENTS.name: measurement_rows,
+    STATUS_UPDATES.name: status_rows,
+    DECISIONS.name: decision_rows,
+}
+
+
+def export_csv(user: Any, sheet: Sheet, pilots_query: sa.Select[Any] = ALL_PILOTS) -> bytes:
+    """One sheet of the pilots of `pilots_query` that the user may see, as a CSV file."""
+    portfolio = load_portfolio(user, pilots_query, (sheet,))
+    return write_csv(sheet, ROW_BUILDERS[sheet.name](portfolio))
+
+
+def export_xlsx(user: Any, pilots_query: sa.Select[Any] = ALL_PILOTS) -> bytes:
+    """Every sheet of the pilots of `pilots_query` that the user may see, as one workbook."""
+    portfolio = load_portfolio(user, pilots_query, SHEETS)
+    return write_xlsx((s, ROW_BUILDERS[s.name](portfolio)) for s in SHEETS)
