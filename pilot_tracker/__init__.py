@@ -94,12 +94,14 @@ def register_blueprints(app: Flask) -> None:
     from pilot_tracker.dashboards import bp as dashboards_bp
     from pilot_tracker.main import bp as main_bp
     from pilot_tracker.pilots import bp as pilots_bp
+    from pilot_tracker.public import bp as public_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pilots_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(public_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

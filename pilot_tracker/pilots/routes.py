@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -209,6 +209,16 @@ def _stored_share_rows(pilot: Pilot) -> list[ShareRow]:
     )
 
 
+def _charts(pilot_id: int) -> Any:
+    """The dashboards' chart section for the pilot page (a fixed five queries), when the
+    dashboards are installed; the page works the same without it."""
+    if "dashboards.pilot_csv" not in current_app.view_functions:
+        return None
+    from pilot_tracker.dashboards import pilot_charts
+
+    return pilot_charts(pilot_id)
+
+
 @bp.get("/pilots/<int:pilot_id>")
 @role_required(*ALL_ROLES)
 def detail(pilot_id: int) -> str:
@@ -225,6 +235,7 @@ def detail(pilot_id: int) -> str:
     return render_template(
         "pilots/detail.html",
         pilot=pilot,
+        pilot_charts=_charts(pilot.id),
         shares=_stored_share_rows(pilot),
         kpis=kpis,
         stale=is_stale(pilot.stage, pilot.last_status_on),
