@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from pilot_tracker.admin import bp as admin_bp
     from pilot_tracker.auth import bp as auth_bp
     from pilot_tracker.dashboards import bp as dashboards_bp
+    from pilot_tracker.exchange import bp as exchange_bp
     from pilot_tracker.main import bp as main_bp
     from pilot_tracker.pilots import bp as pilots_bp
     from pilot_tracker.public import bp as public_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pilots_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(exchange_bp)
     app.register_blueprint(public_bp)
 
 

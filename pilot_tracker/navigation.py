@@ -15,6 +15,12 @@ NAV: list[tuple[str, Any, tuple[Role, ...] | None]] = [
     ("dashboards.portfolio", _l("Dashboard"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL)),
     ("pilots.vendor_home", _l("My pilots"), (Role.VENDOR,)),
     ("pilots.index", _l("Pilots"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL, Role.VENDOR)),
+    (
+        "exchange.export_index",
+        _l("Export"),
+        (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL, Role.VENDOR),
+    ),
+    ("exchange.import_form", _l("Import"), (Role.ADMIN, Role.COORDINATOR)),
     ("public.index", _l("Open data"), None),
     ("admin.users", _l("Users"), (Role.ADMIN,)),
     ("admin.vendors", _l("Vendors"), (Role.ADMIN, Role.COORDINATOR)),

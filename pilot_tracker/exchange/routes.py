@@ -1,0 +1,249 @@
+"""`/export...` (CSV files and a workbook) and `/import` (check, then import)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response as WResponse
+
+from pilot_tracker.domain.enums import Role, Stage, Theme, Track
+from pilot_tracker.exchange import bp
+from pilot_tracker.exchange.forms import ImportForm, RunImportForm
+from pilot_tracker.extensions import db
+from pilot_tracker.permissions import ALL_ROLES, EDITORS, has_role, role_required
+from pilot_tracker.pilots.forms import FilterForm
+from pilot_tracker.pilots.queries import ListFilters, filter_options, pilot_list_select
+from pilot_tracker.services import export as export_service
+from pilot_tracker.services.exchange import SHEETS, SHEETS_BY_NAME
+from pilot_tracker.services.importer import ImportReport, import_pilots
+
+SHEET_LABELS = {
+    "pilots": _l("Pilots"),
+    "participants": _l("Participants and cost shares"),
+    "kpis": _l("KPIs"),
+    "measurements": _l("KPI measurements"),
+    "status_updates": _l("Status updates"),
+    "decisions": _l("Decisions"),
+}
+# A check proves a file for this long; after that the file is checked again first.
+CHECK_VALID_SECONDS = 3600
+SHOWN_PROBLEMS = 2000
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _filters() -> FilterForm:
+    """The pilot list's own filter form, read from the query string (same parameters)."""
+    form = FilterForm(request.args)
+    form.setup(*filter_options(current_user))
+    return form
+
+
+def _filtered_pilots(form: FilterForm) -> sa.Select[Any]:
+    """The pilots the list at /pilots shows for the same query parameters."""
+    vendor = form.value("vendor")
+    filters = ListFilters(
+        q=form.value("q")[:200],
+        theme=form.enum_value("theme", Theme),
+        track=form.enum_value("track", Track),
+        stage=form.enum_value("stage", Stage),
+        region=form.value("region"),
+        municipality=form.value("municipality"),
+        vendor_id=int(vendor) if vendor else None,
+        rag=form.value("rag"),
+        stale=form.value("stale"),
+    )
+    return pilot_list_select(filters, current_user)
+
+
+FILTERS = ("q", "theme", "track", "stage", "region", "municipality", "vendor", "rag", "stale")
+
+
+def _filter_args(form: FilterForm) -> dict[str, str]:
+    """The filters in effect, for the download links (values the list would ignore left out)."""
+    return {name: form.value(name) for name in FILTERS if form.value(name)}
+
+
+@bp.get("/export")
+@role_required(*ALL_ROLES)
+def export_index() -> str:
+    """The export page: the pilot list's filters, then a link to each CSV file and the workbook."""
+    form = _filters()
+    query = _filtered_pilots(form).order_by(None)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    fields = ["q", "theme", "track", "stage", "region", "municipality", "rag", "stale"]
+    if not has_role(current_user, Role.VENDOR):
+        fields.insert(6, "vendor")
+    return render_template(
+        "exchange/export.html",
+        form=form,
+        fields=[form[name] for name in fields],
+        args=_filter_args(form),
+        count=count or 0,
+        sheet_labels=[(s.name, str(SHEET_LABELS[s.name])) for s in SHEETS],
+        can_import=has_role(current_user, *EDITORS),
+    )
+
+
+@bp.get("/export/<sheet>.csv")
+@role_required(*ALL_ROLES)
+def export_csv(sheet: str) -> Response:
+    """One table of the filtered pilots the user may see, as CSV (UTF-8 with BOM, `;`)."""
+    table = SHEETS_BY_NAME.get(sheet)
+    if table is None:
+        abort(404)
+    data = export_service.export_csv(current_user, table, _filtered_pilots(_filters()))
+    return _download(
+        data,
+        f"kokeilusalkku-{table.name}-{date.today().isoformat()}.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
+@bp.get("/export/portfolio.xlsx")
+@role_required(*ALL_ROLES)
+def export_xlsx() -> Response:
+    """Every table of the filtered pilots the user may see, a sheet each, as one workbook."""
+    data = export_service.export_xlsx(current_user, _filtered_pilots(_filters()))
+    return _download(
+        data,
+        f"kokeilusalkku-{date.today().isoformat()}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pilot-import-check")
+
+
+def _uploaded(field: Any) -> list[tuple[str, bytes]]:
+    files: list[FileStorage] = [f for f in (field.data or []) if isinstance(f, FileStorage)]
+    return [(f.filename or "upload", f.read()) for f in files if f.filename]
+
+
+def _digest(files: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for name, data in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _translated(message: str) -> str:
+    """Messages of the services and domain rules in the page's language when known."""
+    try:
+        from pilot_tracker.pilots.messages import translate
+    except ImportError:  # pragma: no cover - the pilot pages are part of the app
+        return message
+    return translate(message)
+
+
+def _render_import(
+    form: ImportForm, report: ImportReport | None = None, checked: str = "", status: int = 200
+) -> tuple[str, int]:
+    problems = []
+    if report is not None:
+        problems = [
+            {
+                "source": p.source,
+                "row": p.row,
+                "column": p.column,
+                "message": _translated(p.message),
+            }
+            for p in report.problems[:SHOWN_PROBLEMS]
+        ]
+    run_form = RunImportForm(formdata=None, checked=checked, prefix="run")
+    return (
+        render_template(
+            "exchange/import.html",
+            form=form,
+            run_form=run_form,
+            report=report,
+            problems=problems,
+            hidden_count=max(0, len(report.problems) - SHOWN_PROBLEMS) if report else 0,
+            sheets=SHEETS,
+            sheet_labels=[(s.name, str(SHEET_LABELS[s.name])) for s in SHEETS],
+        ),
+        status,
+    )
+
+
+@bp.get("/import")
+@role_required(*EDITORS)
+def import_form() -> tuple[str, int]:
+    """The upload form."""
+    return _render_import(ImportForm())
+
+
+@bp.post("/import")
+@role_required(*EDITORS)
+def import_check() -> tuple[str, int]:
+    """The dry run: every problem by sheet, row and column; nothing is saved."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _render_import(form)
+    files = _uploaded(form.files)
+    report = import_pilots(files, dry_run=True)
+    checked = ""
+    if report.ok:
+        checked = _serializer().dumps({"digest": _digest(files), "user": current_user.id})
+    return _render_import(form, report, checked)
+
+
+@bp.post("/import/run")
+@role_required(*EDITORS)
+def import_run() -> tuple[str, int] | WResponse:
+    """The real import of files that passed the check; all or nothing."""
+    form = RunImportForm(prefix="run")
+    check_form = ImportForm(formdata=None)
+    if not form.validate_on_submit():
+        check_form.files.errors = list(form.files.errors) or [_("Choose the files again.")]
+        return _render_import(check_form)
+    files = _uploaded(form.files)
+    try:
+        proof = _serializer().loads(form.checked.data or "", max_age=CHECK_VALID_SECONDS)
+    except BadSignature:
+        proof = None
+    if not proof or proof.get("digest") != _digest(files) or proof.get("user") != current_user.id:
+        check_form.files.errors = [
+            _(
+                "These are not the files that were checked, or the check is more than an hour "
+                "old. Check the files first."
+            )
+        ]
+        return _render_import(check_form)
+    report = import_pilots(files, dry_run=False)
+    if not report.imported:
+        # The database changed after the check (a vendor or user was removed, say).
+        return _render_import(check_form, report)
+    flash(
+        _(
+            "Imported %(pilots)s pilots with %(kpis)s KPIs, %(measurements)s measurements, "
+            "%(statuses)s status updates and %(decisions)s decisions.",
+            pilots=report.counts.get("pilots", 0),
+            kpis=report.counts.get("kpis", 0),
+            measurements=report.counts.get("measurements", 0),
+            statuses=report.counts.get("status_updates", 0),
+            decisions=report.counts.get("decisions", 0),
+        ),
+        "success",
+    )
+    if "pilots.index" in current_app.view_functions:
+        return redirect(url_for("pilots.index"))
+    return redirect(url_for("exchange.import_form"))

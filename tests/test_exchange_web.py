@@ -1,0 +1,221 @@
+"""The export and import pages, the downloads, and the import-pilots command."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+
+from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Pilot
+from pilot_tracker.services.decisions import record_decision
+from pilot_tracker.services.exchange import SHEETS
+from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
+from tests.conftest import Actors, csrf_token, login_as
+from tests.factories import make_pilot
+from tests.test_exchange_import import (
+    BROKEN_FILES,
+    GOOD_FILES,
+    counts,
+)
+
+
+def two_vendors_pilots(actors: Actors) -> None:
+    """A pilot of each vendor with something on every sheet; B's texts say "SECRET-B"."""
+    yesterday = date.today() - timedelta(days=1)
+    for vendor, tag in ((actors.vendor_a, "OWN-A"), (actors.vendor_b, "SECRET-B")):
+        pilot = make_pilot(("418", "536"), vendor=vendor, name=f"Pilot {tag}", stage=Stage.PILOTING)
+        kpi = add_kpi(pilot, f"KPI {tag}", "kpl", Decimal(0), Decimal(10), Direction.INCREASE)
+        add_measurement(kpi, yesterday, Decimal(3), f"note {tag}")
+        add_status_update(pilot, Rag.GREEN, 30, f"status {tag}", yesterday)
+        record_decision(pilot, Gate.MIDPOINT, Outcome.GO, yesterday, f"body {tag}", f"why {tag}")
+
+
+def xlsx_text(data: bytes) -> str:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    text = " ".join(
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    )
+    workbook.close()
+    return text
+
+
+def test_vendors_get_only_their_own_pilots_in_every_export(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        two_vendors_pilots(actors)
+    login_as(client, actors.vendor_user)
+    for sheet in SHEETS:
+        response = client.get(f"/export/{sheet.name}.csv")
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        assert "SECRET-B" not in text, sheet.name
+        assert "OWN-A" in text, sheet.name
+    # Asking for the other vendor by the vendor filter gives nothing either.
+    response = client.get(f"/export/portfolio.xlsx?vendor={actors.vendor_b.id}")
+    assert "SECRET-B" not in xlsx_text(response.data)
+    workbook = xlsx_text(client.get("/export/portfolio.xlsx").data)
+    assert "SECRET-B" not in workbook and "OWN-A" in workbook
+
+
+def test_readers_export_every_pilot(app: Flask, client: FlaskClient, actors: Actors) -> None:
+    with app.app_context():
+        two_vendors_pilots(actors)
+    login_as(client, actors.council)
+    text = client.get("/export/pilots.csv").get_data(as_text=True)
+    assert "OWN-A" in text and "SECRET-B" in text
+
+
+def test_exports_take_the_pilot_lists_filters(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        two_vendors_pilots(actors)
+        make_pilot(("091",), name="Idea in Helsinki")
+    login_as(client, actors.coordinator)
+    text = client.get("/export/pilots.csv?stage=idea").get_data(as_text=True)
+    assert "Idea in Helsinki" in text and "OWN-A" not in text
+    text = client.get(f"/export/pilots.csv?vendor={actors.vendor_b.id}").get_data(as_text=True)
+    assert "SECRET-B" in text and "OWN-A" not in text and "Idea in Helsinki" not in text
+    text = client.get("/export/pilots.csv?municipality=091").get_data(as_text=True)
+    assert text.count("\r\n") == 2  # header and the one pilot
+    # A value the list does not offer filters nothing there, nor here.
+    assert client.get("/export/pilots.csv?theme=parking").get_data(as_text=True).count("\r\n") == 4
+
+
+def test_download_names_and_types(client: FlaskClient, actors: Actors) -> None:
+    login_as(client, actors.council)
+    response = client.get("/export/kpis.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="kokeilusalkku-kpis-\d{4}-\d{2}-\d{2}\.csv"',
+        response.headers["Content-Disposition"],
+    )
+    assert response.data.startswith("\ufeffpilot_ref;".encode())
+    assert client.get("/export/users.csv").status_code == 404
+    xlsx = client.get("/export/portfolio.xlsx")
+    assert xlsx.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_export_page_links_keep_the_filters(client: FlaskClient, actors: Actors) -> None:
+    login_as(client, actors.council)
+    html = client.get("/export?stage=piloting&theme=parking").get_data(as_text=True)
+    assert 'href="/export/pilots.csv?stage=piloting"' in html
+    assert 'href="/export/portfolio.xlsx?stage=piloting"' in html
+    assert "/import" not in html.split("<main", 1)[1]
+
+
+def _upload(files: list[tuple[str, bytes]], field: str = "files") -> list[tuple[Any, str]]:
+    return [(io.BytesIO(data), name) for name, data in files]
+
+
+def test_the_check_lists_every_problem_and_imports_nothing(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    token = csrf_token(client, "/import")
+    with app.app_context():
+        before = counts()
+    response = client.post(
+        "/import",
+        data={"csrf_token": token, "files": _upload(BROKEN_FILES)},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "problems: nothing was imported" in html
+    assert (
+        "<td>pilots.csv</td>\n              <td>3</td>\n              <td>budget_eur</td>" in html
+    )
+    assert 'name="run-checked"' not in html
+    with app.app_context():
+        assert counts() == before
+
+
+def test_check_then_import_the_same_files(app: Flask, client: FlaskClient, actors: Actors) -> None:
+    login_as(client, actors.coordinator)
+    token = csrf_token(client, "/import")
+    html = client.post(
+        "/import",
+        data={"csrf_token": token, "files": _upload(GOOD_FILES)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "No problems found" in html
+    assert "<li>Kuntadigi Oy (0204819-8)</li>" in html
+    checked = re.search(r'name="run-checked" type="hidden" value="([^"]+)"', html)
+    assert checked
+    response = client.post(
+        "/import/run",
+        data={
+            "run-csrf_token": token,
+            "run-checked": checked.group(1),
+            "run-files": _upload(GOOD_FILES),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        names = sorted(db.session.scalars(sa.select(Pilot.name)))
+    assert names == ["Lupapalvelu", "Tilavaraus"]
+
+
+def test_the_import_refuses_files_other_than_the_checked_ones(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.admin)
+    token = csrf_token(client, "/import")
+    html = client.post(
+        "/import",
+        data={"csrf_token": token, "files": _upload(GOOD_FILES)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    checked = re.search(r'name="run-checked" type="hidden" value="([^"]+)"', html)
+    assert checked
+    other = [(name, data.replace(b"Tilavaraus", b"Muutettu")) for name, data in GOOD_FILES]
+    response = client.post(
+        "/import/run",
+        data={
+            "run-csrf_token": token,
+            "run-checked": checked.group(1),
+            "run-files": _upload(other),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "These are not the files that were checked" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Pilot)) == 0
+
+
+def test_an_upload_over_5_mb_gets_the_413_page(client: FlaskClient, actors: Actors) -> None:
+    login_as(client, actors.coordinator)
+    token = csrf_token(client, "/import")
+    # The body is built by hand: the test client would spool a big upload to a temporary
+    # file of its own and leave it open.
+    boundary = "----kokeilu"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="p.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + b"x" * (5 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        "/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
