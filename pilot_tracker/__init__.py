@@ -105,6 +105,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange_bp)
     app.register_blueprint(public_bp)
 
+    from pilot_tracker.api import register as register_api
+
+    register_api(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     """HTML error pages, or problem+json under /api/."""

@@ -1,0 +1,85 @@
+"""The JSON API v1 (the contract in API.md): bearer tokens, problem+json errors, OpenAPI 3.
+
+flask-smorest validates requests with the marshmallow schemas in `schemas.py` and builds the
+OpenAPI document at /api/v1/openapi.json from the same schemas.
+"""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+import flask_smorest
+from flask import Flask
+from flask_smorest.utils import prepare_response
+
+from pilot_tracker.api.core import bp, public_bp
+from pilot_tracker.api.docs import PROBLEM_JSON
+from pilot_tracker.api.schemas import ProblemSchema
+from pilot_tracker.extensions import csrf
+
+API_DESCRIPTION = """\
+The JSON API of Kokeilusalkku, the tracker for joint digital pilots of Finnish
+municipalities. Authenticate with `Authorization: Bearer <token>` (create a token with
+`flask --app wsgi create-token EMAIL` or on your profile page). Money is a string with two
+decimals; requests may send a number instead. Errors are `application/problem+json`
+(RFC 9457); validation errors (422) name each bad field in `errors`.
+"""
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, documenting errors as problem+json and leaving error handling
+    to the app (HTML pages) and the API blueprints (problem+json)."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        """flask-smorest would answer every HTTP error of the app in JSON; the app's own
+        handlers and the blueprints' stay in charge."""
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            response: dict[str, Any] = {"description": status.phrase, "schema": ProblemSchema}
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        default: dict[str, Any] = {"description": "An error", "schema": ProblemSchema}
+        prepare_response(default, self.spec, PROBLEM_JSON)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+
+
+def register(app: Flask) -> None:
+    """Mount the API under /api/v1; its OpenAPI document is built once per app."""
+    # The route modules attach their views to the blueprints when imported.
+    from pilot_tracker.api import (  # noqa: F401
+        decisions,
+        pilots,
+        portfolio,
+        public,
+        registers,
+        reporting,
+    )
+
+    api = Api(
+        app,
+        spec_kwargs={
+            "title": "Kokeilusalkku API",
+            "version": "1",
+            "openapi_version": "3.0.3",
+            "info": {"description": API_DESCRIPTION},
+            "servers": [{"url": "/"}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer"},
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api.register_blueprint(bp)
+    api.register_blueprint(public_bp)
+    # Bearer tokens only (see core.py): no cookie, so no cross-site request to forge.
+    csrf.exempt(bp)
+    csrf.exempt(public_bp)
+    app.extensions["kokeilusalkku_api"] = api

@@ -1,0 +1,119 @@
+"""marshmallow fields for the API's own value types: money, percentages, KPI values, codes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
+from pilot_tracker.services.pilots import PilotValidationError
+from pilot_tracker.services.reporting import parse_value
+
+MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+CODE_PATTERN = r"^[0-9]{3}$"
+MAX_INT = 2**31 - 1
+
+
+def _number_or_string(example: str, description: str) -> dict[str, Any]:
+    return {
+        "oneOf": [{"type": "string", "example": example}, {"type": "number"}],
+        "example": example,
+        "description": description,
+    }
+
+
+class Text(fields.String):
+    """A string that every database can store: no NUL characters, no lone surrogates."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("The text must not contain NUL characters.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("The text is not valid Unicode.") from None
+        return text
+
+
+class MoneyIn(fields.Field):
+    """Euros as `"12500.00"` or a JSON number, at most two decimals; loads as integer cents."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "metadata",
+            _number_or_string("12500.00", "Euros: a string with two decimals, or a number."),
+        )
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, float):  # never from our parser; a float is not exact
+            raise ValidationError('Send the amount as a string such as "12500.50".')
+        try:
+            return parse_eur(value)
+        except MoneyError as exc:
+            raise ValidationError(exc.message) from None
+
+
+class PercentIn(fields.Field):
+    """A percentage 0–100 with at most two decimals, as a string or a number; loads as Decimal."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", _number_or_string("33.33", "Percent, 0 to 100."))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, float):
+            raise ValidationError('Send the percentage as a string such as "33.33".')
+        try:
+            return cents_to_decimal(parse_hundredths(value, 100 * 100))
+        except MoneyError:
+            raise ValidationError(
+                "A percentage from 0 to 100 with at most two decimals, e.g. 33.33."
+            ) from None
+
+
+class DecimalIn(fields.Field):
+    """A KPI value: a finite number with at most four decimals, as a string or a number."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", _number_or_string("12.5", "A number, at most 4 decimals."))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, float):
+            raise ValidationError('Send the value as a string such as "12.5".')
+        if not isinstance(value, str | int | Decimal):
+            raise ValidationError("A number is required.")
+        try:
+            return parse_value(value, "value")
+        except PilotValidationError as exc:
+            raise ValidationError(exc.errors["value"]) from None
+
+
+def code_field(**kwargs: Any) -> fields.String:
+    """A municipality code: three digits as a string, "091"."""
+    kwargs.setdefault("metadata", {"example": "418"})
+    return fields.String(
+        validate=validate.Regexp(CODE_PATTERN, error="Three digits, e.g. 091."), **kwargs
+    )
+
+
+def money_out(**kwargs: Any) -> fields.String:
+    """Euros as a string with exactly two decimals."""
+    metadata = {"pattern": MONEY_PATTERN, "example": "12500.00"}
+    return fields.String(required=True, metadata=metadata, **kwargs)
+
+
+def decimal_out(**kwargs: Any) -> fields.String:
+    """An exact decimal number as a string."""
+    metadata = {"pattern": DECIMAL_PATTERN, "example": "12.5"}
+    return fields.String(required=True, metadata=metadata, **kwargs)
+
+
+def id_field(**kwargs: Any) -> fields.Integer:
+    """A database id (positive, 32-bit)."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_INT), **kwargs)

@@ -1,0 +1,158 @@
+"""`/api/v1/pilots`: list, create, read, change (optimistic locking) and delete pilots."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, request, url_for
+from flask_babel import gettext as _
+
+from pilot_tracker.api import examples, serialise
+from pilot_tracker.api.core import ID, api_user, bp, invalid, stale_version
+from pilot_tracker.api.docs import ERRORS_READ, ERRORS_WRITE, errors_doc
+from pilot_tracker.api.pagination import page_of
+from pilot_tracker.api.schemas import (
+    PilotCreateSchema,
+    PilotListArgsSchema,
+    PilotPageSchema,
+    PilotPatchSchema,
+    PilotSchema,
+)
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Pilot
+from pilot_tracker.permissions import (
+    can_delete_pilot,
+    can_edit_pilot,
+    scope_pilots,
+    visible_pilot_or_404,
+)
+from pilot_tracker.services.api_portfolio import apply_pilot_filters, latest_statuses
+from pilot_tracker.services.pilots import (
+    PilotData,
+    changes_since,
+    create_pilot,
+    data_from_pilot,
+    delete_pilot,
+    pilot_options,
+    update_pilot,
+)
+
+
+def pilot_body(pilot_id: int) -> dict[str, Any]:
+    """The pilot as the API shows it, freshly loaded (after a change, too)."""
+    db.session.expire_all()
+    pilot = visible_pilot_or_404(pilot_id, api_user(), pilot_options())
+    latest = latest_statuses([pilot.id]).get(pilot.id)
+    return serialise.pilot(pilot, latest, date.today())
+
+
+def _etag(body: dict[str, Any]) -> dict[str, str]:
+    return {"ETag": f'"{body["version"]}"'}
+
+
+@bp.route("/pilots", methods=["GET"])
+@bp.arguments(PilotListArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, PilotPageSchema)
+@errors_doc(*ERRORS_READ)
+def list_pilots(**args: Any) -> dict[str, Any]:
+    """Pilots the token's user may see (vendors: their own), filtered, oldest first."""
+    query = apply_pilot_filters(scope_pilots(sa.select(Pilot), api_user()), args)
+    query = query.options(*pilot_options()).order_by(Pilot.id)
+    today = date.today()
+
+    def items(pilots: Any) -> list[dict[str, Any]]:
+        latest = latest_statuses([p.id for p in pilots])
+        return [serialise.pilot(p, latest.get(p.id), today) for p in pilots]
+
+    return page_of(query, args, items)
+
+
+@bp.route("/pilots", methods=["POST"])
+@bp.arguments(PilotCreateSchema, example=examples.PILOT)
+@bp.response(201, PilotSchema, headers={"Location": {"schema": {"type": "string"}}})
+@errors_doc(*ERRORS_WRITE, 403)
+def create(data: dict[str, Any]) -> Any:
+    """Create a pilot (coordinators and admins); 201 with a `Location` header."""
+    if not can_edit_pilot(api_user()):
+        abort(403)
+    pilot = create_pilot(PilotData(**data))
+    body = pilot_body(pilot.id)
+    location = url_for("api.get_pilot", pilot_id=pilot.id)
+    return body, 201, {"Location": location, **_etag(body)}
+
+
+@bp.route(f"/pilots/<{ID}:pilot_id>", methods=["GET"])
+@bp.response(200, PilotSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@errors_doc(401, 404)
+def get_pilot(pilot_id: int) -> Any:
+    """One pilot with its participants' shares, net cost, newest status and staleness."""
+    body = pilot_body(pilot_id)
+    return body, 200, _etag(body)
+
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string", "example": '"1"'},
+    "description": 'The version the change is based on, as "<version>" (or send `version`).',
+}
+
+
+def _expected_version(body_version: int | None) -> int | Response:
+    """The version the client saw: from the body or `If-Match: "<n>"`; 422 if missing."""
+    header: int | None = None
+    raw = request.headers.get("If-Match")
+    if raw is not None:
+        tags = request.if_match.as_set()
+        if len(tags) != 1 or not next(iter(tags)).isdigit() or len(next(iter(tags))) > 10:
+            return invalid({"If-Match": [_('Send the version as If-Match: "<version>".')]})
+        header = int(next(iter(tags)))
+    if body_version is not None and header is not None and body_version != header:
+        return invalid({"version": [_("The version in the body and in If-Match differ.")]})
+    version = body_version if body_version is not None else header
+    if version is None:
+        return invalid(
+            {"version": [_('Send the version you changed, in the body or as If-Match: "<n>".')]}
+        )
+    return version
+
+
+@bp.route(f"/pilots/<{ID}:pilot_id>", methods=["PATCH"])
+@bp.arguments(PilotPatchSchema, example=examples.PILOT_PATCH)
+@bp.response(200, PilotSchema)
+@bp.doc(parameters=[IF_MATCH])
+@errors_doc(*ERRORS_WRITE, 403, 404, 409)
+def patch_pilot(changes: dict[str, Any], pilot_id: int) -> Any:
+    """Change writable fields (coordinators and admins); a stale `version` is a 409."""
+    user = api_user()
+    pilot = visible_pilot_or_404(pilot_id, user, pilot_options())
+    if not can_edit_pilot(user, pilot):
+        abort(403)
+    version = _expected_version(changes.pop("version", None))
+    if isinstance(version, Response):
+        return version
+    if pilot.version != version:
+        return stale_version(pilot.version, sorted(changes_since(pilot, version)))
+    current = data_from_pilot(pilot)
+    if replace(current, **changes) != current:
+        update_pilot(pilot, changes, version)
+    # A change to nothing keeps the version: repeating a PATCH is harmless.
+    body = pilot_body(pilot_id)
+    return body, 200, _etag(body)
+
+
+@bp.route(f"/pilots/<{ID}:pilot_id>", methods=["DELETE"])
+@bp.response(204)
+@errors_doc(401, 403, 404)
+def remove_pilot(pilot_id: int) -> Any:
+    """Delete a pilot (admins); the audit log keeps everything it held."""
+    user = api_user()
+    pilot = visible_pilot_or_404(pilot_id, user)
+    if not can_delete_pilot(user, pilot):
+        abort(403)
+    delete_pilot(pilot)
+    return "", 204

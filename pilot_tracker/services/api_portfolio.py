@@ -1,0 +1,192 @@
+"""Reading the portfolio for the API: pilot filters, newest statuses, the summary in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from pilot_tracker.domain.enums import Stage, Theme, Track
+from pilot_tracker.domain.money import format_cents, round_half_up
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Kpi, Municipality, Participation, Pilot, StatusUpdate
+from pilot_tracker.permissions import scope_pilots
+from pilot_tracker.services.reporting import stale_clause
+
+# KPI values have four decimals; summed as integers of 1/10 000 the total is exact on
+# SQLite too, whose NUMERIC columns hold floats.
+_VALUE_SCALE = 10_000
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def apply_pilot_filters(query: sa.Select[Any], filters: Mapping[str, Any]) -> sa.Select[Any]:
+    """Narrow a select over `Pilot` by `stage`, `theme`, `track`, `municipality` (a
+    participant), `region` (of a participant), `vendor_id` and `q` (name or summary)."""
+    for key in ("stage", "theme", "track", "vendor_id"):
+        if filters.get(key) is not None:
+            query = query.where(getattr(Pilot, key) == filters[key])
+    if filters.get("municipality"):
+        part = aliased(Participation)
+        query = query.where(
+            sa.exists().where(
+                part.pilot_id == Pilot.id, part.municipality_code == filters["municipality"]
+            )
+        )
+    if filters.get("region"):
+        part = aliased(Participation)
+        query = query.where(
+            sa.exists()
+            .where(part.pilot_id == Pilot.id)
+            .where(
+                part.municipality_code.in_(
+                    sa.select(Municipality.code).where(
+                        Municipality.region_code == filters["region"]
+                    )
+                )
+            )
+        )
+    if filters.get("q"):
+        words = str(filters["q"]).split()
+        for word in words[:10]:
+            pattern = _like_pattern(word)
+            query = query.where(
+                sa.or_(
+                    Pilot.name.ilike(pattern, escape="\\"),
+                    Pilot.summary.ilike(pattern, escape="\\"),
+                )
+            )
+    return query
+
+
+def latest_statuses(pilot_ids: Sequence[int]) -> dict[int, StatusUpdate]:
+    """The newest status update of each pilot (by date, then id), in one query."""
+    if not pilot_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(StatusUpdate)
+        .join(
+            Pilot,
+            sa.and_(
+                Pilot.id == StatusUpdate.pilot_id,
+                Pilot.last_status_on == StatusUpdate.reported_on,
+            ),
+        )
+        .where(StatusUpdate.pilot_id.in_(pilot_ids))
+        .order_by(StatusUpdate.pilot_id, StatusUpdate.id)
+    )
+    return {row.pilot_id: row for row in rows}  # the highest id of the newest day wins
+
+
+def _net_cost() -> sa.ColumnElement[int]:
+    return sa.case(
+        (
+            Pilot.budget_cents > Pilot.external_funding_cents,
+            Pilot.budget_cents - Pilot.external_funding_cents,
+        ),
+        else_=0,
+    )
+
+
+def _int(value: Any) -> int:
+    # PostgreSQL sums bigints as numeric (Decimal); SQLite as int; no rows gives NULL.
+    return int(value or 0)
+
+
+def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """Counts and sums over the pilots `user` may see that match `filters`: three queries."""
+
+    def scoped(query: sa.Select[Any]) -> sa.Select[Any]:
+        return apply_pilot_filters(scope_pilots(query, user), filters)
+
+    stale = sa.case((stale_clause(today), 1), else_=0)
+    groups = db.session.execute(
+        scoped(
+            sa.select(
+                Pilot.stage,
+                Pilot.theme,
+                Pilot.track,
+                sa.func.count(Pilot.id),
+                sa.func.sum(Pilot.budget_cents),
+                sa.func.sum(Pilot.external_funding_cents),
+                sa.func.sum(_net_cost()),
+                sa.func.sum(Pilot.estimated_annual_savings_cents),
+                sa.func.sum(stale),
+            )
+        ).group_by(Pilot.stage, Pilot.theme, Pilot.track)
+    ).all()
+    by_stage = dict.fromkeys((s.value for s in Stage), 0)
+    by_theme = dict.fromkeys((t.value for t in Theme), 0)
+    by_track = dict.fromkeys((t.value for t in Track), 0)
+    totals = [0, 0, 0, 0, 0]
+    for stage, theme, track, count, *sums in groups:
+        by_stage[Stage(stage).value] += count
+        by_theme[Theme(theme).value] += count
+        by_track[Track(track).value] += count
+        totals = [a + _int(b) for a, b in zip(totals, sums, strict=True)]
+    budget, funding, net, estimated, stale_count = totals
+
+    realised_units = db.session.scalar(
+        scoped(
+            sa.select(
+                sa.func.sum(sa.cast(sa.func.round(Kpi.latest_value * _VALUE_SCALE), sa.BigInteger))
+            )
+            .select_from(Kpi)
+            .join(Pilot, Pilot.id == Kpi.pilot_id)
+            .where(Kpi.is_savings.is_(True), Kpi.latest_value.is_not(None))
+        )
+    )
+    realised = round_half_up(Fraction(_int(realised_units), _VALUE_SCALE), 2)
+
+    municipality_rows = db.session.execute(
+        scoped(
+            sa.select(
+                Municipality.code,
+                Municipality.name_fi,
+                Municipality.population,
+                sa.func.count(sa.distinct(Pilot.id)),
+                sa.func.sum(Participation.share_cents),
+            )
+            .select_from(Participation)
+            .join(Pilot, Pilot.id == Participation.pilot_id)
+            .join(Municipality, Municipality.code == Participation.municipality_code)
+        )
+        .group_by(Municipality.code, Municipality.name_fi, Municipality.population)
+        .order_by(Municipality.code)
+    ).all()
+    municipalities = []
+    for code, name, population, count, share_sum in municipality_rows:
+        cents = _int(share_sum)
+        per_resident = (
+            str(round_half_up(Fraction(cents, 100 * population), 2)) if population else None
+        )
+        municipalities.append(
+            {
+                "code": code,
+                "name": name,
+                "pilot_count": count,
+                "net_cost_eur": format_cents(cents),
+                "eur_per_resident": per_resident,
+            }
+        )
+
+    return {
+        "pilot_count": sum(by_stage.values()),
+        "by_stage": by_stage,
+        "by_theme": by_theme,
+        "by_track": by_track,
+        "budget_eur": format_cents(budget),
+        "external_funding_eur": format_cents(funding),
+        "net_cost_eur": format_cents(net),
+        "estimated_annual_savings_eur": format_cents(estimated),
+        "realised_annual_savings_eur": f"{realised:.2f}",
+        "stale_count": stale_count,
+        "municipalities": municipalities,
+    }
