@@ -249,3 +249,17 @@ def test_other_vendors_pilot_page_is_404(app: Flask, client: FlaskClient, actors
     login_as(client, actors.vendor_user)
     assert client.get(f"/pilots/{pilot.id}").status_code == 404
     assert client.get(f"/pilots/{pilot.id}/history").status_code == 404
+
+
+def test_history_names_vendors_and_municipalities_instead_of_ids(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(("418", "536"))
+        update_pilot(
+            pilot, {"vendor_id": actors.vendor_a.id, "lead_municipality": "536"}, expected_version=1
+        )
+    login_as(client, actors.coordinator)
+    html = client.get(f"/pilots/{pilot.id}/history").get_data(as_text=True)
+    assert "Vendor A Oy" in html
+    assert "Lempäälä (418)" in html and "Nokia (536)" in html

@@ -135,7 +135,7 @@ def test_pilot_pages_query_count_does_not_grow_with_the_pilot(
         page: large for page, (_small, large) in counts.items()
     }
     # A guard against a page quietly starting to load more (23 for the pilot page today:
-    # 18 for the page itself and 5 for the dashboards' chart section).
+    # 15 for the page, 3 for the names in its history, 5 for the dashboards' charts).
     assert max(small for small, _large in counts.values()) <= 24
     # A vendor's pilot page is scoped by vendor in the same query: still the same count.
     login_as(client, actors.vendor_user)

@@ -128,10 +128,37 @@ def field_label(key: str) -> str:
     return str(text) if text is not None else key
 
 
-def format_value(key: str, value: Any) -> str:
-    """An audit-log value as people read it (money, dates, labels)."""
+# Keys whose values are ids or codes of other records, and the kind of record they name.
+REFERENCES: dict[str, str] = {
+    "vendor_id": "vendor",
+    "coordinator_id": "user",
+    "recorded_by_id": "user",
+    "author_id": "user",
+    "lead_municipality_code": "municipality",
+}
+
+Names = dict[tuple[str, str], str]
+
+
+def referenced(values: list[dict[str, Any] | None]) -> dict[str, set[str]]:
+    """The vendors, users and municipalities that audit values name, by kind."""
+    wanted: dict[str, set[str]] = {"vendor": set(), "user": set(), "municipality": set()}
+    for record in values:
+        for key, value in (record or {}).items():
+            if key in REFERENCES and value not in (None, ""):
+                wanted[REFERENCES[key]].add(str(value))
+            elif key == "participants" and isinstance(value, dict):
+                wanted["municipality"].update(str(code) for code in value)
+    return wanted
+
+
+def format_value(key: str, value: Any, names: Names | None = None) -> str:
+    """An audit-log value as people read it (money, dates, labels, names for ids)."""
     if value is None or value == "":
         return "–"
+    names = names or {}
+    if key in REFERENCES:
+        return names.get((REFERENCES[key], str(value)), str(value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if key.endswith("_cents") and isinstance(value, int):
@@ -149,7 +176,8 @@ def format_value(key: str, value: Any) -> str:
         for code in sorted(value):
             share = value[code] or {}
             cents = share.get("share_cents") if isinstance(share, dict) else None
-            parts.append(f"{code}: {money(cents)}" if isinstance(cents, int) else code)
+            name = names.get(("municipality", str(code)), code)
+            parts.append(f"{name}: {money(cents)}" if isinstance(cents, int) else name)
         return "; ".join(parts)
     if key in _DATES and isinstance(value, str):
         try:
@@ -181,7 +209,7 @@ class HistoryItem:
     changes: list[Change]
 
 
-def history_item(entry: AuditEntry) -> HistoryItem:
+def history_item(entry: AuditEntry, names: Names | None = None) -> HistoryItem:
     """What an audit entry says, in the interface language."""
     entity = ENTITY_LABELS.get(entry.entity)
     action = ACTION_LABELS.get(entry.action)
@@ -198,7 +226,9 @@ def history_item(entry: AuditEntry) -> HistoryItem:
         record = new if entry.action == "create" else old
         keys = [k for k in _SUMMARY_KEYS.get(entry.entity, ()) if k in record]
     changes = [
-        Change(field_label(k), format_value(k, old.get(k)), format_value(k, new.get(k)))
+        Change(
+            field_label(k), format_value(k, old.get(k), names), format_value(k, new.get(k), names)
+        )
         for k in keys
     ]
     return HistoryItem(
@@ -216,7 +246,7 @@ class ConflictItem:
     at: datetime | None
 
 
-def conflict_items(changed: dict[str, Any]) -> list[ConflictItem]:
+def conflict_items(changed: dict[str, Any], names: Names | None = None) -> list[ConflictItem]:
     """StaleVersionError.changed, formatted for the refused editor."""
     items = []
     for key in sorted(changed):
@@ -226,7 +256,7 @@ def conflict_items(changed: dict[str, Any]) -> list[ConflictItem]:
         items.append(
             ConflictItem(
                 field=field_label(key),
-                value=format_value(key, info.get("value")),
+                value=format_value(key, info.get("value"), names),
                 by=info.get("by") or _("someone"),
                 at=info.get("at"),
             )

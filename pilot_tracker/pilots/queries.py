@@ -27,7 +27,6 @@ from pilot_tracker.models import (
     Vendor,
 )
 from pilot_tracker.permissions import READERS, has_role, scope_pilots
-from pilot_tracker.services.pilots import pilot_options
 from pilot_tracker.services.reporting import stale_clause
 
 HISTORY_ON_PAGE = 20
@@ -35,8 +34,13 @@ HISTORY_ON_PAGE = 20
 
 def detail_options() -> list[Any]:
     """Everything the pilot page shows, one query per relationship whatever the sizes."""
+    # Many-to-one rows join into the pilot's own query; collections load one query each.
     return [
-        *pilot_options(),
+        joinedload(Pilot.lead_municipality),
+        joinedload(Pilot.vendor),
+        joinedload(Pilot.coordinator),
+        selectinload(Pilot.goals),
+        selectinload(Pilot.participations).selectinload(Participation.municipality),
         selectinload(Pilot.kpis)
         .selectinload(Kpi.measurements)
         .selectinload(Measurement.recorded_by),
@@ -66,6 +70,28 @@ def history_page(pilot_id: int) -> Pagination:
         per_page=50,
         error_out=False,
     )
+
+
+def reference_names(wanted: dict[str, set[str]]) -> dict[tuple[str, str], str]:
+    """Names of the vendors, users and municipalities audit values refer to (three queries,
+    always, so a page's statement count does not depend on what its history holds)."""
+    vendor_ids = [int(v) for v in wanted.get("vendor", ()) if v.isdigit()]
+    user_ids = [int(u) for u in wanted.get("user", ()) if u.isdigit()]
+    codes = list(wanted.get("municipality", ()))
+    names: dict[tuple[str, str], str] = {}
+    for vendor_id, name in db.session.execute(
+        sa.select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids))
+    ):
+        names[("vendor", str(vendor_id))] = name
+    for user_id, name, email in db.session.execute(
+        sa.select(User.id, User.name, User.email).where(User.id.in_(user_ids))
+    ):
+        names[("user", str(user_id))] = name or email
+    for code, name in db.session.execute(
+        sa.select(Municipality.code, Municipality.name_fi).where(Municipality.code.in_(codes))
+    ):
+        names[("municipality", code)] = f"{name} ({code})"
+    return names
 
 
 # --- the pilot list --------------------------------------------------------------------------

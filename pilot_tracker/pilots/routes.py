@@ -49,8 +49,10 @@ from pilot_tracker.pilots import bp
 from pilot_tracker.pilots.costs import ShareRow, preview_shares, share_rows
 from pilot_tracker.pilots.display import (
     ConflictItem,
+    HistoryItem,
     conflict_items,
     history_item,
+    referenced,
 )
 from pilot_tracker.pilots.forms import (
     CREATE_STAGES,
@@ -75,6 +77,7 @@ from pilot_tracker.pilots.queries import (
     participant_counts,
     pilot_list_select,
     recent_history,
+    reference_names,
     search_municipalities,
     vendor_choices,
     vendor_pilots,
@@ -209,6 +212,13 @@ def _stored_share_rows(pilot: Pilot) -> list[ShareRow]:
     )
 
 
+def _history_items(entries: list[Any]) -> list[HistoryItem]:
+    """Audit entries for people, with names instead of ids (three more queries, always)."""
+    wanted = referenced([e.old for e in entries] + [e.new for e in entries])
+    names = reference_names(wanted)
+    return [history_item(e, names) for e in entries]
+
+
 def _charts(pilot_id: int) -> Any:
     """The dashboards' chart section for the pilot page (a fixed five queries), when the
     dashboards are installed; the page works the same without it."""
@@ -239,7 +249,7 @@ def detail(pilot_id: int) -> str:
         shares=_stored_share_rows(pilot),
         kpis=kpis,
         stale=is_stale(pilot.stage, pilot.last_status_on),
-        history=[history_item(e) for e in recent_history(pilot.id)],
+        history=_history_items(recent_history(pilot.id)),
         may_edit=can_edit_pilot(current_user, pilot),
         may_report=can_report_on(current_user, pilot),
         may_delete=can_delete_pilot(current_user, pilot),
@@ -257,7 +267,7 @@ def history(pilot_id: int) -> str:
         "pilots/history.html",
         pilot=pilot,
         page=page,
-        items=[history_item(e) for e in page.items],
+        items=_history_items(page.items),
     )
 
 
@@ -462,7 +472,8 @@ def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Respon
             saved = update_pilot(pilot, changes, expected_version=expected)
             flash(_("The changes were saved."), "success")
     except StaleVersionError as exc:
-        state.conflict = conflict_items(exc.changed)
+        values = {key: (info or {}).get("value") for key, info in exc.changed.items()}
+        state.conflict = conflict_items(exc.changed, reference_names(referenced([values])))
         return None
     except PilotValidationError as exc:
         mapped = dict(SERVICE_FIELD)
