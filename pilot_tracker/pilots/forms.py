@@ -55,7 +55,7 @@ from pilot_tracker.domain.money import (
     parse_hundredths,
 )
 from pilot_tracker.labels import label
-from pilot_tracker.pilots.messages import translate
+from pilot_tracker.pilots.messages import translate, translate_all
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
 
@@ -219,6 +219,21 @@ class PilotForm(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+def add_service_errors(
+    form: Any, errors: dict[str, list[str]], mapping: dict[str, str]
+) -> list[str]:
+    """Put a service's errors next to their fields (`mapping`: service key → field name);
+    returns, translated, those no field of `form` shows."""
+    rest: list[str] = []
+    for key, messages in errors.items():
+        target = form._fields.get(mapping.get(key, key))
+        if target is None:
+            rest.extend(translate_all(messages))
+        else:
+            target.errors = [*target.errors, *translate_all(messages)]
+    return rest
 
 
 # Service error keys → the form field that shows them.

@@ -214,10 +214,11 @@ def participant_counts(pilot_ids: Iterable[int]) -> dict[int, int]:
 
 
 def filter_options(
-    user: Any,
+    user: Any, language: str = "fi"
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[int, str]] | None]:
-    """Regions, participating municipalities (of pilots the user sees) and vendors (None for a
-    vendor user: they see only their own)."""
+    """Regions, participating municipalities (of pilots the user sees, named in `language`:
+    Swedish for "sv", else Finnish) and vendors (None for a vendor user: only their own)."""
+    name_column = Municipality.name_sv if language == "sv" else Municipality.name_fi
     regions = [
         (code, name)
         for code, name in db.session.execute(
@@ -230,7 +231,7 @@ def filter_options(
     municipalities = [
         (code, name)
         for code, name in db.session.execute(
-            sa.select(Municipality.code, Municipality.name_fi)
+            sa.select(Municipality.code, name_column)
             .where(
                 Municipality.code.in_(
                     sa.select(Participation.municipality_code).where(
@@ -238,7 +239,7 @@ def filter_options(
                     )
                 )
             )
-            .order_by(Municipality.name_fi)
+            .order_by(name_column)
         )
     ]
     vendors = vendor_choices() if has_role(user, *READERS) else None

@@ -15,11 +15,9 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from pilot_tracker.domain.cost_split import CostSplitError
 from pilot_tracker.domain.enums import (
     Direction,
     Gate,
-    Goal,
     Outcome,
     Rag,
     Role,
@@ -27,11 +25,11 @@ from pilot_tracker.domain.enums import (
     Stage,
     Theme,
     Track,
-    default_track,
 )
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
-from pilot_tracker.domain.stages import FINAL, ORDER, allowed_gates
+from pilot_tracker.domain.stages import FINAL, allowed_gates
 from pilot_tracker.extensions import db
+from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
 from pilot_tracker.models import Kpi, Measurement, Pilot
 from pilot_tracker.permissions import (
@@ -46,51 +44,39 @@ from pilot_tracker.permissions import (
     visible_pilot_or_404,
 )
 from pilot_tracker.pilots import bp
-from pilot_tracker.pilots.costs import ShareRow, preview_shares, share_rows
+from pilot_tracker.pilots.costs import ShareRow, share_rows
 from pilot_tracker.pilots.display import (
-    ConflictItem,
     HistoryItem,
-    conflict_items,
     history_item,
     referenced,
 )
+from pilot_tracker.pilots.editing import pilot_form_page
 from pilot_tracker.pilots.forms import (
-    CREATE_STAGES,
-    SERVICE_FIELD,
     DecisionForm,
     DeleteForm,
     FilterForm,
     KpiForm,
     MeasurementForm,
-    ParticipantInput,
-    PilotForm,
     StatusForm,
+    add_service_errors,
 )
-from pilot_tracker.pilots.messages import translate, translate_all
+from pilot_tracker.pilots.messages import translate
 from pilot_tracker.pilots.queries import (
     ListFilters,
-    coordinator_choices,
     detail_options,
     filter_options,
     history_page,
-    municipalities_by_code,
     participant_counts,
     pilot_list_select,
     recent_history,
     reference_names,
-    search_municipalities,
-    vendor_choices,
     vendor_pilots,
 )
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.pilots import (
-    PilotData,
     PilotValidationError,
-    StaleVersionError,
-    create_pilot,
     delete_pilot,
     pilot_options,
-    update_pilot,
 )
 from pilot_tracker.services.reporting import (
     add_kpi,
@@ -101,22 +87,6 @@ from pilot_tracker.services.reporting import (
 )
 
 PER_PAGE = 25
-# For pilot-form.js, which proposes the track when the theme changes (the server does too).
-THEMES = {t.value for t in Theme}
-THEME_TRACKS = {t.value: track.value for t in Theme if (track := default_track(t)) is not None}
-
-
-def _add_errors(form: Any, errors: dict[str, list[str]], mapping: dict[str, str]) -> list[str]:
-    """Put service errors next to their fields; returns those no field of `form` shows."""
-    rest: list[str] = []
-    for key, messages in errors.items():
-        name = mapping.get(key, key)
-        target = form._fields.get(name) if name else None
-        if target is None:
-            rest.extend(translate_all(messages))
-        else:
-            target.errors = [*target.errors, *translate_all(messages)]
-    return rest
 
 
 def _require(allowed: bool) -> None:
@@ -141,7 +111,7 @@ def index() -> str:
     """Search, filter, sort and page through the pilots the user may see."""
     today = date.today()
     form = FilterForm(request.args)
-    form.setup(*filter_options(current_user))
+    form.setup(*filter_options(current_user, current_language()))
     vendor = form.value("vendor")
     filters = ListFilters(
         q=form.value("q")[:200],
@@ -304,240 +274,14 @@ def vendor_home() -> str:
     return render_template("pilots/vendor_home.html", items=items, due_count=due_count, today=today)
 
 
-# --- creating and editing a pilot ------------------------------------------------------------
-
-
-@dataclass
-class PilotFormState:
-    """Everything the pilot form shows besides its WTForms fields."""
-
-    participants: ParticipantInput
-    rows: list[ShareRow]
-    search_hits: list[Any]
-    net_cents: int | None
-    manual: dict[str, Decimal] | None
-    previewed: bool
-    general_errors: list[str]
-    conflict: list[ConflictItem] | None = None
-
-    def summary_items(self) -> list[str | tuple[str, str]]:
-        """Errors outside the WTForms fields, for the summary (with the anchor to jump to)."""
-        p = self.participants
-        items: list[str | tuple[str, str]] = list(self.general_errors)
-        items += [("participants-section", e) for e in p.errors + p.lead_errors]
-        items += [("cost-split", e) for e in p.split_errors]
-        return items
-
-
-def _edit_stages(current: Stage) -> list[Stage]:
-    """The stage itself and the forward moves a plain edit may make (decisions do the rest)."""
-    if current in FINAL:
-        return [current]
-    return [
-        s
-        for s in ORDER[: ORDER.index(Stage.EVALUATION) + 1]
-        if ORDER.index(s) >= ORDER.index(current)
-    ]
-
-
-def _method(form: PilotForm) -> SplitMethod | None:
-    try:
-        return SplitMethod(form.split_method.data)
-    except ValueError:
-        return None
-
-
-def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool) -> PilotFormState:
-    """Look the participants up, check them and compute the cost shares a save would store."""
-    municipalities = municipalities_by_code(participants.codes)
-    unknown = [c for c in participants.codes if c not in municipalities]
-    if unknown:
-        participants.errors.append(
-            _("Unknown municipality code(s): %(codes)s.", codes=", ".join(unknown))
-        )
-        participants.codes = [c for c in participants.codes if c in municipalities]
-    method = _method(form)
-    manual = None
-    if method is SplitMethod.MANUAL and participants.codes:
-        manual = participants.manual_percentages()
-    if show_errors:
-        if not participants.codes:
-            participants.errors.append(_("Choose at least one participating municipality."))
-        elif participants.lead not in participants.codes:
-            participants.lead_errors.append(
-                _("Choose the lead municipality among the participants.")
-            )
-    else:
-        participants.split_errors.clear()
-        participants.manual_errors.clear()
-    budget, funding = form.budget.cents(), form.external_funding.cents()
-    net = None if budget is None or funding is None else max(0, budget - funding)
-    shares = None
-    ready = method is not None and (method is not SplitMethod.MANUAL or manual is not None)
-    if participants.codes and net is not None and ready:
-        try:
-            shares = preview_shares(
-                method,  # type: ignore[arg-type]
-                net,
-                {c: municipalities[c].population for c in participants.codes},
-                manual,
-            )
-        except CostSplitError as exc:
-            if show_errors:
-                participants.split_errors.append(exc.message)
-    rows = share_rows(
-        {c: municipalities[c] for c in participants.codes},
-        shares,
-        method or SplitMethod.EQUAL,
-        participants.lead,
-        manual,
-    )
-    return PilotFormState(
-        participants=participants,
-        rows=rows,
-        search_hits=[],
-        net_cents=net,
-        manual=manual,
-        previewed=shares is not None,
-        general_errors=[],
-    )
-
-
-def _pilot_data(form: PilotForm, state: PilotFormState) -> PilotData:
-    track = form.track.data
-    return PilotData(
-        name=(form.name.data or "").strip(),
-        summary=(form.summary.data or "").strip(),
-        theme=Theme(form.theme.data),
-        track=Track(track) if track else None,
-        stage=Stage(form.stage.data),
-        goals=[Goal(g) for g in form.goals.data or []],
-        lead_municipality=state.participants.lead,
-        participants=list(state.participants.codes),
-        split_method=SplitMethod(form.split_method.data),
-        manual_shares=state.manual,
-        budget_cents=form.budget.cents() or 0,
-        external_funding_cents=form.external_funding.cents() or 0,
-        estimated_annual_savings_cents=form.estimated_annual_savings.cents() or 0,
-        vendor_id=form.vendor_id.data,
-        coordinator_id=form.coordinator_id.data,
-        start_date=form.start_date.data,
-        end_date=form.end_date.data,
-        is_public=bool(form.is_public.data),
-    )
-
-
-def _check_more(form: PilotForm) -> bool:
-    """Rules across fields that WTForms validators cannot see; True when all hold."""
-    ok = True
-    theme = form.theme.data
-    if theme in THEMES and not form.track.data and default_track(Theme(theme)) is None:
-        form.track.errors = [
-            *form.track.errors,
-            _("Choose a track: this theme does not propose one."),
-        ]
-        ok = False
-    start, end = form.start_date.data, form.end_date.data
-    if start and end and end < start:
-        form.end_date.errors = [
-            *form.end_date.errors,
-            _("The planned end cannot be before the start."),
-        ]
-        ok = False
-    return ok
-
-
-def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Response | None:
-    """Create or update; None when refused (the errors are on the form and the state)."""
-    valid = form.validate()
-    valid = _check_more(form) and valid
-    if not valid or state.participants.has_errors():
-        return None
-    data = _pilot_data(form, state)
-    try:
-        if pilot is None:
-            saved = create_pilot(data)
-            flash(_("The pilot was created."), "success")
-        else:
-            expected = form.expected_version()
-            if expected is None:
-                state.general_errors.append(
-                    _("The form did not say which version it edits; open the edit page again.")
-                )
-                return None
-            changes = {k: getattr(data, k) for k in data.__dataclass_fields__}
-            if data.track is None:
-                # Leaving the track to the theme: the service proposes it from the theme.
-                del changes["track"]
-            saved = update_pilot(pilot, changes, expected_version=expected)
-            flash(_("The changes were saved."), "success")
-    except StaleVersionError as exc:
-        values = {key: (info or {}).get("value") for key, info in exc.changed.items()}
-        state.conflict = conflict_items(exc.changed, reference_names(referenced([values])))
-        return None
-    except PilotValidationError as exc:
-        mapped = dict(SERVICE_FIELD)
-        errors = dict(exc.errors)
-        for key, target in (
-            ("participants", state.participants.errors),
-            ("lead_municipality", state.participants.lead_errors),
-            ("cost_split", state.participants.split_errors),
-        ):
-            target.extend(translate_all(errors.pop(key, [])))
-        state.general_errors.extend(_add_errors(form, errors, mapped))
-        return None
-    return redirect(url_for("pilots.detail", pilot_id=saved.id))
-
-
-def _pilot_form(pilot: Pilot | None) -> str | Response:
-    form = PilotForm()
-    stages = list(CREATE_STAGES) if pilot is None else _edit_stages(pilot.stage)
-    form.setup(
-        stages,
-        vendor_choices(),
-        coordinator_choices(keep=pilot.coordinator_id if pilot else None),
-    )
-    action = None
-    if request.method == "GET":
-        if pilot is not None:
-            form.fill_from(pilot)
-            participants = ParticipantInput.from_pilot(pilot)
-        else:
-            participants = ParticipantInput()
-            form.coordinator_id.data = current_user.id
-            form.stage.data = Stage.IDEA.value
-        state = _evaluate(form, participants, show_errors=False)
-    else:
-        action = request.form.get("action", "preview")
-        if action not in ("search", "add", "preview", "save"):
-            action = "preview"
-        participants = ParticipantInput.from_formdata(request.form)
-        state = _evaluate(form, participants, show_errors=action in ("preview", "save"))
-        if action == "save":
-            done = _save(form, state, pilot)
-            if done is not None:
-                return done
-        elif action == "search":
-            state.search_hits = search_municipalities(
-                participants.query, exclude=participants.codes
-            )
-        elif action == "add":
-            form.municipality_q.data = ""
-    return render_template(
-        "pilots/form.html",
-        form=form,
-        pilot=pilot,
-        state=state,
-        action=action,
-        theme_tracks=THEME_TRACKS,
-    )
+# --- creating and editing a pilot (the logic is in editing.py) -------------------------------
 
 
 @bp.route("/pilots/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def create() -> str | Response:
     """Create a pilot: search and add participants, preview the cost shares, save."""
-    return _pilot_form(None)
+    return pilot_form_page(None)
 
 
 @bp.route("/pilots/<int:pilot_id>/edit", methods=["GET", "POST"])
@@ -546,7 +290,7 @@ def edit(pilot_id: int) -> str | Response:
     """Edit a pilot; a save based on an old version is refused with what changed since."""
     pilot = visible_pilot_or_404(pilot_id, current_user, pilot_options())
     _require(can_edit_pilot(current_user, pilot))
-    return _pilot_form(pilot)
+    return pilot_form_page(pilot)
 
 
 # --- KPIs, measurements, status updates ------------------------------------------------------
@@ -573,7 +317,7 @@ def kpi_create(pilot_id: int) -> str | Response:
                 bool(form.is_savings.data),
             )
         except PilotValidationError as exc:
-            general = _add_errors(form, exc.errors, {})
+            general = add_service_errors(form, exc.errors, {})
         else:
             flash(_("The KPI was added."), "success")
             return redirect(url_for("pilots.detail", pilot_id=pilot.id, _anchor="kpis"))
@@ -602,7 +346,7 @@ def measurement_create(pilot_id: int) -> str | Response:
                 recorded_by_id=current_user.id,
             )
         except PilotValidationError as exc:
-            general = _add_errors(form, exc.errors, {"date": "measured_on"})
+            general = add_service_errors(form, exc.errors, {"date": "measured_on"})
         else:
             flash(_("The measurement was recorded."), "success")
             return redirect(url_for("pilots.detail", pilot_id=pilot.id, _anchor="kpis"))
@@ -629,7 +373,7 @@ def status_create(pilot_id: int) -> str | Response:
                 author_id=current_user.id,
             )
         except PilotValidationError as exc:
-            general = _add_errors(form, exc.errors, {"date": "reported_on"})
+            general = add_service_errors(form, exc.errors, {"date": "reported_on"})
         else:
             flash(_("The status update was posted."), "success")
             return redirect(url_for("pilots.detail", pilot_id=pilot.id, _anchor="status"))
@@ -696,7 +440,7 @@ def decision_create(pilot_id: int) -> str | Response:
                 reason = _refusal(stage_before, gate, outcome, back, errors.pop("outcome")[0])
                 form.outcome.errors = [*form.outcome.errors, reason]
                 general.append(_("The decision was not recorded: %(reason)s", reason=reason))
-            general.extend(_add_errors(form, errors, {}))
+            general.extend(add_service_errors(form, errors, {}))
         else:
             flash(
                 _(
@@ -749,36 +493,3 @@ def delete(pilot_id: int) -> str | Response:
         )
     ).one()
     return render_template("pilots/delete.html", form=form, pilot=pilot, counts=counts)
-
-
-# --- template filters for values kept as text (decision snapshots) and KPI values ------------
-
-
-@bp.app_template_filter("eur_text")
-def eur_text(value: str | None) -> str:
-    """A snapshot's euro string ("12500.00") as money in the page's language."""
-    from pilot_tracker.domain.money import MoneyError, parse_eur
-    from pilot_tracker.i18n import money
-
-    if value in (None, ""):
-        return "–"
-    try:
-        return money(parse_eur(str(value)))
-    except MoneyError:
-        return str(value)
-
-
-@bp.app_template_filter("kpi_number")
-def kpi_number(value: Decimal | str | None) -> str:
-    """A KPI value with up to four decimals, in the page's language."""
-    from babel.numbers import format_decimal
-
-    from pilot_tracker.i18n import current_language
-
-    if value in (None, ""):
-        return "–"
-    try:
-        number = Decimal(str(value))
-    except ArithmeticError:
-        return str(value)
-    return format_decimal(number, format="#,##0.####", locale=current_language())
