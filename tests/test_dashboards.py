@@ -22,13 +22,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, render_template
 from flask.testing import FlaskClient
+from sqlalchemy.orm import selectinload
 
-from pilot_tracker.dashboards import assets, pilot_charts
+from pilot_tracker.dashboards import assets, pilot_charts, pilot_charts_for
 from pilot_tracker.dashboards.queries import pilot_dashboard_data
 from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, SplitMethod, Stage, Theme
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Municipality, Participation
+from pilot_tracker.models import Kpi, Municipality, Participation, Pilot
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
 from tests.conftest import Actors, login_as
@@ -469,6 +470,21 @@ def test_municipality_dashboard_totals_its_cost_and_savings_share(
     assert found["kpi-attainment"]["data"][0]["y"] == [1, 0, 0, 1, 0, 1, 0]
 
 
+def test_municipality_dashboard_lists_its_pilots_with_status_and_share(
+    client: FlaskClient, actors: Actors, portfolio: Portfolio
+) -> None:
+    login_as(client, actors.council)
+    html = page(client, "/municipalities/418")
+    section = html[html.index('id="pilots-title"') :]
+    rows = re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]
+    assert len(rows) == 2
+    # B's half share (25 000.00 €) is larger than A's per-capita share (23 651.55 €).
+    assert "Paikkatietoalusta" in rows[0] and "€25,000.00" in rows[0]
+    assert "Amber: at risk" in rows[0] and "badge-stale" in rows[0]
+    assert "Sähköinen tilavaraus" in rows[1] and "€23,651.55" in rows[1]
+    assert "Green: on track" in rows[1] and "badge-stale" not in rows[1]
+
+
 def test_municipality_dashboard_lists_decisions_due_within_90_days(
     app: Flask, client: FlaskClient, actors: Actors, portfolio: Portfolio
 ) -> None:
@@ -716,3 +732,24 @@ def test_without_the_bundle_pages_show_tables_only(
     login_as(client, actors.council)
     html = page(client, "/dashboard")
     assert "plotly" not in html and "<table" in html
+
+
+def test_pilot_charts_from_a_loaded_pilot_match_and_need_no_query(
+    app: Flask, portfolio: Portfolio
+) -> None:
+    with app.test_request_context("/", headers=EN):
+        pilot = db.session.scalars(
+            sa.select(Pilot)
+            .where(Pilot.id == portfolio.a)
+            .options(
+                selectinload(Pilot.participations).selectinload(Participation.municipality),
+                selectinload(Pilot.kpis).selectinload(Kpi.measurements),
+                selectinload(Pilot.status_updates),
+            )
+        ).one()
+        with counting_queries() as statements:
+            loaded = pilot_charts_for(pilot)
+        queried = pilot_charts(portfolio.a)
+    assert statements == []
+    assert [c.figure for c in loaded] == [c.figure for c in queried]
+    assert [c.rows for c in loaded] == [c.rows for c in queried]

@@ -17,11 +17,11 @@ from pilot_tracker.charts import Chart, Texts
 from pilot_tracker.dashboards import queries
 from pilot_tracker.dashboards.queries import PortfolioFilters
 from pilot_tracker.domain.enums import Direction, Rag, Stage, Theme, Track
-from pilot_tracker.models import Municipality
+from pilot_tracker.models import Municipality, Pilot
 
 TIMELINE_LIMIT = 40
 MUNICIPALITY_TOP = 15
-MUNICIPALITY_PILOT_ROWS = 100
+MUNICIPALITY_PILOT_ROWS = 50
 PILOT_COST_TOP = 10
 DUE_DAYS = 90
 
@@ -54,7 +54,9 @@ class PortfolioData:
 
     @cached_property
     def timeline(self) -> tuple[list[charts.TimelineItem], int]:
-        return queries.timeline(self.filters, TIMELINE_LIMIT)
+        stages = queries.timeline_stages(self.filters)
+        total = sum(g.dated for g in self.groups if g.stage in stages)
+        return queries.timeline(self.filters, TIMELINE_LIMIT), total
 
     @cached_property
     def decisions(self) -> dict[Any, int]:
@@ -211,6 +213,46 @@ def municipality_charts(data: MunicipalityData, t: Texts) -> list[Chart]:
     return [build(data, t) for build in MUNICIPALITY_CHARTS.values()]
 
 
+@dataclass(frozen=True)
+class PilotRow:
+    """A row of the municipality's pilot table, formatted for the page."""
+
+    pilot_id: int
+    name: str
+    stage: str
+    track: str
+    rag: str  # the RAG value for the badge's class, "" without a status
+    rag_label: str
+    last_status_on: str
+    stale: bool
+    share: str
+
+
+def pilot_rows(items: list[queries.MunicipalityPilot], t: Any) -> list[PilotRow]:
+    """The pilot table's rows, each label translated once per page rather than per row."""
+    labels: dict[Any, str] = {}
+
+    def label(value: Any) -> str:
+        if value not in labels:
+            labels[value] = t.label(value)
+        return labels[value]
+
+    return [
+        PilotRow(
+            pilot_id=item.pilot_id,
+            name=item.name,
+            stage=label(item.stage),
+            track=label(item.track),
+            rag=item.rag.value if item.rag else "",
+            rag_label=label(item.rag) if item.rag else "",
+            last_status_on=t.day(item.last_status_on) if item.last_status_on else "",
+            stale=item.stale,
+            share=t.money(item.share_cents),
+        )
+        for item in items
+    ]
+
+
 # --- pilot -------------------------------------------------------------------------------
 
 
@@ -277,3 +319,59 @@ def pilot_charts(pilot_id: int) -> PilotCharts:
 
     t = FlaskTexts()
     return pilot_charts_from(queries.pilot_dashboard_data(pilot_id), t, t.language)
+
+
+def pilot_data_from(pilot: Pilot) -> dict[str, Any]:
+    """pilot_dashboard_data's shape from a pilot whose participations (with municipalities),
+    KPIs (with measurements) and status updates are loaded already: no query at all."""
+    budget, funding = pilot.budget_cents, pilot.external_funding_cents
+    return {
+        "pilot": {
+            "id": pilot.id,
+            "name": pilot.name,
+            "budget_cents": budget,
+            "external_funding_cents": funding,
+            "net_cost_cents": max(0, budget - funding),
+            "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
+        },
+        "participants": [
+            {
+                "code": p.municipality_code,
+                "name_fi": p.municipality.name_fi,
+                "name_sv": p.municipality.name_sv,
+                "share_cents": p.share_cents,
+            }
+            for p in sorted(pilot.participations, key=lambda p: p.municipality_code)
+        ],
+        "kpis": [
+            {
+                "id": k.id,
+                "name": k.name,
+                "unit": k.unit,
+                "baseline": k.baseline,
+                "target": k.target,
+                "direction": k.direction,
+                "is_savings": k.is_savings,
+                "latest_value": k.latest_value,
+                "latest_on": k.latest_on,
+                "measurements": [
+                    (m.measured_on, m.value)
+                    for m in sorted(k.measurements, key=lambda m: (m.measured_on, m.id))
+                ],
+            }
+            for k in sorted(pilot.kpis, key=lambda k: k.id)
+        ],
+        "status_updates": [
+            {"reported_on": u.reported_on, "rag": u.rag, "progress_percent": u.progress_percent}
+            for u in sorted(pilot.status_updates, key=lambda u: (u.reported_on, u.id))
+        ],
+    }
+
+
+def pilot_charts_for(pilot: Pilot) -> PilotCharts:
+    """The pilot page's charts from the pilot it has loaded (participations with their
+    municipalities, KPIs with measurements, status updates): no extra queries."""
+    from pilot_tracker.dashboards.texts import FlaskTexts
+
+    t = FlaskTexts()
+    return pilot_charts_from(pilot_data_from(pilot), t, t.language)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField
 
-from pilot_tracker.dashboards.queries import PortfolioFilters
+from pilot_tracker.dashboards.queries import PortfolioFilters, Regions
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.stages import ORDER
 from pilot_tracker.labels import label
@@ -25,7 +25,7 @@ class FilterForm(Form):
 
 
 def filter_form(
-    args: Mapping[str, str], regions: list[tuple[str, str]], years: tuple[int, int]
+    args: Mapping[str, str], regions: Regions, years: tuple[int, int]
 ) -> tuple[FilterForm, PortfolioFilters]:
     """The form filled from the URL and the filters it holds.
 
@@ -34,7 +34,7 @@ def filter_form(
     """
     form = FilterForm(args)
     everything = ("", _("All"))
-    form.region.choices = [everything, *regions]
+    form.region.choices = [everything, *regions.choices]
     form.theme.choices = [everything, *((t.value, label(t)) for t in Theme)]
     form.track.choices = [everything, *((t.value, label(t)) for t in Track)]
     form.stage.choices = [everything, *((s.value, label(s)) for s in ORDER)]
@@ -52,5 +52,6 @@ def filter_form(
         track=Track(values["track"]) if values["track"] else None,
         stage=Stage(values["stage"]) if values["stage"] else None,
         year=int(values["year"]) if values["year"] else None,
+        region_members=regions.members.get(values["region"], ()),
     )
     return form, filters

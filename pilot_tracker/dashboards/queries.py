@@ -17,7 +17,6 @@ from sqlalchemy.orm import aliased
 
 from pilot_tracker.charts import (
     ACTIVE_STAGES,
-    ATTAINMENT_BUCKETS,
     DueDecision,
     MunicipalityCost,
     PilotCost,
@@ -38,7 +37,7 @@ from pilot_tracker.models import (
 # A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite)
 # arithmetic, so a division never truncates.
 _ONE = sa.literal_column("1.0")
-_HUNDRED = sa.literal_column("100.0")
+_FOUR = sa.literal_column("4.0")
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,9 @@ class PortfolioFilters:
     track: Track | None = None
     stage: Stage | None = None
     year: int | None = None
+    # The region's municipality codes, when known: a literal list gives the PostgreSQL
+    # planner true row estimates, where a subquery led it to a nested loop 20 times slower.
+    region_members: tuple[str, ...] = ()
 
     def args(self) -> dict[str, str]:
         """The filters as URL query arguments (only those that are set)."""
@@ -107,26 +109,47 @@ def pilot_conditions(filters: PortfolioFilters) -> list[sa.ColumnElement[bool]]:
             sa.or_(Pilot.end_date.is_(None), Pilot.end_date >= date(filters.year, 1, 1))
         )
     if filters.region:
-        in_region = (
-            sa.select(Participation.pilot_id)
-            .join(Municipality, Municipality.code == Participation.municipality_code)
-            .where(Municipality.region_code == filters.region)
+        in_region = sa.select(Participation.pilot_id).where(
+            Participation.municipality_code.in_(region_codes(filters))
         )
         conditions.append(Pilot.id.in_(in_region))
     return conditions
 
 
+def region_codes(filters: PortfolioFilters) -> Any:
+    """The codes of the filtered region's municipalities: the list if known, else a subquery."""
+    if filters.region_members:
+        return list(filters.region_members)
+    return sa.select(Municipality.code).where(Municipality.region_code == filters.region)
+
+
 # --- filter choices ----------------------------------------------------------------------
 
 
-def region_choices() -> list[tuple[str, str]]:
-    """(code, name) of every region in the register, by name."""
+@dataclass(frozen=True)
+class Regions:
+    """The regions of the register: (code, name) choices by name, and each one's members."""
+
+    choices: list[tuple[str, str]]
+    members: dict[str, tuple[str, ...]]
+
+
+def regions() -> Regions:
+    """Every region with its municipalities (one query over the 308 of the register)."""
     rows = db.session.execute(
-        sa.select(Municipality.region_code, Municipality.region_name)
-        .distinct()
-        .order_by(Municipality.region_name, Municipality.region_code)
+        sa.select(Municipality.region_code, Municipality.region_name, Municipality.code).order_by(
+            Municipality.region_name, Municipality.region_code, Municipality.code
+        )
     ).all()
-    return [(row.region_code, row.region_name) for row in rows]
+    names: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
+    for region_code, region_name, code in rows:
+        names.setdefault(region_code, region_name)
+        members.setdefault(region_code, []).append(code)
+    return Regions(
+        choices=list(names.items()),
+        members={region: tuple(codes) for region, codes in members.items()},
+    )
 
 
 def year_span(today: date) -> tuple[int, int]:
@@ -156,11 +179,15 @@ class PilotGroup:
     funding_cents: int
     net_cost_cents: int
     estimated_savings_cents: int
+    dated: int  # how many have both a planned start and end (the timeline's pilots)
 
 
 def pilot_groups(filters: PortfolioFilters, today: date, stale_days: int) -> list[PilotGroup]:
     """One GROUP BY over pilots feeds the stage, theme/track, RAG/stale charts and totals."""
     stale = sa.case((stale_expr(today, stale_days), 1), else_=0)
+    dated = sa.case(
+        (sa.and_(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None)), 1), else_=0
+    )
     query = (
         sa.select(
             Pilot.stage,
@@ -173,6 +200,7 @@ def pilot_groups(filters: PortfolioFilters, today: date, stale_days: int) -> lis
             sa.func.sum(Pilot.external_funding_cents),
             sa.func.sum(net_cost_expr()),
             sa.func.sum(Pilot.estimated_annual_savings_cents),
+            sa.func.sum(dated),
         )
         .where(*pilot_conditions(filters))
         .group_by(Pilot.stage, Pilot.theme, Pilot.track, Pilot.last_rag)
@@ -189,6 +217,7 @@ def pilot_groups(filters: PortfolioFilters, today: date, stale_days: int) -> lis
             funding_cents=int(row[7] or 0),
             net_cost_cents=int(row[8] or 0),
             estimated_savings_cents=int(row[9] or 0),
+            dated=int(row[10] or 0),
         )
         for row in db.session.execute(query)
     ]
@@ -221,28 +250,62 @@ def realised_savings_by_track(filters: PortfolioFilters) -> dict[Track, int]:
     return {row[0]: euros_to_cents(row[1]) for row in db.session.execute(query)}
 
 
+def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, int]:
+    """KPI counts per attainment bucket (charts.attainment_bucket, computed in SQL)."""
+    # Progress in quarters of the way from baseline (0) to target (4): one division per KPI
+    # in a subquery, then one comparison per bucket.
+    quarters = (
+        (Kpi.latest_value - Kpi.baseline)
+        * _FOUR
+        / sa.func.nullif(Kpi.target - Kpi.baseline, 0, type_=Kpi.target.type)
+    )
+    inner = sa.select(Kpi.latest_value.label("latest"), quarters.label("q")).select_from(Kpi)
+    if pilot_condition is not None:
+        inner = inner.join(Pilot, Pilot.id == Kpi.pilot_id).where(pilot_condition)
+    # OFFSET 0 keeps both databases from merging the subquery into the outer query, which
+    # would repeat the division in every WHEN below (twice the time on PostgreSQL).
+    sub = inner.offset(0).subquery()
+    bucket = sa.case(
+        (sub.c.latest.is_(None), "none"),
+        (sub.c.q < 0, "below_0"),
+        (sub.c.q < 1, "0_25"),
+        (sub.c.q < 2, "25_50"),
+        (sub.c.q < 3, "50_75"),
+        (sub.c.q < 4, "75_100"),
+        else_="100_plus",
+    )
+    query = sa.select(bucket.label("bucket"), sa.func.count()).group_by("bucket")
+    return {row[0]: int(row[1]) for row in db.session.execute(query)}
+
+
+def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
+    """KPI attainment of the filtered pilots."""
+    conditions = pilot_conditions(filters)
+    return kpi_attainment(sa.and_(*conditions) if conditions else None)
+
+
 def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[MunicipalityCost]:
     """Every municipality in a filtered pilot: its summed cost shares and pilot count.
 
-    With a region filter only the region's municipalities are listed.
+    With a region filter only the region's municipalities are listed. Summed over the
+    participations first (an index-only scan of (municipality_code, share_cents) without
+    filters), then joined to the 308 names.
     """
-    name = Municipality.name_sv if locale == "sv" else Municipality.name_fi
-    query = (
-        sa.select(
-            Municipality.code,
-            name,
-            sa.func.sum(Participation.share_cents),
-            sa.func.count(),
-        )
-        .select_from(Participation)
-        .join(Municipality, Municipality.code == Participation.municipality_code)
-        .group_by(Municipality.code, name)
-    )
+    sums = sa.select(
+        Participation.municipality_code.label("code"),
+        sa.func.sum(Participation.share_cents).label("total"),
+        sa.func.count().label("pilots"),
+    ).group_by(Participation.municipality_code)
     conditions = pilot_conditions(filters)
     if conditions:
-        query = query.join(Pilot, Pilot.id == Participation.pilot_id).where(*conditions)
+        sums = sums.where(Participation.pilot_id.in_(sa.select(Pilot.id).where(*conditions)))
     if filters.region:
-        query = query.where(Municipality.region_code == filters.region)
+        sums = sums.where(Participation.municipality_code.in_(region_codes(filters)))
+    totals = sums.subquery()
+    name = Municipality.name_sv if locale == "sv" else Municipality.name_fi
+    query = sa.select(Municipality.code, name, totals.c.total, totals.c.pilots).join(
+        totals, totals.c.code == Municipality.code
+    )
     return [
         MunicipalityCost(code=row[0], name=row[1], net_cost_cents=int(row[2]), pilots=int(row[3]))
         for row in db.session.execute(query)
@@ -254,36 +317,35 @@ def timeline_stages(filters: PortfolioFilters) -> tuple[Stage, ...]:
     return (filters.stage,) if filters.stage else ACTIVE_STAGES
 
 
-def timeline(filters: PortfolioFilters, limit: int) -> tuple[list[TimelineItem], int]:
-    """Up to `limit` dated pilots of the timeline's stages, ending soonest first, and how many
-    there are in all (one query: a window count)."""
+def timeline(filters: PortfolioFilters, limit: int) -> list[TimelineItem]:
+    """Up to `limit` dated pilots of the timeline's stages, ending soonest first (an index on
+    end_date lets the database stop after `limit` rows; PilotGroup.dated counts them all)."""
     query = (
-        sa.select(
-            Pilot.id,
-            Pilot.name,
-            Pilot.stage,
-            Pilot.start_date,
-            Pilot.end_date,
-            sa.func.count().over(),
-        )
+        sa.select(Pilot.id, Pilot.name, Pilot.stage, Pilot.start_date, Pilot.end_date)
         .where(*pilot_conditions(filters))
         .where(Pilot.stage.in_(timeline_stages(filters)))
         .where(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None))
         .order_by(Pilot.end_date, Pilot.id)
         .limit(limit)
     )
-    rows = db.session.execute(query).all()
-    items = [TimelineItem(pilot_id=r[0], name=r[1], stage=r[2], start=r[3], end=r[4]) for r in rows]
-    return items, int(rows[0][5]) if rows else 0
+    return [
+        TimelineItem(pilot_id=r[0], name=r[1], stage=r[2], start=r[3], end=r[4])
+        for r in db.session.execute(query)
+    ]
+
+
+def _year_month(column: Any) -> sa.ColumnElement[str]:
+    """'YYYY-MM' of a date column: a substring of SQLite's ISO text (several times cheaper
+    than strftime), to_char on PostgreSQL."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.substr(column, 1, 7)
+    return sa.func.to_char(column, sa.literal_column("'YYYY-MM'"))
 
 
 def decisions_by_quarter(filters: PortfolioFilters) -> dict[tuple[int, int, Outcome], int]:
     """Decision counts per (year, quarter, outcome); with a year filter, that year's only."""
-    year = sa.extract("year", Decision.decided_on)
-    month = sa.extract("month", Decision.decided_on)
-    query = sa.select(year, month, Decision.outcome, sa.func.count()).group_by(
-        year, month, Decision.outcome
-    )
+    month = _year_month(Decision.decided_on).label("month")
+    query = sa.select(month, Decision.outcome, sa.func.count()).group_by("month", Decision.outcome)
     conditions = pilot_conditions(filters)
     if conditions:
         query = query.join(Pilot, Pilot.id == Decision.pilot_id).where(*conditions)
@@ -293,38 +355,11 @@ def decisions_by_quarter(filters: PortfolioFilters) -> dict[tuple[int, int, Outc
             Decision.decided_on <= date(filters.year, 12, 31),
         )
     counts: dict[tuple[int, int, Outcome], int] = {}
-    for y, m, outcome, count in db.session.execute(query):
-        key = (int(y), (int(m) - 1) // 3 + 1, outcome)
+    for year_month, outcome, count in db.session.execute(query):
+        year, month = (int(part) for part in str(year_month).split("-"))
+        key = (year, (month - 1) // 3 + 1, outcome)
         counts[key] = counts.get(key, 0) + int(count)
     return counts
-
-
-def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, int]:
-    """KPI counts per attainment bucket (see charts.attainment_bucket), in one row of sums."""
-    progress = (
-        (Kpi.latest_value - Kpi.baseline) * _HUNDRED / sa.func.nullif(Kpi.target - Kpi.baseline, 0)
-    )
-    bounds = {
-        "below_0": progress < 0,
-        "0_25": sa.and_(progress >= 0, progress < 25),
-        "25_50": sa.and_(progress >= 25, progress < 50),
-        "50_75": sa.and_(progress >= 50, progress < 75),
-        "75_100": sa.and_(progress >= 75, progress < 100),
-        "100_plus": progress >= 100,
-    }
-    columns = [sa.func.sum(sa.case((Kpi.latest_value.is_(None), 1), else_=0))]
-    columns += [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in bounds.values()]
-    query = sa.select(*columns).select_from(Kpi)
-    if pilot_condition is not None:
-        query = query.join(Pilot, Pilot.id == Kpi.pilot_id).where(pilot_condition)
-    row = db.session.execute(query).one()
-    return {bucket: int(value or 0) for bucket, value in zip(ATTAINMENT_BUCKETS, row, strict=True)}
-
-
-def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
-    """KPI attainment of the filtered pilots."""
-    conditions = pilot_conditions(filters)
-    return kpi_attainment(sa.and_(*conditions) if conditions else None)
 
 
 # --- municipality ------------------------------------------------------------------------

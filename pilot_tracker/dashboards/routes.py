@@ -26,6 +26,7 @@ from pilot_tracker.dashboards.build import (
     PortfolioData,
     municipality_charts,
     pilot_charts,
+    pilot_rows,
     portfolio_charts,
 )
 from pilot_tracker.dashboards.forms import filter_form
@@ -44,7 +45,7 @@ def _stale_days() -> int:
 
 def _portfolio_data() -> tuple[Any, PortfolioData]:
     today = _today()
-    form, filters = filter_form(request.args, queries.region_choices(), queries.year_span(today))
+    form, filters = filter_form(request.args, queries.regions(), queries.year_span(today))
     t = FlaskTexts()
     return form, PortfolioData(filters, today, _stale_days(), t.language)
 
@@ -96,7 +97,7 @@ def municipality(code: str) -> str:
         name=data.place.name(t.language),
         summary=data.summary(),
         charts=municipality_charts(data, t),
-        pilots=items,
+        pilots=pilot_rows(items, t),
         pilot_total=total,
         due_days=DUE_DAYS,
         csv_url=lambda key: url_for("dashboards.municipality_csv", code=code, chart=key),
