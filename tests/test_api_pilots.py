@@ -521,3 +521,14 @@ def test_text_no_database_can_store_is_a_field_error(
 
 def test_nul_in_a_search_is_a_field_error(api: ApiCaller) -> None:
     assert list(assert_problem(api.get("council", f"{PILOTS}?q=a%00b"), 422)["errors"]) == ["q"]
+
+
+@pytest.mark.parametrize("header", ['"²"', '"1", "2"', "*", 'W/"1"', '"x"'])
+def test_if_match_that_is_not_one_version_is_422(
+    api: ApiCaller, three_pilots: dict, header: str
+) -> None:
+    path = f"{PILOTS}/{three_pilots['c']}"
+
+    response = api.patch("admin", path, json={"name": "X"}, headers={"If-Match": header})
+
+    assert list(assert_problem(response, 422)["errors"]) == ["If-Match"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -107,10 +108,11 @@ def _expected_version(body_version: int | None) -> int | Response:
     header: int | None = None
     raw = request.headers.get("If-Match")
     if raw is not None:
-        tags = request.if_match.as_set()
-        if len(tags) != 1 or not next(iter(tags)).isdigit() or len(next(iter(tags))) > 10:
+        tags = list(request.if_match.as_set())
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if len(tags) != 1 or not re.fullmatch(r"[0-9]{1,10}", tags[0]):
             return invalid({"If-Match": [_('Send the version as If-Match: "<version>".')]})
-        header = int(next(iter(tags)))
+        header = int(tags[0])
     if body_version is not None and header is not None and body_version != header:
         return invalid({"version": [_("The version in the body and in If-Match differ.")]})
     version = body_version if body_version is not None else header
