@@ -335,3 +335,41 @@ def test_vendor_home_is_for_vendors(client: FlaskClient, actors: Actors) -> None
 def test_vendor_lands_on_their_home_after_signing_in(client: FlaskClient, actors: Actors) -> None:
     login_as(client, actors.vendor_user)
     assert client.get("/").headers["Location"].endswith("/my-pilots")
+
+
+# --- what the pilot page shows of them -------------------------------------------------------
+
+
+def test_pilot_page_shows_kpi_progress_toward_target(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot()
+        kpi = add_kpi(pilot, "Verkkovaraukset", "%", Decimal(10), Decimal(60), Direction.INCREASE)
+        add_measurement(kpi, date.today() - timedelta(days=3), Decimal(20))
+        add_measurement(kpi, date.today(), Decimal(35))
+        cost = add_kpi(pilot, "Kulut", "€", Decimal(1000), Decimal(500), Direction.DECREASE)
+        add_measurement(cost, date.today(), Decimal(900))
+        add_kpi(pilot, "Mittaamaton", "", Decimal(0), Decimal(1), Direction.INCREASE)
+    login_as(client, actors.council)
+    html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    kpis = html[html.index('id="kpis"') : html.index('id="status"')]
+    assert "50,0 %" in kpis  # (35 − 10) / (60 − 10)
+    assert "20,0 %" in kpis  # (1000 − 900) / (1000 − 500)
+    assert "not measured" in kpis
+
+
+def test_pilot_page_lists_status_updates_newest_first(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    today = date.today()
+    with app.app_context():
+        pilot = make_pilot(vendor=actors.vendor_a)
+        add_status_update(pilot, Rag.RED, 10, "Vanhin.", reported_on=today - timedelta(days=20))
+        add_status_update(pilot, Rag.GREEN, 60, "Uusin.", reported_on=today)
+        add_status_update(
+            pilot, Rag.AMBER, 30, "Keskimmäinen.", reported_on=today - timedelta(days=9)
+        )
+    login_as(client, actors.vendor_user)
+    html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert html.index("Uusin.") < html.index("Keskimmäinen.") < html.index("Vanhin.")
