@@ -32,17 +32,14 @@ DUE_DAYS = 90
 class PortfolioData:
     """The portfolio's query results, fetched when first needed."""
 
-    def __init__(
-        self, filters: PortfolioFilters, today: date, stale_days: int, language: str
-    ) -> None:
+    def __init__(self, filters: PortfolioFilters, today: date, language: str) -> None:
         self.filters = filters
         self.today = today
-        self.stale_days = stale_days
         self.language = language
 
     @cached_property
     def groups(self) -> list[queries.PilotGroup]:
-        return queries.pilot_groups(self.filters, self.today, self.stale_days)
+        return queries.pilot_groups(self.filters, self.today)
 
     @cached_property
     def realised(self) -> dict[Track, int]:
@@ -136,11 +133,10 @@ def portfolio_charts(data: PortfolioData, t: Texts) -> list[Chart]:
 class MunicipalityData:
     """One municipality's query results, fetched when first needed."""
 
-    def __init__(self, place: Municipality, today: date, stale_days: int) -> None:
+    def __init__(self, place: Municipality, today: date) -> None:
         self.place = place
         self.code = place.code
         self.today = today
-        self.stale_days = stale_days
 
     @cached_property
     def groups(self) -> list[queries.MunicipalityGroup]:
@@ -152,9 +148,7 @@ class MunicipalityData:
 
     @cached_property
     def pilots(self) -> tuple[list[queries.MunicipalityPilot], int]:
-        return queries.municipality_pilots(
-            self.code, MUNICIPALITY_PILOT_ROWS, self.today, self.stale_days
-        )
+        return queries.municipality_pilots(self.code, MUNICIPALITY_PILOT_ROWS, self.today)
 
     @cached_property
     def due(self) -> list[charts.DueDecision]:

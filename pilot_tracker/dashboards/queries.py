@@ -33,6 +33,7 @@ from pilot_tracker.models import (
     Pilot,
     StatusUpdate,
 )
+from pilot_tracker.services.reporting import stale_clause
 
 # A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite)
 # arithmetic, so a division never truncates.
@@ -78,15 +79,6 @@ def net_cost_expr() -> sa.ColumnElement[int]:
             Pilot.budget_cents - Pilot.external_funding_cents,
         ),
         else_=0,
-    )
-
-
-def stale_expr(today: date, days: int) -> sa.ColumnElement[bool]:
-    """Stale: the newest status report is over `days` old, or there is none while piloting."""
-    cutoff = today - timedelta(days=days)
-    return sa.or_(
-        Pilot.last_status_on < cutoff,
-        sa.and_(Pilot.last_status_on.is_(None), Pilot.stage == Stage.PILOTING),
     )
 
 
@@ -182,9 +174,10 @@ class PilotGroup:
     dated: int  # how many have both a planned start and end (the timeline's pilots)
 
 
-def pilot_groups(filters: PortfolioFilters, today: date, stale_days: int) -> list[PilotGroup]:
+def pilot_groups(filters: PortfolioFilters, today: date) -> list[PilotGroup]:
     """One GROUP BY over pilots feeds the stage, theme/track, RAG/stale charts and totals."""
-    stale = sa.case((stale_expr(today, stale_days), 1), else_=0)
+    # Stale as the pilot pages say it (reporting.stale_clause): one definition.
+    stale = sa.case((stale_clause(today), 1), else_=0)
     dated = sa.case(
         (sa.and_(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None)), 1), else_=0
     )
@@ -453,9 +446,7 @@ class MunicipalityPilot:
     stale: bool
 
 
-def municipality_pilots(
-    code: str, limit: int, today: date, stale_days: int
-) -> tuple[list[MunicipalityPilot], int]:
+def municipality_pilots(code: str, limit: int, today: date) -> tuple[list[MunicipalityPilot], int]:
     """Its pilots with the largest cost shares first (up to `limit`) and how many in all."""
     query = (
         sa.select(
@@ -466,7 +457,7 @@ def municipality_pilots(
             Pilot.last_rag,
             Pilot.last_status_on,
             Participation.share_cents,
-            sa.case((stale_expr(today, stale_days), True), else_=False),
+            sa.case((stale_clause(today), True), else_=False),
             sa.func.count().over(),
         )
         .select_from(Participation)

@@ -39,15 +39,11 @@ def _today() -> date:
     return date.today()
 
 
-def _stale_days() -> int:
-    return int(current_app.config.get("STALE_AFTER_DAYS", 30))
-
-
 def _portfolio_data() -> tuple[Any, PortfolioData]:
     today = _today()
     form, filters = filter_form(request.args, queries.regions(), queries.year_span(today))
     t = FlaskTexts()
-    return form, PortfolioData(filters, today, _stale_days(), t.language)
+    return form, PortfolioData(filters, today, t.language)
 
 
 @bp.get("/dashboard")
@@ -81,7 +77,7 @@ def _municipality_or_404(code: str) -> MunicipalityData:
     place = queries.municipality(code) if len(code) == 3 and code.isdigit() else None
     if place is None:
         abort(404)
-    return MunicipalityData(place, _today(), _stale_days())
+    return MunicipalityData(place, _today())
 
 
 @bp.get("/municipalities/<code>")
