@@ -79,7 +79,7 @@ def idempotent(user_of_request: Callable[[], Any]) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             key = request.headers.get(HEADER)
-            if key is None:
+            if key is None or request.method != "POST":
                 return view(*args, **kwargs)
             user = user_of_request()
             if user is None:

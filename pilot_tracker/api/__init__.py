@@ -23,7 +23,10 @@ The JSON API of Kokeilusalkku, the tracker for joint digital pilots of Finnish
 municipalities. Authenticate with `Authorization: Bearer <token>` (create a token with
 `flask --app wsgi create-token EMAIL` or on your profile page). Money is a string with two
 decimals; requests may send a number instead. Errors are `application/problem+json`
-(RFC 9457); validation errors (422) name each bad field in `errors`.
+(RFC 9457); validation errors (422) name each bad field in `errors`. Every POST accepts an
+`Idempotency-Key` header (1-200 characters): a retry with the same key returns the first
+response (marked `Idempotent-Replayed: true`) and writes nothing twice; the same key with a
+different request is refused with 422.
 """
 
 
@@ -47,6 +50,25 @@ class Api(flask_smorest.Api):
         default: dict[str, Any] = {"description": "An error", "schema": ProblemSchema}
         prepare_response(default, self.spec, PROBLEM_JSON)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+
+
+def _make_posts_idempotent(app: Flask) -> None:
+    """Every POST of the token API honours an Idempotency-Key header (pilot_tracker.idempotency).
+
+    Wrapped here once, after registration, so no endpoint can forget it; the wrapper keeps
+    the view's attributes, which the OpenAPI document is built from.
+    """
+    from flask_login import current_user
+
+    from pilot_tracker.idempotency import idempotent
+
+    def token_user() -> Any:
+        return current_user if current_user.is_authenticated else None
+
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{bp.name}.") and "POST" in (rule.methods or ()):
+            view = app.view_functions[rule.endpoint]
+            app.view_functions[rule.endpoint] = idempotent(token_user)(view)
 
 
 def register(app: Flask) -> None:
@@ -79,6 +101,7 @@ def register(app: Flask) -> None:
     )
     api.register_blueprint(bp)
     api.register_blueprint(public_bp)
+    _make_posts_idempotent(app)
     # Bearer tokens only (see core.py): no cookie, so no cross-site request to forge.
     csrf.exempt(bp)
     csrf.exempt(public_bp)
