@@ -280,3 +280,10 @@ def test_an_unknown_user_email_is_a_problem_not_silently_dropped(app: Flask) -> 
     with app.app_context():
         report = import_pilots(files, dry_run=True)
     assert cells(report) == {("status_updates.csv", 2, "author_email")}
+
+
+def test_more_rows_than_the_limit_are_refused_before_anything_is_checked(app: Flask) -> None:
+    with app.app_context():
+        report = import_pilots(GOOD_FILES, dry_run=True, max_rows=7)
+    assert [(p.row, p.column) for p in report.problems] == [(None, None)]
+    assert "8 rows" in report.problems[0].message and "at most 7" in report.problems[0].message

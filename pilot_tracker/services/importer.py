@@ -45,7 +45,16 @@ from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, 
 from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_update
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Decision, Kpi, Municipality, Pilot, User, Vendor
+from pilot_tracker.models import (
+    Decision,
+    Kpi,
+    Measurement,
+    Municipality,
+    Pilot,
+    StatusUpdate,
+    User,
+    Vendor,
+)
 from pilot_tracker.services import audit
 from pilot_tracker.services.exchange import (
     DECISIONS,
@@ -70,12 +79,7 @@ from pilot_tracker.services.pilots import (
     create_pilot,
     load_pilot_for_update,
 )
-from pilot_tracker.services.reporting import (
-    add_kpi,
-    add_measurement,
-    add_status_update,
-    parse_value,
-)
+from pilot_tracker.services.reporting import add_kpi, parse_value
 
 T = TypeVar("T")
 Progress = Callable[[str, int], Any]
@@ -940,41 +944,69 @@ class _Writer:
                 self.refused(k, exc)
         return kpis
 
+    # Measurements and status updates are the bulk of a portfolio: they are written in one
+    # flush per pilot instead of one per row (add_measurement / add_status_update flush each),
+    # with the same checks (done above, row by row), mirrors and audit entries.
+
     def measurements(self, plan: PilotPlan, kpis: dict[str, Kpi]) -> None:
+        created: list[tuple[Kpi, Measurement]] = []
         for m in plan.measurements:
             kpi = kpis.get(m.get("kpi_ref", ""))
             if kpi is None or not m.clean:
                 continue
-            try:
-                add_measurement(
-                    kpi,
-                    m.values["date"],
-                    m.values["value"],
-                    m.get("note", ""),
-                    recorded_by_id=_user_id(self.ctx, m.get("recorded_by_email")),
-                    today=self.ctx.today,
-                    commit=False,
-                )
-            except PilotValidationError as exc:
-                self.refused(m, exc)
+            measurement = Measurement(
+                kpi_id=kpi.id,
+                measured_on=m.values["date"],
+                value=m.values["value"],
+                note=m.get("note", "").strip(),
+                recorded_by_id=_user_id(self.ctx, m.get("recorded_by_email")),
+            )
+            db.session.add(measurement)
+            created.append((kpi, measurement))
+        if not created:
+            return
+        db.session.flush()
+        for kpi, measurement in created:
+            if kpi.latest_on is None or measurement.measured_on >= kpi.latest_on:
+                kpi.latest_value = measurement.value
+                kpi.latest_on = measurement.measured_on
+            audit.record(
+                "create",
+                "measurement",
+                measurement.id,
+                new=audit.row_values(measurement),
+                pilot_id=kpi.pilot_id,
+            )
 
     def status_updates(self, plan: PilotPlan, pilot: Pilot) -> None:
+        created: list[StatusUpdate] = []
         for s in plan.status_updates:
             if not s.clean:
                 continue
-            try:
-                add_status_update(
-                    pilot,
-                    s.values["rag"],
-                    s.values["progress_percent"],
-                    s.values["text"],
-                    reported_on=s.values["date"],
-                    author_id=_user_id(self.ctx, s.get("author_email")),
-                    today=self.ctx.today,
-                    commit=False,
-                )
-            except PilotValidationError as exc:
-                self.refused(s, exc)
+            update = StatusUpdate(
+                pilot_id=pilot.id,
+                reported_on=s.values["date"],
+                rag=s.values["rag"],
+                progress_percent=s.values["progress_percent"],
+                text=s.values["text"].strip(),
+                author_id=_user_id(self.ctx, s.get("author_email")),
+            )
+            db.session.add(update)
+            created.append(update)
+        if not created:
+            return
+        db.session.flush()
+        for update in created:
+            if pilot.last_status_on is None or update.reported_on >= pilot.last_status_on:
+                pilot.last_status_on = update.reported_on
+                pilot.last_rag = update.rag
+            audit.record(
+                "create",
+                "status_update",
+                update.id,
+                new=audit.row_values(update),
+                pilot_id=pilot.id,
+            )
 
     def decisions(self, plan: PilotPlan, pilot: Pilot, kpis: dict[str, Kpi]) -> None:
         from pilot_tracker.services.snapshots import decision_snapshot
@@ -1124,15 +1156,32 @@ def import_pilots(
     dry_run: bool,
     progress: Progress | None = None,
     today: date | None = None,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Check the files and, when nothing is wrong and it is not a dry run, import them.
 
     `files` are (file name, content) pairs: one .xlsx, or .csv files (each recognised by
-    its header). The database is changed in one transaction or not at all.
+    its header). The database is changed in one transaction or not at all. With `max_rows`,
+    files with more data rows than that are refused as a whole (the web's time limit).
     """
     report = ImportReport(dry_run=dry_run)
     out = _Collector()
     tables = read_upload(files, out)
+    total = sum(len(t.rows) for t in tables.values())
+    if max_rows is not None and total > max_rows:
+        out.add(
+            ", ".join(name for name, _data in files),
+            None,
+            None,
+            _(
+                "The files have %(total)s rows; an import on this page takes at most %(max)s. "
+                "Split the files, or import them with the command flask import-pilots.",
+                total=total,
+                max=max_rows,
+            ),
+        )
+        report.problems = out.problems
+        return report
     records: dict[str, list[Record]] = {}
     for name, table in tables.items():
         sheet = SHEETS_BY_NAME[name]
