@@ -247,28 +247,31 @@ def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, 
     """KPI counts per attainment bucket (charts.attainment_bucket, computed in SQL)."""
     # Progress in quarters of the way from baseline (0) to target (4): one division per KPI
     # in a subquery, then one comparison per bucket.
-    quarters = (
-        (Kpi.latest_value - Kpi.baseline)
-        * _FOUR
-        / sa.func.nullif(Kpi.target - Kpi.baseline, 0, type_=Kpi.target.type)
+    # A plain "/" operator: SQLAlchemy's true division would CAST the divisor on every row.
+    # The 4.0 keeps the division fractional on SQLite.
+    quarters = ((Kpi.latest_value - Kpi.baseline) * _FOUR).op("/", return_type=sa.Numeric())(
+        sa.func.nullif(Kpi.target - Kpi.baseline, 0)
     )
     inner = sa.select(Kpi.latest_value.label("latest"), quarters.label("q")).select_from(Kpi)
     if pilot_condition is not None:
         inner = inner.join(Pilot, Pilot.id == Kpi.pilot_id).where(pilot_condition)
     # OFFSET 0 keeps both databases from merging the subquery into the outer query, which
-    # would repeat the division in every WHEN below (twice the time on PostgreSQL).
+    # would repeat the division in every condition below (twice the time on PostgreSQL).
     sub = inner.offset(0).subquery()
-    bucket = sa.case(
-        (sub.c.latest.is_(None), "none"),
-        (sub.c.q < 0, "below_0"),
-        (sub.c.q < 1, "0_25"),
-        (sub.c.q < 2, "25_50"),
-        (sub.c.q < 3, "50_75"),
-        (sub.c.q < 4, "75_100"),
-        else_="100_plus",
-    )
-    query = sa.select(bucket.label("bucket"), sa.func.count()).group_by("bucket")
-    return {row[0]: int(row[1]) for row in db.session.execute(query)}
+    q = sub.c.q
+    buckets = {
+        "none": sub.c.latest.is_(None),
+        "below_0": q < 0,
+        "0_25": sa.and_(q >= 0, q < 1),
+        "25_50": sa.and_(q >= 1, q < 2),
+        "50_75": sa.and_(q >= 2, q < 3),
+        "75_100": sa.and_(q >= 3, q < 4),
+        "100_plus": q >= 4,
+    }
+    # Filtered counts in one row: no sort or hash of the KPIs by bucket.
+    query = sa.select(*(sa.func.count().filter(condition) for condition in buckets.values()))
+    row = db.session.execute(query).one()
+    return {bucket: int(count) for bucket, count in zip(buckets, row, strict=True)}
 
 
 def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
