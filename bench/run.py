@@ -558,6 +558,7 @@ class Result:
     path: str
     median_ms: float
     p95_ms: float
+    cpu_median_ms: float
     target_ms: float
     queries: int
     queries_small: int | None
@@ -694,10 +695,12 @@ def measure(app: Flask, pages: list[Page], requests: int) -> dict[str, dict[str,
         with count_queries() as statements:
             html = fetch()
         timings = []
+        cpu = []
         for _ in range(requests):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             fetch()
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         scripts = SCRIPT_SRC.findall(html)
         js = 0
         for src in scripts:
@@ -710,6 +713,7 @@ def measure(app: Flask, pages: list[Page], requests: int) -> dict[str, dict[str,
         out[page.name] = {
             "path": page.path,
             "median_ms": statistics.median(timings),
+            "cpu_median_ms": statistics.median(cpu),
             "p95_ms": _percentile(timings, 0.95),
             # SQL statements; transaction control (BEGIN on SQLite) is not a query.
             "queries": len(
@@ -747,7 +751,7 @@ def report(
         f"{requests} timed requests per page (server time, test client)"
     )
     columns = (
-        f"{'page':<24} {'median ms':>9} {'p95 ms':>7} {'target':>7} "
+        f"{'page':<24} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>7} {'target':>7} "
         f"{'q@' + str(small):>6} {'q@' + str(counts.pilots):>8} {'HTML gz kB':>10} "
         f"{'JS gz kB':>9}  ok"
     )
@@ -762,8 +766,9 @@ def report(
         )
         small_q = "–" if r.queries_small is None else str(r.queries_small)
         target = f"≤{r.target_ms:.0f}"
+        times = f"{r.median_ms:>9.1f} {r.p95_ms:>7.1f} {r.cpu_median_ms:>7.1f}"
         lines.append(
-            f"{r.name:<24} {r.median_ms:>9.1f} {r.p95_ms:>7.1f} {target:>7} "
+            f"{r.name:<24} {times} {target:>7} "
             f"{small_q:>6} {r.queries:>8} {r.html_gzip_bytes / 1000:>10.1f} "
             f"{r.js_gzip_bytes / 1000:>9.1f}  {'yes' if ok else 'NO'}"
         )
@@ -774,7 +779,9 @@ def report(
         f"HTML ≤ {TARGET_PAGE_KB:.0f} kB and JS ≤ {TARGET_JS_KB:.0f} kB gzip."
     )
     lines.append(
-        "The partial row renders the pilot page's charts alone (queries, figures, template)."
+        "The partial row renders the pilot page's charts alone (queries, figures, template). "
+        "cpu ms: this process's CPU time per request (median), which includes SQLite's work "
+        "but not PostgreSQL's; it shows how much of the time was waiting for a busy machine."
     )
     lines.extend(f"Note: {note}" for note in notes)
     return "\n".join(lines)
@@ -811,6 +818,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     big = apps[args.pilots]
     pages, notes = pages_to_measure(big)
+    load_before = os.getloadavg()[0]
     print(f"== measuring {len(pages)} pages, {args.requests} requests each", file=sys.stderr)
     measured = measure(big, pages, args.requests)
     small_counts: dict[str, int] = {}
@@ -823,6 +831,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             path=str(measured[page.name]["path"]),
             median_ms=round(measured[page.name]["median_ms"], 2),
             p95_ms=round(measured[page.name]["p95_ms"], 2),
+            cpu_median_ms=round(measured[page.name]["cpu_median_ms"], 2),
             target_ms=_target(page.kind),
             queries=measured[page.name]["queries"],
             queries_small=small_counts.get(page.name),
@@ -834,6 +843,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for page in pages
     ]
     counts = all_counts[args.pilots]
+    load_after = os.getloadavg()[0]
+    notes.append(
+        f"machine load (1-minute average) {load_before:.1f} before and {load_after:.1f} after "
+        f"measuring, on {os.cpu_count()} CPUs"
+    )
     text = report(args.db, counts, args.small, args.requests, results, notes)
     print(text)
     data = {
@@ -845,7 +859,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "generation_seconds": {str(k): round(v, 1) for k, v in generation.items()},
         "results": [asdict(r) for r in results],
         "notes": notes,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_before": round(load_before, 2),
+            "load_after": round(load_after, 2),
+        },
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "table": text,
     }
