@@ -37,7 +37,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     # Optional settings an operator may give in the environment.
-    for key in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT"):
+    for key in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "ACCESSIBILITY_CONTACT"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if test_config:

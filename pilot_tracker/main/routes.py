@@ -1,8 +1,20 @@
-"""Signed-out landing page, `/healthz` and the about page with the data attribution."""
+"""Signed-out landing page, `/healthz`, the about page with the data attribution and the
+accessibility statement."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, make_response, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import (
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +50,22 @@ def healthz() -> tuple[Response, int]:
 def about() -> str:
     """What the product is, and the attribution of the data it ships (CC BY 4.0)."""
     return render_template("main/about.html")
+
+
+# When the accessibility statement was last reviewed against the service (update it with
+# each new evaluation); the feedback address comes from ACCESSIBILITY_CONTACT.
+ACCESSIBILITY_REVIEWED = date(2026, 11, 27)
+DEFAULT_ACCESSIBILITY_CONTACT = "saavutettavuus@kokeilusalkku.example"
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement (saavutettavuusseloste) Act 306/2019 requires."""
+    return render_template(
+        "main/accessibility.html",
+        contact=current_app.config.get("ACCESSIBILITY_CONTACT") or DEFAULT_ACCESSIBILITY_CONTACT,
+        reviewed=ACCESSIBILITY_REVIEWED,
+    )
 
 
 @bp.post("/language")

@@ -10,6 +10,7 @@ ROWS = [
     Row("/", "GET", "/", outcomes(200, 302, 302, 302, 302, 302, 302)),
     Row("/healthz", "GET", "/healthz", everyone(200)),
     Row("/about", "GET", "/about", everyone(200)),
+    Row("/accessibility", "GET", "/accessibility", everyone(200)),
     Row("/language", "POST", "/language", everyone(302), form={"lang": "sv", "next": "/about"}),
     Row("/login", "GET", "/login", outcomes(200, 302, 302, 302, 302, 302, 302)),
     Row(
