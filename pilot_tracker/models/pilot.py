@@ -40,6 +40,21 @@ class Pilot(Base):
         sa.Index("ix_pilots_stage_theme", "stage", "theme"),
         # The dashboards' timeline reads the pilots ending soonest first and stops early.
         sa.Index("ix_pilots_end_date", "end_date"),
+        # The portfolio dashboard groups pilots by these four and sums the rest: SQLite reads
+        # it all from this index in group order, with no table lookups and no sort.
+        sa.Index(
+            "ix_pilots_dashboard",
+            "stage",
+            "theme",
+            "track",
+            "last_rag",
+            "last_status_on",
+            "budget_cents",
+            "external_funding_cents",
+            "estimated_annual_savings_cents",
+            "start_date",
+            "end_date",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
