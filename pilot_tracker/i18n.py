@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
+# The conventions of each language as written in Finland: Finland-Swedish writes dates as
+# 27.11.2026 (not Sweden's 2026-11-27), and English here is British (27/11/2026, not the
+# ambiguous 11/27/26). Numbers and money are the same as the plain languages'.
+FORMAT_LOCALES: dict[str, str] = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 
 def select_locale() -> str:
@@ -52,13 +57,19 @@ def number(value: int | Decimal | float | None, digits: int | None = None) -> st
     return format_decimal(value, format=fmt, locale=current_language())
 
 
+def format_locale(language: str | None = None) -> str:
+    """The babel locale that formats dates in `language` (default: the page's)."""
+    language = language or current_language()
+    return FORMAT_LOCALES.get(language, language)
+
+
 def day(value: date | datetime | None) -> str:
-    """A date in the page's language: `27.11.2026` in Finnish."""
+    """A date in the page's language: `27.11.2026` in Finnish and Swedish."""
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        return format_datetime(value, "short")
-    return format_date(value, "short" if current_language() != "fi" else "d.M.yyyy")
+        return format_datetime(value, "short", tzinfo=get_timezone(), locale=format_locale())
+    return format_date(value, "short", locale=format_locale())
 
 
 def register_template_helpers(app: Flask) -> None:

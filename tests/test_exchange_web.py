@@ -135,7 +135,7 @@ def test_the_check_lists_every_problem_and_imports_nothing(
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "problems: nothing was imported" in html
+    assert "ongelmaa: mitään ei tuotu" in html
     assert (
         "<td>pilots.csv</td>\n              <td>3</td>\n              <td>budget_eur</td>" in html
     )
@@ -152,7 +152,7 @@ def test_check_then_import_the_same_files(app: Flask, client: FlaskClient, actor
         data={"csrf_token": token, "files": _upload(GOOD_FILES)},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    assert "No problems found" in html
+    assert "Ongelmia ei löytynyt" in html
     assert "<li>Kuntadigi Oy (0204819-8)</li>" in html
     checked = re.search(r'name="run-checked" type="hidden" value="([^"]+)"', html)
     assert checked
@@ -194,7 +194,7 @@ def test_the_import_refuses_files_other_than_the_checked_ones(
         content_type="multipart/form-data",
     )
     assert response.status_code == 200
-    assert "These are not the files that were checked" in response.get_data(as_text=True)
+    assert "Nämä eivät ole tarkistetut tiedostot" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Pilot)) == 0
 
@@ -218,4 +218,4 @@ def test_an_upload_over_5_mb_gets_the_413_page(client: FlaskClient, actors: Acto
         "/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
     assert response.status_code == 413
-    assert "too large" in response.get_data(as_text=True)
+    assert "liian suuri" in response.get_data(as_text=True)

@@ -60,7 +60,7 @@ def test_go_at_start_moves_a_planned_pilot_to_piloting_with_a_snapshot(
         assert {p["code"] for p in d.snapshot["participants"]} == {"418", "536", "980"}
     # The pilot page shows the decision beside what the deciders saw.
     html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
-    assert "What the deciders saw" in html and "kunnanhallitus" in html
+    assert "Mitä päättäjät näkivät" in html and "kunnanhallitus" in html
     assert "25 %" in html  # the snapshot's KPI progress
 
 
@@ -75,8 +75,11 @@ def test_disallowed_stage_move_is_refused_with_the_reason(
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "A Scale-up decision cannot be made while the pilot is in Piloting." in html
-    assert "Gates open in this stage: Midpoint." in html
+    assert (
+        "Päätöspisteen ”Laajentaminen” päätöstä ei voi tehdä, "
+        "kun kokeilun vaihe on ”Kokeilu käynnissä”." in html
+    )
+    assert "Tässä vaiheessa avoimet päätöspisteet: Väliarviointi." in html
     with app.app_context():
         assert db.session.get(Pilot, pilot.id).stage is Stage.PILOTING
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 0
@@ -108,7 +111,7 @@ def test_back_to_planning_with_go_is_refused(
         f"/pilots/{pilot.id}/decisions/new",
         decision(gate="scale_up", outcome="go", back_to_planning="y"),
     )
-    assert "Only a continue decision can send a pilot back to planning." in response.get_data(
+    assert "Vain jatkamispäätös voi palauttaa kokeilun suunnitteluun." in response.get_data(
         as_text=True
     )
     with app.app_context():
@@ -125,7 +128,7 @@ def test_no_go_stops_the_pilot_and_then_no_decision_is_possible(
     response = post(
         client, f"/pilots/{pilot.id}/decisions/new", decision(gate="midpoint", outcome="go")
     )
-    assert "final stage" in response.get_data(as_text=True)
+    assert "viimeisessä vaiheessaan" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Pilot, pilot.id).stage is Stage.STOPPED
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 1
@@ -168,7 +171,7 @@ def test_delete_asks_for_confirmation_first(
         add_kpi(pilot, "K", "", Decimal(0), Decimal(1), Direction.INCREASE)
     login_as(client, actors.admin)
     html = client.get(f"/pilots/{pilot.id}/delete").get_data(as_text=True)
-    assert "Delete Poistettava?" in html and "1 KPIs" in html
+    assert "Poistetaanko Poistettava?" in html and "mittarit (1)" in html
     with app.app_context():
         assert db.session.get(Pilot, pilot.id) is not None
 
@@ -214,7 +217,7 @@ def test_pilot_page_shows_shares_per_resident_and_method(
         pilot = make_pilot(("418", "536", "980"), budget_cents=12_000_000, funding_cents=3_000_000)
     login_as(client, actors.council)
     html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
-    assert "Per capita" in html
+    assert "Asukasluvun mukaan" in html
     # Lempäälä: 23 651,55 € of 90 000 € is 26,28 %; 23 651,55 € / 24 580 residents = 0,96 €.
     assert "26,28" in html and "0,96 €" in html
     assert "23\xa0651,55\xa0€" in html
@@ -227,8 +230,8 @@ def test_history_shows_who_changed_what(app: Flask, client: FlaskClient, actors:
     login_as(client, actors.coordinator)
     html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
     history = html[html.index('id="history"') :]
-    assert "Pilot changed" in history and "Vanha nimi" in history and "Uusi nimi" in history
-    assert "Pilot created" in history
+    assert "Kokeilu muutettu" in history and "Vanha nimi" in history and "Uusi nimi" in history
+    assert "Kokeilu luotu" in history
     full = client.get(f"/pilots/{pilot.id}/history").get_data(as_text=True)
     assert "Vanha nimi" in full and "Uusi nimi" in full
 
@@ -240,7 +243,7 @@ def test_stale_pilot_is_flagged_on_its_page(
         pilot = make_pilot(stage=Stage.PILOTING)
     login_as(client, actors.coordinator)
     html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
-    assert "badge-stale" in html and "has no status update yet" in html
+    assert "badge-stale" in html and "sillä ei ole vielä tilannepäivitystä" in html
 
 
 def test_other_vendors_pilot_page_is_404(app: Flask, client: FlaskClient, actors: Actors) -> None:

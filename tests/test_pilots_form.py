@@ -117,7 +117,7 @@ def test_theme_without_a_track_needs_a_chosen_track(
     login_as(client, actors.coordinator)
     response = post(client, "/pilots/new", form_data(theme="e_services", track=""))
     assert response.status_code == 200
-    assert "Choose a track: this theme does not propose one." in response.get_data(as_text=True)
+    assert "Valitse polku: tämä teema ei ehdota polkua." in response.get_data(as_text=True)
     with app.app_context():
         assert pilot_count() == 0
 
@@ -128,7 +128,7 @@ def test_lead_that_is_not_a_participant_is_refused(
     login_as(client, actors.coordinator)
     response = post(client, "/pilots/new", form_data(lead_municipality="091"))
     assert response.status_code == 200
-    assert "Choose the lead municipality among the participants." in response.get_data(as_text=True)
+    assert "Valitse vastuukunta osallistujien joukosta." in response.get_data(as_text=True)
     with app.app_context():
         assert pilot_count() == 0
 
@@ -138,7 +138,7 @@ def test_pilot_without_participants_is_refused(
 ) -> None:
     login_as(client, actors.coordinator)
     response = post(client, "/pilots/new", form_data(participants=[], lead_municipality=""))
-    assert "Choose at least one participating municipality." in response.get_data(as_text=True)
+    assert "Valitse vähintään yksi osallistuva kunta." in response.get_data(as_text=True)
     with app.app_context():
         assert pilot_count() == 0
 
@@ -168,7 +168,7 @@ def test_end_before_start_is_refused(app: Flask, client: FlaskClient, actors: Ac
     response = post(
         client, "/pilots/new", form_data(start_date="2026-05-01", end_date="2026-04-01")
     )
-    assert "The planned end cannot be before the start." in response.get_data(as_text=True)
+    assert "Suunniteltu päättyminen ei voi olla ennen alkamista." in response.get_data(as_text=True)
     with app.app_context():
         assert pilot_count() == 0
 
@@ -249,7 +249,7 @@ def test_manual_shares_not_summing_to_100_are_refused_with_the_sum(
     response = post(client, "/pilots/new", data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "The shares add up to 99,99 %; they must add up to exactly 100.00 %." in html
+    assert "Osuuksien summa on 99,99 %; summan on oltava tasan 100,00 %." in html
     with app.app_context():
         assert pilot_count() == 0
 
@@ -354,7 +354,7 @@ def test_second_save_on_an_old_version_is_refused_and_shows_what_changed(
     response = post(second, path, form_data(name="Alkuperäinen", budget="999", version="1"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Someone else saved this pilot while you were editing it" in html
+    assert "Joku muu tallensi tämän kokeilun, kun muokkasit sitä" in html
     assert "Ensimmäisen nimi" in html and "coordinator@example.com" in html
     with app.app_context():
         saved = db.session.get(Pilot, pilot.id)

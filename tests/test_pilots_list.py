@@ -140,7 +140,7 @@ def test_pages_keep_the_filters_in_their_links(
             )
     login_as(client, actors.coordinator)
     html = client.get("/pilots?theme=geodata").get_data(as_text=True)
-    assert "27 pilots" in html
+    assert "27 kokeilua" in html
     assert "/pilots?theme=geodata&amp;page=2" in html
     assert names(client, "?theme=geodata&page=2") == ["Pilotti 25", "Pilotti 26"]
 
@@ -164,7 +164,7 @@ def test_row_shows_stage_lead_participants_net_cost_rag_and_stale(
     html = client.get("/pilots").get_data(as_text=True)
     row = html[html.index(">Rivi<") :]
     row = row[: row.index("</tr>")]
-    assert "Piloting" in row and "Lempäälä" in row
+    assert "Kokeilu käynnissä" in row and "Lempäälä" in row
     assert '<td class="num">3</td>' in row
     assert "90\xa0000,00\xa0€" in row
     assert "rag-amber" in row and "badge-stale" in row

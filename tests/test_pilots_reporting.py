@@ -75,7 +75,7 @@ def test_kpi_with_target_on_the_wrong_side_is_refused(
         {"name": "Kulut", "unit": "€", "baseline": "100", "target": "100", "direction": "decrease"},
     )
     assert response.status_code == 200
-    assert "The target must differ from the baseline" in response.get_data(as_text=True)
+    assert "Tavoitteen on poikettava lähtötasosta" in response.get_data(as_text=True)
     with app.app_context():
         assert count(Kpi) == 0
 
@@ -139,7 +139,7 @@ def test_measurement_dated_in_the_future_is_refused(
         {"kpi_id": str(kpi_id), "measured_on": tomorrow.isoformat(), "value": "20"},
     )
     assert response.status_code == 200
-    assert "The date cannot be in the future." in response.get_data(as_text=True)
+    assert "Päivämäärä ei voi olla tulevaisuudessa." in response.get_data(as_text=True)
     with app.app_context():
         assert count(Measurement) == 0
 
@@ -157,7 +157,7 @@ def test_non_numeric_measurement_is_refused(
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Enter a number, e.g. 12.5." in html and 'id="value-error"' in html
+    assert "Anna luku, esim. 12,5." in html and 'id="value-error"' in html
     with app.app_context():
         assert count(Measurement) == 0
 
@@ -324,7 +324,7 @@ def test_vendor_home_lists_own_pilots_with_what_is_due(
     assert f"/pilots/{quiet.id}/measurements/new?kpi={kpi.id}" in html  # none this month
     assert f"/pilots/{fresh.id}/status/new" not in html
     assert f"kpi={done.id}" not in html
-    assert "1 pilot needs something from you." in html
+    assert "1 kokeilu odottaa sinulta jotakin." in html
 
 
 def test_vendor_home_is_for_vendors(client: FlaskClient, actors: Actors) -> None:
@@ -356,7 +356,7 @@ def test_pilot_page_shows_kpi_progress_toward_target(
     kpis = html[html.index('id="kpis"') : html.index('id="status"')]
     assert "50,0 %" in kpis  # (35 − 10) / (60 − 10)
     assert "20,0 %" in kpis  # (1000 − 900) / (1000 − 500)
-    assert "not measured" in kpis
+    assert "ei mitattu" in kpis
 
 
 def test_pilot_page_lists_status_updates_newest_first(

@@ -25,7 +25,7 @@ from pilot_tracker.labels import label
 
 @cache
 def _locale(language: str) -> Locale:
-    return Locale.parse(language)
+    return Locale.parse(i18n.format_locale(language))
 
 
 class FlaskTexts:

@@ -30,7 +30,7 @@ from pilot_tracker.pilots.forms import (
     PilotForm,
     add_service_errors,
 )
-from pilot_tracker.pilots.messages import translate_all
+from pilot_tracker.pilots.messages import translate, translate_all
 from pilot_tracker.pilots.queries import (
     coordinator_choices,
     municipalities_by_code,
@@ -128,7 +128,7 @@ def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool
             )
         except CostSplitError as exc:
             if show_errors:
-                participants.split_errors.append(exc.message)
+                participants.split_errors.append(translate(exc.message))
     rows = share_rows(
         {c: municipalities[c] for c in participants.codes},
         shares,

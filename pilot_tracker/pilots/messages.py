@@ -1,87 +1,392 @@
-"""Translations of the fixed English messages that services and domain rules raise.
+"""Translations of the English messages that services and domain rules raise.
 
-Services speak English (the API sends their messages as they are); pages show them in the
-interface language. Each message is written out literally so that extraction finds it;
-messages with values in them fall back to English.
+Services and the domain speak English (the API sends their messages as they are); pages show
+them in the interface language. Fixed messages are listed literally so that extraction finds
+them; messages with values in them (municipality codes, stages, sums, business IDs) are
+recognised by a pattern and rebuilt from a translated message with the same values, stages
+and gates by their labels. A message that embeds one of these (the importer's "The last
+decision left the pilot in …: <reason>") has the embedded part translated. Where a domain
+error carries a stable reason code (MoneyError.reason), `money_message` uses that instead.
 """
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 
-_KNOWN: dict[str, object] = {
-    # services/pilots.py
-    "A name is required.": _l("A name is required."),
-    "The name can be at most 200 characters.": _l("The name can be at most 200 characters."),
-    "The summary can be at most 10 000 characters.": _l(
-        "The summary can be at most 10 000 characters."
-    ),
-    "Choose a track: this theme has no default track.": _l(
-        "Choose a track: this theme has no default track."
-    ),
-    "A municipality is listed twice.": _l("A municipality is listed twice."),
-    "At least one participating municipality is required.": _l(
-        "At least one participating municipality is required."
-    ),
-    "There are only 308 municipalities.": _l("There are only 308 municipalities."),
-    "The lead municipality must be one of the participants.": _l(
-        "The lead municipality must be one of the participants."
-    ),
-    "Must be zero or more.": _l("Must be zero or more."),
-    "The amount is too large.": _l("The amount is too large."),
-    "The end date cannot be before the start date.": _l(
-        "The end date cannot be before the start date."
-    ),
-    "A new pilot cannot start as scaling or stopped: that takes a decision.": _l(
-        "A new pilot cannot start as scaling or stopped: that takes a decision."
-    ),
-    "This field cannot be changed.": _l("This field cannot be changed."),
-    # services/reporting.py
-    "A number is required.": _l("A number is required."),
-    "Enter a number, e.g. 12.5.": _l("Enter a number, e.g. 12.5."),
-    "Enter a finite number below 10^15.": _l("Enter a finite number below 10^15."),
-    "At most four decimals.": _l("At most four decimals."),
-    "At most 200 characters.": _l("At most 200 characters."),
-    "At most 50 characters.": _l("At most 50 characters."),
-    "At most 2000 characters.": _l("At most 2000 characters."),
-    "At most 10 000 characters.": _l("At most 10 000 characters."),
-    "A measurement cannot be dated in the future.": _l(
-        "A measurement cannot be dated in the future."
-    ),
-    "A status update cannot be dated in the future.": _l(
-        "A status update cannot be dated in the future."
-    ),
-    "Progress is a whole number from 0 to 100.": _l("Progress is a whole number from 0 to 100."),
-    "Describe the status in a few words.": _l("Describe the status in a few words."),
-    # services/decisions.py
-    "Name the body that decided (e.g. kunnanhallitus).": _l(
-        "Name the body that decided (e.g. kunnanhallitus)."
-    ),
-    "Write down the rationale of the decision.": _l("Write down the rationale of the decision."),
-    "The next review cannot be before the decision.": _l(
-        "The next review cannot be before the decision."
-    ),
-    # domain/kpi.py
-    "The target must differ from the baseline; otherwise there is no progress.": _l(
-        "The target must differ from the baseline; otherwise there is no progress."
-    ),
-    "The target is below the baseline, but the KPI should increase; "
-    "set a target above the baseline or choose decrease.": _l(
-        "The target is below the baseline, but the KPI should increase; "
-        "set a target above the baseline or choose decrease."
-    ),
-    "The target is above the baseline, but the KPI should decrease; "
-    "set a target below the baseline or choose increase.": _l(
-        "The target is above the baseline, but the KPI should decrease; "
-        "set a target below the baseline or choose increase."
-    ),
-}
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from pilot_tracker.domain.enums import Gate, Stage
+from pilot_tracker.domain.money import MoneyError
+from pilot_tracker.labels import label
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated when shown."""
+    return message
+
+
+_KNOWN: frozenset[str] = frozenset(
+    {
+        # services/pilots.py
+        N_("A name is required."),
+        N_("The name can be at most 200 characters."),
+        N_("The summary can be at most 10 000 characters."),
+        N_("Choose a track: this theme has no default track."),
+        N_("A municipality is listed twice."),
+        N_("At least one participating municipality is required."),
+        N_("There are only 308 municipalities."),
+        N_("The lead municipality must be one of the participants."),
+        N_("Must be zero or more."),
+        N_("The amount is too large."),
+        N_("The end date cannot be before the start date."),
+        N_("A new pilot cannot start as scaling or stopped: that takes a decision."),
+        N_("This field cannot be changed."),
+        # services/reporting.py
+        N_("A number is required."),
+        N_("Enter a number, e.g. 12.5."),
+        N_("Enter a finite number below 10^15."),
+        N_("At most four decimals."),
+        N_("At most 200 characters."),
+        N_("At most 50 characters."),
+        N_("At most 2000 characters."),
+        N_("At most 10 000 characters."),
+        N_("A measurement cannot be dated in the future."),
+        N_("A status update cannot be dated in the future."),
+        N_("Progress is a whole number from 0 to 100."),
+        N_("Describe the status in a few words."),
+        # services/decisions.py
+        N_("Name the body that decided (e.g. kunnanhallitus)."),
+        N_("Write down the rationale of the decision."),
+        N_("The next review cannot be before the decision."),
+        # domain/kpi.py
+        N_("The target must differ from the baseline; otherwise there is no progress."),
+        N_(
+            "The target is below the baseline, but the KPI should increase; "
+            "set a target above the baseline or choose decrease."
+        ),
+        N_(
+            "The target is above the baseline, but the KPI should decrease; "
+            "set a target below the baseline or choose increase."
+        ),
+        # domain/cost_split.py
+        N_("The cost to split must not be negative."),
+        N_("There are no participants to split the cost between."),
+        N_(
+            "Every participant's weight is 0 (for example a population of 0), "
+            "so there is nothing to split the cost by."
+        ),
+        N_(
+            "A per-capita split needs populations, but every participant's population "
+            "is 0; update the municipality register or choose another method."
+        ),
+        N_("A manual split needs a percentage for every participant."),
+        # domain/stages.py
+        N_("A pilot moves to scaling only through a go decision at the scale_up gate."),
+        N_("A pilot is stopped only through a no_go decision."),
+        N_("Only a continue decision can send a pilot back to planning."),
+        # domain/business_id.py
+        N_(
+            "A business ID has seven digits, a hyphen and a check digit (NNNNNNN-C), "
+            "such as 0201256-6."
+        ),
+        # domain/money.py (by text: the importer passes these on as they are)
+        N_("Expected a number, not true or false."),
+        N_("The value must not be negative."),
+        N_("The value must be a finite number."),
+        N_("Use at most two decimals."),
+        N_("Use at most two decimals (a comma is read as the decimal mark)."),
+        N_("The amount must not be negative."),
+    }
+)
+
+Handler = Callable[[re.Match[str]], str]
+_PATTERNS: list[tuple[re.Pattern[str], Handler]] = []
+
+
+def _pattern(regex: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        _PATTERNS.append((re.compile(regex), handler))
+        return handler
+
+    return register
+
+
+def _stage(value: str) -> str:
+    try:
+        return label(Stage(value))
+    except ValueError:
+        return value
+
+
+def _gate(value: str) -> str:
+    try:
+        return label(Gate(value))
+    except ValueError:
+        return value
+
+
+def _number(text: str, digits: int = 2) -> str:
+    from pilot_tracker.i18n import number
+
+    try:
+        return number(Decimal(text), digits)
+    except InvalidOperation:
+        return text
+
+
+def _euros(text: str) -> str:
+    from pilot_tracker.i18n import money
+
+    try:
+        return money(int(Decimal(text) * 100))
+    except (InvalidOperation, ValueError):
+        return text
+
+
+_CODES = r"[0-9]{3}(?:, [0-9]{3})*"
+
+
+# --- domain/cost_split.py --------------------------------------------------------------------
+
+
+@_pattern(r"Municipality codes have three digits, such as 091; got (?P<code>.*)\.")
+def _bad_code(m: re.Match[str]) -> str:
+    return _("Municipality codes have three digits, such as 091; got %(code)s.", code=m["code"])
+
+
+@_pattern(
+    r"The share of (?P<code>[0-9]{3}) has more than two decimals; use at most two, e\.g\. 33\.33\."
+)
+def _share_decimals(m: re.Match[str]) -> str:
+    return _(
+        "The share of %(code)s has more than two decimals; use at most two, e.g. 33.33.",
+        code=m["code"],
+    )
+
+
+@_pattern(r"The share of (?P<code>[0-9]{3}) must be between 0 and 100 %\.")
+def _share_range(m: re.Match[str]) -> str:
+    return _("The share of %(code)s must be between 0 and 100 %%.", code=m["code"])
+
+
+@_pattern(r"The share of (?P<code>[0-9]{3}) must be a percentage from 0 to 100, e\.g\. 33\.33\.")
+def _share_number(m: re.Match[str]) -> str:
+    return _(
+        "The share of %(code)s must be a percentage from 0 to 100, e.g. 33.33.", code=m["code"]
+    )
+
+
+@_pattern(
+    r"The shares add up to (?P<sum>-?[0-9]+(?:\.[0-9]+)?) %; "
+    r"they must add up to exactly 100\.00 %\."
+)
+def _share_sum(m: re.Match[str]) -> str:
+    return _(
+        "The shares add up to %(sum)s %%; they must add up to exactly 100.00 %%.",
+        sum=_number(m["sum"]),
+    )
+
+
+@_pattern(r"The manual shares must cover exactly the participants: (?P<parts>.+)\.")
+def _manual_cover(m: re.Match[str]) -> str:
+    parts = []
+    for part in m["parts"].split("; "):
+        missing = re.fullmatch(rf"no percentage is given for (?P<codes>{_CODES})", part)
+        extra = re.fullmatch(rf"(?P<codes>{_CODES}) (?:is|are) not a participant", part)
+        if missing:
+            parts.append(_("no percentage is given for %(codes)s", codes=missing["codes"]))
+        elif extra:
+            count = len(extra["codes"].split(", "))
+            parts.append(
+                ngettext(
+                    "%(codes)s is not a participant",
+                    "%(codes)s are not participants",
+                    count,
+                    codes=extra["codes"],
+                )
+            )
+        else:
+            parts.append(part)
+    return _(
+        "The manual shares must cover exactly the participants: %(problems)s.",
+        problems="; ".join(parts),
+    )
+
+
+@_pattern(rf"The shares and the participants differ for (?P<codes>{_CODES})\.")
+def _shares_differ(m: re.Match[str]) -> str:
+    return _("The shares and the participants differ for %(codes)s.", codes=m["codes"])
+
+
+@_pattern(r"The weight of (?P<code>[0-9]{3}) must not be negative\.")
+def _weight_negative(m: re.Match[str]) -> str:
+    return _("The weight of %(code)s must not be negative.", code=m["code"])
+
+
+@_pattern(r"The population of (?P<code>[0-9]{3}) must be a whole number of 0 or more\.")
+def _population(m: re.Match[str]) -> str:
+    return _("The population of %(code)s must be a whole number of 0 or more.", code=m["code"])
+
+
+# --- services/pilots.py ----------------------------------------------------------------------
+
+
+@_pattern(r"Unknown municipality code\(s\): (?P<codes>.+)\.")
+def _unknown_codes(m: re.Match[str]) -> str:
+    return _("Unknown municipality code(s): %(codes)s.", codes=m["codes"])
+
+
+@_pattern(r"No vendor has the id (?P<id>[0-9]+)\.")
+def _no_vendor(m: re.Match[str]) -> str:
+    return _("No vendor has the id %(id)s.", id=m["id"])
+
+
+@_pattern(r"No user has the id (?P<id>[0-9]+)\.")
+def _no_user(m: re.Match[str]) -> str:
+    return _("No user has the id %(id)s.", id=m["id"])
+
+
+# --- domain/stages.py ------------------------------------------------------------------------
+
+_STAGE = r"[a-z_]+"
+
+
+@_pattern(rf"The pilot is in its final stage (?P<stage>{_STAGE}); its stage can no longer change\.")
+def _final_no_change(m: re.Match[str]) -> str:
+    return _(
+        "The pilot is in its final stage, %(stage)s: its stage can no longer change.",
+        stage=_stage(m["stage"]),
+    )
+
+
+@_pattern(
+    rf"The pilot is in its final stage (?P<stage>{_STAGE}); no further decisions can be recorded\."
+)
+def _final_no_decisions(m: re.Match[str]) -> str:
+    return _(
+        "The pilot is in its final stage, %(stage)s: no further decisions can be recorded.",
+        stage=_stage(m["stage"]),
+    )
+
+
+@_pattern(
+    rf"A pilot cannot move back from (?P<current>{_STAGE}) to (?P<new>{_STAGE}); only a continue "
+    r"decision can send it back, and only to planning\."
+)
+def _move_back(m: re.Match[str]) -> str:
+    return _(
+        "A pilot cannot move back from %(current)s to %(new)s; only a continue decision can "
+        "send it back, and only to planning.",
+        current=_stage(m["current"]),
+        new=_stage(m["new"]),
+    )
+
+
+@_pattern(
+    rf"A (?P<gate>{_STAGE}) decision cannot be made while the pilot is in (?P<stage>{_STAGE}); "
+    rf"the gates open in (?P=stage): (?P<gates>[a-z_, ]*)\."
+    r"(?P<scale_up> Evaluate the pilot first: scale_up is decided in evaluation\.)?"
+)
+def _gate_closed(m: re.Match[str]) -> str:
+    gates = [g for g in m["gates"].split(", ") if g]
+    message = _(
+        "A %(gate)s decision cannot be made while the pilot is in %(stage)s. "
+        "Gates open in this stage: %(gates)s.",
+        gate=_gate(m["gate"]),
+        stage=_stage(m["stage"]),
+        gates=", ".join(_gate(g) for g in gates) or "–",
+    )
+    if m["scale_up"]:
+        message += " " + _("Scale-up is decided in evaluation: evaluate the pilot first.")
+    return message
+
+
+# --- domain/business_id.py -------------------------------------------------------------------
+
+
+@_pattern(
+    r"(?P<value>[0-9]{7}-[0-9]) cannot be a business ID: its first seven digits are never "
+    r"issued \(their checksum leaves remainder 1\)\. Check the number\."
+)
+def _never_issued(m: re.Match[str]) -> str:
+    return _(
+        "%(value)s cannot be a business ID: its first seven digits are never issued "
+        "(their checksum leaves remainder 1). Check the number.",
+        value=m["value"],
+    )
+
+
+@_pattern(
+    r"The check digit of (?P<value>[0-9]{7}-[0-9]) is wrong: for (?P<body>[0-9]{7}) it should "
+    r"be (?P<expected>[0-9]), not (?P<check>[0-9])\."
+)
+def _check_digit(m: re.Match[str]) -> str:
+    return _(
+        "The check digit of %(value)s is wrong: for %(body)s it should be %(expected)s, "
+        "not %(check)s.",
+        value=m["value"],
+        body=m["body"],
+        expected=m["expected"],
+        check=m["check"],
+    )
+
+
+# --- domain/money.py -------------------------------------------------------------------------
+
+
+@_pattern(r"\"(?P<value>.*)\" is not a number; write it like 12500\.50 or 12 500,50\.")
+def _not_a_number(m: re.Match[str]) -> str:
+    return _("“%(value)s” is not a number; write it like 12500.50 or 12 500,50.", value=m["value"])
+
+
+@_pattern(r"The value is too large; the largest accepted is (?P<max>[0-9]+\.[0-9]{2})\.")
+def _value_too_large(m: re.Match[str]) -> str:
+    return _("The value is too large; the largest accepted is %(max)s.", max=_number(m["max"]))
+
+
+@_pattern(r"The amount is too large; the largest accepted is (?P<max>[0-9]+\.[0-9]{2}) €\.")
+def _amount_too_large(m: re.Match[str]) -> str:
+    return _("The amount is too large; the largest accepted is %(max)s.", max=_euros(m["max"]))
+
+
+def money_message(error: MoneyError) -> str:
+    """A MoneyError in the interface language, by its stable reason code."""
+    if error.reason == "too_many_decimals":
+        return _("Use at most two decimals (a comma is read as the decimal mark).")
+    if error.reason == "negative":
+        return _("The amount must not be negative.")
+    if error.reason == "too_large":
+        return _("The amount is too large.")
+    if error.reason == "not_finite":
+        return _("The value must be a finite number.")
+    return _("Enter an amount in euros, e.g. 12500.50 or 12 500,50.")
+
+
+# --- translating -----------------------------------------------------------------------------
+
+
+def _embedded(message: str) -> str:
+    """Translate the known messages inside a longer one."""
+    for regex, handler in _PATTERNS:
+        message = regex.sub(handler, message)
+    for known in _KNOWN:
+        if known in message:
+            message = message.replace(known, _(known))
+    return message
 
 
 def translate(message: str) -> str:
     """The message in the interface language when it is a known one, else as it is."""
-    known = _KNOWN.get(message)
-    return str(known) if known is not None else message
+    if message in _KNOWN:
+        return _(message)
+    for regex, handler in _PATTERNS:
+        match = regex.fullmatch(message)
+        if match is not None:
+            return handler(match)
+    return _embedded(message)
 
 
 def translate_all(messages: list[str]) -> list[str]:
