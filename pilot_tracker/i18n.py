@@ -78,9 +78,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
     app.jinja_env.globals["current_language"] = current_language
-    from pilot_tracker.labels import label
+    from pilot_tracker.labels import label, region_name
     from pilot_tracker.navigation import has_endpoint, nav_items
 
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["region_name"] = region_name
     app.jinja_env.globals["has_endpoint"] = has_endpoint
     app.jinja_env.globals["nav_items"] = nav_items

@@ -70,3 +70,60 @@ def label(value: Enum | None) -> str:
         return "–"
     text = LABELS.get(value)
     return str(text) if text is not None else str(value.value)
+
+
+# The regions (maakunnat) by their Statistics Finland code; the register holds only the
+# Finnish names, so the other languages' official names live here.
+REGION_NAMES: dict[str, dict[str, str]] = {
+    "sv": {
+        "01": "Nyland",
+        "02": "Egentliga Finland",
+        "04": "Satakunta",
+        "05": "Egentliga Tavastland",
+        "06": "Birkaland",
+        "07": "Päijänne-Tavastland",
+        "08": "Kymmenedalen",
+        "09": "Södra Karelen",
+        "10": "Södra Savolax",
+        "11": "Norra Savolax",
+        "12": "Norra Karelen",
+        "13": "Mellersta Finland",
+        "14": "Södra Österbotten",
+        "15": "Österbotten",
+        "16": "Mellersta Österbotten",
+        "17": "Norra Österbotten",
+        "18": "Kajanaland",
+        "19": "Lappland",
+        "21": "Åland",
+    },
+    "en": {
+        "01": "Uusimaa",
+        "02": "Southwest Finland",
+        "04": "Satakunta",
+        "05": "Kanta-Häme",
+        "06": "Pirkanmaa",
+        "07": "Päijät-Häme",
+        "08": "Kymenlaakso",
+        "09": "South Karelia",
+        "10": "South Savo",
+        "11": "North Savo",
+        "12": "North Karelia",
+        "13": "Central Finland",
+        "14": "South Ostrobothnia",
+        "15": "Ostrobothnia",
+        "16": "Central Ostrobothnia",
+        "17": "North Ostrobothnia",
+        "18": "Kainuu",
+        "19": "Lapland",
+        "21": "Åland",
+    },
+}
+
+
+def region_name(code: str | None, finnish: str, language: str | None = None) -> str:
+    """A region's name in the page's language; the register's Finnish name otherwise."""
+    if language is None:
+        from pilot_tracker.i18n import current_language
+
+        language = current_language()
+    return REGION_NAMES.get(language, {}).get(code or "", finnish)

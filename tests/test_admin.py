@@ -140,7 +140,7 @@ def test_admin_ties_a_council_user_to_a_municipality_with_old_and_new_values_aud
     assert entry.action == "update" and entry.actor_email == "admin@example.com"
     assert entry.old == {"municipality_code": None, "name": ""}
     assert entry.new == {"municipality_code": "091", "name": "Valtuutettu"}
-    assert "municipality_code: 091" in client.get(path).get_data(as_text=True)  # the history
+    assert "Municipality: 091" in client.get(path).get_data(as_text=True)  # the history
 
 
 def test_admin_moves_a_vendor_user_to_another_vendor(

@@ -307,6 +307,23 @@ def test_municipality_names_are_swedish_in_the_swedish_interface(
 
 
 @pytest.mark.parametrize(
+    ("language", "lead", "option"),
+    [
+        ("fi", "Maakunta: Uusimaa.", '<option value="06">Pirkanmaa</option>'),
+        ("sv", "Landskap: Nyland.", '<option value="06">Birkaland</option>'),
+        ("en", "Region: Uusimaa.", '<option value="02">Southwest Finland</option>'),
+    ],
+)
+def test_region_names_follow_the_language(
+    client: FlaskClient, actors: Actors, pilot_id: int, language: str, lead: str, option: str
+) -> None:
+    login_as(client, actors.coordinator)
+    assert lead in _page(client, "/municipalities/091", language)
+    assert option in _page(client, "/pilots", language)
+    assert option in _page(client, "/dashboard", language)
+
+
+@pytest.mark.parametrize(
     ("language", "words"),
     [
         ("fi", ("Kokeilu käynnissä", "Kunnan tilojen varaaminen", "Tasan", "Koordinaattori")),

@@ -11,7 +11,7 @@ from wtforms import Form, SelectField
 from pilot_tracker.dashboards.queries import PortfolioFilters, Regions
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.stages import ORDER
-from pilot_tracker.labels import label
+from pilot_tracker.labels import label, region_name
 
 
 class FilterForm(Form):
@@ -34,7 +34,10 @@ def filter_form(
     """
     form = FilterForm(args)
     everything = ("", _("All"))
-    form.region.choices = [everything, *regions.choices]
+    form.region.choices = [
+        everything,
+        *sorted(((c, region_name(c, n)) for c, n in regions.choices), key=lambda r: r[1]),
+    ]
     form.theme.choices = [everything, *((t.value, label(t)) for t in Theme)]
     form.track.choices = [everything, *((t.value, label(t)) for t in Track)]
     form.stage.choices = [everything, *((s.value, label(s)) for s in ORDER)]

@@ -54,7 +54,7 @@ from pilot_tracker.domain.money import (
     parse_eur,
     parse_hundredths,
 )
-from pilot_tracker.labels import label
+from pilot_tracker.labels import label, region_name
 from pilot_tracker.pilots.messages import translate, translate_all
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
@@ -439,9 +439,11 @@ class FilterForm(Form):
             SelectChoice("yes", _("Stale only")),
             SelectChoice("no", _("Not stale")),
         ]
-        self.region.choices = [SelectChoice("", str(anything))] + [
-            SelectChoice(code, name) for code, name in regions
-        ]
+        named = sorted(
+            (SelectChoice(code, region_name(code, name)) for code, name in regions),
+            key=lambda c: c.label,
+        )
+        self.region.choices = [SelectChoice("", str(anything)), *named]
         self.municipality.choices = [SelectChoice("", str(anything))] + [
             SelectChoice(code, f"{name} ({code})") for code, name in municipalities
         ]
