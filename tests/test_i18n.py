@@ -323,6 +323,19 @@ def test_region_names_follow_the_language(
     assert option in _page(client, "/dashboard", language)
 
 
+def test_municipality_search_in_the_pilot_form_speaks_swedish(
+    client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    data = {
+        "csrf_token": csrf_token(client, "/pilots/new"),
+        "action": "search",
+        "municipality_q": "Helsingfors",
+    }
+    response = client.post("/pilots/new", data=data, headers={"Accept-Language": "sv"})
+    assert "Helsingfors (091), Nyland, " in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("language", "words"),
     [
