@@ -196,3 +196,107 @@ def test_national_projection_covers_every_other_municipality(app: Flask, actors:
     assert result.projection.municipalities == 306
     assert result.projection.population == 5_563_970 - 24_580 - 35_346
     assert result.national_range_eur == (440_000_000, 680_000_000)
+
+
+# --- the search itself -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("lupapalvelujen", "lupapalv"),
+        ("tilavarausten", "tilavara"),
+        ("tilavarausjärjestelmä", "tilavara"),
+        ("ilman", "ilma"),
+        ("kotihoito", "kotiho"),
+    ],
+)
+def test_a_words_stem_is_its_first_sixty_percent(word: str, expected: str) -> None:
+    from pilot_tracker.services.similar import stem
+
+    assert stem(word) == expected
+
+
+def test_search_stems_put_the_name_first_and_drop_stems_inside_others() -> None:
+    from pilot_tracker.services.similar import search_stems
+
+    stems = search_stems("Tilavaraus", "Tilavaraus verkossa, tilavarausten maksu")
+
+    # "tilava" (the name's "tilavaraus") is inside "tilavara" ("tilavarausten"): kept once.
+    assert [s for _word, s, _weight in stems][:1] == ["tilava"]
+    assert len({s for _w, s, _x in stems}) == len(stems)
+    assert not any(a != b and a in b for _w, a, _x in stems for _v, b, _y in stems)
+
+
+def test_a_stem_is_found_inside_a_compound(app: Flask, actors: Actors) -> None:
+    with app.app_context():
+        make_pilot(("049",), name="Rakennuslupapalvelut verkossa", theme=Theme.PERMITS)
+        results = find_similar(actors.coordinator, text="lupapalvelujen")
+    assert _names(results)[:1] == ["Rakennuslupapalvelut verkossa"]
+
+
+def test_the_search_follows_new_renamed_and_deleted_pilots(app: Flask, actors: Actors) -> None:
+    from pilot_tracker.services.pilots import delete_pilot, load_pilot_for_update
+
+    with app.app_context():
+        pilot = make_pilot(("418",), name="Kirjaston etälainaus")
+        found_new = _names(find_similar(actors.coordinator, text="etälainauksen kokeilu"))
+        renamed = load_pilot_for_update(pilot.id)
+        update_pilot(renamed, {"name": "Kirjaston omatoimiaukiolo"}, expected_version=1)
+        found_old_name = _names(find_similar(actors.coordinator, text="etälainauksen kokeilu"))
+        found_new_name = _names(find_similar(actors.coordinator, text="omatoimiaukiolon laajennus"))
+        delete_pilot(load_pilot_for_update(pilot.id))
+        found_deleted = _names(find_similar(actors.coordinator, text="omatoimiaukiolon laajennus"))
+    assert found_new == ["Kirjaston etälainaus"]
+    assert found_old_name == []
+    assert found_new_name == ["Kirjaston omatoimiaukiolo"]
+    assert found_deleted == []
+
+
+def test_shared_municipalities_and_theme_rank_an_equal_text_higher(
+    app: Flask, actors: Actors
+) -> None:
+    with app.app_context():
+        make_pilot(("091",), name="Palautekanava", theme=Theme.PERMITS)
+        near = make_pilot(("418", "536"), name="Palautekanava", theme=Theme.FEEDBACK)
+        results = find_similar(
+            actors.coordinator,
+            text="Palautekanava kuntalaisille",
+            theme="feedback",
+            municipalities={"418"},
+        )
+    assert [r.id for r in results][:1] == [near.id]
+    assert results[0].score > results[1].score
+
+
+def test_a_lookup_runs_the_same_queries_however_many_pilots_match(
+    app: Flask, actors: Actors
+) -> None:
+    import sqlalchemy as sa
+
+    from pilot_tracker.extensions import db
+
+    def lookup_statements() -> int:
+        seen: list[str] = []
+
+        def record(*args: object) -> None:
+            if not str(args[2]).startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                seen.append(str(args[2]))
+
+        assert actors.coordinator.role  # loaded before counting (commits expire it)
+        sa.event.listen(db.session.get_bind(), "before_cursor_execute", record)
+        try:
+            find_similar(actors.coordinator, text="Palautekanava", municipalities={"418"})
+        finally:
+            sa.event.remove(db.session.get_bind(), "before_cursor_execute", record)
+        return len(seen)
+
+    with app.app_context():
+        none = lookup_statements()
+        make_pilot(("418",), name="Palautekanava")
+        one = lookup_statements()
+        for i in range(5):
+            pilot = make_pilot(("418", "091"), name=f"Palautekanava {i}")
+            add_kpi(pilot, "Vastaukset", "kpl", Decimal(0), Decimal(9), Direction.INCREASE)
+        many = lookup_statements()
+    assert none == one == many == 5  # regions, candidates, places, decisions, KPIs

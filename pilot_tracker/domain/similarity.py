@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 MIN_WORD = 4
@@ -32,12 +33,18 @@ WEIGHT_REGION = 0.05
 
 def words(text: str) -> list[str]:
     """Lower-cased words of at least four letters, in order, without duplicates."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: a lookup ranks tens of candidates whose texts repeat across lookups.
     seen: dict[str, None] = {}
     for match in _WORD.finditer(text.lower()):
         for part in match.group(0).split("-"):
             if len(part) >= MIN_WORD and part not in STOPWORDS:
                 seen.setdefault(part, None)
-    return list(seen)
+    return tuple(seen)
 
 
 def query_words(text: str) -> list[str]:
@@ -45,6 +52,7 @@ def query_words(text: str) -> list[str]:
     return words(text)[:MAX_QUERY_WORDS]
 
 
+@lru_cache(maxsize=16384)
 def trigrams(word: str) -> frozenset[str]:
     """Trigrams of a word padded as pg_trgm pads it (two spaces before, one after)."""
     padded = f"  {word.lower()} "
@@ -57,13 +65,25 @@ def word_similarity(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
 
 
+def best_matches(query: Iterable[str], text: str) -> dict[str, float]:
+    """Each query word's best similarity to one of the text's words (0 without words)."""
+    candidates = [trigrams(c) for c in _words(text)]
+    out: dict[str, float] = {}
+    for word in query:
+        if word in out:
+            continue
+        mine = trigrams(word)
+        out[word] = max((len(mine & c) / len(mine | c) for c in candidates), default=0.0)
+    return out
+
+
 def text_similarity(query: Iterable[str], text: str) -> float:
     """Mean over the query words of their best match among the text's words, 0..1."""
     q = list(query)
-    candidates = words(text)
-    if not q or not candidates:
+    if not q:
         return 0.0
-    return sum(max(word_similarity(w, c) for c in candidates) for w in q) / len(q)
+    best = best_matches(q, text)
+    return sum(best[w] for w in q) / len(q)
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
@@ -89,9 +109,14 @@ def similarity_score(query_text_words: list[str], query: PilotTraits, other: Pil
     Half of the text part comes from the query's name alone: a name says what a pilot is
     about, while a summary's generic words ("verkossa", "online") match almost anything.
     """
-    name_words = query_words(query.name)
-    text = 0.5 * text_similarity(name_words or query_text_words, other.text)
-    text += 0.5 * text_similarity(query_text_words, other.text)
+    name_words = query_words(query.name) or query_text_words
+    # Each word's best match once, for both halves.
+    best = best_matches([*name_words, *query_text_words], other.text)
+    text = 0.0
+    if name_words:
+        text += 0.5 * sum(best[w] for w in name_words) / len(name_words)
+    if query_text_words:
+        text += 0.5 * sum(best[w] for w in query_text_words) / len(query_text_words)
     score = WEIGHT_TEXT * text
     if query.theme and query.theme == other.theme:
         score += WEIGHT_THEME

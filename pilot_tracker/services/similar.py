@@ -1,30 +1,57 @@
 """Decision support: "has someone already piloted this?" and "what would scaling save?".
 
-Candidates come from the database's own text search (migration 0003): FTS5 with the trigram
-tokenizer on SQLite; pg_trgm word similarity plus a tsvector in the pilot's language on
-PostgreSQL. Only those few candidates are ranked in Python (domain.similarity).
+Candidates come from the database's own text search (migration 0003), kept up to date by the
+database on every change of a pilot: FTS5 with the trigram tokenizer on SQLite; the trigram
+index (pg_trgm) and the tsvector index in the pilot's language on PostgreSQL. Each significant
+word of the query becomes a *stem* (its first 60 %, 4 to 8 letters), searched as a substring:
+"lupapalvelujen" → "lupapalv" finds "Sähköiset lupapalvelut" and "rakennuslupapalvelu",
+"tilavarausjärjestelmä" → "tilavara" finds "Tilavaraus verkossa". On PostgreSQL each word is
+also matched through the tsvector index, stemmed as Finnish, Swedish and English.
+
+One SQL statement ranks the matching pilots by the stems they contain (longer stems and the
+name's words weigh more; same theme, shared municipalities and region break ties), applies
+the user's visibility before the limit, and returns the best CANDIDATES with what the ranking
+in Python (domain.similarity: trigram similarity of the words) needs. A substring search per
+stem reads each index once, where one big OR of trigrams or a relevance rank over every match
+(FTS5's bm25, ts_rank) would score thousands of rows: 10 000 pilots take a few milliseconds.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
-from pilot_tracker.domain.enums import NATIONAL_POTENTIAL_EUR, Track
-from pilot_tracker.domain.kpi import kpi_progress
+from pilot_tracker.domain.enums import NATIONAL_POTENTIAL_EUR, Theme, Track
+from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.projection import Projection, choose_basis, project
-from pilot_tracker.domain.similarity import PilotTraits, query_words, similarity_score
+from pilot_tracker.domain.similarity import (
+    PilotTraits,
+    query_words,
+    similarity_score,
+    words,
+)
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Kpi, Municipality, Participation, Pilot, Vendor
 from pilot_tracker.permissions import scope_pilots
 
-CANDIDATES = 60
+CANDIDATES = 40
+PER_STEM = 250
 MIN_SCORE = 0.12
+MAX_STEMS = 8
+MIN_STEM, MAX_STEM = 4, 8
+# Ranking weights in SQL: a stem counts its length (twice for the name's words); the
+# tie-breakers are about the size of one short stem.
+NAME_FACTOR = 2
+THEME_BONUS = 6
+MUNICIPALITY_BONUS = 4
+REGION_BONUS = 2
 PG_DOCUMENT = "(coalesce(name, '') || ' ' || coalesce(summary, ''))"
 PG_CONFIG = (
     "(CASE language WHEN 'sv' THEN 'swedish'::regconfig "
@@ -46,67 +73,139 @@ class SimilarPilot:
     kpi_progress: list[tuple[str, Decimal | None]] = field(default_factory=list)
 
 
-def _sqlite_candidates(words: list[str], exclude_id: int | None) -> list[int]:
-    grams = sorted({w[i : i + 3] for w in words for i in range(len(w) - 2)})[:120]
-    if not grams:
-        return []
-    match = " OR ".join(f'"{g}"' for g in grams)
-    rows = db.session.execute(
-        sa.text(
-            "SELECT rowid FROM pilot_search_fts WHERE pilot_search_fts MATCH :match "
-            "ORDER BY rank LIMIT :limit"
-        ),
-        {"match": match, "limit": CANDIDATES + 1},
-    ).scalars()
-    return [r for r in rows if r != exclude_id][:CANDIDATES]
+# --- the search --------------------------------------------------------------------------
 
 
-def _postgres_candidates(words: list[str], exclude_id: int | None) -> list[int]:
-    params: dict[str, Any] = {f"w{i}": w for i, w in enumerate(words)}
-    trigram_hits = " OR ".join(f":w{i} <% {PG_DOCUMENT}" for i in range(len(words)))
-    best = (
-        "GREATEST("
-        + ", ".join(f"word_similarity(:w{i}, {PG_DOCUMENT})" for i in range(len(words)))
-        + ")"
+def stem(word: str) -> str:
+    """The part of a word searched as a substring: its first 60 %, 4 to 8 letters.
+
+    Finnish inflects and compounds at the end ("tilavaraus", "tilavarausten",
+    "tilavarausjärjestelmä"), so the beginning of a word is what its forms share.
+    """
+    length = max(MIN_STEM, min(MAX_STEM, -(-len(word) * 6 // 10)))
+    return word[:length]
+
+
+def search_stems(name: str, text: str) -> list[tuple[str, str, int]]:
+    """(word, stem, weight) to search for: the name's words first, at most MAX_STEMS."""
+    out: dict[str, tuple[str, str, int]] = {}
+    name_words = set(words(name))
+    for word in query_words(f"{name} {text}"):
+        s = stem(word)
+        weight = len(s) * (NAME_FACTOR if word in name_words else 1)
+        if s not in out or out[s][2] < weight:
+            out[s] = (word, s, weight)
+    kept: list[tuple[str, str, int]] = []
+    for item in sorted(out.values(), key=lambda item: -item[2]):
+        # A stem inside another (or containing one) finds the same pilots again.
+        if not any(item[1] in k[1] or k[1] in item[1] for k in kept):
+            kept.append(item)
+    return kept[:MAX_STEMS]
+
+
+def _stem_match(postgres: bool, index: int, word: str, part: str) -> Any:
+    """The condition "the pilot's name or summary contains this stem" for one stem."""
+    if postgres:
+        # The trigram index finds the stem inside compounds; the first letter is left out
+        # so that a capitalised word matches too (LIKE is much cheaper than ILIKE). The
+        # tsvector index finds the word by its Finnish, Swedish or English stem.
+        return sa.text(
+            f"({PG_DOCUMENT} LIKE :like{index} OR to_tsvector({PG_CONFIG}, {PG_DOCUMENT}) @@ "
+            f"(to_tsquery('finnish', :word{index}) || to_tsquery('swedish', :word{index}) "
+            f"|| to_tsquery('english', :word{index})))"
+        ).bindparams(
+            sa.bindparam(f"like{index}", "%" + _like_escape(part[1:]) + "%"),
+            sa.bindparam(f"word{index}", "'" + word.replace("'", "''").replace("\\", "") + "'"),
+        )
+    return sa.text(f"pilot_search_fts MATCH :match{index}").bindparams(
+        sa.bindparam(f"match{index}", '"' + part.replace('"', '""') + '"')
     )
-    params["tsq"] = " | ".join(words)
-    params["limit"] = CANDIDATES
-    params["exclude"] = exclude_id or 0
-    db.session.execute(sa.text("SET LOCAL pg_trgm.word_similarity_threshold = 0.3"))
-    rows = db.session.execute(
-        sa.text(
-            f"SELECT id FROM pilots WHERE id <> :exclude AND (({trigram_hits}) OR "
-            f"to_tsvector({PG_CONFIG}, {PG_DOCUMENT}) @@ to_tsquery({PG_CONFIG}, :tsq)) "
-            f"ORDER BY {best} DESC, id LIMIT :limit"
-        ),
-        params,
-    ).scalars()
-    return list(rows)
 
 
-def candidate_ids(text: str, exclude_id: int | None = None) -> tuple[list[str], list[int]]:
-    """The query words and the ids of pilots whose text matches them, best first."""
-    words = query_words(text)
-    if not words:
-        return words, []
-    if db.session.get_bind().dialect.name == "postgresql":
-        return words, _postgres_candidates(words, exclude_id)
-    return words, _sqlite_candidates(words, exclude_id)
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _places(pilot_ids: list[int]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+def _hits(user: Any, stems: Sequence[tuple[str, str, int]]) -> Any:
+    """(id, weight) of the visible pilots containing each stem, at most PER_STEM a stem."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    fts = sa.table("pilot_search_fts", sa.column("rowid", sa.Integer))
+    members = []
+    for index, (word, part, weight) in enumerate(stems):
+        member = sa.select(Pilot.id.label("id"), sa.literal(weight, sa.Integer).label("w"))
+        if not postgres:
+            member = member.join(fts, fts.c.rowid == Pilot.id)
+        member = scope_pilots(member.where(_stem_match(postgres, index, word, part)), user)
+        # A stem in thousands of pilots says little about any one of them: counting the
+        # first PER_STEM keeps a lookup's cost bounded whatever the portfolio's size.
+        inner = member.limit(PER_STEM).subquery(f"stem{index}")
+        members.append(sa.select(inner.c.id, inner.c.w))
+    return sa.union_all(*members).subquery("hits")
+
+
+def _candidates(
+    user: Any,
+    stems: Sequence[tuple[str, str, int]],
+    theme: Theme | None,
+    codes: set[str],
+    regions: set[str],
+    exclude_id: int | None,
+) -> list[Any]:
+    """One statement: the visible pilots containing the stems, best CANDIDATES first, with
+    their name, summary, theme, stage and vendor."""
+    hits = _hits(user, stems)
+    matched = (
+        sa.select(hits.c.id, sa.func.sum(hits.c.w).label("text"))
+        .group_by(hits.c.id)
+        .subquery("matched")
+    )
+    rank: Any = matched.c.text
+    if theme is not None:
+        rank = rank + sa.case((Pilot.theme == theme, THEME_BONUS), else_=0)
+    if codes:
+        shares = sa.exists().where(
+            Participation.pilot_id == Pilot.id, Participation.municipality_code.in_(codes)
+        )
+        rank = rank + sa.case((shares, MUNICIPALITY_BONUS), else_=0)
+    if regions:
+        # The lead municipality's region: every participant's would cost a join per match.
+        near = Pilot.lead_municipality_code.in_(
+            sa.select(Municipality.code).where(Municipality.region_code.in_(regions))
+        )
+        rank = rank + sa.case((near, REGION_BONUS), else_=0)
+    ranked = sa.select(Pilot.id, rank.label("rank")).join(matched, matched.c.id == Pilot.id)
+    if exclude_id is not None:
+        ranked = ranked.where(Pilot.id != exclude_id)
+    top = ranked.order_by(sa.desc("rank"), Pilot.id).limit(CANDIDATES).subquery("top")
+    return list(
+        db.session.execute(
+            sa.select(Pilot.id, Pilot.name, Pilot.summary, Pilot.theme, Pilot.stage, Vendor.name)
+            .join(top, top.c.id == Pilot.id)
+            .outerjoin(Vendor, Vendor.id == Pilot.vendor_id)
+            .order_by(top.c.rank.desc(), Pilot.id)
+        )
+    )
+
+
+def _places(pilot_ids: Iterable[int]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     codes: dict[int, set[str]] = defaultdict(set)
     regions: dict[int, set[str]] = defaultdict(set)
-    if not pilot_ids:
-        return codes, regions
+    ids = list(pilot_ids)
     for pilot_id, code, region in db.session.execute(
         sa.select(Participation.pilot_id, Participation.municipality_code, Municipality.region_code)
         .join(Municipality, Municipality.code == Participation.municipality_code)
-        .where(Participation.pilot_id.in_(pilot_ids))
+        .where(Participation.pilot_id.in_(ids))
     ):
         codes[pilot_id].add(code)
         regions[pilot_id].add(region)
     return codes, regions
+
+
+def _theme(value: Any) -> Theme | None:
+    try:
+        return Theme(value) if value else None
+    except ValueError:
+        return None
 
 
 def find_similar(
@@ -114,40 +213,48 @@ def find_similar(
     *,
     text: str,
     name: str = "",
-    theme: str = "",
-    municipalities: set[str] | None = None,
+    theme: str | Theme = "",
+    municipalities: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
     exclude_id: int | None = None,
     limit: int = 5,
 ) -> list[SimilarPilot]:
     """The pilots most like the description that `user` may see, best first.
 
-    A fixed number of queries whatever the portfolio size: candidates, their pilots, places,
-    decisions and KPIs.
+    `text` is the name and summary (or whatever was typed), `name` the name alone. Four
+    queries whatever the portfolio's size (none without a searchable word): the candidates,
+    their municipalities, their decisions and their KPIs; one more when `municipalities` are
+    given without their `regions`, and one more for `exclude_id`'s own places when neither
+    is given.
     """
-    words, ids = candidate_ids(text, exclude_id)
-    if not ids:
+    stems = search_stems(name, text)
+    if not stems:
         return []
-    rows = db.session.execute(
-        scope_pilots(
-            sa.select(Pilot.id, Pilot.name, Pilot.summary, Pilot.theme, Pilot.stage, Vendor.name)
-            .outerjoin(Vendor, Vendor.id == Pilot.vendor_id)
-            .where(Pilot.id.in_(ids)),
-            user,
-        )
-    ).all()
-    visible = [r[0] for r in rows]
-    codes, regions = _places(visible + ([exclude_id] if exclude_id else []))
-    own_codes = set(municipalities or ()) | (codes.get(exclude_id, set()) if exclude_id else set())
-    own_regions = set(regions.get(exclude_id, set())) if exclude_id else set()
-    if municipalities:
-        own_regions |= set(
+    own_codes = set(municipalities or ())
+    own_regions = set(regions or ())
+    if exclude_id is not None and municipalities is None:
+        codes_of, regions_of = _places([exclude_id])
+        own_codes, own_regions = codes_of[exclude_id], own_regions | regions_of[exclude_id]
+    elif own_codes and regions is None:
+        own_regions = set(
             db.session.scalars(
-                sa.select(Municipality.region_code).where(Municipality.code.in_(municipalities))
+                sa.select(Municipality.region_code)
+                .where(Municipality.code.in_(own_codes))
+                .distinct()
             )
         )
+    theme_value = _theme(theme)
+    rows = _candidates(user, stems, theme_value, own_codes, own_regions, exclude_id)
+    # The same queries whether or not anything was found: a constant count per lookup.
+    codes, places = _places(r[0] for r in rows)
     me = PilotTraits(
-        name or text, text, str(theme or ""), frozenset(own_codes), frozenset(own_regions)
+        name or text,
+        text,
+        theme_value.value if theme_value else "",
+        frozenset(own_codes),
+        frozenset(own_regions),
     )
+    query = query_words(text)
     scored = []
     for pilot_id, other_name, summary, pilot_theme, stage, vendor_name in rows:
         other = PilotTraits(
@@ -155,9 +262,9 @@ def find_similar(
             f"{other_name} {summary}",
             pilot_theme.value,
             frozenset(codes.get(pilot_id, ())),
-            frozenset(regions.get(pilot_id, ())),
+            frozenset(places.get(pilot_id, ())),
         )
-        score = similarity_score(words, me, other)
+        score = similarity_score(query, me, other)
         if score >= MIN_SCORE:
             scored.append(
                 SimilarPilot(
@@ -170,10 +277,24 @@ def find_similar(
     return top
 
 
+def similar_to_pilot(user: Any, pilot: Pilot, limit: int = 5) -> list[SimilarPilot]:
+    """Pilots like `pilot`, whose participations and their municipalities are loaded (the
+    pilot page's): four queries."""
+    places = [p.municipality for p in pilot.participations]
+    return find_similar(
+        user,
+        text=f"{pilot.name} {pilot.summary or ''}",
+        name=pilot.name,
+        theme=pilot.theme,
+        municipalities={m.code for m in places},
+        regions={m.region_code for m in places},
+        exclude_id=pilot.id,
+        limit=limit,
+    )
+
+
 def _attach_outcomes_and_kpis(items: list[SimilarPilot]) -> None:
     by_id = {item.id: item for item in items}
-    if not by_id:
-        return
     for pilot_id, outcome in db.session.execute(
         sa.select(Decision.pilot_id, Decision.outcome)
         .where(Decision.pilot_id.in_(by_id))
@@ -181,8 +302,32 @@ def _attach_outcomes_and_kpis(items: list[SimilarPilot]) -> None:
     ):
         by_id[pilot_id].outcomes.append(outcome.value)
     for kpi in db.session.scalars(sa.select(Kpi).where(Kpi.pilot_id.in_(by_id)).order_by(Kpi.id)):
-        progress = kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
+        try:
+            progress = kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
+        except KpiError:
+            progress = None
         by_id[kpi.pilot_id].kpi_progress.append((kpi.name, progress))
+
+
+# --- the projection ----------------------------------------------------------------------
+
+SCOPES = ("region", "national")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A municipality of the register, as the projection needs it."""
+
+    code: str
+    name_fi: str
+    name_sv: str
+    region_code: str
+    region_name: str
+    population: int
+
+    def name(self, language: str) -> str:
+        """The Swedish name on Swedish pages, else the Finnish one."""
+        return self.name_sv if language == "sv" else self.name_fi
 
 
 @dataclass
@@ -196,6 +341,8 @@ class ScaleUp:
     net_cost_cents: int
     national_range_eur: tuple[int, int]
     target_codes: list[str]
+    participant_codes: list[str] = field(default_factory=list)
+    region_names: list[str] = field(default_factory=list)
 
 
 class ProjectionInputError(ValueError):
@@ -206,53 +353,80 @@ class ProjectionInputError(ValueError):
         self.errors = errors
 
 
-def scale_up(pilot_id: int, scope: str = "region", codes: list[str] | None = None) -> ScaleUp:
+def municipality_register() -> dict[str, Place]:
+    """Every municipality of the register by code (one query, 308 rows)."""
+    return {
+        row.code: Place(
+            row.code, row.name_fi, row.name_sv, row.region_code, row.region_name, row.population
+        )
+        for row in db.session.execute(
+            sa.select(
+                Municipality.code,
+                Municipality.name_fi,
+                Municipality.name_sv,
+                Municipality.region_code,
+                Municipality.region_name,
+                Municipality.population,
+            ).order_by(Municipality.code)
+        )
+    }
+
+
+def realised_savings_cents(kpis: Iterable[Kpi]) -> int | None:
+    """The sum of the latest values of the savings KPIs (€ → cents), None if none measured."""
+    # Summed here, not in SQL: SQLite would sum NUMERIC values as floats.
+    latest = [k.latest_value for k in kpis if k.is_savings and k.latest_value is not None]
+    if not latest:
+        return None
+    return int(round_half_up(sum(latest, Decimal(0))) * 100)
+
+
+def unknown_codes(codes: Iterable[str], register: dict[str, Place]) -> list[str]:
+    """The codes that name no municipality of the register, sorted."""
+    return sorted(set(codes) - set(register))
+
+
+def scale_up_for(
+    pilot: Pilot,
+    scope: str = "region",
+    codes: Iterable[str] | None = None,
+    register: dict[str, Place] | None = None,
+) -> ScaleUp:
     """Project the pilot's per-resident savings and cost onto a region, the nation or `codes`.
 
-    Four queries: the pilot, its participants, its savings KPIs and the target register rows.
+    `pilot` comes with its participations and KPIs loaded; `register` is
+    municipality_register() (loaded here when not given: the only query). The targets never
+    include the pilot's own participants.
     """
-    pilot = db.session.get(Pilot, pilot_id)
-    if pilot is None:
-        raise LookupError(pilot_id)
-    participants = db.session.execute(
-        sa.select(Municipality.code, Municipality.population, Municipality.region_code)
-        .join(Participation, Participation.municipality_code == Municipality.code)
-        .where(Participation.pilot_id == pilot_id)
-    ).all()
-    # Summed here, not in SQL: SQLite would sum NUMERIC values as floats.
-    latest = [
-        value
-        for value in db.session.scalars(
-            sa.select(Kpi.latest_value).where(Kpi.pilot_id == pilot_id, Kpi.is_savings.is_(True))
-        )
-        if value is not None
-    ]
-    realised_cents = int(round_half_up(sum(latest, Decimal(0))) * 100) if latest else None
-    basis, savings_cents = choose_basis(realised_cents, pilot.estimated_annual_savings_cents)
-    own = {code for code, _pop, _region in participants}
-    query = sa.select(Municipality.code, Municipality.population).where(
-        Municipality.code.not_in(own)
-    )
+    places = register if register is not None else municipality_register()
+    own = sorted(p.municipality_code for p in pilot.participations)
+    own_regions = {places[c].region_code for c in own if c in places}
     if codes is not None:
-        unknown = sorted(
-            set(codes)
-            - set(
-                db.session.scalars(sa.select(Municipality.code).where(Municipality.code.in_(codes)))
-            )
-        )
+        wanted = set(codes)
+        unknown = unknown_codes(wanted, places)
         if unknown:
             raise ProjectionInputError(
                 {"codes": [f"Unknown municipality code(s): {', '.join(unknown)}."]}
             )
-        query = query.where(Municipality.code.in_(codes))
+        targets = [places[c] for c in sorted(wanted - set(own))]
         scope = "codes"
     elif scope == "region":
-        query = query.where(Municipality.region_code.in_({r for _c, _p, r in participants}))
-    elif scope != "national":
+        targets = [p for p in places.values() if p.region_code in own_regions and p.code not in own]
+    elif scope == "national":
+        targets = [p for p in places.values() if p.code not in own]
+    else:
         raise ProjectionInputError({"scope": ["Use region, national or a list of codes."]})
-    targets = {code: pop for code, pop in db.session.execute(query.order_by(Municipality.code))}
-    population = sum(p for _c, p, _r in participants)
-    projection = project(savings_cents, pilot.net_cost_cents, population, targets, basis)
+    basis, savings_cents = choose_basis(
+        realised_savings_cents(pilot.kpis), pilot.estimated_annual_savings_cents
+    )
+    population = sum(places[c].population for c in own if c in places)
+    projection = project(
+        savings_cents,
+        pilot.net_cost_cents,
+        population,
+        {p.code: p.population for p in targets},
+        basis,
+    )
     return ScaleUp(
         projection=projection,
         scope=scope,
@@ -260,5 +434,23 @@ def scale_up(pilot_id: int, scope: str = "region", codes: list[str] | None = Non
         annual_savings_cents=savings_cents,
         net_cost_cents=pilot.net_cost_cents,
         national_range_eur=NATIONAL_POTENTIAL_EUR[Track(pilot.track)],
-        target_codes=sorted(targets),
+        target_codes=sorted(p.code for p in targets),
+        participant_codes=own,
+        region_names=sorted({places[c].region_name for c in own if c in places}),
     )
+
+
+def scale_up(pilot_id: int, scope: str = "region", codes: list[str] | None = None) -> ScaleUp:
+    """scale_up_for() of the pilot with this id (the caller checks access first).
+
+    Four queries: the pilot, its participations, its KPIs and the register; LookupError for
+    a pilot that does not exist.
+    """
+    pilot = db.session.scalars(
+        sa.select(Pilot)
+        .where(Pilot.id == pilot_id)
+        .options(selectinload(Pilot.participations), selectinload(Pilot.kpis))
+    ).first()
+    if pilot is None:
+        raise LookupError(pilot_id)
+    return scale_up_for(pilot, scope, codes)
