@@ -22,6 +22,7 @@ from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, d
 from pilot_tracker.domain.stages import FINAL, ORDER
 from pilot_tracker.models import Pilot
 from pilot_tracker.pilots.costs import ShareRow, preview_shares, share_rows
+from pilot_tracker.pilots.decision_support import similar_for_text
 from pilot_tracker.pilots.display import ConflictItem, conflict_items, referenced
 from pilot_tracker.pilots.forms import (
     CREATE_STAGES,
@@ -276,4 +277,13 @@ def pilot_form_page(pilot: Pilot | None) -> str | Response:
         state=state,
         action=action,
         theme_tracks=THEME_TRACKS,
+        # Without JavaScript, any submit (Preview, Search...) lists the similar pilots.
+        similar=similar_for_text(
+            form.name.data or "",
+            form.summary.data or "",
+            form.theme.data or "",
+            pilot.id if pilot else None,
+        )
+        if request.method == "POST"
+        else None,
     )

@@ -38,6 +38,7 @@ from pilot_tracker.permissions import (
     READERS,
     can_delete_pilot,
     can_edit_pilot,
+    can_read_portfolio,
     can_report_on,
     has_role,
     role_required,
@@ -45,6 +46,7 @@ from pilot_tracker.permissions import (
 )
 from pilot_tracker.pilots import bp
 from pilot_tracker.pilots.costs import ShareRow, share_rows
+from pilot_tracker.pilots.decision_support import projection_section, similar_section
 from pilot_tracker.pilots.display import (
     HistoryItem,
     history_item,
@@ -224,6 +226,11 @@ def detail(pilot_id: int) -> str:
         may_report=can_report_on(current_user, pilot),
         may_delete=can_delete_pilot(current_user, pilot),
         open_gates=allowed_gates(pilot.stage),
+        # Decision support: four queries for the similar pilots, one for the projection.
+        similar=similar_section(pilot),
+        projection=(
+            projection_section(pilot, request.args) if can_read_portfolio(current_user) else None
+        ),
     )
 
 
