@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Plotly sets style attributes on the SVG it draws, so styles allow 'unsafe-inline';
@@ -39,6 +39,24 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_characters() -> None:
+    """400 for a query string or form (outside the API) with a NUL character in it (404 for
+    a path with one: no page has such an address).
+
+    No browser sends one, and PostgreSQL cannot store one: unchecked, it reached the database
+    from any text field or filter and failed there as a 500. The API answers it field by
+    field with a 422 instead (its Text fields refuse NUL).
+    """
+    if request.path.startswith("/api/"):
+        return
+    if "\x00" in request.path:
+        abort(404)
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+
+
 def trusted_proxies(app: Flask) -> int:
     """How many proxies in front of the app set X-Forwarded-For/-Proto (`TRUSTED_PROXIES`)."""
     raw = app.config.get("TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXIES", "0"))
@@ -60,6 +78,7 @@ def register(app: Flask) -> None:
     per-address sign-in limit would be shared by everybody.
     """
     app.after_request(add_security_headers)
+    app.before_request(refuse_nul_characters)
     proxies = trusted_proxies(app)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
