@@ -230,13 +230,18 @@ def _float_is_exact(value: Decimal) -> bool:
     return Decimal(repr(float(value))) == value
 
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What XML 1.0 cannot hold at all: control characters other than tab and line breaks,
+# surrogates and the noncharacters U+FFFE and U+FFFF (one in a cell made the whole
+# workbook unreadable, to openpyxl and to Excel alike).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xlsx_text(text: str) -> str:
-    """Text for a workbook cell: neutralised, line breaks as LF (what XML keeps), and
-    without the control characters XML cannot hold at all."""
-    return neutralise(_XML_ILLEGAL.sub("", text.replace("\r\n", "\n")))
+    """Text for a workbook cell: neutralised, line breaks as LF (a lone CR too: XML reads
+    it as LF anyway, and neutralising before that change would leave an apostrophe the
+    import no longer recognises), and without the characters XML cannot hold."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return neutralise(_XML_ILLEGAL.sub("", text))
 
 
 # The workbook is written directly as SpreadsheetML: openpyxl's writer spends about 40 µs a
