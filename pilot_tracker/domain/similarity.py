@@ -65,15 +65,21 @@ def word_similarity(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
 
 
+@lru_cache(maxsize=65536)
+def _pair_similarity(a: str, b: str) -> float:
+    # Cached: the same few hundred words meet again and again across candidates and lookups.
+    ta, tb = trigrams(a), trigrams(b)
+    shared = len(ta & tb)
+    return shared / (len(ta) + len(tb) - shared)
+
+
 def best_matches(query: Iterable[str], text: str) -> dict[str, float]:
     """Each query word's best similarity to one of the text's words (0 without words)."""
-    candidates = [trigrams(c) for c in _words(text)]
+    candidates = _words(text)
     out: dict[str, float] = {}
     for word in query:
-        if word in out:
-            continue
-        mine = trigrams(word)
-        out[word] = max((len(mine & c) / len(mine | c) for c in candidates), default=0.0)
+        if word not in out:
+            out[word] = max((_pair_similarity(word, c) for c in candidates), default=0.0)
     return out
 
 

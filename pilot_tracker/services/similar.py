@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,9 +43,9 @@ from pilot_tracker.models import Decision, Kpi, Municipality, Participation, Pil
 from pilot_tracker.permissions import scope_pilots
 
 CANDIDATES = 40
-PER_STEM = 250
+PER_STEM = 100
 MIN_SCORE = 0.12
-MAX_STEMS = 8
+MAX_STEMS = 6
 MIN_STEM, MAX_STEM = 4, 8
 # Ranking weights in SQL: a stem counts its length (twice for the name's words); the
 # tie-breakers are about the size of one short stem.
@@ -103,8 +104,8 @@ def search_stems(name: str, text: str) -> list[tuple[str, str, int]]:
     return kept[:MAX_STEMS]
 
 
-def _stem_match(postgres: bool, index: int, word: str, part: str) -> Any:
-    """The condition "the pilot's name or summary contains this stem" for one stem."""
+def _stem_match(postgres: bool, index: int) -> Any:
+    """The condition "the pilot's name or summary contains stem `index`" (bound later)."""
     if postgres:
         # The trigram index finds the stem inside compounds; the first letter is left out
         # so that a capitalised word matches too (LIKE is much cheaper than ILIKE). The
@@ -113,34 +114,115 @@ def _stem_match(postgres: bool, index: int, word: str, part: str) -> Any:
             f"({PG_DOCUMENT} LIKE :like{index} OR to_tsvector({PG_CONFIG}, {PG_DOCUMENT}) @@ "
             f"(to_tsquery('finnish', :word{index}) || to_tsquery('swedish', :word{index}) "
             f"|| to_tsquery('english', :word{index})))"
-        ).bindparams(
-            sa.bindparam(f"like{index}", "%" + _like_escape(part[1:]) + "%"),
-            sa.bindparam(f"word{index}", "'" + word.replace("'", "''").replace("\\", "") + "'"),
         )
-    return sa.text(f"pilot_search_fts MATCH :match{index}").bindparams(
-        sa.bindparam(f"match{index}", '"' + part.replace('"', '""') + '"')
-    )
+    return sa.text(f"pilot_search_fts MATCH :match{index}")
+
+
+def _stem_params(postgres: bool, stems: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for index, (word, part, weight) in enumerate(stems):
+        params[f"w{index}"] = weight
+        if postgres:
+            params[f"like{index}"] = "%" + _like_escape(part[1:]) + "%"
+            params[f"word{index}"] = "'" + word.replace("'", "''").replace("\\", "") + "'"
+        else:
+            params[f"match{index}"] = '"' + part.replace('"', '""') + '"'
+    return params
 
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _hits(user: Any, stems: Sequence[tuple[str, str, int]]) -> Any:
-    """(id, weight) of the visible pilots containing each stem, at most PER_STEM a stem."""
-    postgres = db.session.get_bind().dialect.name == "postgresql"
+@lru_cache(maxsize=256)
+def _candidate_statement(
+    postgres: bool,
+    stems: int,
+    theme: bool,
+    codes: bool,
+    regions: bool,
+    exclude: bool,
+    role: Any,
+    vendor_id: int | None,
+) -> Any:
+    """The candidates' statement for one shape of lookup, built once (building it costs more
+    than running it) and run with its parameters. Keyed by what scope_pilots reads of the
+    user: the role and the vendor."""
+    user = _ScopeUser(role, vendor_id)
     fts = sa.table("pilot_search_fts", sa.column("rowid", sa.Integer))
     members = []
-    for index, (word, part, weight) in enumerate(stems):
-        member = sa.select(Pilot.id.label("id"), sa.literal(weight, sa.Integer).label("w"))
+    for index in range(stems):
+        member = sa.select(
+            Pilot.id.label("id"),
+            Pilot.theme.label("theme"),
+            Pilot.lead_municipality_code.label("lead"),
+            sa.bindparam(f"w{index}", type_=sa.Integer).label("w"),
+        )
         if not postgres:
             member = member.join(fts, fts.c.rowid == Pilot.id)
-        member = scope_pilots(member.where(_stem_match(postgres, index, word, part)), user)
+        member = member.where(_stem_match(postgres, index))
+        if exclude:
+            member = member.where(Pilot.id != sa.bindparam("exclude", type_=sa.Integer))
         # A stem in thousands of pilots says little about any one of them: counting the
         # first PER_STEM keeps a lookup's cost bounded whatever the portfolio's size.
-        inner = member.limit(PER_STEM).subquery(f"stem{index}")
-        members.append(sa.select(inner.c.id, inner.c.w))
-    return sa.union_all(*members).subquery("hits")
+        member = scope_pilots(member, user)
+        if postgres:
+            # Behind a MATERIALIZED CTE the limit cannot tempt PostgreSQL into a sequential
+            # scan that computes to_tsvector for row after row: the CTE is planned for its
+            # indexes and still read only as far as the limit.
+            inner: Any = member.cte(f"stem{index}").prefix_with("MATERIALIZED")
+            members.append(
+                sa.select(inner.c.id, inner.c.theme, inner.c.lead, inner.c.w).limit(PER_STEM)
+            )
+        else:
+            inner = member.limit(PER_STEM).subquery(f"stem{index}")
+            members.append(sa.select(inner.c.id, inner.c.theme, inner.c.lead, inner.c.w))
+    hits = sa.union_all(*members).subquery("hits")
+    # Theme and lead municipality travel with the hits, so ranking needs no join per match.
+    matched = (
+        sa.select(hits.c.id, hits.c.theme, hits.c.lead, sa.func.sum(hits.c.w).label("text"))
+        .group_by(hits.c.id, hits.c.theme, hits.c.lead)
+        .subquery("matched")
+    )
+    rank: Any = matched.c.text
+    if theme:
+        same = matched.c.theme == sa.bindparam("theme", type_=Pilot.theme.type)
+        rank = rank + sa.case((same, THEME_BONUS), else_=0)
+    if codes:
+        shares = sa.exists().where(
+            Participation.pilot_id == matched.c.id,
+            Participation.municipality_code.in_(sa.bindparam("codes", expanding=True)),
+        )
+        rank = rank + sa.case((shares, MUNICIPALITY_BONUS), else_=0)
+    if regions:
+        # The lead municipality's region: every participant's would cost a join per match.
+        near = matched.c.lead.in_(
+            sa.select(Municipality.code).where(
+                Municipality.region_code.in_(sa.bindparam("regions", expanding=True))
+            )
+        )
+        rank = rank + sa.case((near, REGION_BONUS), else_=0)
+    top = (
+        sa.select(matched.c.id, rank.label("rank"))
+        .order_by(sa.desc("rank"), matched.c.id)
+        .limit(CANDIDATES)
+        .subquery("top")
+    )
+    return (
+        sa.select(Pilot.id, Pilot.name, Pilot.summary, Pilot.theme, Pilot.stage, Vendor.name)
+        .join(top, top.c.id == Pilot.id)
+        .outerjoin(Vendor, Vendor.id == Pilot.vendor_id)
+        .order_by(top.c.rank.desc(), Pilot.id)
+    )
+
+
+@dataclass(frozen=True)
+class _ScopeUser:
+    """What permissions.scope_pilots reads of a user, for the cached statement."""
+
+    role: Any
+    vendor_id: int | None
+    is_authenticated: bool = True
 
 
 def _candidates(
@@ -153,38 +235,21 @@ def _candidates(
 ) -> list[Any]:
     """One statement: the visible pilots containing the stems, best CANDIDATES first, with
     their name, summary, theme, stage and vendor."""
-    hits = _hits(user, stems)
-    matched = (
-        sa.select(hits.c.id, sa.func.sum(hits.c.w).label("text"))
-        .group_by(hits.c.id)
-        .subquery("matched")
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    statement = _candidate_statement(
+        postgres,
+        len(stems),
+        theme is not None,
+        bool(codes),
+        bool(regions),
+        exclude_id is not None,
+        getattr(user, "role", None) if signed_in else None,
+        getattr(user, "vendor_id", None) if signed_in else None,
     )
-    rank: Any = matched.c.text
-    if theme is not None:
-        rank = rank + sa.case((Pilot.theme == theme, THEME_BONUS), else_=0)
-    if codes:
-        shares = sa.exists().where(
-            Participation.pilot_id == Pilot.id, Participation.municipality_code.in_(codes)
-        )
-        rank = rank + sa.case((shares, MUNICIPALITY_BONUS), else_=0)
-    if regions:
-        # The lead municipality's region: every participant's would cost a join per match.
-        near = Pilot.lead_municipality_code.in_(
-            sa.select(Municipality.code).where(Municipality.region_code.in_(regions))
-        )
-        rank = rank + sa.case((near, REGION_BONUS), else_=0)
-    ranked = sa.select(Pilot.id, rank.label("rank")).join(matched, matched.c.id == Pilot.id)
-    if exclude_id is not None:
-        ranked = ranked.where(Pilot.id != exclude_id)
-    top = ranked.order_by(sa.desc("rank"), Pilot.id).limit(CANDIDATES).subquery("top")
-    return list(
-        db.session.execute(
-            sa.select(Pilot.id, Pilot.name, Pilot.summary, Pilot.theme, Pilot.stage, Vendor.name)
-            .join(top, top.c.id == Pilot.id)
-            .outerjoin(Vendor, Vendor.id == Pilot.vendor_id)
-            .order_by(top.c.rank.desc(), Pilot.id)
-        )
-    )
+    params = _stem_params(postgres, stems)
+    params.update(theme=theme, codes=sorted(codes), regions=sorted(regions), exclude=exclude_id)
+    return list(db.session.execute(statement, params))
 
 
 def _places(pilot_ids: Iterable[int]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
@@ -301,12 +366,16 @@ def _attach_outcomes_and_kpis(items: list[SimilarPilot]) -> None:
         .order_by(Decision.decided_on, Decision.id)
     ):
         by_id[pilot_id].outcomes.append(outcome.value)
-    for kpi in db.session.scalars(sa.select(Kpi).where(Kpi.pilot_id.in_(by_id)).order_by(Kpi.id)):
+    for pilot_id, name, baseline, target, latest, direction in db.session.execute(
+        sa.select(Kpi.pilot_id, Kpi.name, Kpi.baseline, Kpi.target, Kpi.latest_value, Kpi.direction)
+        .where(Kpi.pilot_id.in_(by_id))
+        .order_by(Kpi.id)
+    ):
         try:
-            progress = kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
+            progress = kpi_progress(baseline, target, latest, direction)
         except KpiError:
             progress = None
-        by_id[kpi.pilot_id].kpi_progress.append((kpi.name, progress))
+        by_id[pilot_id].kpi_progress.append((name, progress))
 
 
 # --- the projection ----------------------------------------------------------------------
