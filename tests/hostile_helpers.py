@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -414,7 +417,9 @@ class VendorPortfolio:
         return self.pilots | self.kpis | self.measurements | self.status_updates | self.decisions
 
 
-def build_vendor_portfolio(vendor: Any, tag: str, pilots: int = 2) -> VendorPortfolio:
+def build_vendor_portfolio(
+    vendor: Any, tag: str, pilots: int = 2, public: bool = False
+) -> VendorPortfolio:
     """`pilots` pilots of `vendor` whose every text carries a unique marker ("SECRET-B-<uuid>"),
     each with two KPIs, measurements, status updates and decisions (call in an app context)."""
     from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage
@@ -429,9 +434,12 @@ def build_vendor_portfolio(vendor: Any, tag: str, pilots: int = 2) -> VendorPort
         pilot = make_pilot(
             ("418", "536", "980") if n == 0 else ("091", "049"),
             vendor=vendor,
-            name=f"{marker} pilot {n}",
-            summary=f"Summary {marker} {n}",
+            # Shared words, theme and municipalities: each other's closest matches for any
+            # similar-pilots lookup that forgot whose pilots it may show.
+            name=f"{marker} sähköinen tilavaraus {n}",
+            summary=f"Kuntien tilojen varaus ja palautteen keruu verkossa {marker} {n}",
             stage=Stage.PILOTING,
+            is_public=public,
         )
         found.pilots.add(pilot.id)
         for k in range(2):
@@ -466,4 +474,77 @@ def build_vendor_portfolio(vendor: Any, tag: str, pilots: int = 2) -> VendorPort
             next_review=today + timedelta(days=30),
         )
         found.decisions.add(d.id)
+    return found
+
+
+# --- walking every GET route -----------------------------------------------------------------
+
+
+def get_rules(app: Any, api: bool | None = None) -> list[Any]:
+    """Every GET route of the app but static files; only the API's (api=True) or only the
+    pages' (api=False)."""
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if "GET" in (r.methods or set()) and r.endpoint != "static"
+    ]
+    if api is not None:
+        rules = [r for r in rules if r.rule.startswith("/api/") == api]
+    return sorted(rules, key=lambda r: r.rule)
+
+
+def is_int_param(rule: Any, name: str) -> bool:
+    from werkzeug.routing.converters import NumberConverter
+
+    return isinstance(rule._converters[name], NumberConverter)
+
+
+def rule_paths(app: Any, rule: Any, ints: Iterable[int], strings: dict[str, set[str]]) -> list[str]:
+    """The rule's path for every combination of candidate values of its parameters: every
+    int for an int parameter, the harvested values of a string parameter of that name."""
+    import itertools
+
+    names = sorted(rule.arguments)
+    choices = [
+        sorted(set(ints)) if is_int_param(rule, n) else sorted(strings.get(n, set())) for n in names
+    ]
+    adapter = app.url_map.bind("localhost")
+    return [
+        adapter.build(rule.endpoint, dict(zip(names, combination, strict=True)))
+        for combination in itertools.product(*choices)
+    ]
+
+
+LINK_ATTRIBUTE = re.compile(r"""\b(?:href|src|action)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def raw_links(html: str) -> list[str]:
+    """Every href, src and action of a page as written (entities decoded)."""
+    return [html_unescape(a or b) for a, b in LINK_ATTRIBUTE.findall(html)]
+
+
+def page_links(html: str, page_url: str) -> list[str]:
+    """Every href, src and action of a page, as absolute paths on this site."""
+    paths = []
+    for link in raw_links(html):
+        url = urlsplit(urljoin("http://localhost" + page_url, link))
+        if url.netloc == "localhost":
+            paths.append(url.path)
+    return paths
+
+
+def harvest_strings(app: Any, paths: Iterable[str]) -> dict[str, set[str]]:
+    """String path parameters (chart names, sheets, codes) as the pages' own links use them."""
+    from werkzeug.exceptions import HTTPException
+
+    adapter = app.url_map.bind("localhost")
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        try:
+            endpoint, args = adapter.match(path, method="GET")
+        except HTTPException:  # not a page of the app (or a redirect to one)
+            continue
+        for name, value in args.items():
+            if isinstance(value, str) and endpoint != "static":
+                found.setdefault(name, set()).add(value)
     return found
