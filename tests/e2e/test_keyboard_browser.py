@@ -1,0 +1,75 @@
+"""The keyboard alone: the skip link, signing in, a visible focus on every stop, and the pilot
+form's municipality search (no JavaScript needed, no mouse either)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import DEMO_PASSWORD, USERS, choose_language, quick_sign_in
+
+FOCUS_STYLE = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    return {
+        tag: el.tagName.toLowerCase(),
+        text: (el.innerText || el.value || el.getAttribute('aria-label') || '').slice(0, 40),
+        outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+        inView: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0,
+    };
+}"""
+
+
+def test_keyboard_alone_skips_to_content_and_signs_in_with_a_visible_focus(page: Any) -> None:
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    first = page.evaluate(FOCUS_STYLE)
+    assert first["tag"] == "a" and page.locator(".skip-link").evaluate(
+        "el => el === document.activeElement"
+    )
+    assert first["outline"] and first["inView"], first
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.type(USERS["vendor"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.split("#")[0].endswith("/my-pilots")
+
+    # Every stop of the page, from the skip link to the footer: each shows where it is.
+    page.goto("/my-pilots")
+    seen: list[dict[str, Any]] = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUS_STYLE)
+        if stop["tag"] == "body":  # past the last stop
+            break
+        seen.append(stop)
+        assert stop["outline"] and stop["inView"], f"no visible focus on {stop}"
+    assert seen[0]["text"] == first["text"]  # the skip link again
+    assert {"a", "button", "div"} <= {stop["tag"] for stop in seen}  # div: a table's region
+    assert seen[-1]["text"] == page.locator("footer a").last.inner_text()
+
+
+def test_pilot_form_municipality_search_works_from_the_keyboard(page: Any) -> None:
+    quick_sign_in(page.context, USERS["coordinator"])
+    choose_language(page.context, "fi")
+    page.goto("/pilots/new")
+    page.focus("#municipality_q")
+    page.keyboard.type("Nokia")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the form's first button is the search
+    hit = page.locator("#hit-536")
+    assert hit.is_visible()
+    hit.focus()
+    page.keyboard.press("Space")
+    assert hit.is_checked()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.name, document.activeElement.value]")
+    assert focused == ["action", "add"], focused
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#participant-536").is_checked()
