@@ -89,6 +89,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from pilot_tracker.database import DatabaseIdConverter
+
+    # Before any rule is added: `<int:...>` ids stay within what the database holds.
+    app.url_map.converters["int"] = DatabaseIdConverter
     from pilot_tracker.admin import bp as admin_bp
     from pilot_tracker.auth import bp as auth_bp
     from pilot_tracker.dashboards import bp as dashboards_bp

@@ -6,8 +6,53 @@ import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter, Map
+
+# The largest id an INTEGER primary key holds on both databases.
+MAX_ID = 2**31 - 1
+# Past any real list; keeps OFFSET (page × at most 200 rows) inside a 32-bit integer.
+MAX_PAGE = 1_000_000
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in URLs: 0 to MAX_ID unless a rule says otherwise.
+
+    A larger number is a 404 like any unknown id; unbounded, it overflowed the query's
+    parameter (a 500: on SQLite past 2^63, on PostgreSQL past 2^31).
+    """
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+class PagedSQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy whose `paginate` keeps the URL's `?page=` to at most MAX_PAGE.
+
+    A larger page is as empty (or as 404) as any page past the last one; unbounded, its
+    OFFSET overflowed the database's integer (a 500).
+    """
+
+    def paginate(
+        self, select: sa.Select[Any], *, page: int | None = None, **kwargs: Any
+    ) -> Pagination:
+        if page is None and has_request_context():
+            try:
+                if int(request.args.get("page", 1)) > MAX_PAGE:
+                    page = MAX_PAGE
+            except (TypeError, ValueError):
+                pass  # Flask-SQLAlchemy's own handling of a page that is not a number
+        return super().paginate(select, page=page, **kwargs)
 
 
 def configure_engine_options(app: Flask) -> None:

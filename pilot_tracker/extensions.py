@@ -7,12 +7,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from pilot_tracker.database import PagedSQLAlchemy
 from pilot_tracker.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+db = PagedSQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
