@@ -39,6 +39,23 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site that a redirect may go to, else None.
+
+    A path ("/..."), not another host ("//host", or "/\\host", which browsers read the same
+    way), and nothing unprintable: a CR or LF cannot go into a Location header (it was a 500).
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
+        return target
+    return None
+
+
 def refuse_nul_characters() -> None:
     """400 for a query string or form (outside the API) with a NUL character in it (404 for
     a path with one: no page has such an address).

@@ -54,6 +54,16 @@ XSS_MARKUP = (
     "<svg onload=alert(1)>",
     "</script><script>",
 )
+# Where a redirect target is read from the request (?next=, a form's next field).
+REDIRECT_PROBES = (
+    "/\r\nSet-Cookie: hacked=1",
+    "/%0d%0aSet-Cookie: hacked=1",
+    "//evil.example/",
+    "/\\evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/\u2028x",
+)
 FORMULAS = (
     "=cmd|' /C calc'!A0",
     '=HYPERLINK("http://evil.example","x")',
@@ -90,7 +100,7 @@ ODD_TEXT = (
     "\U0010ffff",
     "Ä" * 201,
 )
-FIXED_HOSTILE = SQL_PROBES + XSS_PROBES + FORMULAS + ODD_TEXT
+FIXED_HOSTILE = SQL_PROBES + XSS_PROBES + REDIRECT_PROBES + FORMULAS + ODD_TEXT
 
 CONTROL = "".join(chr(c) for c in range(32)) + "\x7f\x85\u2028\u2029"
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u200e\u200f\u2066\u2067\u2068\u2069\u061c"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -266,6 +267,13 @@ def draw_submission(
     return pairs, files
 
 
+def assert_stays_on_the_site(location: str, where: str) -> None:
+    """A redirect goes to a path of this site (a browser reads "/\\x" as "//x")."""
+    url = urlsplit(location)
+    assert url.scheme in ("", "http") and url.netloc in ("", "localhost"), (where, location)
+    assert not url.path.startswith(("//", "/\\")) and "\\" not in url.path, (where, location)
+
+
 def _refused_in_place(html: str) -> bool:
     return 'class="error"' in html or 'aria-invalid="true"' in html or "error-summary" in html
 
@@ -309,6 +317,8 @@ class FormFuzzer:
         status = response.status_code
         html = response.get_data(as_text=True)
         assert status < 500, (self.endpoint, status)
+        if status in REDIRECT:
+            assert_stays_on_the_site(response.headers["Location"], self.endpoint)
         if len(body) > self.app.config["MAX_CONTENT_LENGTH"]:
             assert status == 413, (self.endpoint, len(body), status)
         saved = status in REDIRECT or (
@@ -357,7 +367,12 @@ EVERYTHING = (
     "=cmd|' /C calc'!A0 \x00 <script>alert(1)</script> ' OR 1=1 -- \u202e😀 \x1b\x7f"
     ' "><img src=x onerror=alert(1)>'
 )
-CRITICAL_VALUES = (EVERYTHING, EVERYTHING.replace("\x00", ""), "x" * 100_000 + "ä😀\u202e")
+CRITICAL_VALUES = (
+    EVERYTHING,
+    EVERYTHING.replace("\x00", ""),
+    "x" * 100_000 + "ä😀\u202e",
+    "/\\evil.example/\r\nSet-Cookie: hacked=1",  # for a field that names where to go next
+)
 
 
 @pytest.mark.parametrize("endpoint", FORM_ENDPOINTS)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 from flask import Flask
@@ -39,7 +39,9 @@ from pilot_tracker.models import (
 from pilot_tracker.services.tokens import create_token
 from pilot_tracker.services.users import update_profile
 from tests.conftest import Actors, csrf_token, login_as
+from tests.factories import PASSWORD
 from tests.hostile_helpers import (
+    REDIRECT_PROBES,
     SQL_PROBES,
     XSS_MARKUP,
     XSS_PROBES,
@@ -468,3 +470,34 @@ def test_an_oversized_import_upload_is_refused_with_413_and_nothing_is_written(
         assert response.status_code == 413, path
     with app.app_context():
         assert fingerprint() == before
+
+
+# --- where redirects go ----------------------------------------------------------------------
+
+
+def _assert_on_the_site(response: Any, where: str) -> None:
+    assert response.status_code in (302, 303), (where, response.status_code)
+    location = urlsplit(response.headers["Location"])
+    assert location.netloc in ("", "localhost"), (where, location)
+    assert not location.path.startswith(("//", "/\\")) and location.path.isprintable(), where
+
+
+def test_redirect_targets_from_the_request_stay_on_the_site_and_never_fail(
+    app: Flask, actors: Actors
+) -> None:
+    """`?next=` of the sign-in and the language form's `next`: a header-splitting CR LF, a
+    protocol-relative or backslashed host, another site, a javascript: URL."""
+    for target in REDIRECT_PROBES:
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        response = client.post(
+            f"/language?{urlencode({'x': 1})}",
+            data={"csrf_token": token, "lang": "sv", "next": target},
+        )
+        _assert_on_the_site(response, f"language {target!r}")
+        response = client.post(
+            f"/login?{urlencode({'next': target})}",
+            data={"csrf_token": token, "email": actors.council.email, "password": PASSWORD},
+        )
+        _assert_on_the_site(response, f"login {target!r}")
+        assert "hacked" not in response.headers.get("Set-Cookie", "")

@@ -22,15 +22,9 @@ from pilot_tracker.auth.forms import (
 from pilot_tracker.extensions import db, limiter
 from pilot_tracker.models import ApiToken
 from pilot_tracker.permissions import ALL_ROLES, home_url, role_required
+from pilot_tracker.security import local_path
 from pilot_tracker.services import tokens as token_service
 from pilot_tracker.services import users as user_service
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths, so the sign-in cannot redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def _login_limit() -> str:
@@ -60,7 +54,8 @@ def login() -> str | Response | tuple[str, int]:
         if user is not None:
             login_user(user)
             flash(_("You are signed in."), "success")
-            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+            # Only a path on this site, so the sign-in cannot redirect elsewhere.
+            return redirect(local_path(request.args.get("next")) or home_url(user))
         form.password.errors.append(_("Wrong e-mail or password."))
         return render_template("auth/login.html", form=form), 200
     return render_template("auth/login.html", form=form)

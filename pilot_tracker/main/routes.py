@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as WResponse
 from pilot_tracker.extensions import db
 from pilot_tracker.i18n import LANG_COOKIE
 from pilot_tracker.main import bp
+from pilot_tracker.security import local_path
 
 
 @bp.get("/")
@@ -72,9 +73,7 @@ def accessibility() -> str:
 def set_language() -> WResponse:
     """Remember the chosen language in a cookie (and on the profile when signed in)."""
     lang = request.form.get("lang", "")
-    target = request.form.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
+    target = local_path(request.form.get("next")) or url_for("main.index")
     response = make_response(redirect(target))
     if lang in ("fi", "sv", "en"):
         response.set_cookie(
