@@ -41,11 +41,10 @@ def detail_options() -> list[Any]:
         joinedload(Pilot.coordinator),
         selectinload(Pilot.goals),
         selectinload(Pilot.participations).selectinload(Participation.municipality),
-        selectinload(Pilot.kpis)
-        .selectinload(Kpi.measurements)
-        .selectinload(Measurement.recorded_by),
-        selectinload(Pilot.status_updates).selectinload(StatusUpdate.author),
-        selectinload(Pilot.decisions).selectinload(Decision.recorded_by),
+        # Who recorded each row joins into that collection's query (no query per kind).
+        selectinload(Pilot.kpis).selectinload(Kpi.measurements).joinedload(Measurement.recorded_by),
+        selectinload(Pilot.status_updates).joinedload(StatusUpdate.author),
+        selectinload(Pilot.decisions).joinedload(Decision.recorded_by),
     ]
 
 

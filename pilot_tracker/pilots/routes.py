@@ -191,14 +191,14 @@ def _history_items(entries: list[Any]) -> list[HistoryItem]:
     return [history_item(e, names) for e in entries]
 
 
-def _charts(pilot_id: int) -> Any:
-    """The dashboards' chart section for the pilot page (a fixed five queries), when the
-    dashboards are installed; the page works the same without it."""
+def _charts(pilot: Pilot) -> Any:
+    """The dashboards' chart section for the pilot page, built from the pilot already loaded
+    with its participants, KPIs, measurements and status updates (no further query)."""
     if "dashboards.pilot_csv" not in current_app.view_functions:
         return None
-    from pilot_tracker.dashboards import pilot_charts
+    from pilot_tracker.dashboards import pilot_charts_for
 
-    return pilot_charts(pilot_id)
+    return pilot_charts_for(pilot)
 
 
 @bp.get("/pilots/<int:pilot_id>")
@@ -217,7 +217,7 @@ def detail(pilot_id: int) -> str:
     return render_template(
         "pilots/detail.html",
         pilot=pilot,
-        pilot_charts=_charts(pilot.id),
+        pilot_charts=_charts(pilot),
         shares=_stored_share_rows(pilot),
         kpis=kpis,
         stale=is_stale(pilot.stage, pilot.last_status_on),
