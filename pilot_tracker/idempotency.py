@@ -85,12 +85,13 @@ def idempotent(user_of_request: Callable[[], Any]) -> Callable[[F], F]:
             if user is None:
                 return view(*args, **kwargs)  # the view answers 401 itself
             key = key.strip()
-            if not key or len(key) > MAX_KEY_LENGTH:
+            # Printable only: a NUL could not even be looked up in PostgreSQL (it was a 500).
+            if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
                 return problem(
                     422,
                     "Invalid Idempotency-Key",
-                    f"The key must have 1 to {MAX_KEY_LENGTH} characters.",
-                    errors={HEADER: [f"1 to {MAX_KEY_LENGTH} characters."]},
+                    f"The key must have 1 to {MAX_KEY_LENGTH} printable characters.",
+                    errors={HEADER: [f"1 to {MAX_KEY_LENGTH} printable characters."]},
                 )
             fingerprint = _fingerprint()
             user_id = user.id

@@ -501,3 +501,44 @@ def test_redirect_targets_from_the_request_stay_on_the_site_and_never_fail(
         )
         _assert_on_the_site(response, f"login {target!r}")
         assert "hacked" not in response.headers.get("Set-Cookie", "")
+
+
+# --- the API's Idempotency-Key -------------------------------------------------------------
+
+
+def test_hostile_idempotency_keys_are_refused_or_honoured_never_a_5xx(
+    app: Flask, actors: Actors
+) -> None:
+    """The key is stored and looked up: SQL and markup are just text in it, a NUL (which
+    PostgreSQL cannot hold) or another control character is refused like a too long key."""
+    tokens = tokens_for(app, actors, ("coordinator",))
+    bearer = {"Authorization": f"Bearer {tokens['coordinator']}"}
+    assert app.test_client().get("/api/v1/vendors", headers=bearer).status_code == 200
+    business_ids = iter(["0827616-7", "2077474-0", "1572860-0", "0204819-8"])
+    for key, refused in (
+        ("a\x00b", True),
+        ("\x1b[31m", True),
+        ("k" * 201, True),
+        ("   ", True),
+        ("' OR 1=1 --", False),
+        ("<script>alert(1)</script>", False),
+        ('"; DROP TABLE idempotency_records; --', False),
+    ):
+        with app.app_context():
+            before = fingerprint()
+        body = {"name": "Avain Oy", "business_id": next(business_ids) if not refused else "x"}
+        for _attempt in range(2):  # the second is a retry: the first answer, nothing new
+            response = app.test_client().post(
+                "/api/v1/vendors", json=body, headers={**bearer, "Idempotency-Key": key}
+            )
+            assert response.status_code == (422 if refused else 201), (key, response.status_code)
+        with app.app_context():
+            if refused:
+                assert fingerprint() == before, key
+            else:
+                assert (
+                    db.session.scalar(
+                        sa.select(sa.func.count()).where(Vendor.business_id == body["business_id"])
+                    )
+                    == 1
+                )
