@@ -63,10 +63,16 @@ def format_locale(language: str | None = None) -> str:
     return FORMAT_LOCALES.get(language, language)
 
 
-def day(value: date | datetime | None) -> str:
-    """A date in the page's language: `27.11.2026` in Finnish and Swedish."""
+def day(value: date | datetime | str | None) -> str:
+    """A date in the page's language: `27.11.2026` in Finnish and Swedish. Also takes the
+    ISO 8601 text the audit log stores; other text is returned as it is."""
     if value is None:
         return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         return format_datetime(value, "short", tzinfo=get_timezone(), locale=format_locale())
     return format_date(value, "short", locale=format_locale())

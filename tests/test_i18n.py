@@ -574,3 +574,14 @@ def test_rag_labels_never_fall_back_to_english(app: Flask) -> None:
             "Gul: i riskzonen",
             "Röd: avviker från planen",
         ]
+
+
+def test_admin_history_names_fields_and_values_in_the_pages_language(
+    client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.admin)
+    html = _page(client, f"/admin/users/{actors.coordinator.id}", "fi")
+    history = html[html.index('id="history-heading"') :]
+    assert "Rooli: Koordinaattori" in history
+    assert "Käytössä: Kyllä" in history
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", history)  # dates formatted, not ISO text
