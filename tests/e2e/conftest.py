@@ -273,6 +273,34 @@ def horizontal_overflow(page: Any) -> int:
     )
 
 
+def squeezed_cells(page: Any) -> list[str]:
+    """Words broken across lines inside table cells: the sign of a table that squeezed its
+    columns to fit the screen instead of scrolling inside its .table-wrap (the first few).
+    Only words of letters count: a hyphen is a fair place to break, and so is the middle of a
+    long code such as a timestamp in the audit history."""
+    return list(
+        page.evaluate(
+            """() => {
+            const found = [];
+            const range = document.createRange();
+            for (const cell of document.querySelectorAll('td, th')) {
+                if (!cell.offsetParent) continue;
+                const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+                    for (const word of node.data.matchAll(/\\p{L}{4,20}/gu)) {
+                        range.setStart(node, word.index);
+                        range.setEnd(node, word.index + word[0].length);
+                        const lines = new Set(Array.from(range.getClientRects(), r => r.top));
+                        if (lines.size > 1) found.push(word[0]);
+                    }
+                }
+            }
+            return found.slice(0, 5);
+        }"""
+        )
+    )
+
+
 def screenshot(page: Any, name: str) -> Path:
     """Save a screenshot under test-artifacts/ and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -8,7 +8,8 @@ the markup of a page (navigation, buttons, forms) and the language only its text
 - every page is scanned in every language, as the role that sees the most on it;
 - every role is scanned in every language on its home page and its main task;
 - Swedish on a 360 px wide phone, Finnish and English on a 1280 px desktop, so that every
-  page is scanned at both widths; on the phone no page may scroll sideways either.
+  page is scanned at both widths; on the phone no page may scroll sideways either, and no
+  table may squeeze its columns narrower than their words (it scrolls in its region).
 
 That is 82 scans instead of 120 and keeps the browser tests inside their time budget on a
 2-core machine; `AXE_FULL_MATRIX=1` scans every page as every role in every language.
@@ -36,6 +37,7 @@ from tests.e2e.conftest import (
     describe_violations,
     horizontal_overflow,
     new_context,
+    squeezed_cells,
     wait_for_charts,
 )
 
@@ -191,6 +193,8 @@ def scan(pages: list[Any], paths: tuple[str, ...], demo: Demo, *, phone: bool) -
                 problems.append(describe_violations(where, violations))
             if phone and (overflow := horizontal_overflow(page)):
                 problems.append(f"{where}: the page scrolls {overflow} px sideways at 360 px")
+            if phone and (broken := squeezed_cells(page)):
+                problems.append(f"{where}: table cells too narrow for their words: {broken}")
         if queue:
             where = visit(page, queue.pop(0), demo)
             lang = page.locator("html").get_attribute("lang")
