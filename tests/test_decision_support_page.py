@@ -282,6 +282,22 @@ def test_pilot_page_queries_do_not_grow_with_the_similar_pilots(
     assert before == after == unrelated
 
 
+def test_pilot_page_with_similar_pilots_keeps_to_the_query_budget(
+    app: Flask, client: FlaskClient, actors: Actors, pilots: dict[str, int]
+) -> None:
+    from tests.test_pilots_queries import statements_for
+
+    login_as(client, actors.council)
+    statements = statements_for(app, client, f"/pilots/{pilots['booking']}")
+    queries = [s for s in statements if not s.startswith(("SAVEPOINT", "ROLLBACK", "RELEASE"))]
+    html = page(client, f"/pilots/{pilots['booking']}")
+
+    assert f'href="/pilots/{pilots["other"]}"' in section(html, "similar")  # it did search
+    # Issue 5's budget for a page: 15 queries. Decision support takes two of them: the
+    # similar pilots with everything shown about them, and the municipality register.
+    assert len(queries) <= 15
+
+
 # --- the pilot form ----------------------------------------------------------------------
 
 

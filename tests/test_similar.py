@@ -299,4 +299,6 @@ def test_a_lookup_runs_the_same_queries_however_many_pilots_match(
             pilot = make_pilot(("418", "091"), name=f"Palautekanava {i}")
             add_kpi(pilot, "Vastaukset", "kpl", Decimal(0), Decimal(9), Direction.INCREASE)
         many = lookup_statements()
-    assert none == one == many == 5  # regions, candidates, places, decisions, KPIs
+    # The regions of the given municipality, then the candidates with their municipalities,
+    # decisions and KPIs in one statement.
+    assert none == one == many == 2

@@ -1,7 +1,7 @@
 """Decision support on the pilot pages: similar pilots and the scale-up projection.
 
 The pilot page shows both sections (`similar_section`, `projection_section`, a fixed number
-of queries: four for the similar pilots, one for the projection's municipality register).
+of queries: one for the similar pilots, one for the projection's municipality register).
 The new-pilot form asks `/pilots/similar` for the similar pilots while a name and summary are
 typed (static/js/similar.js), and lists them after any of its own submits without JavaScript.
 `/pilots/<id>/projection.csv` is the projection chart's data.
@@ -92,7 +92,7 @@ def similar_rows(items: list[SimilarPilot]) -> list[SimilarRow]:
 
 
 def similar_section(pilot: Pilot) -> list[SimilarRow]:
-    """The pilots most like `pilot` that the current user may see (four queries); `pilot`
+    """The pilots most like `pilot` that the current user may see (one query); `pilot`
     was loaded with its participations and their municipalities."""
     return similar_rows(similar_to_pilot(current_user, pilot))
 

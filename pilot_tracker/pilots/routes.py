@@ -226,7 +226,7 @@ def detail(pilot_id: int) -> str:
         may_report=can_report_on(current_user, pilot),
         may_delete=can_delete_pilot(current_user, pilot),
         open_gates=allowed_gates(pilot.stage),
-        # Decision support: four queries for the similar pilots, one for the projection.
+        # Decision support: one query for the similar pilots, one for the projection.
         similar=similar_section(pilot),
         projection=(
             projection_section(pilot, request.args) if can_read_portfolio(current_user) else None

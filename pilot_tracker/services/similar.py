@@ -18,6 +18,7 @@ stem reads each index once, where one big OR of trigrams or a relevance rank ove
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.domain.enums import NATIONAL_POTENTIAL_EUR, Theme, Track
+from pilot_tracker.domain.enums import NATIONAL_POTENTIAL_EUR, Direction, Theme, Track
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.projection import Projection, choose_basis, project
@@ -208,12 +209,58 @@ def _candidate_statement(
         .limit(CANDIDATES)
         .subquery("top")
     )
+    # Each candidate's municipalities, decisions and KPIs come along as JSON, so a lookup is
+    # one query (the pilot page has a budget of 15).
+    places = _json_rows(
+        postgres,
+        [Participation.municipality_code, Municipality.region_code],
+        sa.select().select_from(Participation).join(Municipality),
+        Participation.pilot_id == Pilot.id,
+    )
+    decisions = _json_rows(
+        postgres,
+        [Decision.decided_on, Decision.id, Decision.outcome],
+        sa.select().select_from(Decision),
+        Decision.pilot_id == Pilot.id,
+    )
+    kpis = _json_rows(
+        postgres,
+        [Kpi.id, Kpi.name, Kpi.baseline, Kpi.target, Kpi.latest_value, Kpi.direction],
+        sa.select().select_from(Kpi),
+        Kpi.pilot_id == Pilot.id,
+    )
     return (
-        sa.select(Pilot.id, Pilot.name, Pilot.summary, Pilot.theme, Pilot.stage, Vendor.name)
+        sa.select(
+            Pilot.id,
+            Pilot.name,
+            Pilot.summary,
+            Pilot.theme,
+            Pilot.stage,
+            Vendor.name,
+            places,
+            decisions,
+            kpis,
+        )
         .join(top, top.c.id == Pilot.id)
         .outerjoin(Vendor, Vendor.id == Pilot.vendor_id)
         .order_by(top.c.rank.desc(), Pilot.id)
     )
+
+
+def _json_rows(postgres: bool, columns: list[Any], base: Any, where: Any) -> Any:
+    """A correlated subquery: the rows of `columns` as a JSON array of arrays (text)."""
+    if postgres:
+        rows = sa.func.coalesce(
+            sa.cast(sa.func.json_agg(sa.func.json_build_array(*columns)), sa.Text), "[]"
+        )
+    else:
+        rows = sa.func.json_group_array(sa.func.json_array(*columns))
+    return base.add_columns(rows).where(where).scalar_subquery()
+
+
+def _loads(text: str | None) -> list[Any]:
+    """JSON rows with exact numbers (KPI values are decimals, never floats)."""
+    return list(json.loads(text or "[]", parse_float=Decimal, parse_int=Decimal))
 
 
 @dataclass(frozen=True)
@@ -286,11 +333,10 @@ def find_similar(
 ) -> list[SimilarPilot]:
     """The pilots most like the description that `user` may see, best first.
 
-    `text` is the name and summary (or whatever was typed), `name` the name alone. Four
-    queries whatever the portfolio's size (none without a searchable word): the candidates,
-    their municipalities, their decisions and their KPIs; one more when `municipalities` are
-    given without their `regions`, and one more for `exclude_id`'s own places when neither
-    is given.
+    `text` is the name and summary (or whatever was typed), `name` the name alone. One query
+    whatever the portfolio's size (none without a searchable word): the candidates with their
+    municipalities, decisions and KPIs; one more when `municipalities` are given without
+    their `regions`, or for `exclude_id`'s own places when neither is given.
     """
     stems = search_stems(name, text)
     if not stems:
@@ -310,8 +356,6 @@ def find_similar(
         )
     theme_value = _theme(theme)
     rows = _candidates(user, stems, theme_value, own_codes, own_regions, exclude_id)
-    # The same queries whether or not anything was found: a constant count per lookup.
-    codes, places = _places(r[0] for r in rows)
     me = PilotTraits(
         name or text,
         text,
@@ -321,30 +365,32 @@ def find_similar(
     )
     query = query_words(text)
     scored = []
-    for pilot_id, other_name, summary, pilot_theme, stage, vendor_name in rows:
+    details = {}
+    for pilot_id, other_name, summary, pilot_theme, stage, vendor, places, decided, kpis in rows:
+        pairs = _loads(places)
         other = PilotTraits(
             other_name,
             f"{other_name} {summary}",
             pilot_theme.value,
-            frozenset(codes.get(pilot_id, ())),
-            frozenset(places.get(pilot_id, ())),
+            frozenset(code for code, _region in pairs),
+            frozenset(region for _code, region in pairs),
         )
         score = similarity_score(query, me, other)
         if score >= MIN_SCORE:
             scored.append(
-                SimilarPilot(
-                    pilot_id, other_name, score, stage.value, pilot_theme.value, vendor_name
-                )
+                SimilarPilot(pilot_id, other_name, score, stage.value, pilot_theme.value, vendor)
             )
+            details[pilot_id] = (decided, kpis)
     scored.sort(key=lambda s: (-s.score, s.id))
     top = scored[:limit]
-    _attach_outcomes_and_kpis(top)
+    for item in top:
+        _attach_outcomes_and_kpis(item, *details[item.id])
     return top
 
 
 def similar_to_pilot(user: Any, pilot: Pilot, limit: int = 5) -> list[SimilarPilot]:
     """Pilots like `pilot`, whose participations and their municipalities are loaded (the
-    pilot page's): four queries."""
+    pilot page's): one query."""
     places = [p.municipality for p in pilot.participations]
     return find_similar(
         user,
@@ -358,24 +404,23 @@ def similar_to_pilot(user: Any, pilot: Pilot, limit: int = 5) -> list[SimilarPil
     )
 
 
-def _attach_outcomes_and_kpis(items: list[SimilarPilot]) -> None:
-    by_id = {item.id: item for item in items}
-    for pilot_id, outcome in db.session.execute(
-        sa.select(Decision.pilot_id, Decision.outcome)
-        .where(Decision.pilot_id.in_(by_id))
-        .order_by(Decision.decided_on, Decision.id)
-    ):
-        by_id[pilot_id].outcomes.append(outcome.value)
-    for pilot_id, name, baseline, target, latest, direction in db.session.execute(
-        sa.select(Kpi.pilot_id, Kpi.name, Kpi.baseline, Kpi.target, Kpi.latest_value, Kpi.direction)
-        .where(Kpi.pilot_id.in_(by_id))
-        .order_by(Kpi.id)
+def _attach_outcomes_and_kpis(item: SimilarPilot, decisions: str, kpis: str) -> None:
+    """Decision outcomes oldest first and each KPI's progress, from the candidate's JSON."""
+    for _day, _id, outcome in sorted(_loads(decisions), key=lambda d: (str(d[0]), int(d[1]))):
+        item.outcomes.append(str(outcome))
+    for _id, name, baseline, target, latest, direction in sorted(
+        _loads(kpis), key=lambda k: int(k[0])
     ):
         try:
-            progress = kpi_progress(baseline, target, latest, direction)
-        except KpiError:
+            progress = kpi_progress(
+                Decimal(baseline),
+                Decimal(target),
+                None if latest is None else Decimal(latest),
+                Direction(direction),
+            )
+        except (KpiError, ValueError):
             progress = None
-        by_id[pilot_id].kpi_progress.append((name, progress))
+        item.kpi_progress.append((str(name), progress))
 
 
 # --- the projection ----------------------------------------------------------------------
