@@ -234,7 +234,8 @@ def wait_for_charts(page: Any) -> None:
     """Wait until every chart of the page is drawn (when plotly.js is there at all)."""
     page.wait_for_function(
         "() => !window.Plotly || Array.from(document.querySelectorAll('[data-figure]'))"
-        ".every(el => el.classList.contains('js-plotly-plot') && el.querySelector('.main-svg'))"
+        ".every(el => el.classList.contains('js-plotly-plot') && el.querySelector('.main-svg'))",
+        timeout=30_000,  # a busy machine draws eight charts slowly
     )
 
 
