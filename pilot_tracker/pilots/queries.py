@@ -226,19 +226,21 @@ def filter_options(
             .order_by(Municipality.region_name)
         )
     ]
-    visible = scope_pilots(sa.select(Pilot.id), user).subquery()
+    if has_role(user, *READERS):
+        # Readers see every pilot: one index probe per municipality, instead of collecting
+        # the municipality of every participation (24 ms at 10 000 pilots).
+        taking_part = sa.exists().where(Participation.municipality_code == Municipality.code)
+    else:
+        visible = scope_pilots(sa.select(Pilot.id), user).subquery()
+        taking_part = Municipality.code.in_(
+            sa.select(Participation.municipality_code).where(
+                Participation.pilot_id.in_(sa.select(visible.c.id))
+            )
+        )
     municipalities = [
         (code, name)
         for code, name in db.session.execute(
-            sa.select(Municipality.code, name_column)
-            .where(
-                Municipality.code.in_(
-                    sa.select(Participation.municipality_code).where(
-                        Participation.pilot_id.in_(sa.select(visible.c.id))
-                    )
-                )
-            )
-            .order_by(name_column)
+            sa.select(Municipality.code, name_column).where(taking_part).order_by(name_column)
         )
     ]
     vendors = vendor_choices() if has_role(user, *READERS) else None
