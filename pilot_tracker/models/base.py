@@ -59,12 +59,13 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# Search structures made by migration 0003 outside the ORM (they differ per database).
-SEARCH_OBJECT_PREFIXES = ("pilot_search_fts", "ix_pilots_search_")
+# Made by migrations outside the ORM: the search structures of 0003 (they differ per
+# database) and the expression index of 0007 (lower(name), id), which SQLite cannot reflect.
+OUTSIDE_ORM_PREFIXES = ("pilot_search_fts", "ix_pilots_search_", "ix_pilots_name_lower")
 
 
 def include_in_autogenerate(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Autogenerate filter: the database-specific search objects are not schema drift."""
-    return not (reflected and name and name.startswith(SEARCH_OBJECT_PREFIXES))
+    """Autogenerate filter: the objects migrations make outside the ORM are not drift."""
+    return not (reflected and name and name.startswith(OUTSIDE_ORM_PREFIXES))

@@ -134,20 +134,23 @@ def _participant_count_expression() -> sa.ScalarSelect[int]:
     )
 
 
-def _order_by(sort: str) -> Any:
+def _order_by(sort: str) -> tuple[Any, bool]:
+    """The sort key and whether it can be NULL (only those get NULLS LAST: an ordering the
+    database must not special-case can be read straight from an index)."""
     if sort == "stage":
-        return sa.case({stage: i for i, stage in enumerate(ORDER)}, value=Pilot.stage)
+        return sa.case({stage: i for i, stage in enumerate(ORDER)}, value=Pilot.stage), False
     if sort == "net_cost":
-        return net_cost_expression()
+        return net_cost_expression(), False
     if sort == "participants":
-        return _participant_count_expression()
+        return _participant_count_expression(), False
     if sort == "start_date":
-        return Pilot.start_date
+        return Pilot.start_date, True
     if sort == "last_status":
-        return Pilot.last_status_on
+        return Pilot.last_status_on, True
     if sort == "updated":
-        return Pilot.updated_at
-    return sa.func.lower(Pilot.name)
+        return Pilot.updated_at, False
+    # The default, served by ix_pilots_name_lower (lower(name), id).
+    return sa.func.lower(Pilot.name), False
 
 
 def pilot_list_select(filters: ListFilters, user: Any, today: date | None = None) -> sa.Select[Any]:
@@ -191,12 +194,12 @@ def pilot_list_select(filters: ListFilters, user: Any, today: date | None = None
         query = query.where(stale_clause(today))
     elif filters.stale == "no":
         query = query.where(sa.not_(stale_clause(today)))
-    key = _order_by(filters.sort)
-    if filters.order == "desc":
-        query = query.order_by(key.desc().nulls_last(), Pilot.id.desc())
-    else:
-        query = query.order_by(key.asc().nulls_last(), Pilot.id)
-    return query
+    key, nullable = _order_by(filters.sort)
+    ordered = key.desc() if filters.order == "desc" else key.asc()
+    if nullable:
+        ordered = ordered.nulls_last()
+    tie = Pilot.id.desc() if filters.order == "desc" else Pilot.id
+    return query.order_by(ordered, tie)
 
 
 def participant_counts(pilot_ids: Iterable[int]) -> dict[int, int]:
