@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.dates import format_datetime
 from flask import Flask, current_app, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
+from pilot_tracker import formats
+from pilot_tracker.formats import FORMAT_LOCALES
+
 LANG_COOKIE = "lang"
-# The conventions of each language as written in Finland: Finland-Swedish writes dates as
-# 27.11.2026 (not Sweden's 2026-11-27), and English here is British (27/11/2026, not the
-# ambiguous 11/27/26). Numbers and money are the same as the plain languages'.
-FORMAT_LOCALES: dict[str, str] = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 
 def select_locale() -> str:
@@ -42,19 +40,14 @@ def money(cents: int | None, with_symbol: bool = True) -> str:
     """Cents as money in the page's language: `1 234,50 €` in Finnish."""
     if cents is None:
         return "–"
-    amount = Decimal(cents) / 100
-    locale = current_language()
-    if with_symbol:
-        return format_currency(amount, "EUR", locale=locale)
-    return format_decimal(amount, format="#,##0.00", locale=locale)
+    return formats.money(cents, current_language(), with_symbol)
 
 
 def number(value: int | Decimal | float | None, digits: int | None = None) -> str:
     """A number in the page's language; `digits` fixes the decimals shown."""
     if value is None:
         return "–"
-    fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=fmt, locale=current_language())
+    return formats.number(value, current_language(), digits)
 
 
 def format_locale(language: str | None = None) -> str:
@@ -75,7 +68,7 @@ def day(value: date | datetime | str | None) -> str:
             return value
     if isinstance(value, datetime):
         return format_datetime(value, "short", tzinfo=get_timezone(), locale=format_locale())
-    return format_date(value, "short", locale=format_locale())
+    return formats.short_date(value, current_language())
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,8 +1,8 @@
 """The charts' words and number formats in the page's language.
 
-Formats exactly as the app's `money`, `number` and `day` filters (pilot_tracker.i18n), but
-with the babel Locale parsed once per language: a dashboard formats hundreds of cells, and
-parsing the locale name on every call costs several times the formatting itself.
+Formats exactly as the app's `money`, `number` and `day` filters (pilot_tracker.i18n), through
+the same fast formatters (pilot_tracker.formats), with the language looked up once per chart:
+a dashboard formats hundreds of cells.
 """
 
 from __future__ import annotations
@@ -10,22 +10,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from functools import cache
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 from flask_babel import gettext
 
-from pilot_tracker import i18n
+from pilot_tracker import formats, i18n
 from pilot_tracker.charts import Chart
 from pilot_tracker.labels import label
-
-
-@cache
-def _locale(language: str) -> Locale:
-    return Locale.parse(i18n.format_locale(language))
 
 
 class FlaskTexts:
@@ -33,7 +24,6 @@ class FlaskTexts:
 
     def __init__(self, language: str | None = None) -> None:
         self.language = language or i18n.current_language()
-        self.locale = _locale(self.language)
         # Plotly's separators: decimal mark, then thousands separator (a no-break space).
         self.separators = ".," if self.language == "en" else ",\u00a0"
 
@@ -46,18 +36,17 @@ class FlaskTexts:
     def money(self, cents: int | None) -> str:
         if cents is None:
             return "–"
-        return format_currency(Decimal(cents) / 100, "EUR", locale=self.locale)
+        return formats.money(cents, self.language)
 
     def number(self, value: int | Decimal | float | None, digits: int | None = None) -> str:
         if value is None:
             return "–"
-        fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=fmt, locale=self.locale)
+        return formats.number(value, self.language, digits)
 
     def day(self, value: date | None) -> str:
         if value is None:
             return "–"
-        return format_date(value, "d.M.yyyy" if self.language == "fi" else "short", self.locale)
+        return formats.short_date(value, self.language)
 
     def cell(self, value: Any, kind: str) -> str:
         """A table cell's text by its column kind (see charts.Column)."""

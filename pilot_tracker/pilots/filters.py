@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_decimal
-
+from pilot_tracker import formats
 from pilot_tracker.domain.money import MoneyError, parse_eur
 from pilot_tracker.i18n import current_language, money
 from pilot_tracker.pilots import bp
@@ -31,4 +30,4 @@ def kpi_number(value: Decimal | str | None) -> str:
         number = Decimal(str(value))
     except ArithmeticError:
         return str(value)
-    return format_decimal(number, format="#,##0.####", locale=current_language())
+    return formats.measured(number, current_language())
