@@ -51,7 +51,7 @@ clean:
 # Translations: extract every gettext string, merge into fi/sv/en catalogues, compile.
 translations: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o pilot_tracker/translations/messages.pot .
-	$(BIN)/pybabel update -i pilot_tracker/translations/messages.pot -d pilot_tracker/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i pilot_tracker/translations/messages.pot -d pilot_tracker/translations --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d pilot_tracker/translations --statistics
 
 # The dashboards' partial plotly.js bundle: from npm, pinned by package-lock.json, served by
