@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import unescape
+from urllib.parse import parse_qs
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -191,3 +193,73 @@ def test_track_filter_uses_the_stored_track(
         make_pilot(name="Sähköinen palvelu", theme=Theme.E_SERVICES, track=Track.SLOW)
     login_as(client, actors.council_tied)
     assert names(client, "?track=slow") == ["Sähköinen palvelu"]
+
+
+def export_link(html: str) -> str:
+    """The list's link to the export page (the navigation's own link left out)."""
+    hrefs = re.findall(r'<a href="(/export[^"]*)">', html.split("<main", 1)[1])
+    assert len(hrefs) == 1, hrefs
+    return unescape(hrefs[0])
+
+
+def shown_count(html: str) -> int:
+    """The count a page announces in its status line (the list and the export page alike)."""
+    found = re.search(r'<p role="status">(\d+)\D', html)
+    assert found is not None
+    return int(found.group(1))
+
+
+def test_download_link_carries_the_lists_filters_but_not_its_page_or_sorting(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        make_pilot(name="A", theme=Theme.GEODATA, stage=Stage.PILOTING, vendor=actors.vendor_a)
+    login_as(client, actors.coordinator)
+    query = (
+        "?q=+tila+&theme=geodata&stage=piloting&region=&municipality=418"
+        f"&vendor={actors.vendor_a.id}&rag=none&stale=yes&track=parking"
+        "&sort=net_cost&order=desc&page=1"
+    )
+    href = export_link(client.get(f"/pilots{query}").get_data(as_text=True))
+    path, _, query_string = href.partition("?")
+    assert path == "/export"
+    # Empty and unknown values (region, track) filter nothing on the list: left out here too.
+    assert parse_qs(query_string) == {
+        "q": ["tila"],
+        "theme": ["geodata"],
+        "stage": ["piloting"],
+        "municipality": ["418"],
+        "vendor": [str(actors.vendor_a.id)],
+        "rag": ["none"],
+        "stale": ["yes"],
+    }
+    assert export_link(client.get("/pilots?sort=stage").get_data(as_text=True)) == "/export"
+
+
+def _portfolio_for_export(actors: Actors) -> None:
+    make_pilot(("418", "536"), name="A1", stage=Stage.PILOTING, vendor=actors.vendor_a)
+    make_pilot(("418",), name="A2", stage=Stage.PILOTING, vendor=actors.vendor_a)
+    make_pilot(("091",), name="A3", stage=Stage.IDEA, vendor=actors.vendor_a)
+    make_pilot(("418",), name="B1", stage=Stage.PILOTING, vendor=actors.vendor_b)
+    make_pilot(("418",), name="B2", stage=Stage.PILOTING, vendor=actors.vendor_b)
+    make_pilot(("418",), name="N1", stage=Stage.PILOTING)
+
+
+def test_following_the_download_link_exports_what_the_list_counts(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        _portfolio_for_export(actors)
+    for user, query, expected in (
+        (actors.coordinator, "?stage=piloting&municipality=418&sort=name", 5),
+        (actors.coordinator, f"?stage=piloting&vendor={actors.vendor_b.id}", 2),
+        # A vendor sees only its own pilots: a filter on the other vendor is ignored on both.
+        (actors.vendor_user, "?stage=piloting&municipality=418", 2),
+        (actors.vendor_user, f"?stage=piloting&vendor={actors.vendor_b.id}&order=desc", 2),
+    ):
+        login_as(client, user)
+        listed = client.get(f"/pilots{query}").get_data(as_text=True)
+        assert shown_count(listed) == expected, (user.email, query)
+        exported = client.get(export_link(listed))
+        assert exported.status_code == 200
+        assert shown_count(exported.get_data(as_text=True)) == expected, (user.email, query)

@@ -107,6 +107,13 @@ class ListRow:
     stale: bool
 
 
+def _export_args(form: FilterForm) -> dict[str, str]:
+    """The filters in effect, for the link to the export page (which reads the same
+    parameters): every field but the sorting, and only values the list used, not ignored."""
+    values = {f.name: form.value(f.name) for f in form if f.name not in ("sort", "order")}
+    return {name: value for name, value in values.items() if value}
+
+
 @bp.get("/pilots")
 @role_required(*ALL_ROLES)
 def index() -> str:
@@ -148,6 +155,7 @@ def index() -> str:
         page=page,
         rows=rows,
         args=args,
+        export_args=_export_args(form),
         filtered=filtered,
         may_create=can_edit_pilot(current_user),
         vendor_filter=has_role(current_user, *READERS),
