@@ -9,6 +9,7 @@ from babel.dates import format_datetime
 from flask import Flask, current_app, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
+from markupsafe import Markup
 
 from pilot_tracker import formats
 from pilot_tracker.formats import FORMAT_LOCALES
@@ -71,12 +72,21 @@ def day(value: date | datetime | str | None) -> str:
     return formats.short_date(value, current_language())
 
 
+def lang_attr(language: str | None) -> Markup:
+    """` lang="sv"` for text written in another language than the page's (WCAG 3.1.2,
+    language of parts), else nothing. Only the app's own language codes pass."""
+    if language in current_app.config["LANGUAGES"] and language != current_language():
+        return Markup(' lang="%s"') % language
+    return Markup("")
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters `money`, `number`, `day`; global `current_language`."""
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["lang_attr"] = lang_attr
     from pilot_tracker.labels import label, region_name
     from pilot_tracker.navigation import has_endpoint, nav_items
 

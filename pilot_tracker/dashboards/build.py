@@ -220,6 +220,7 @@ class PilotRow:
     last_status_on: str
     stale: bool
     share: str
+    language: str = "fi"  # of the name, for its lang attribute
 
 
 def pilot_rows(items: list[queries.MunicipalityPilot], t: Any) -> list[PilotRow]:
@@ -242,6 +243,7 @@ def pilot_rows(items: list[queries.MunicipalityPilot], t: Any) -> list[PilotRow]
             last_status_on=t.day(item.last_status_on) if item.last_status_on else "",
             stale=item.stale,
             share=t.money(item.share_cents),
+            language=item.language,
         )
         for item in items
     ]

@@ -447,6 +447,7 @@ class MunicipalityPilot:
     last_status_on: date | None
     share_cents: int
     stale: bool
+    language: str = "fi"
 
 
 def municipality_pilots(code: str, limit: int, today: date) -> tuple[list[MunicipalityPilot], int]:
@@ -462,6 +463,7 @@ def municipality_pilots(code: str, limit: int, today: date) -> tuple[list[Munici
             Participation.share_cents,
             sa.case((stale_clause(today), True), else_=False),
             sa.func.count().over(),
+            Pilot.language,
         )
         .select_from(Participation)
         .join(Pilot, Pilot.id == Participation.pilot_id)
@@ -480,6 +482,7 @@ def municipality_pilots(code: str, limit: int, today: date) -> tuple[list[Munici
             last_status_on=r[5],
             share_cents=int(r[6]),
             stale=bool(r[7]),
+            language=r[9],
         )
         for r in rows
     ]

@@ -72,6 +72,7 @@ class SimilarRow:
     outcomes: list[str]
     vendor: str | None
     kpis: list[tuple[str, Decimal | None]]
+    language: str = "fi"
 
 
 def similar_rows(items: list[SimilarPilot]) -> list[SimilarRow]:
@@ -86,6 +87,7 @@ def similar_rows(items: list[SimilarPilot]) -> list[SimilarRow]:
             outcomes=[str(label(Outcome(o))) for o in item.outcomes],
             vendor=item.vendor_name,
             kpis=item.kpi_progress,
+            language=item.language,
         )
         for item in items
     ]

@@ -71,6 +71,8 @@ class SimilarPilot:
     stage: str
     theme: str
     vendor_name: str | None
+    # The language the name is written in (fi, sv, en): pages mark it (WCAG 3.1.2).
+    language: str = "fi"
     outcomes: list[str] = field(default_factory=list)
     kpi_progress: list[tuple[str, Decimal | None]] = field(default_factory=list)
 
@@ -237,6 +239,7 @@ def _candidate_statement(
             Pilot.theme,
             Pilot.stage,
             Vendor.name,
+            Pilot.language,
             places,
             decisions,
             kpis,
@@ -366,7 +369,9 @@ def find_similar(
     query = query_words(text)
     scored = []
     details = {}
-    for pilot_id, other_name, summary, pilot_theme, stage, vendor, places, decided, kpis in rows:
+    for row in rows:
+        pilot_id, other_name, summary, pilot_theme, stage, vendor, language = row[:7]
+        places, decided, kpis = row[7:]
         pairs = _loads(places)
         other = PilotTraits(
             other_name,
@@ -378,7 +383,9 @@ def find_similar(
         score = similarity_score(query, me, other)
         if score >= MIN_SCORE:
             scored.append(
-                SimilarPilot(pilot_id, other_name, score, stage.value, pilot_theme.value, vendor)
+                SimilarPilot(
+                    pilot_id, other_name, score, stage.value, pilot_theme.value, vendor, language
+                )
             )
             details[pilot_id] = (decided, kpis)
     scored.sort(key=lambda s: (-s.score, s.id))
