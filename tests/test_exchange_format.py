@@ -100,6 +100,30 @@ def test_a_number_a_float_cannot_hold_is_kept_as_text_in_the_workbook() -> None:
     assert cells[6] == Decimal("-0.5")
 
 
+@pytest.mark.parametrize(
+    ("value", "as_number"),
+    [
+        (Decimal("123456789012.345"), True),  # 15 significant digits: Excel keeps them all
+        (Decimal("123456789012.3456"), False),  # 16: Excel and LibreOffice drop the last one
+        (Decimal("0.1"), True),
+        (Decimal("1234567.8900"), True),  # trailing zeros are not digits a number loses
+        (Decimal("-99999999999999.99"), False),
+        (10**15 - 1, True),
+        (10**15 + 1, False),
+    ],
+)
+def test_numbers_past_fifteen_digits_go_into_the_workbook_as_text(
+    value: Decimal | int, as_number: bool
+) -> None:
+    row = ["P1", "", "K1", "n", None, value, Decimal("1"), "increase", False, None, None, None]
+    tables = read_xlsx(write_xlsx([(KPIS, [row])]))
+    ((_number, cells),) = tables[0].rows
+    if as_number:
+        assert cells[5] == value and not isinstance(cells[5], str)
+    else:
+        assert cells[5] == str(value)
+
+
 def test_csv_written_with_commas_by_another_tool_is_read_too() -> None:
     table = read_csv("p.csv", b"ref,name,theme,lead_municipality\r\nP1,A,permits,91\r\n")
     assert table.header == ["ref", "name", "theme", "lead_municipality"]

@@ -226,8 +226,19 @@ def write_csv(sheet: Sheet, rows: Iterable[Row]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _float_is_exact(value: Decimal) -> bool:
-    return Decimal(repr(float(value))) == value
+# Excel and LibreOffice keep 15 significant digits of a number (a double, shown and saved
+# at 15 digits): 123456789012.3456 comes back as 123456789012.346. A number with more
+# digits goes into the workbook as text, which keeps every digit (and the importer reads).
+SPREADSHEET_DIGITS = 15
+
+
+def _spreadsheet_keeps(value: Decimal | int) -> bool:
+    """True when a spreadsheet program holds `value` exactly as a number."""
+    number = Decimal(value)
+    if not number.is_finite():
+        return False
+    digits = len(number.normalize().as_tuple().digits)
+    return digits <= SPREADSHEET_DIGITS and Decimal(repr(float(number))) == number
 
 
 # What XML 1.0 cannot hold at all: control characters other than tab and line breaks,
@@ -294,13 +305,15 @@ def _xlsx_cell(ref: str, value: Any, kind: str) -> str:
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int):
+        if not _spreadsheet_keeps(value):
+            return _text_cell(ref, str(value))
         return f'<c r="{ref}"><v>{value}</v></c>'
     if isinstance(value, datetime):
         raise TypeError("datetimes are not written to files; use dates")
     if isinstance(value, date):
         return f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>'
     if isinstance(value, Decimal):
-        if not _float_is_exact(value):  # text keeps every digit a float would lose
+        if not _spreadsheet_keeps(value):  # text keeps every digit a number would lose
             return _text_cell(ref, plain_decimal(value))
         style = ' s="2"' if kind in ("money", "percent") else ""
         return f'<c r="{ref}"{style}><v>{plain_decimal(value)}</v></c>'
