@@ -255,7 +255,9 @@ def update_pilot(
     """Apply `changes` (keys of WRITABLE) if the editor saw `expected_version`.
 
     Raises StaleVersionError (with what changed since) or PilotValidationError; either way
-    nothing is written. The stage moves only forward to evaluation here; decisions do the rest.
+    nothing is written. Changes to the values the pilot already has write nothing either: the
+    version stays (the caller can tell by it). The stage moves only forward to evaluation
+    here; decisions do the rest.
     """
     unknown = sorted(set(changes) - set(WRITABLE))
     if unknown:
@@ -278,6 +280,10 @@ def update_pilot(
             raise PilotValidationError({"stage": [exc.message]}) from exc
     _municipalities, shares = _validate(data)
     _apply(pilot, data, shares)
+    if pilot_values(pilot) == before:
+        # Nothing the audit log would record changed (the same values, participants and
+        # shares): the row is not written, the version stays and no entry is made.
+        return pilot
     pilot.version = expected_version + 1
     try:
         db.session.flush()
