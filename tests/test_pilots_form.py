@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from babel.numbers import format_currency
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track
 from pilot_tracker.extensions import db
 from pilot_tracker.models import AuditEntry, Participation, Pilot
+from pilot_tracker.services.pilots import load_pilot_for_update, update_pilot
 from tests.conftest import Actors, csrf_token, login_as
 from tests.factories import make_pilot
+from tests.hostile_helpers import parse_forms
 
 
 def fi_money(cents: int) -> str:
@@ -430,3 +435,167 @@ def test_theme_without_a_proposal_keeps_the_chosen_track_on_edit(
     )
     with app.app_context():
         assert db.session.get(Pilot, pilot.id).track is Track.SLOW
+
+
+# --- saving without a change -----------------------------------------------------------------
+
+
+def browser_submission(client: FlaskClient, pilot_id: int) -> MultiDict[str, str]:
+    """The edit form as a browser sends it when Save is pressed without touching anything."""
+    path = f"/pilots/{pilot_id}/edit"
+    html = client.get(path).get_data(as_text=True)
+    form = next(f for f in parse_forms(html, path) if f.action == path and f.method == "post")
+    data = MultiDict([*form.defaults(), ("action", "save")])
+    # A browser sends a textarea's line breaks as CR LF, whatever the page held.
+    data["summary"] = data["summary"].replace("\r\n", "\n").replace("\n", "\r\n")
+    return data
+
+
+def replaced(data: MultiDict[str, str], name: str, *values: str) -> MultiDict[str, str]:
+    """A copy of the submission with the values of `name` replaced by `values`."""
+    copy = data.copy()
+    copy.setlist(name, list(values))
+    return copy
+
+
+def version_and_audit(pilot_id: int) -> tuple[int, int]:
+    """The pilot's stored version and the number of its audit entries."""
+    version = db.session.scalar(sa.select(Pilot.version).where(Pilot.id == pilot_id))
+    entries = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.entity == "pilot", AuditEntry.entity_id == str(pilot_id))
+    )
+    return version, entries
+
+
+UNCHANGED_PILOTS = {
+    "per capita, every field filled": dict(
+        participants=("418", "536", "980"),
+        summary="Ensimmäinen rivi\nToinen rivi",
+        goals=[Goal.CUT_COSTS, Goal.BRAND],
+        start_date=date(2026, 1, 15),
+        end_date=date(2026, 12, 31),
+        is_public=True,
+        estimated_annual_savings_cents=4_500_012,
+    ),
+    "equal, one participant": dict(participants=("091",), method=SplitMethod.EQUAL),
+    "manual shares": dict(
+        participants=("418", "536", "980"),
+        method=SplitMethod.MANUAL,
+        manual={"418": Decimal("33.34"), "536": Decimal("33.33"), "980": Decimal("33.33")},
+        budget_cents=100_001,
+    ),
+    "chosen track, piloting, funded beyond its budget": dict(
+        theme=Theme.E_SERVICES,
+        track=Track.SLOW,
+        stage=Stage.PILOTING,
+        budget_cents=1_000,
+        funding_cents=5_000,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(UNCHANGED_PILOTS))
+def test_saving_the_edit_form_unchanged_keeps_the_version_and_writes_no_audit_entry(
+    app: Flask, client: FlaskClient, actors: Actors, kind: str
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(vendor=actors.vendor_a, **UNCHANGED_PILOTS[kind])
+        before = version_and_audit(pilot.id)
+    login_as(client, actors.coordinator)
+    response = client.post(f"/pilots/{pilot.id}/edit", data=browser_submission(client, pilot.id))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/pilots/{pilot.id}"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Mitään ei muutettu." in html and "Muutokset tallennettiin." not in html
+    with app.app_context():
+        assert version_and_audit(pilot.id) == before == (1, 1)
+
+
+def test_the_same_participants_in_another_order_are_no_change(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(
+            ("418", "536", "980"),
+            method=SplitMethod.MANUAL,
+            manual={"418": Decimal("50"), "536": Decimal("25"), "980": Decimal("25")},
+        )
+    login_as(client, actors.coordinator)
+    data = replaced(browser_submission(client, pilot.id), "participants", "980", "418", "536")
+    assert client.post(f"/pilots/{pilot.id}/edit", data=data).status_code == 302
+    with app.app_context():
+        assert version_and_audit(pilot.id) == (1, 1)
+
+
+def test_changing_only_a_manual_percentage_is_a_change_even_when_no_cent_moves(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(
+            ("418", "536"),
+            method=SplitMethod.MANUAL,
+            manual={"418": Decimal("50"), "536": Decimal("50")},
+            budget_cents=100,
+            funding_cents=0,
+        )
+        assert shares(pilot.id) == {"418": 50, "536": 50}
+    login_as(client, actors.coordinator)
+    data = replaced(browser_submission(client, pilot.id), "share-418", "50,01")
+    data = replaced(data, "share-536", "49,99")
+    response = client.post(f"/pilots/{pilot.id}/edit", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        # 50.01 % and 49.99 % of one euro still round to 50 cents each.
+        assert shares(pilot.id) == {"418": 50, "536": 50}
+        assert version_and_audit(pilot.id) == (2, 2)
+        entry = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity == "pilot", AuditEntry.action == "update")
+            .where(AuditEntry.entity_id == str(pilot.id))
+        ).one()
+        assert entry.new["participants"]["418"]["manual_percent"] == "50.01"
+        assert entry.new["version"] == 2
+
+
+def test_a_real_change_bumps_the_version_and_is_audited_once(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(name="Vanha nimi", summary="Rivi\nToinen")
+    login_as(client, actors.coordinator)
+    data = replaced(browser_submission(client, pilot.id), "name", "Uusi nimi")
+    response = client.post(f"/pilots/{pilot.id}/edit", data=data)
+    assert response.status_code == 302
+    assert "Muutokset tallennettiin." in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert version_and_audit(pilot.id) == (2, 2)
+        entry = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity == "pilot", AuditEntry.action == "update")
+            .where(AuditEntry.entity_id == str(pilot.id))
+        ).one()
+        # Only the name (and the version): the summary's line breaks came back as CR LF.
+        assert entry.old == {"name": "Vanha nimi", "version": 1}
+        assert entry.new == {"name": "Uusi nimi", "version": 2}
+
+
+def test_an_unchanged_form_of_an_old_version_is_still_refused(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(name="Alkuperäinen")
+    login_as(client, actors.coordinator)
+    data = browser_submission(client, pilot.id)  # opened at version 1
+    with app.app_context():
+        update_pilot(load_pilot_for_update(pilot.id), {"name": "Toisen nimi"}, expected_version=1)
+    response = client.post(f"/pilots/{pilot.id}/edit", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Joku muu tallensi tämän kokeilun, kun muokkasit sitä" in html
+    with app.app_context():
+        assert version_and_audit(pilot.id) == (2, 2)
+        assert db.session.get(Pilot, pilot.id).name == "Toisen nimi"

@@ -192,6 +192,10 @@ def _check_more(form: PilotForm) -> bool:
     return ok
 
 
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
 def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Response | None:
     """Create or update; None when refused (the errors are on the form and the state)."""
     valid = form.validate()
@@ -214,8 +218,14 @@ def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Respon
             if data.track is None:
                 # Leaving the track to the theme: the service proposes it from the theme.
                 del changes["track"]
+            if _lines(data.summary) == _lines(pilot.summary):
+                # A browser sends a textarea's line breaks as CR LF, whatever was stored.
+                changes["summary"] = pilot.summary
             saved = update_pilot(pilot, changes, expected_version=expected)
-            flash(_("The changes were saved."), "success")
+            if saved.version == expected:
+                flash(_("Nothing changed."), "info")
+            else:
+                flash(_("The changes were saved."), "success")
     except StaleVersionError as exc:
         values = {key: (info or {}).get("value") for key, info in exc.changed.items()}
         state.conflict = conflict_items(exc.changed, reference_names(referenced([values])))
