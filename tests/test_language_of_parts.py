@@ -77,7 +77,7 @@ def test_a_finnish_pilot_is_marked_on_a_swedish_page(
     assert _marked(_page(client, f"/pilots/{pilot_id}", "fi"), "h1", "Tilavaraus verkossa") is None
 
 
-def test_lists_mark_the_name_public_view_municipality_vendor_home_similar(
+def test_lists_mark_the_name_public_view_list_municipality_vendor_home_similar(
     app: Flask, client: FlaskClient, actors: Actors
 ) -> None:
     pilot_id = _swedish_pilot(app, actors)
@@ -93,6 +93,10 @@ def test_lists_mark_the_name_public_view_municipality_vendor_home_similar(
         db.session.commit()
 
     assert _marked(_page(client, "/public", "fi"), "h2", SWEDISH_NAME) == "sv"
+
+    login_as(client, actors.coordinator)
+    assert _marked(_page(client, "/pilots", "en"), "a", SWEDISH_NAME) == "sv"
+    assert _marked(_page(client, "/pilots", "sv"), "a", SWEDISH_NAME) is None
 
     login_as(client, actors.council)
     # Its row in the municipality's pilot table (the chart tables above it are unmarked).

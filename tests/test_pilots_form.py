@@ -599,3 +599,70 @@ def test_an_unchanged_form_of_an_old_version_is_still_refused(
     with app.app_context():
         assert version_and_audit(pilot.id) == (2, 2)
         assert db.session.get(Pilot, pilot.id).name == "Toisen nimi"
+
+
+# --- the language of the name and summary ----------------------------------------------------
+
+
+def test_new_pilot_form_proposes_the_page_language_and_stores_the_chosen_one(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    client.set_cookie("lang", "sv")
+    html = client.get("/pilots/new").get_data(as_text=True)
+    assert '<option lang="sv" selected value="sv">Svenska</option>' in html
+    response = post(client, "/pilots/new", form_data(language="en", name="Booking online"))
+    assert response.status_code == 302
+    with app.app_context():
+        pilot = only_pilot()
+        assert pilot.language == "en"
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "pilot")).one()
+        assert entry.new["language"] == "en"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<h1 lang="en">Booking online</h1>' in page
+
+
+def test_a_form_without_the_language_takes_the_page_language(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    client.set_cookie("lang", "sv")
+    data = form_data()
+    assert "language" not in data
+    assert post(client, "/pilots/new", data).status_code == 302
+    with app.app_context():
+        assert only_pilot().language == "sv"
+
+
+def test_an_unknown_language_is_refused_next_to_its_field(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    login_as(client, actors.coordinator)
+    response = post(client, "/pilots/new", form_data(language="de"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<p class="error" id="language-error">Kieli on fi, sv tai en.</p>' in html
+    assert '<a href="#language">Nimen ja kuvauksen kieli: Kieli on fi, sv tai en.</a>' in html
+    with app.app_context():
+        assert pilot_count() == 0
+
+
+def test_changing_only_the_language_is_a_change_audited_once(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(name="Tilavaraus verkossa")
+    login_as(client, actors.coordinator)
+    data = browser_submission(client, pilot.id)
+    assert data["language"] == "fi"
+    response = client.post(f"/pilots/{pilot.id}/edit", data=replaced(data, "language", "sv"))
+    assert response.status_code == 302
+    with app.app_context():
+        assert version_and_audit(pilot.id) == (2, 2)
+        entry = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity == "pilot", AuditEntry.action == "update")
+            .where(AuditEntry.entity_id == str(pilot.id))
+        ).one()
+        assert entry.old == {"language": "fi", "version": 1}
+        assert entry.new == {"language": "sv", "version": 2}

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from pilot_tracker.domain.cost_split import CostSplitError
 from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, default_track
 from pilot_tracker.domain.stages import FINAL, ORDER
+from pilot_tracker.i18n import current_language
 from pilot_tracker.models import Pilot
 from pilot_tracker.pilots.costs import ShareRow, preview_shares, share_rows
 from pilot_tracker.pilots.decision_support import similar_for_text
@@ -169,6 +170,7 @@ def _pilot_data(form: PilotForm, state: PilotFormState) -> PilotData:
         start_date=form.start_date.data,
         end_date=form.end_date.data,
         is_public=bool(form.is_public.data),
+        language=form.language.data or current_language(),
     )
 
 
@@ -263,6 +265,8 @@ def pilot_form_page(pilot: Pilot | None) -> str | Response:
             participants = ParticipantInput()
             form.coordinator_id.data = current_user.id
             form.stage.data = Stage.IDEA.value
+            # A new pilot is most likely written in the language its author uses the app in.
+            form.language.data = current_language()
         state = _evaluate(form, participants, show_errors=False)
     else:
         action = request.form.get("action", "preview")

@@ -144,6 +144,10 @@ def not_in_future(form: Form, date_field: DateField) -> None:
         raise ValidationError(_("The date cannot be in the future."))
 
 
+# The languages of a pilot's name and summary, each by its own name (as the header's
+# language buttons write them).
+TEXT_LANGUAGE_NAMES = (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English"))
+
 # Stages a new pilot may start in; scaling and stopped are reached only by decisions.
 CREATE_STAGES = (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
 
@@ -166,6 +170,9 @@ class PilotForm(FlaskForm):
     estimated_annual_savings = EuroField(_l("Estimated annual savings (€ per year)"))
     split_method = RadioField(_l("Cost-split method"), validators=[DataRequired()])
     is_public = BooleanField(_l("Public: shown in the open data"))
+    # Checked by the service (its message shows here); a form sent without it (an older
+    # page) takes the page's language.
+    language = SelectField(_l("Language of the name and summary"), validate_choice=False)
     municipality_q = StringField(_l("Find a municipality by name or code"))
     version = HiddenField()
 
@@ -189,6 +196,11 @@ class PilotForm(FlaskForm):
         ]
         if self.split_method.data is None:
             self.split_method.data = SplitMethod.PER_CAPITA.value
+        # Each language by its own name, as language pickers write them.
+        self.language.choices = [
+            SelectChoice(value=code, label=name, render_kw={"lang": code})
+            for code, name in TEXT_LANGUAGE_NAMES
+        ]
 
     def fill_from(self, pilot: Any) -> None:
         """Show a stored pilot (the edit form's first view)."""
@@ -211,6 +223,7 @@ class PilotForm(FlaskForm):
         self.estimated_annual_savings.set_cents(pilot.estimated_annual_savings_cents)
         self.split_method.data = pilot.split_method.value
         self.is_public.data = pilot.is_public
+        self.language.data = pilot.language
         self.version.data = str(pilot.version)
 
     def expected_version(self) -> int | None:
@@ -253,6 +266,7 @@ SERVICE_FIELD = {
     "estimated_annual_savings_cents": "estimated_annual_savings",
     "split_method": "split_method",
     "is_public": "is_public",
+    "language": "language",
 }
 
 

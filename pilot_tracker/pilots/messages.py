@@ -34,6 +34,7 @@ _KNOWN: frozenset[str] = frozenset(
         N_("A name is required."),
         N_("The name can be at most 200 characters."),
         N_("The summary can be at most 10 000 characters."),
+        N_("The language is fi, sv or en."),
         N_("Choose a track: this theme has no default track."),
         N_("A municipality is listed twice."),
         N_("At least one participating municipality is required."),

@@ -38,7 +38,11 @@ WRITABLE = (
     "start_date",
     "end_date",
     "is_public",
+    "language",
 )
+
+# The languages a pilot's name and summary may be written in (pages mark them with lang=).
+TEXT_LANGUAGES = ("fi", "sv", "en")
 
 
 class PilotValidationError(ValueError):
@@ -81,6 +85,7 @@ class PilotData:
     start_date: date | None = None
     end_date: date | None = None
     is_public: bool = False
+    language: str = "fi"  # of the name and summary
 
 
 def pilot_options() -> list[Any]:
@@ -122,6 +127,8 @@ def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]
         err("name", "The name can be at most 200 characters.")
     if len(data.summary or "") > 10_000:
         err("summary", "The summary can be at most 10 000 characters.")
+    if data.language not in TEXT_LANGUAGES:
+        err("language", "The language is fi, sv or en.")
     if data.track is None and default_track(data.theme) is None:
         err("track", "Choose a track: this theme has no default track.")
     codes = list(dict.fromkeys(data.participants))
@@ -184,6 +191,7 @@ def _apply(pilot: Pilot, data: PilotData, shares: dict[str, int]) -> None:
     pilot.start_date = data.start_date
     pilot.end_date = data.end_date
     pilot.is_public = bool(data.is_public)
+    pilot.language = data.language
     wanted_goals = sorted(set(data.goals))
     if [g.goal for g in pilot.goals] != wanted_goals:
         pilot.goals = [PilotGoal(goal=g) for g in wanted_goals]
@@ -239,6 +247,7 @@ def data_from_pilot(pilot: Pilot) -> PilotData:
         start_date=pilot.start_date,
         end_date=pilot.end_date,
         is_public=pilot.is_public,
+        language=pilot.language,
     )
 
 
