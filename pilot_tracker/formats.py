@@ -192,15 +192,95 @@ def short_date(value: date, language: str) -> str:
     return "".join(out)
 
 
+# --- charts -----------------------------------------------------------------------------
+
+# CLDR date fields → d3-time-format directives (what Plotly formats dates with).
+_D3_FIELDS = {
+    "d": "%-d",
+    "dd": "%d",
+    "M": "%-m",
+    "MM": "%m",
+    "L": "%-m",
+    "LL": "%m",
+    "MMM": "%b",
+    "LLL": "%b",
+    "MMMM": "%B",
+    "LLLL": "%B",
+    "y": "%Y",
+    "yyyy": "%Y",
+    "yy": "%y",
+}
+_CLDR_TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^A-Za-z']+")
+
+
+def d3_date_format(pattern: str) -> str | None:
+    """A CLDR date pattern ("d.M.y", "LLL y", "d MMM") as a d3 time format ("%-d.%-m.%Y"),
+    or None when it has fields d3 cannot write the same way (weekdays, eras, quarters)."""
+    out = []
+    for match in _CLDR_TOKEN.finditer(pattern):
+        token = match.group(0)
+        if token.startswith("'"):
+            literal = token[1:-1].replace("''", "'") if len(token) > 2 else "'"
+            out.append(literal.replace("%", "%%"))
+        elif match.group(1):
+            directive = _D3_FIELDS.get(token)
+            if directive is None:
+                return None
+            out.append(directive)
+        else:
+            out.append(token.replace("%", "%%"))
+    return "".join(out)
+
+
+@cache
+def plotly_locale(language: str) -> dict[str, object]:
+    """Plotly's locale for a language, from CLDR: month and weekday names and the date
+    formats of its axis ticks (Plotly's own defaults are English: "Jan 2026")."""
+    data = Locale.parse(format_locale(language))
+
+    def skeleton(key: str, fallback: str) -> str:
+        pattern = data.datetime_skeletons.get(key)
+        converted = d3_date_format(str(pattern)) if pattern is not None else None
+        return converted or fallback
+
+    # d3 counts weekdays from Sunday; babel from Monday (0) to Sunday (6).
+    days = [str(data.days["stand-alone"]["wide"][(i + 6) % 7]) for i in range(7)]
+    short_days = [str(data.days["stand-alone"]["abbreviated"][(i + 6) % 7]) for i in range(7)]
+    # Stand-alone forms: a tick says "tammi 2026", not the genitive of a running date.
+    months = [str(data.months["stand-alone"]["wide"][m]) for m in range(1, 13)]
+    short_months = [str(data.months["stand-alone"]["abbreviated"][m]) for m in range(1, 13)]
+    periods = [str(data.periods.get("am", "AM")), str(data.periods.get("pm", "PM"))]
+    s = style(language)
+    return {
+        "name": language,
+        "format": {
+            "days": days,
+            "shortDays": short_days,
+            "months": months,
+            "shortMonths": short_months,
+            "periods": periods,
+            "decimal": s.decimal,
+            "thousands": s.group,
+            "year": skeleton("y", "%Y"),
+            "month": skeleton("yMMM", "%b %Y"),
+            "dayMonth": skeleton("MMMd", "%b %-d"),
+            "dayMonthYear": skeleton("yMMMd", "%b %-d, %Y"),
+            "date": d3_date_format(s.short_date) or "%x",
+        },
+    }
+
+
 __all__ = [
     "FORMAT_LOCALES",
     "Style",
+    "d3_date_format",
     "date_fields",
     "format_locale",
     "measured",
     "money",
     "money_by_babel",
     "number",
+    "plotly_locale",
     "short_date",
     "style",
 ]

@@ -123,3 +123,32 @@ def test_date_patterns_outside_the_fast_path_are_left_to_babel(
     pattern: str, fields: tuple[str, ...] | None
 ) -> None:
     assert formats.date_fields(pattern) == fields
+
+
+@pytest.mark.parametrize(
+    ("pattern", "d3"),
+    [
+        ("d.M.y", "%-d.%-m.%Y"),
+        ("LLL y", "%b %Y"),
+        ("d MMM y", "%-d %b %Y"),
+        ("dd/MM/y", "%d/%m/%Y"),
+        ("d. MMMM yy", "%-d. %B %y"),
+        ("d 'de' MMMM", "%-d de %B"),
+        ("'100%' y", "100%% %Y"),  # a literal percent sign is not a directive
+        ("EEE d.M.", None),  # weekdays: left to Plotly's defaults
+        ("G y", None),
+    ],
+)
+def test_cldr_date_patterns_become_d3_formats(pattern: str, d3: str | None) -> None:
+    assert formats.d3_date_format(pattern) == d3
+
+
+def test_plotly_locale_names_months_and_formats_ticks_as_each_language_writes_them() -> None:
+    fi, sv, en = (formats.plotly_locale(lang)["format"] for lang in LANGUAGES)
+    assert fi["shortMonths"][0] == "tammi" and fi["months"][11] == "joulukuu"  # type: ignore[index]
+    assert sv["shortMonths"][:3] == ["jan.", "feb.", "mars"]  # type: ignore[index]
+    assert en["shortMonths"][8] == "Sept"  # type: ignore[index]
+    assert fi["days"][0] == "sunnuntai" and sv["days"][1] == "måndag"  # type: ignore[index]
+    assert (fi["month"], fi["dayMonth"], fi["dayMonthYear"]) == ("%b %Y", "%-d.%-m.", "%-d.%-m.%Y")
+    assert (en["month"], en["dayMonth"]) == ("%b %Y", "%-d %b")
+    assert fi["date"] == "%-d.%-m.%Y" and en["date"] == "%d/%m/%Y"

@@ -482,7 +482,24 @@
     });
   }
 
+  function useLocale() {
+    // The page's language for dates on the axes (month names, tick formats), from CLDR.
+    var source = document.getElementById("chart-locale");
+    if (!source) {
+      return;
+    }
+    try {
+      var locale = JSON.parse(source.textContent);
+      CONFIG.locale = locale.name;
+      CONFIG.locales = {};
+      CONFIG.locales[locale.name] = { dictionary: {}, format: locale.format };
+    } catch (error) {
+      // Without it the axes fall back to Plotly's English; the tables say it all anyway.
+    }
+  }
+
   function drawAll() {
+    useLocale();
     var plots = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
     plots.forEach(function (el) {
       render(el, true);
