@@ -168,31 +168,6 @@ def _short(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _layout(t: Texts, height: int = 340, **extra: Any) -> dict[str, Any]:
-    layout: dict[str, Any] = {
-        "separators": t.separators,
-        "height": height,
-        "autosize": True,
-        "margin": {"l": 10, "r": 20, "t": 20, "b": 40},
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-        "showlegend": False,
-        "legend": {"orientation": "h", "y": -0.2},
-        "hoverlabel": {"namelength": -1},
-    }
-    layout.update(extra)
-    return layout
-
-
-def _axis(title: str = "", **extra: Any) -> dict[str, Any]:
-    axis: dict[str, Any] = {"automargin": True, "gridcolor": "#dddddd", "zerolinecolor": "#888"}
-    if title:
-        axis["title"] = {"text": title}
-    axis.update(extra)
-    return axis
-
-
 def per_resident_cents(total_cents: int, population: int) -> int | None:
     """A cost per resident in cents, rounded half-up; None without a population."""
     if population <= 0:
@@ -211,6 +186,272 @@ def _enum_counts(counts: Mapping[Any, int], keys: Iterable[Any]) -> list[int]:
     return [int(counts.get(key, 0)) for key in keys]
 
 
+def _money_range(t: Texts, low_cents: int, high_cents: int) -> str:
+    return f"{t.money(low_cents)} – {t.money(high_cents)}"
+
+
+def _quantity(t: Texts, value: Decimal, unit: str) -> str:
+    """A number with its unit, if it has one: "12.5 pcs"."""
+    return f"{t.number(value)} {unit}" if unit else t.number(value)
+
+
+def _days(days: Iterable[date]) -> list[str]:
+    return [day.isoformat() for day in days]
+
+
+# --- figure parts ------------------------------------------------------------------------
+
+
+def figure_layout(t: Texts, height: int = 340, **extra: Any) -> dict[str, Any]:
+    """A figure's layout in the app's style; `extra` adds keys or replaces these.
+
+    static/js/charts.js fits the layout to the chart's width when it draws (legend, margins,
+    width, wrapped labels); these are the values it starts from, and the ones drawn as they
+    are where a chart has no width yet.
+    """
+    layout: dict[str, Any] = {
+        "separators": t.separators,
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 10, "r": 20, "t": 20, "b": 40},
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "showlegend": False,
+        "legend": {"orientation": "h", "y": -0.2},
+        "hoverlabel": {"namelength": -1},
+    }
+    layout.update(extra)
+    return layout
+
+
+def figure_axis(title: str = "", **extra: Any) -> dict[str, Any]:
+    """An axis in the app's style, with its title if it has one."""
+    axis: dict[str, Any] = {"automargin": True, "gridcolor": "#dddddd", "zerolinecolor": "#888"}
+    if title:
+        axis["title"] = {"text": title}
+    axis.update(extra)
+    return axis
+
+
+def _count_axis(title: str) -> dict[str, Any]:
+    """A value axis that counts things (pilots, decisions, KPIs)."""
+    return figure_axis(title, rangemode="tozero")
+
+
+def _bar(
+    categories: Sequence[str],
+    values: Sequence[int | float],
+    *,
+    marker: dict[str, Any],
+    horizontal: bool = False,
+    name: str | None = None,
+    hover_name: str = "",
+    money: bool = False,
+    text: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """A bar trace: `categories` along the x axis (the y axis when `horizontal`), `values`
+    across; hovering tells "category, hover_name: value" (in euros when `money`)."""
+    along, across = ("y", "x") if horizontal else ("x", "y")
+    trace: dict[str, Any] = {"type": "bar"}
+    if horizontal:
+        trace["orientation"] = "h"
+    if name is not None:
+        trace["name"] = name
+    trace[along] = categories
+    trace[across] = values
+    if text is not None:
+        trace["text"] = text
+        trace["textposition"] = "auto"
+    trace["marker"] = marker
+    category = f"%{{{along}}}, {hover_name}" if hover_name else f"%{{{along}}}"
+    value = f"%{{{across}:,.2f}} €" if money else f"%{{{across}}}"
+    trace["hovertemplate"] = f"{category}: {value}<extra></extra>"
+    return trace
+
+
+def _bar_figure(
+    t: Texts,
+    bars: list[dict[str, Any]],
+    *,
+    horizontal: bool,
+    values_axis: dict[str, Any],
+    categories_axis: dict[str, Any],
+    **layout: Any,
+) -> dict[str, Any]:
+    """A figure of bar traces; the values' axis is x when the bars are horizontal."""
+    xaxis, yaxis = (values_axis, categories_axis) if horizontal else (categories_axis, values_axis)
+    return {"data": bars, "layout": figure_layout(t, **layout, xaxis=xaxis, yaxis=yaxis)}
+
+
+def _money_bars(
+    t: Texts,
+    labels: Sequence[str],
+    cents: Sequence[int],
+    colour: str | list[str],
+    *,
+    axis_title: str,
+    height: int,
+    categories_axis: dict[str, Any],
+) -> dict[str, Any]:
+    """Horizontal bars of amounts in euros, the first at the top."""
+    bars = _bar(
+        labels, [euros(c) for c in cents], horizontal=True, money=True, marker={"color": colour}
+    )
+    return _bar_figure(
+        t,
+        [bars],
+        horizontal=True,
+        values_axis=figure_axis(axis_title, rangemode="tozero"),
+        categories_axis=categories_axis,
+        height=height,
+    )
+
+
+def _scatter(mode: str, name: str, x: list[Any], y: list[Any], **style: Any) -> dict[str, Any]:
+    return {"type": "scatter", "mode": mode, "name": name, "x": x, "y": y, **style}
+
+
+def _date_figure(
+    t: Texts, data: list[dict[str, Any]], yaxis: dict[str, Any], height: int = 300, **extra: Any
+) -> dict[str, Any]:
+    """A figure of traces over time: dates along the x axis."""
+    layout = figure_layout(t, height=height, xaxis=figure_axis(type="date"), yaxis=yaxis, **extra)
+    return {"data": data, "layout": layout}
+
+
+# --- charts of counts (used by several charts below) -------------------------------------
+
+
+def _counts_chart(
+    t: Texts,
+    *,
+    key: str,
+    title: str,
+    description: str,
+    category: Column,
+    count: Column,
+    labels: list[str],
+    values: list[int],
+    colours: list[str],
+    horizontal: bool,
+) -> Chart:
+    """One bar per category with its count written on it, and the table of the counts.
+
+    Horizontal bars read top down in the categories' order (a funnel); vertical ones left to
+    right. No figure when every count is 0.
+    """
+    figure = None
+    if sum(values):
+        bars = _bar(
+            labels,
+            values,
+            horizontal=horizontal,
+            text=[t.number(v) for v in values],
+            marker={"color": colours},
+        )
+        figure = _bar_figure(
+            t,
+            [bars],
+            horizontal=horizontal,
+            values_axis=_count_axis(count.label),
+            categories_axis=(
+                figure_axis(autorange="reversed") if horizontal else figure_axis(type="category")
+            ),
+        )
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        figure=figure,
+        columns=(category, count),
+        rows=tuple(zip(labels, values, strict=True)),
+    )
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One series of a stacked bar chart: its bars, legend entry and table column."""
+
+    column: Column
+    name: str  # in the legend
+    hover_name: str  # in the hover text, after the category
+    values: list[int]
+    marker: dict[str, Any]
+
+
+def _enum_series(
+    t: Texts, values: Mapping[Any, list[int]], colours: Mapping[Any, str]
+) -> list[_Series]:
+    """A series per enum member (a track, an outcome) in the order of `values`."""
+    return [
+        _Series(
+            Column(member.value, t.label(member), "count"),
+            t.label(member),
+            t.label(member),
+            counts,
+            {"color": colours[member]},
+        )
+        for member, counts in values.items()
+    ]
+
+
+def _stacked_counts_chart(
+    t: Texts,
+    *,
+    key: str,
+    title: str,
+    description: str,
+    category: Column,
+    labels: list[str],
+    series: Sequence[_Series],
+    values_title: str,
+    horizontal: bool,
+    categories_axis: dict[str, Any],
+    height: int = 340,
+) -> Chart:
+    """Counts per category stacked by series, with a legend; the table has a column per
+    series and their total. No figure when every count is 0."""
+    totals = [sum(column) for column in zip(*(s.values for s in series), strict=True)]
+    figure = None
+    if sum(totals):
+        bars = [
+            _bar(
+                labels,
+                s.values,
+                horizontal=horizontal,
+                name=s.name,
+                hover_name=s.hover_name,
+                marker=s.marker,
+            )
+            for s in series
+        ]
+        figure = _bar_figure(
+            t,
+            bars,
+            horizontal=horizontal,
+            values_axis=_count_axis(values_title),
+            categories_axis=categories_axis,
+            height=height,
+            barmode="stack",
+            showlegend=True,
+        )
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        figure=figure,
+        columns=(
+            category,
+            *(s.column for s in series),
+            Column("total", t.gettext("Total"), "count"),
+        ),
+        rows=tuple(
+            (label, *(s.values[i] for s in series), totals[i]) for i, label in enumerate(labels)
+        ),
+    )
+
+
 # --- portfolio ---------------------------------------------------------------------------
 
 
@@ -223,47 +464,23 @@ def stage_chart(
 ) -> Chart:
     """Pilots per stage in lifecycle order, as a horizontal bar that reads like a funnel."""
     values = _enum_counts(counts, STAGE_ORDER)
-    total = sum(values)
-    labels = [t.label(stage) for stage in STAGE_ORDER]
-    rows = tuple((label, value) for label, value in zip(labels, values, strict=True))
-    figure = None
-    if total:
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": labels,
-                    "x": values,
-                    "text": [t.number(v) for v in values],
-                    "textposition": "auto",
-                    "marker": {"color": [STAGE_COLOURS[s] for s in STAGE_ORDER]},
-                    "hovertemplate": "%{y}: %{x}<extra></extra>",
-                }
-            ],
-            "layout": _layout(
-                t,
-                xaxis=_axis(t.gettext("Pilots"), rangemode="tozero"),
-                yaxis=_axis(autorange="reversed"),
-            ),
-        }
-    piloting = int(counts.get(Stage.PILOTING, 0))
     description = t.gettext(
         "Number of pilots in each stage, from idea through piloting to scaling or stopped. "
         "%(total)s pilots in all, %(piloting)s of them piloting now.",
-        total=t.number(total),
-        piloting=t.number(piloting),
+        total=t.number(sum(values)),
+        piloting=t.number(int(counts.get(Stage.PILOTING, 0))),
     )
-    return Chart(
+    return _counts_chart(
+        t,
         key=key,
         title=title or t.gettext("Pilots by stage"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("stage", t.gettext("Stage")),
-            Column("pilots", t.gettext("Pilots"), "count"),
-        ),
-        rows=rows,
+        category=Column("stage", t.gettext("Stage")),
+        count=Column("pilots", t.gettext("Pilots"), "count"),
+        labels=[t.label(stage) for stage in STAGE_ORDER],
+        values=values,
+        colours=[STAGE_COLOURS[s] for s in STAGE_ORDER],
+        horizontal=True,
     )
 
 
@@ -271,61 +488,33 @@ def theme_track_chart(counts: Mapping[tuple[Theme, Track], int], t: Texts) -> Ch
     """Pilots per theme, stacked by track; themes in their fixed order."""
     themes = list(Theme)
     by_track = {track: [int(counts.get((theme, track), 0)) for theme in themes] for track in Track}
-    totals = [sum(by_track[track][i] for track in Track) for i in range(len(themes))]
-    total = sum(totals)
+    totals = [sum(column) for column in zip(*by_track.values(), strict=True)]
     labels = [t.label(theme) for theme in themes]
-    rows = tuple(
-        (labels[i], *(by_track[track][i] for track in Track), totals[i]) for i in range(len(themes))
-    )
-    figure = None
-    if total:
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "name": t.label(track),
-                    "y": labels,
-                    "x": by_track[track],
-                    "marker": {"color": TRACK_COLOURS[track]},
-                    "hovertemplate": "%{y}, " + t.label(track) + ": %{x}<extra></extra>",
-                }
-                for track in Track
-            ],
-            "layout": _layout(
-                t,
-                height=380,
-                barmode="stack",
-                showlegend=True,
-                xaxis=_axis(t.gettext("Pilots"), rangemode="tozero"),
-                yaxis=_axis(autorange="reversed"),
-            ),
-        }
-    track_totals = {track: sum(by_track[track]) for track in Track}
-    if total:
+    if sum(totals):
         top = max(range(len(themes)), key=lambda i: (totals[i], -i))
         description = t.gettext(
             "Number of pilots per theme, split into the quick and the slow track. "
             "%(quick)s pilots are on the quick track and %(slow)s on the slow track; "
             "the most common theme is %(theme)s with %(count)s pilots.",
-            quick=t.number(track_totals[Track.QUICK]),
-            slow=t.number(track_totals[Track.SLOW]),
+            quick=t.number(sum(by_track[Track.QUICK])),
+            slow=t.number(sum(by_track[Track.SLOW])),
             theme=labels[top],
             count=t.number(totals[top]),
         )
     else:
         description = t.gettext("Number of pilots per theme and track. No pilots match.")
-    return Chart(
+    return _stacked_counts_chart(
+        t,
         key="themes",
         title=t.gettext("Pilots by theme and track"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("theme", t.gettext("Theme")),
-            *(Column(track.value, t.label(track), "count") for track in Track),
-            Column("total", t.gettext("Total"), "count"),
-        ),
-        rows=rows,
+        category=Column("theme", t.gettext("Theme")),
+        labels=labels,
+        series=_enum_series(t, by_track, TRACK_COLOURS),
+        values_title=t.gettext("Pilots"),
+        horizontal=True,
+        categories_axis=figure_axis(autorange="reversed"),
+        height=380,
     )
 
 
@@ -359,25 +548,15 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
     total = sum(m.net_cost_cents for m in items)
     figure = None
     if items:
-        labels = [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows]
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": labels,
-                    "x": [euros(row[3]) for row in rows],
-                    "marker": {"color": [ACCENT if row[0] else MUTED for row in rows]},
-                    "hovertemplate": "%{y}: %{x:,.2f} €<extra></extra>",
-                }
-            ],
-            "layout": _layout(
-                t,
-                height=max(300, 60 + 24 * len(rows)),
-                xaxis=_axis(t.gettext("Net cost (€)"), rangemode="tozero"),
-                yaxis=_axis(autorange="reversed"),
-            ),
-        }
+        figure = _money_bars(
+            t,
+            [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows],
+            [row[3] for row in rows],
+            [ACCENT if row[0] else MUTED for row in rows],
+            axis_title=t.gettext("Net cost (€)"),
+            height=max(300, 60 + 24 * len(rows)),
+            categories_axis=figure_axis(autorange="reversed"),
+        )
         description = t.gettext(
             "Each municipality's net cost: the sum of its cost shares in the pilots it takes "
             "part in (budget less external funding). %(total)s in all across %(count)s "
@@ -438,7 +617,7 @@ def savings_chart(
     realised_label = t.gettext("Realised (latest measurements)")
     potential_label = t.gettext("National potential (range)")
     data: list[dict[str, Any]] = []
-    layout = _layout(t, height=360, barmode="overlay", showlegend=False)
+    layout = figure_layout(t, height=360, barmode="overlay")
     for index, (track, row) in enumerate(zip(tracks, rows, strict=True)):
         suffix = "" if index == 0 else str(index + 1)
         categories = [estimated_label, realised_label, potential_label]
@@ -450,21 +629,17 @@ def savings_chart(
                 "y": [euros(row[1]), euros(row[2]), euros(row[4] - row[3])],
                 "base": [0, 0, euros(row[3])],
                 "marker": {"color": [ACCENT, "#1b6e2a", "#c9d6e3"], "line": {"color": ACCENT}},
-                "customdata": [
-                    t.money(row[1]),
-                    t.money(row[2]),
-                    f"{t.money(row[3])} – {t.money(row[4])}",
-                ],
+                "customdata": [t.money(row[1]), t.money(row[2]), _money_range(t, row[3], row[4])],
                 "hovertemplate": "%{x}: %{customdata}<extra>" + t.label(track) + "</extra>",
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
             }
         )
         left = index / len(tracks)
-        layout[f"xaxis{suffix}"] = _axis(
+        layout[f"xaxis{suffix}"] = figure_axis(
             domain=[left + 0.06, left + 1 / len(tracks) - 0.04], anchor=f"y{suffix}"
         )
-        layout[f"yaxis{suffix}"] = _axis(
+        layout[f"yaxis{suffix}"] = figure_axis(
             t.gettext("€ per year"), anchor=f"x{suffix}", rangemode="tozero"
         )
     layout["annotations"] = [
@@ -512,67 +687,47 @@ def savings_chart(
 def rag_chart(counts: Mapping[tuple[Rag | None, bool], int], t: Texts) -> Chart:
     """Pilots by their latest RAG status, each bar split into up-to-date and stale pilots."""
     statuses: list[Rag | None] = [Rag.GREEN, Rag.AMBER, Rag.RED, None]
-    labels = [t.label(s) if s else t.gettext("No status yet") for s in statuses]
+    colours = [RAG_COLOURS[s] for s in statuses]
     fresh = [int(counts.get((s, False), 0)) for s in statuses]
     stale = [int(counts.get((s, True), 0)) for s in statuses]
-    rows = tuple((labels[i], fresh[i], stale[i], fresh[i] + stale[i]) for i in range(len(statuses)))
-    total = sum(fresh) + sum(stale)
-    figure = None
-    if total:
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "name": t.gettext("Up to date"),
-                    "x": labels,
-                    "y": fresh,
-                    "marker": {"color": [RAG_COLOURS[s] for s in statuses]},
-                    "hovertemplate": "%{x}, " + t.gettext("up to date") + ": %{y}<extra></extra>",
-                },
-                {
-                    "type": "bar",
-                    "name": t.gettext("Stale (no update in 30 days)"),
-                    "x": labels,
-                    "y": stale,
-                    "marker": {
-                        "color": "#ffffff",
-                        "line": {"color": [RAG_COLOURS[s] for s in statuses], "width": 2},
-                        "pattern": {
-                            "shape": "/",
-                            "fgcolor": [RAG_COLOURS[s] for s in statuses],
-                        },
-                    },
-                    "hovertemplate": "%{x}, " + t.gettext("stale") + ": %{y}<extra></extra>",
-                },
-            ],
-            "layout": _layout(
-                t,
-                barmode="stack",
-                showlegend=True,
-                xaxis=_axis(),
-                yaxis=_axis(t.gettext("Pilots"), rangemode="tozero"),
-            ),
-        }
     description = t.gettext(
         "Pilots by their latest status report (green, amber, red), with the stale ones, whose "
         "newest report is over 30 days old or missing while piloting, shown hatched. "
         "%(stale)s of %(total)s pilots are stale; %(red)s are red.",
         stale=t.number(sum(stale)),
-        total=t.number(total),
+        total=t.number(sum(fresh) + sum(stale)),
         red=t.number(fresh[2] + stale[2]),
     )
-    return Chart(
+    return _stacked_counts_chart(
+        t,
         key="status",
         title=t.gettext("Status (RAG) and stale pilots"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("status", t.gettext("Status")),
-            Column("up_to_date", t.gettext("Up to date"), "count"),
-            Column("stale", t.gettext("Stale"), "count"),
-            Column("total", t.gettext("Total"), "count"),
-        ),
-        rows=rows,
+        category=Column("status", t.gettext("Status")),
+        labels=[t.label(s) if s else t.gettext("No status yet") for s in statuses],
+        series=[
+            _Series(
+                column=Column("up_to_date", t.gettext("Up to date"), "count"),
+                name=t.gettext("Up to date"),
+                hover_name=t.gettext("up to date"),
+                values=fresh,
+                marker={"color": colours},
+            ),
+            _Series(  # hatched, so that colour is not the only cue
+                column=Column("stale", t.gettext("Stale"), "count"),
+                name=t.gettext("Stale (no update in 30 days)"),
+                hover_name=t.gettext("stale"),
+                values=stale,
+                marker={
+                    "color": "#ffffff",
+                    "line": {"color": colours, "width": 2},
+                    "pattern": {"shape": "/", "fgcolor": colours},
+                },
+            ),
+        ],
+        values_title=t.gettext("Pilots"),
+        horizontal=False,
+        categories_axis=figure_axis(),
     )
 
 
@@ -597,42 +752,39 @@ def timeline_chart(
         mine = [item for item in items if item.stage is stage]
         if not mine:
             continue
+        # One line per pilot, from its start to its end; None breaks the line between pilots.
         xs: list[str | None] = []
         ys: list[str | None] = []
         for item in mine:
             label = _timeline_label(item)
-            xs += [item.start.isoformat(), item.end.isoformat(), None]
+            xs += [*_days([item.start, item.end]), None]
             ys += [label, label, None]
         data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": t.label(stage),
-                "x": xs,
-                "y": ys,
-                "line": {"color": STAGE_COLOURS[stage], "width": 10},
-                "hovertemplate": "%{y}: %{x}<extra>" + t.label(stage) + "</extra>",
-            }
+            _scatter(
+                "lines",
+                t.label(stage),
+                xs,
+                ys,
+                line={"color": STAGE_COLOURS[stage], "width": 10},
+                hovertemplate="%{y}: %{x}<extra>" + t.label(stage) + "</extra>",
+            )
         )
     figure = None
     if items:
-        figure = {
-            "data": data,
-            "layout": _layout(
-                t,
-                height=max(260, 90 + 22 * len(items)),
-                showlegend=True,
-                legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-                margin={"l": 10, "r": 20, "t": 40, "b": 40},
-                xaxis=_axis(type="date"),
-                yaxis=_axis(
-                    type="category",
-                    autorange="reversed",
-                    categoryorder="array",
-                    categoryarray=[_timeline_label(item) for item in items],
-                ),
+        figure = _date_figure(
+            t,
+            data,
+            figure_axis(
+                type="category",
+                autorange="reversed",
+                categoryorder="array",
+                categoryarray=[_timeline_label(item) for item in items],
             ),
-        }
+            height=max(260, 90 + 22 * len(items)),
+            showlegend=True,
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+            margin={"l": 10, "r": 20, "t": 40, "b": 40},
+        )
     stage_names = ", ".join(t.label(s) for s in stages) if stages else ""
     description = t.gettext(
         "Planned start and end of each pilot (stages: %(stages)s), coloured by stage, "
@@ -671,57 +823,28 @@ def _timeline_label(item: TimelineItem) -> str:
 def decisions_chart(counts: Mapping[tuple[int, int, Outcome], int], t: Texts) -> Chart:
     """Decisions per calendar quarter, stacked by outcome; quarters without any show as 0."""
     quarters = _quarter_range([(year, quarter) for year, quarter, _ in counts])
-    labels = [f"{year} Q{quarter}" for year, quarter in quarters]
-    outcomes = list(Outcome)
     series = {
-        outcome: [int(counts.get((y, q, outcome), 0)) for y, q in quarters] for outcome in outcomes
+        outcome: [int(counts.get((y, q, outcome), 0)) for y, q in quarters] for outcome in Outcome
     }
-    rows = tuple(
-        (labels[i], *(series[o][i] for o in outcomes), sum(series[o][i] for o in outcomes))
-        for i in range(len(quarters))
-    )
-    total = sum(sum(v) for v in series.values())
-    figure = None
-    if total:
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "name": t.label(outcome),
-                    "x": labels,
-                    "y": series[outcome],
-                    "marker": {"color": OUTCOME_COLOURS[outcome]},
-                    "hovertemplate": "%{x}, " + t.label(outcome) + ": %{y}<extra></extra>",
-                }
-                for outcome in outcomes
-            ],
-            "layout": _layout(
-                t,
-                barmode="stack",
-                showlegend=True,
-                xaxis=_axis(type="category"),
-                yaxis=_axis(t.gettext("Decisions"), rangemode="tozero"),
-            ),
-        }
     description = t.gettext(
         "Go, no-go and continue decisions per quarter. %(total)s decisions: %(go)s go, "
         "%(no_go)s no-go and %(cont)s continue.",
-        total=t.number(total),
+        total=t.number(sum(sum(v) for v in series.values())),
         go=t.number(sum(series[Outcome.GO])),
         no_go=t.number(sum(series[Outcome.NO_GO])),
         cont=t.number(sum(series[Outcome.CONTINUE])),
     )
-    return Chart(
+    return _stacked_counts_chart(
+        t,
         key="decisions",
         title=t.gettext("Decisions per quarter by outcome"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("quarter", t.gettext("Quarter")),
-            *(Column(o.value, t.label(o), "count") for o in outcomes),
-            Column("total", t.gettext("Total"), "count"),
-        ),
-        rows=rows,
+        category=Column("quarter", t.gettext("Quarter")),
+        labels=[f"{year} Q{quarter}" for year, quarter in quarters],
+        series=_enum_series(t, series, OUTCOME_COLOURS),
+        values_title=t.gettext("Decisions"),
+        horizontal=False,
+        categories_axis=figure_axis(type="category"),
     )
 
 
@@ -772,49 +895,27 @@ def kpi_attainment_chart(
         "100_plus": "#1b6e2a",
     }
     values = [int(buckets.get(b, 0)) for b in ATTAINMENT_BUCKETS]
-    labels = [names[b] for b in ATTAINMENT_BUCKETS]
     total = sum(values)
-    measured = total - values[0]
-    reached = values[-1]
-    figure = None
-    if total:
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "x": labels,
-                    "y": values,
-                    "text": [t.number(v) for v in values],
-                    "textposition": "auto",
-                    "marker": {"color": [colours.get(b, ACCENT) for b in ATTAINMENT_BUCKETS]},
-                    "hovertemplate": "%{x}: %{y}<extra></extra>",
-                }
-            ],
-            "layout": _layout(
-                t,
-                xaxis=_axis(type="category"),
-                yaxis=_axis(t.gettext("KPIs"), rangemode="tozero"),
-            ),
-        }
     description = t.gettext(
         "KPIs by progress from baseline (0 %%) to target (100 %%), using each KPI's latest "
         "measurement. %(reached)s of %(measured)s measured KPIs have reached their target; "
         "%(unmeasured)s of %(total)s KPIs have no measurement yet.",
-        reached=t.number(reached),
-        measured=t.number(measured),
+        reached=t.number(values[-1]),
+        measured=t.number(total - values[0]),
         unmeasured=t.number(values[0]),
         total=t.number(total),
     )
-    return Chart(
+    return _counts_chart(
+        t,
         key=key,
         title=title or t.gettext("KPI attainment"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("progress", t.gettext("Progress towards target")),
-            Column("kpis", t.gettext("KPIs"), "count"),
-        ),
-        rows=tuple(zip(labels, values, strict=True)),
+        category=Column("progress", t.gettext("Progress towards target")),
+        count=Column("kpis", t.gettext("KPIs"), "count"),
+        labels=[names[b] for b in ATTAINMENT_BUCKETS],
+        values=values,
+        colours=[colours.get(b, ACCENT) for b in ATTAINMENT_BUCKETS],
+        horizontal=False,
     )
 
 
@@ -839,37 +940,27 @@ def pilot_cost_chart(
     """
     ordered = sorted(items, key=lambda p: (-p.share_cents, p.pilot_id))[:top]
     rows: list[tuple[Any, ...]] = [(p.name, p.share_cents) for p in ordered]
+    labels = [f"{_short(p.name, 32)} #{p.pilot_id}" for p in ordered]
+    colours = [ACCENT] * len(ordered)
+    links: list[str | None] = [str(p.pilot_id) for p in ordered]
     rest_count = pilots - len(ordered)
     if rest_count > 0:
-        rows.append(
-            (
-                t.gettext("Others (%(count)s pilots)", count=t.number(rest_count)),
-                total_cents - sum(p.share_cents for p in ordered),
-            )
-        )
+        others = t.gettext("Others (%(count)s pilots)", count=t.number(rest_count))
+        rows.append((others, total_cents - sum(p.share_cents for p in ordered)))
+        labels.append(others)
+        colours.append(MUTED)
+        links.append(None)
     figure = None
     if pilots:
-        labels = [f"{_short(p.name, 32)} #{p.pilot_id}" for p in ordered] + [rows[-1][0]] * (
-            rest_count > 0
+        figure = _money_bars(
+            t,
+            labels,
+            [row[1] for row in rows],
+            colours,
+            axis_title=t.gettext("Cost share (€)"),
+            height=max(260, 60 + 26 * len(rows)),
+            categories_axis=figure_axis(autorange="reversed", type="category"),
         )
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": labels,
-                    "x": [euros(row[1]) for row in rows],
-                    "marker": {"color": [ACCENT] * len(ordered) + [MUTED] * (rest_count > 0)},
-                    "hovertemplate": "%{y}: %{x:,.2f} €<extra></extra>",
-                }
-            ],
-            "layout": _layout(
-                t,
-                height=max(260, 60 + 26 * len(rows)),
-                xaxis=_axis(t.gettext("Cost share (€)"), rangemode="tozero"),
-                yaxis=_axis(autorange="reversed", type="category"),
-            ),
-        }
         description = t.gettext(
             "The municipality's cost share in each pilot it takes part in, largest first. "
             "%(total)s in all over %(count)s pilots.",
@@ -890,7 +981,7 @@ def pilot_cost_chart(
         rows=tuple(rows),
         link_kind="pilot",
         link_column="pilot",
-        links=tuple([str(p.pilot_id) for p in ordered] + [None] * (rest_count > 0)),
+        links=tuple(links),
     )
 
 
@@ -907,42 +998,46 @@ def municipality_savings_chart(
     by_track: Mapping[Track, MunicipalityTrack], population: int, t: Texts
 ) -> Chart:
     """What the municipality pays per track against its share of the pilots' savings."""
-    tracks = list(Track)
-    values = [by_track.get(track, MunicipalityTrack(0, 0, 0)) for track in tracks]
-    labels = [t.label(track) for track in tracks]
-    cost_label = t.gettext("Its net cost")
-    estimated_label = t.gettext("Its share of estimated annual savings")
-    realised_label = t.gettext("Its share of realised annual savings")
-    series = [
-        (cost_label, [v.cost_cents for v in values], MUTED),
-        (estimated_label, [v.estimated_share_cents for v in values], ACCENT),
-        (realised_label, [v.realised_share_cents for v in values], "#1b6e2a"),
+    values = [by_track.get(track, MunicipalityTrack(0, 0, 0)) for track in Track]
+    labels = [t.label(track) for track in Track]
+    series = [  # column key, name, cents per track, colour
+        ("cost", t.gettext("Its net cost"), [v.cost_cents for v in values], MUTED),
+        (
+            "estimated_share",
+            t.gettext("Its share of estimated annual savings"),
+            [v.estimated_share_cents for v in values],
+            ACCENT,
+        ),
+        (
+            "realised_share",
+            t.gettext("Its share of realised annual savings"),
+            [v.realised_share_cents for v in values],
+            "#1b6e2a",
+        ),
     ]
-    cost = sum(v.cost_cents for v in values)
-    estimated = sum(v.estimated_share_cents for v in values)
-    realised = sum(v.realised_share_cents for v in values)
+    cost, estimated, realised = (sum(cents) for _, _, cents, _ in series)
     figure = None
     if cost or estimated or realised:
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "name": name,
-                    "x": labels,
-                    "y": [euros(c) for c in cents],
-                    "marker": {"color": colour},
-                    "hovertemplate": "%{x}, " + name + ": %{y:,.2f} €<extra></extra>",
-                }
-                for name, cents, colour in series
-            ],
-            "layout": _layout(
-                t,
-                barmode="group",
-                showlegend=True,
-                xaxis=_axis(type="category"),
-                yaxis=_axis("€", rangemode="tozero"),
-            ),
-        }
+        bars = [
+            _bar(
+                labels,
+                [euros(c) for c in cents],
+                name=name,
+                hover_name=name,
+                money=True,
+                marker={"color": colour},
+            )
+            for _, name, cents, colour in series
+        ]
+        figure = _bar_figure(
+            t,
+            bars,
+            horizontal=False,
+            values_axis=figure_axis("€", rangemode="tozero"),
+            categories_axis=figure_axis(type="category"),
+            barmode="group",
+            showlegend=True,
+        )
     per_resident = per_resident_cents(cost, population)
     description = t.gettext(
         "The municipality's net cost per track beside its share of the pilots' annual "
@@ -961,18 +1056,10 @@ def municipality_savings_chart(
         figure=figure,
         columns=(
             Column("track", t.gettext("Track")),
-            Column("cost", cost_label, "money"),
-            Column("estimated_share", estimated_label, "money"),
-            Column("realised_share", realised_label, "money"),
+            *(Column(key, name, "money") for key, name, _, _ in series),
         ),
         rows=tuple(
-            (
-                labels[i],
-                values[i].cost_cents,
-                values[i].estimated_share_cents,
-                values[i].realised_share_cents,
-            )
-            for i in range(len(tracks))
+            (label, *(cents[i] for _, _, cents, _ in series)) for i, label in enumerate(labels)
         ),
     )
 
@@ -1052,53 +1139,47 @@ def kpi_chart(kpi: KpiSeries, t: Texts) -> Chart:
             (t.gettext("Baseline"), kpi.baseline, MUTED, "dash"),
             (t.gettext("Target"), kpi.target, "#1b6e2a", "dot"),
         ]
-        figure = {
-            "data": [
+        measured = _scatter(
+            "lines+markers",
+            kpi.name,
+            _days(d for d, _ in points),
+            [float(v) for _, v in points],
+            line={"color": ACCENT, "width": 3},
+            marker={"size": 8},
+            hovertemplate="%{x}: %{y}" + unit + "<extra></extra>",
+        )
+        figure = _date_figure(
+            t,
+            [measured],
+            figure_axis(kpi.unit),
+            shapes=[
                 {
-                    "type": "scatter",
-                    "mode": "lines+markers",
-                    "name": kpi.name,
-                    "x": [d.isoformat() for d, _ in points],
-                    "y": [float(v) for _, v in points],
-                    "line": {"color": ACCENT, "width": 3},
-                    "marker": {"size": 8},
-                    "hovertemplate": "%{x}: %{y}" + unit + "<extra></extra>",
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": "y",
+                    "y0": float(value),
+                    "y1": float(value),
+                    "line": {"color": colour, "dash": dash, "width": 2},
                 }
+                for _, value, colour, dash in lines
             ],
-            "layout": _layout(
-                t,
-                height=300,
-                xaxis=_axis(type="date"),
-                yaxis=_axis(kpi.unit),
-                shapes=[
-                    {
-                        "type": "line",
-                        "xref": "paper",
-                        "x0": 0,
-                        "x1": 1,
-                        "yref": "y",
-                        "y0": float(value),
-                        "y1": float(value),
-                        "line": {"color": colour, "dash": dash, "width": 2},
-                    }
-                    for _, value, colour, dash in lines
-                ],
-                annotations=[
-                    {
-                        "text": f"{name} {t.number(value)}{unit}",
-                        "xref": "paper",
-                        "x": 1,
-                        "xanchor": "right",
-                        "yref": "y",
-                        "y": float(value),
-                        "yanchor": "bottom",
-                        "showarrow": False,
-                        "font": {"color": colour},
-                    }
-                    for name, value, colour, _ in lines
-                ],
-            ),
-        }
+            annotations=[
+                {
+                    "text": f"{name} {t.number(value)}{unit}",
+                    "xref": "paper",
+                    "x": 1,
+                    "xanchor": "right",
+                    "yref": "y",
+                    "y": float(value),
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"color": colour},
+                }
+                for name, value, colour, _ in lines
+            ],
+        )
         latest_on, latest = points[-1]
         latest_progress = progress[-1]
         description = t.gettext(
@@ -1151,24 +1232,15 @@ def cost_shares_chart(shares: Sequence[Share], net_cost_cents: int, t: Texts) ->
     )
     figure = None
     if ordered:
-        figure = {
-            "data": [
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": [f"{s.name} ({s.code})" for s in ordered],
-                    "x": [euros(s.share_cents) for s in ordered],
-                    "marker": {"color": ACCENT},
-                    "hovertemplate": "%{y}: %{x:,.2f} €<extra></extra>",
-                }
-            ],
-            "layout": _layout(
-                t,
-                height=max(220, 60 + 28 * len(ordered)),
-                xaxis=_axis(t.gettext("Cost share (€)"), rangemode="tozero"),
-                yaxis=_axis(autorange="reversed", type="category"),
-            ),
-        }
+        figure = _money_bars(
+            t,
+            [f"{s.name} ({s.code})" for s in ordered],
+            [s.share_cents for s in ordered],
+            ACCENT,
+            axis_title=t.gettext("Cost share (€)"),
+            height=max(220, 60 + 28 * len(ordered)),
+            categories_axis=figure_axis(autorange="reversed", type="category"),
+        )
         description = t.gettext(
             "How the net cost of %(total)s is split between the %(count)s participating "
             "municipalities; the largest share is %(name)s's %(amount)s.",
@@ -1211,45 +1283,36 @@ def status_history_chart(updates: Sequence[StatusPoint], t: Texts) -> Chart:
     ordered = sorted(updates, key=lambda u: u.reported_on)
     figure = None
     if ordered:
-        data: list[dict[str, Any]] = [
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": t.gettext("Progress"),
-                "x": [u.reported_on.isoformat() for u in ordered],
-                "y": [u.progress_percent for u in ordered],
-                "line": {"color": MUTED, "width": 2},
-                "hoverinfo": "skip",
-            }
+        # The line joins every report; the markers, one trace per RAG, tell their status.
+        data = [
+            _scatter(
+                "lines",
+                t.gettext("Progress"),
+                _days(u.reported_on for u in ordered),
+                [u.progress_percent for u in ordered],
+                line={"color": MUTED, "width": 2},
+                hoverinfo="skip",
+            )
         ]
         for rag in Rag:
             mine = [u for u in ordered if u.rag is rag]
             if mine:
                 data.append(
-                    {
-                        "type": "scatter",
-                        "mode": "markers",
-                        "name": t.label(rag),
-                        "x": [u.reported_on.isoformat() for u in mine],
-                        "y": [u.progress_percent for u in mine],
-                        "marker": {
-                            "color": RAG_COLOURS[rag],
-                            "symbol": RAG_SYMBOLS[rag],
-                            "size": 12,
-                        },
-                        "hovertemplate": "%{x}: %{y} %<extra>" + t.label(rag) + "</extra>",
-                    }
+                    _scatter(
+                        "markers",
+                        t.label(rag),
+                        _days(u.reported_on for u in mine),
+                        [u.progress_percent for u in mine],
+                        marker={"color": RAG_COLOURS[rag], "symbol": RAG_SYMBOLS[rag], "size": 12},
+                        hovertemplate="%{x}: %{y} %<extra>" + t.label(rag) + "</extra>",
+                    )
                 )
-        figure = {
-            "data": data,
-            "layout": _layout(
-                t,
-                height=300,
-                showlegend=True,
-                xaxis=_axis(type="date"),
-                yaxis=_axis(t.gettext("Progress (%)"), range=[0, 105]),
-            ),
-        }
+        figure = _date_figure(
+            t,
+            data,
+            figure_axis(t.gettext("Progress (%)"), range=[0, 105]),
+            showlegend=True,
+        )
         latest = ordered[-1]
         description = t.gettext(
             "Progress reported in each status update, with its RAG status. %(count)s updates; "
