@@ -658,6 +658,8 @@ def savings_chart(
     layout["margin"] = {"l": 10, "r": 20, "t": 40, "b": 40}
     estimated = sum(row[1] for row in rows)
     realised = sum(row[2] for row in rows)
+    quick_potential = _money_range(t, rows[0][3], rows[0][4])
+    slow_potential = _money_range(t, rows[1][3], rows[1][4])
     description = t.gettext(
         "Annual savings the pilots estimate and those realised so far (the latest value of "
         "each savings KPI), per track, beside the remaining national savings potential of the "
@@ -665,8 +667,8 @@ def savings_chart(
         "potential is %(quick)s on the quick track and %(slow)s on the slow track.",
         estimated=t.money(estimated),
         realised=t.money(realised),
-        quick=f"{t.money(rows[0][3])} – {t.money(rows[0][4])}",
-        slow=f"{t.money(rows[1][3])} – {t.money(rows[1][4])}",
+        quick=quick_potential,
+        slow=slow_potential,
     )
     return Chart(
         key="savings",
@@ -1133,6 +1135,8 @@ def kpi_chart(kpi: KpiSeries, t: Texts) -> Chart:
     points = sorted(kpi.measurements, key=lambda m: m[0])
     progress = [kpi_progress(kpi.baseline, kpi.target, v, kpi.direction) for _, v in points]
     unit = f" {kpi.unit}" if kpi.unit else ""
+    baseline = _quantity(t, kpi.baseline, kpi.unit)
+    target = _quantity(t, kpi.target, kpi.unit)
     figure = None
     if points:
         lines = [
@@ -1167,7 +1171,7 @@ def kpi_chart(kpi: KpiSeries, t: Texts) -> Chart:
             ],
             annotations=[
                 {
-                    "text": f"{name} {t.number(value)}{unit}",
+                    "text": f"{name} {_quantity(t, value, kpi.unit)}",
                     "xref": "paper",
                     "x": 1,
                     "xanchor": "right",
@@ -1180,17 +1184,18 @@ def kpi_chart(kpi: KpiSeries, t: Texts) -> Chart:
                 for name, value, colour, _ in lines
             ],
         )
-        latest_on, latest = points[-1]
+        latest_on, latest_value = points[-1]
+        latest = _quantity(t, latest_value, kpi.unit)
         latest_progress = progress[-1]
         description = t.gettext(
             "Measurements of %(name)s over time against the baseline %(baseline)s and the "
             "target %(target)s (%(direction)s). Latest %(latest)s on %(day)s: "
             "%(progress)s %% of the way to the target.",
             name=kpi.name,
-            baseline=f"{t.number(kpi.baseline)}{unit}",
-            target=f"{t.number(kpi.target)}{unit}",
+            baseline=baseline,
+            target=target,
             direction=t.label(kpi.direction),
-            latest=f"{t.number(latest)}{unit}",
+            latest=latest,
             day=t.day(latest_on),
             progress=t.number(latest_progress, 1) if latest_progress is not None else "–",
         )
@@ -1198,8 +1203,8 @@ def kpi_chart(kpi: KpiSeries, t: Texts) -> Chart:
         description = t.gettext(
             "%(name)s has no measurements yet (baseline %(baseline)s, target %(target)s).",
             name=kpi.name,
-            baseline=f"{t.number(kpi.baseline)}{unit}",
-            target=f"{t.number(kpi.target)}{unit}",
+            baseline=baseline,
+            target=target,
         )
     return Chart(
         key=f"kpi-{kpi.kpi_id}",
