@@ -234,9 +234,19 @@ def figure_axis(title: str = "", **extra: Any) -> dict[str, Any]:
     return axis
 
 
-def _count_axis(title: str) -> dict[str, Any]:
-    """A value axis that counts things (pilots, decisions, KPIs)."""
-    return figure_axis(title, rangemode="tozero")
+# Up to this largest count Plotly would step a count axis by 0.5 or less (it aims at up to
+# ten ticks, and charts.js at up to eleven on phones), so such axes step by 1 instead. Above
+# it Plotly's own step is a whole number, and charts.js may still thin the ticks on phones.
+WHOLE_STEP_UP_TO = 5
+
+
+def _count_axis(title: str, largest: int) -> dict[str, Any]:
+    """A value axis that counts things (pilots, decisions, KPIs): ticks on whole numbers
+    only, from 0; `largest` is the longest bar (the largest stack when stacked)."""
+    axis = figure_axis(title, rangemode="tozero", tickformat=",d")
+    if largest <= WHOLE_STEP_UP_TO:
+        axis.update(tick0=0, dtick=1)
+    return axis
 
 
 def _bar(
@@ -354,7 +364,7 @@ def _counts_chart(
             t,
             [bars],
             horizontal=horizontal,
-            values_axis=_count_axis(count.label),
+            values_axis=_count_axis(count.label, max(values)),
             categories_axis=(
                 figure_axis(autorange="reversed") if horizontal else figure_axis(type="category")
             ),
@@ -430,7 +440,7 @@ def _stacked_counts_chart(
             t,
             bars,
             horizontal=horizontal,
-            values_axis=_count_axis(values_title),
+            values_axis=_count_axis(values_title, max(totals)),
             categories_axis=categories_axis,
             height=height,
             barmode="stack",

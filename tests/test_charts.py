@@ -314,6 +314,56 @@ def test_kpi_attainment_chart_without_kpis_has_no_figure() -> None:
     assert charts.kpi_attainment_chart({}, T).figure is None
 
 
+# Charts whose value axis counts things, built with small counts; the name of that axis.
+SMALL_COUNTS = {
+    "stages": (lambda: charts.stage_chart({Stage.IDEA: 1, Stage.PILOTING: 3}, T), "xaxis"),
+    "themes": (
+        lambda: charts.theme_track_chart(
+            {(Theme.PERMITS, Track.QUICK): 2, (Theme.PERMITS, Track.SLOW): 3}, T
+        ),
+        "xaxis",
+    ),
+    "status": (lambda: charts.rag_chart({(Rag.GREEN, False): 1, (Rag.RED, True): 1}, T), "yaxis"),
+    "decisions": (lambda: charts.decisions_chart({(2026, 1, Outcome.GO): 2}, T), "yaxis"),
+    "kpi-attainment": (lambda: charts.kpi_attainment_chart({"none": 1, "0_25": 1}, T), "yaxis"),
+}
+
+
+@pytest.mark.parametrize("name", SMALL_COUNTS)
+def test_count_axes_of_small_counts_tick_every_whole_number_from_zero(name) -> None:
+    build, axis_name = SMALL_COUNTS[name]
+    layout = build().figure["layout"]
+    axis = layout[axis_name]
+    # Plotly alone would tick 0, 0.5, 1, 1.5, …: here every whole number, written as one.
+    assert (axis["tick0"], axis["dtick"], axis["tickformat"]) == (0, 1, ",d")
+    assert axis["rangemode"] == "tozero"
+    categories = layout["yaxis" if axis_name == "xaxis" else "xaxis"]
+    assert "tickformat" not in categories and "dtick" not in categories
+
+
+def test_count_axes_of_larger_counts_keep_plotlys_step_in_whole_numbers() -> None:
+    # 6 in one stack (3 + 3): Plotly's own step is then 1 or more; charts.js may thin it.
+    axis = charts.rag_chart({(Rag.GREEN, False): 3, (Rag.GREEN, True): 3}, T).figure["layout"]
+    assert axis["yaxis"]["tickformat"] == ",d"
+    assert "dtick" not in axis["yaxis"]
+    stages = charts.stage_chart({Stage.PILOTING: 40}, T).figure["layout"]["xaxis"]
+    assert stages["tickformat"] == ",d" and "dtick" not in stages
+
+
+def test_count_axes_step_by_one_up_to_the_largest_stack_of_five() -> None:
+    five = {(Theme.PERMITS, Track.QUICK): 2, (Theme.PERMITS, Track.SLOW): 3}
+    six = {(Theme.PERMITS, Track.QUICK): 3, (Theme.PERMITS, Track.SLOW): 3}
+    assert charts.theme_track_chart(five, T).figure["layout"]["xaxis"]["dtick"] == 1
+    assert "dtick" not in charts.theme_track_chart(six, T).figure["layout"]["xaxis"]
+
+
+def test_money_and_percent_axes_are_not_whole_numbers_only() -> None:
+    costs = charts.municipality_cost_chart(_costs(2), T).figure["layout"]["xaxis"]
+    status = charts.status_history_chart([StatusPoint(date(2026, 1, 1), Rag.RED, 5)], T)
+    for axis in (costs, status.figure["layout"]["yaxis"]):
+        assert "tickformat" not in axis and "dtick" not in axis
+
+
 # --- municipality ------------------------------------------------------------------------
 
 
