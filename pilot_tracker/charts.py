@@ -1372,6 +1372,8 @@ __all__ = [
     "cost_shares_chart",
     "decisions_chart",
     "decisions_due_table",
+    "figure_axis",
+    "figure_layout",
     "kpi_attainment_chart",
     "kpi_chart",
     "municipality_cost_chart",

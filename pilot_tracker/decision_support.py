@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pilot_tracker.charts import Chart, Column, Texts, euros
+from pilot_tracker.charts import Chart, Column, Texts, euros, figure_axis, figure_layout
 from pilot_tracker.domain.money import round_half_up
 
 SAVINGS_COLOUR = "#1b6e2a"  # 3:1 or more on white, like the dashboards' colours
@@ -115,30 +115,15 @@ def projection_chart(
                 "hovertemplate": "%{x}: %{customdata}<extra></extra>",
             },
         ],
-        "layout": {
-            "separators": t.separators,
-            "height": 380,
-            "autosize": True,
-            "barmode": "group",
-            "showlegend": True,
-            "legend": {"orientation": "h", "y": -0.25},
-            "margin": {"l": 10, "r": 20, "t": 20, "b": 40},
-            "font": {
-                "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
-                "size": 13,
-            },
-            "paper_bgcolor": "#ffffff",
-            "plot_bgcolor": "#ffffff",
-            "hoverlabel": {"namelength": -1},
-            "xaxis": {"automargin": True, "type": "category"},
-            "yaxis": {
-                "automargin": True,
-                "rangemode": "tozero",
-                "gridcolor": "#dddddd",
-                "zerolinecolor": "#888",
-                "title": {"text": "€"},
-            },
-        },
+        "layout": figure_layout(
+            t,
+            height=380,
+            barmode="group",
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.25},
+            xaxis={"automargin": True, "type": "category"},
+            yaxis=figure_axis("€", rangemode="tozero"),
+        ),
     }
     return Chart(
         key="projection",
