@@ -27,7 +27,9 @@ import platform
 import random
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -567,6 +569,8 @@ class Result:
     js_gzip_bytes: int
     scripts: list[str] = field(default_factory=list)
     note: str = ""
+    # The median of each measuring process (one per --processes), fastest to slowest.
+    run_medians_ms: list[float] = field(default_factory=list)
 
 
 @contextmanager
@@ -712,6 +716,8 @@ def measure(app: Flask, pages: list[Page], requests: int) -> dict[str, dict[str,
         body = html.encode()
         out[page.name] = {
             "path": page.path,
+            "timings_ms": timings,
+            "cpu_ms": cpu,
             "median_ms": statistics.median(timings),
             "cpu_median_ms": statistics.median(cpu),
             "p95_ms": _percentile(timings, 0.95),
@@ -725,6 +731,63 @@ def measure(app: Flask, pages: list[Page], requests: int) -> dict[str, dict[str,
             "scripts": [s.split("?")[0] for s in scripts],
         }
     return out
+
+
+def measure_in_processes(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """`measure` in `--processes` fresh Python processes, one after the other, pooled.
+
+    One process's times depend on where its memory happened to land and on what the host
+    was doing meanwhile: the same page measured 27 ms in one process and 45 ms in the next
+    on an idle machine. The medians and percentiles here are of every request of every
+    process; each process's own median is kept to show the spread."""
+    runs: list[dict[str, dict[str, Any]]] = []
+    for number in range(args.processes):
+        print(f"== measuring process {number + 1} of {args.processes}", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "measured.json"
+            command = [
+                sys.executable,
+                "-m",
+                "bench.run",
+                "--db",
+                args.db,
+                "--pilots",
+                str(args.pilots),
+                "--requests",
+                str(args.requests),
+                "--pg-url",
+                args.pg_url,
+                "--measure-only",
+                str(out),
+            ]
+            subprocess.run(command, cwd=ROOT, check=True)
+            runs.append(json.loads(out.read_text()))
+    pooled: dict[str, dict[str, Any]] = {}
+    for name, first in runs[0].items():
+        timings = [t for run in runs for t in run[name]["timings_ms"]]
+        cpu = [c for run in runs for c in run[name]["cpu_ms"]]
+        pooled[name] = {
+            **first,
+            "timings_ms": timings,
+            "cpu_ms": cpu,
+            "median_ms": statistics.median(timings),
+            "cpu_median_ms": statistics.median(cpu),
+            "p95_ms": _percentile(timings, 0.95),
+            "run_medians_ms": sorted(round(run[name]["median_ms"], 1) for run in runs),
+        }
+    return pooled
+
+
+def measure_only(args: argparse.Namespace) -> None:
+    """A child of `measure_in_processes`: measure the existing database, write raw figures."""
+    app = make_app(database_url(args.db, args.pilots, True, args.pg_url))
+    pages, _notes = pages_to_measure(app)
+    measured = measure(app, pages, args.requests)
+    Path(args.measure_only).write_text(json.dumps(measured))
+    with app.app_context():
+        from pilot_tracker.extensions import db
+
+        db.engine.dispose()
 
 
 def query_counts(app: Flask, pages: list[Page]) -> dict[str, int]:
@@ -751,7 +814,7 @@ def report(
         f"{requests} timed requests per page (server time, test client)"
     )
     columns = (
-        f"{'page':<24} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>7} {'target':>7} "
+        f"{'page':<24} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>7} {'runs ms':>11} {'target':>7} "
         f"{'q@' + str(small):>6} {'q@' + str(counts.pilots):>8} {'HTML gz kB':>10} "
         f"{'JS gz kB':>9}  ok"
     )
@@ -766,7 +829,8 @@ def report(
         )
         small_q = "–" if r.queries_small is None else str(r.queries_small)
         target = f"≤{r.target_ms:.0f}"
-        times = f"{r.median_ms:>9.1f} {r.p95_ms:>7.1f} {r.cpu_median_ms:>7.1f}"
+        runs = f"{r.run_medians_ms[0]:.0f}–{r.run_medians_ms[-1]:.0f}" if r.run_medians_ms else "–"
+        times = f"{r.median_ms:>9.1f} {r.p95_ms:>7.1f} {r.cpu_median_ms:>7.1f} {runs:>11}"
         lines.append(
             f"{r.name:<24} {times} {target:>7} "
             f"{small_q:>6} {r.queries:>8} {r.html_gzip_bytes / 1000:>10.1f} "
@@ -779,6 +843,8 @@ def report(
         f"HTML ≤ {TARGET_PAGE_KB:.0f} kB and JS ≤ {TARGET_JS_KB:.0f} kB gzip."
     )
     lines.append(
+        "median, p95 and cpu are over every timed request of every measuring process; runs ms: "
+        "the fastest and slowest process's own median. "
         "The partial row renders the pilot page's charts alone (queries, figures, template). "
         "cpu ms: this process's CPU time per request (median), which includes SQLite's work "
         "but not PostgreSQL's; it shows how much of the time was waiting for a busy machine."
@@ -820,7 +886,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     pages, notes = pages_to_measure(big)
     load_before = os.getloadavg()[0]
     print(f"== measuring {len(pages)} pages, {args.requests} requests each", file=sys.stderr)
-    measured = measure(big, pages, args.requests)
+    if args.processes > 0:
+        measured = measure_in_processes(args)
+    else:
+        measured = measure(big, pages, args.requests)
     small_counts: dict[str, int] = {}
     if args.small in apps and args.small != args.pilots:
         small_pages, _ = pages_to_measure(apps[args.small])
@@ -839,16 +908,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             html_gzip_bytes=measured[page.name]["html_gzip_bytes"],
             js_gzip_bytes=measured[page.name]["js_gzip_bytes"],
             scripts=measured[page.name]["scripts"],
+            run_medians_ms=measured[page.name].get("run_medians_ms", []),
         )
         for page in pages
     ]
     counts = all_counts[args.pilots]
+    if args.processes > 0:
+        notes.append(
+            f"measured in {args.processes} fresh processes of {args.requests} timed requests "
+            "per page each, pooled"
+        )
     load_after = os.getloadavg()[0]
     notes.append(
         f"machine load (1-minute average) {load_before:.1f} before and {load_after:.1f} after "
         f"measuring, on {os.cpu_count()} CPUs"
     )
-    text = report(args.db, counts, args.small, args.requests, results, notes)
+    text = report(
+        args.db, counts, args.small, args.requests * max(args.processes, 1), results, notes
+    )
     print(text)
     data = {
         "database": args.db,
@@ -890,6 +967,13 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--reuse", action="store_true", help="measure existing databases again")
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=3,
+        help="measure in this many fresh processes and pool their requests (0: in this one)",
+    )
+    parser.add_argument("--measure-only", metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG),
         help="a PostgreSQL URL whose user may create databases (env BENCH_POSTGRES_URL)",
@@ -898,7 +982,11 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    run(parse_args(argv))
+    args = parse_args(argv)
+    if args.measure_only:
+        measure_only(args)
+    else:
+        run(args)
     return 0
 
 
