@@ -15,6 +15,7 @@ from pilot_tracker.services.pilots import (
     PilotValidationError,
     StaleVersionError,
     delete_pilot,
+    load_pilot_for_update,
     update_pilot,
 )
 from tests.factories import make_pilot
@@ -127,3 +128,26 @@ def test_delete_keeps_the_whole_record_in_the_audit_log(app: Flask) -> None:
         entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "delete")).one()
         assert entry.old["name"] == "Poistettava"
         assert set(entry.old["participants"]) == {"418", "536", "980"}
+
+
+def test_a_manual_percentage_without_decimals_is_stored_audited_and_compared_as_stored(
+    app: Flask,
+) -> None:
+    """50 and 50.00 are the same share: the audit log says 50.00 as the database holds it,
+    and sending 50 again changes nothing (no version, no entry)."""
+    halves = {"418": Decimal("50"), "536": Decimal("50")}
+    with app.app_context():
+        pilot = make_pilot(("418", "536"), method=SplitMethod.MANUAL, manual=halves)
+        created = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "create")
+        ).one()
+        assert created.new["participants"]["418"]["manual_percent"] == "50.00"
+        db.session.commit()
+        pilot = load_pilot_for_update(pilot.id)
+        assert pilot is not None
+        update_pilot(pilot, {"manual_shares": dict(halves)}, expected_version=1)
+        db.session.expire_all()
+        stored = db.session.get(Pilot, pilot.id)
+        assert stored is not None and stored.version == 1
+        updates = sa.select(sa.func.count()).where(AuditEntry.action == "update")
+        assert db.session.scalar(updates) == 0

@@ -41,6 +41,8 @@ WRITABLE = (
     "language",
 )
 
+HUNDREDTH = Decimal("0.01")
+
 # The languages a pilot's name and summary may be written in (pages mark them with lang=).
 TEXT_LANGUAGES = ("fi", "sv", "en")
 
@@ -201,7 +203,9 @@ def _apply(pilot: Pilot, data: PilotData, shares: dict[str, int]) -> None:
     for code, cents in shares.items():
         participation = existing.get(code) or Participation(municipality_code=code)
         participation.share_cents = cents
-        participation.manual_percent = manual[code] if manual else None
+        # Stored as NUMERIC(5, 2): kept in that form here too, so the audit log records
+        # 50.00 (not "50") and sending the same percentage again is no change.
+        participation.manual_percent = Decimal(manual[code]).quantize(HUNDREDTH) if manual else None
         new_list.append(participation)
     pilot.participations = sorted(new_list, key=lambda p: p.municipality_code)
 
