@@ -144,6 +144,9 @@ class Chart:
     link_kind: str = ""
     link_column: str = ""
     links: tuple[str | None, ...] = field(default=())
+    # Per row, the language its `link_column` text is written in (a pilot's name), or None:
+    # the table marks it with lang= when it differs from the page's (WCAG 3.1.2).
+    link_languages: tuple[str | None, ...] = field(default=())
 
     @property
     def has_data(self) -> bool:
@@ -752,6 +755,7 @@ class TimelineItem:
     stage: Stage
     start: date
     end: date
+    language: str = "fi"  # of the name
 
 
 def timeline_chart(
@@ -824,6 +828,10 @@ def timeline_chart(
         ),
         rows=tuple((item.name, t.label(item.stage), item.start, item.end) for item in items),
         note=note,
+        link_kind="pilot",
+        link_column="pilot",
+        links=tuple(str(item.pilot_id) for item in items),
+        link_languages=tuple(item.language for item in items),
     )
 
 
@@ -941,6 +949,7 @@ class PilotCost:
     pilot_id: int
     name: str
     share_cents: int
+    language: str = "fi"  # of the name
 
 
 def pilot_cost_chart(
@@ -955,6 +964,7 @@ def pilot_cost_chart(
     labels = [f"{_short(p.name, 32)} #{p.pilot_id}" for p in ordered]
     colours = [ACCENT] * len(ordered)
     links: list[str | None] = [str(p.pilot_id) for p in ordered]
+    languages: list[str | None] = [p.language for p in ordered]
     rest_count = pilots - len(ordered)
     if rest_count > 0:
         others = t.gettext("Others (%(count)s pilots)", count=t.number(rest_count))
@@ -962,6 +972,7 @@ def pilot_cost_chart(
         labels.append(others)
         colours.append(MUTED)
         links.append(None)
+        languages.append(None)
     figure = None
     if pilots:
         figure = _money_bars(
@@ -994,6 +1005,7 @@ def pilot_cost_chart(
         link_kind="pilot",
         link_column="pilot",
         links=tuple(links),
+        link_languages=tuple(languages),
     )
 
 
@@ -1086,6 +1098,7 @@ class DueDecision:
     gate: Enum
     outcome: Enum
     decided_on: date
+    language: str = "fi"  # of the pilot's name
 
 
 def decisions_due_table(items: Sequence[DueDecision], days: int, t: Texts) -> Chart:
@@ -1121,6 +1134,7 @@ def decisions_due_table(items: Sequence[DueDecision], days: int, t: Texts) -> Ch
         link_kind="pilot",
         link_column="pilot",
         links=tuple(str(d.pilot_id) for d in ordered),
+        link_languages=tuple(d.language for d in ordered),
     )
 
 

@@ -117,3 +117,49 @@ def test_only_the_apps_languages_are_ever_written_into_the_attribute(app: Flask)
         assert str(lang_attr("fi")) == ""
         assert str(lang_attr('"><script>')) == ""
         assert str(lang_attr(None)) == ""
+
+
+def test_chart_tables_mark_pilot_names_timeline_costs_and_decisions_due(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    """The tables behind the charts ("Show as table") list pilots by name too."""
+    from datetime import date, timedelta
+
+    from pilot_tracker.domain.enums import Gate, Outcome, Stage
+    from pilot_tracker.services.decisions import record_decision
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    today = date.today()
+    pilot_id = _swedish_pilot(
+        app,
+        actors,
+        stage=Stage.PLANNING,
+        start_date=today - timedelta(days=10),
+        end_date=today + timedelta(days=200),
+    )
+    with app.app_context():
+        pilot = load_pilot_for_update(pilot_id)
+        assert pilot is not None
+        record_decision(
+            pilot,
+            Gate.START,
+            Outcome.GO,
+            today - timedelta(days=5),
+            "kommunstyrelsen",
+            "Vi börjar.",
+            next_review=today + timedelta(days=30),
+        )
+    link = f'<a href="/pilots/{pilot_id}">{SWEDISH_NAME}</a>'
+    login_as(client, actors.council)
+    timeline = _page(client, "/dashboard", "fi").split('id="chart-timeline"', 1)[1]
+    assert f'<th scope="row" lang="sv">{link}</th>' in timeline.split("</section>", 1)[0]
+    html = _page(client, "/municipalities/418", "fi")
+    costs = html.split('id="chart-pilot-costs"', 1)[1].split("</section>", 1)[0]
+    assert f'<th scope="row" lang="sv">{link}</th>' in costs
+    due = html.split('id="chart-decisions-due"', 1)[1].split("</section>", 1)[0]
+    assert f'<td lang="sv">{link}</td>' in due
+    # On a Swedish page the same cells are unmarked; the other cells never are.
+    html = _page(client, "/municipalities/418", "sv")
+    costs = html.split('id="chart-pilot-costs"', 1)[1].split("</section>", 1)[0]
+    assert f'<th scope="row">{link}</th>' in costs
+    assert 'lang="sv"' not in costs and 'lang="fi"' not in costs

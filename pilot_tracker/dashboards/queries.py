@@ -317,7 +317,9 @@ def timeline(filters: PortfolioFilters, limit: int) -> list[TimelineItem]:
     """Up to `limit` dated pilots of the timeline's stages, ending soonest first (an index on
     end_date lets the database stop after `limit` rows; PilotGroup.dated counts them all)."""
     query = (
-        sa.select(Pilot.id, Pilot.name, Pilot.stage, Pilot.start_date, Pilot.end_date)
+        sa.select(
+            Pilot.id, Pilot.name, Pilot.stage, Pilot.start_date, Pilot.end_date, Pilot.language
+        )
         .where(*pilot_conditions(filters))
         .where(Pilot.stage.in_(timeline_stages(filters)))
         .where(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None))
@@ -325,7 +327,7 @@ def timeline(filters: PortfolioFilters, limit: int) -> list[TimelineItem]:
         .limit(limit)
     )
     return [
-        TimelineItem(pilot_id=r[0], name=r[1], stage=r[2], start=r[3], end=r[4])
+        TimelineItem(pilot_id=r[0], name=r[1], stage=r[2], start=r[3], end=r[4], language=r[5])
         for r in db.session.execute(query)
     ]
 
@@ -491,7 +493,7 @@ def municipality_pilots(code: str, limit: int, today: date) -> tuple[list[Munici
 
 def pilot_costs(items: list[MunicipalityPilot]) -> list[PilotCost]:
     """The pilot-table rows as chart input."""
-    return [PilotCost(i.pilot_id, i.name, i.share_cents) for i in items]
+    return [PilotCost(i.pilot_id, i.name, i.share_cents, i.language) for i in items]
 
 
 def decisions_due(code: str, today: date, days: int, limit: int = 100) -> list[DueDecision]:
@@ -517,6 +519,7 @@ def decisions_due(code: str, today: date, days: int, limit: int = 100) -> list[D
             Decision.gate,
             Decision.outcome,
             Decision.decided_on,
+            Pilot.language,
         )
         .join(Pilot, Pilot.id == Decision.pilot_id)
         # IN (its pilots) rather than a join: SQLite then starts from the municipality's
@@ -539,6 +542,7 @@ def decisions_due(code: str, today: date, days: int, limit: int = 100) -> list[D
             gate=r[3],
             outcome=r[4],
             decided_on=r[5],
+            language=r[6],
         )
         for r in db.session.execute(query)
     ]

@@ -183,7 +183,7 @@ def chart_link(chart: Chart, index: int) -> str | None:
 
 
 @bp.app_template_global()
-def chart_table_rows(chart: Chart) -> list[list[tuple[str, Any, bool]]]:
+def chart_table_rows(chart: Chart) -> list[list[tuple[str, Any, bool, str | None]]]:
     """The chart's table cells, formatted in the page's language (for _chart.html)."""
     texts = g.get("_dashboard_texts")
     if texts is None:

@@ -64,19 +64,25 @@ class FlaskTexts:
 NUMERIC_KINDS = frozenset({"money", "count", "percent", "number"})
 
 
-def table_rows(chart: Chart, t: FlaskTexts, link: Any) -> list[list[tuple[str, Any, bool]]]:
-    """The chart's rows as (text, href or None, numeric) cells, formatted for the page.
+def table_rows(
+    chart: Chart, t: FlaskTexts, link: Any
+) -> list[list[tuple[str, Any, bool, str | None]]]:
+    """The chart's rows as (text, href or None, numeric, language or None) cells, formatted
+    for the page; the language (of a pilot's name) only on the link column.
 
     Done here rather than cell by cell in Jinja macros: it is most of a dashboard's time.
     """
     kinds = [c.kind for c in chart.columns]
     link_index = next((i for i, c in enumerate(chart.columns) if c.key == chart.link_column), None)
+    languages = chart.link_languages
     out = []
     for row_index, row in enumerate(chart.rows):
         cells = []
         for index, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-            href = link(chart, row_index) if index == link_index else None
-            cells.append((t.cell(value, kind), href, kind in NUMERIC_KINDS))
+            linked = index == link_index
+            href = link(chart, row_index) if linked else None
+            language = languages[row_index] if linked and row_index < len(languages) else None
+            cells.append((t.cell(value, kind), href, kind in NUMERIC_KINDS, language))
         out.append(cells)
     return out
 
