@@ -221,3 +221,33 @@ def test_the_pilot_lists_default_order_is_read_from_an_index(app: Flask, actors:
             names = [p.name for p in db.session.scalars(query).unique()]
             expected = ["alpha", "Beta", "Gamma"]
             assert names == (expected if order == "asc" else expected[::-1])
+
+
+def test_history_names_the_vendors_users_and_municipalities_its_values_refer_to(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    """Audit values hold ids and codes; the history shows names, looked up in one statement."""
+    from pilot_tracker.services.pilots import load_pilot_for_update, update_pilot
+
+    with app.app_context():
+        pilot = make_pilot(("418", "536"), vendor=actors.vendor_a)
+        pilot_id = pilot.id
+        loaded = load_pilot_for_update(pilot_id)
+        assert loaded is not None
+        update_pilot(
+            loaded,
+            {
+                "vendor_id": actors.vendor_b.id,
+                "coordinator_id": actors.coordinator.id,
+                "participants": ["418", "536", "980"],
+            },
+            expected_version=1,
+        )
+    login_as(client, actors.admin)
+    with counted(app) as statements:
+        html = client.get(f"/pilots/{pilot_id}/history").get_data(as_text=True)
+    for name in ("Vendor A Oy", "Vendor B Oy", "Lempäälä (418)", "Ylöjärvi (980)"):
+        assert name in html, name
+    assert (actors.coordinator.name or actors.coordinator.email) in html
+    lookups = [s for s in statements if "UNION ALL" in s]
+    assert len(lookups) == 1 and "vendors" in lookups[0] and "municipalities" in lookups[0]
