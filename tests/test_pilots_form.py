@@ -458,6 +458,15 @@ def replaced(data: MultiDict[str, str], name: str, *values: str) -> MultiDict[st
     return copy
 
 
+def only_update_entry(pilot_id: int) -> AuditEntry:
+    """The pilot's one audit entry of an update (fails when there is none or more)."""
+    return db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.entity == "pilot", AuditEntry.action == "update")
+        .where(AuditEntry.entity_id == str(pilot_id))
+    ).one()
+
+
 def version_and_audit(pilot_id: int) -> tuple[int, int]:
     """The pilot's stored version and the number of its audit entries."""
     version = db.session.scalar(sa.select(Pilot.version).where(Pilot.id == pilot_id))
@@ -550,11 +559,7 @@ def test_changing_only_a_manual_percentage_is_a_change_even_when_no_cent_moves(
         # 50.01 % and 49.99 % of one euro still round to 50 cents each.
         assert shares(pilot.id) == {"418": 50, "536": 50}
         assert version_and_audit(pilot.id) == (2, 2)
-        entry = db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.entity == "pilot", AuditEntry.action == "update")
-            .where(AuditEntry.entity_id == str(pilot.id))
-        ).one()
+        entry = only_update_entry(pilot.id)
         assert entry.new["participants"]["418"]["manual_percent"] == "50.01"
         assert entry.new["version"] == 2
 
@@ -573,11 +578,7 @@ def test_a_real_change_bumps_the_version_and_is_audited_once(
     )
     with app.app_context():
         assert version_and_audit(pilot.id) == (2, 2)
-        entry = db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.entity == "pilot", AuditEntry.action == "update")
-            .where(AuditEntry.entity_id == str(pilot.id))
-        ).one()
+        entry = only_update_entry(pilot.id)
         # Only the name (and the version): the summary's line breaks came back as CR LF.
         assert entry.old == {"name": "Vanha nimi", "version": 1}
         assert entry.new == {"name": "Uusi nimi", "version": 2}
@@ -659,10 +660,6 @@ def test_changing_only_the_language_is_a_change_audited_once(
     assert response.status_code == 302
     with app.app_context():
         assert version_and_audit(pilot.id) == (2, 2)
-        entry = db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.entity == "pilot", AuditEntry.action == "update")
-            .where(AuditEntry.entity_id == str(pilot.id))
-        ).one()
+        entry = only_update_entry(pilot.id)
         assert entry.old == {"language": "fi", "version": 1}
         assert entry.new == {"language": "sv", "version": 2}
