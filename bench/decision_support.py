@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -203,30 +202,6 @@ def rewrite_texts(app: Flask, seed: int = SEED) -> None:
     base._analyze(app)
 
 
-def database_url(kind: str, pilots: int, reuse: bool, pg_admin_url: str) -> str:
-    """This benchmark's own database (the dashboards' benchmark keeps its own)."""
-    if kind == "sqlite":
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        path = RESULTS / f"bench-ds-{pilots}.db"
-        if not reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    name = f"kokeilu_bench_ds_{pilots}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first()
-        if exists and not reuse:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            exists = None
-        if not exists:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return str(sa.make_url(pg_admin_url).set(database=name))
-
-
 def prepare(kind: str, pilots: int, reuse: bool, pg_url: str) -> Flask:
     """A migrated database with the portfolio, generated unless reused."""
     from flask_migrate import upgrade
@@ -234,7 +209,7 @@ def prepare(kind: str, pilots: int, reuse: bool, pg_url: str) -> Flask:
     from pilot_tracker.extensions import db
     from pilot_tracker.models import Pilot
 
-    app = base.make_app(database_url(kind, pilots, reuse, pg_url))
+    app = base.make_app(base.database_url(kind, pilots, reuse, pg_url, tag="ds"))
     with app.app_context():
         upgrade()
         existing = db.session.execute(sa.select(sa.func.count(Pilot.id))).scalar()

@@ -94,16 +94,17 @@ class Progress:
 # --- databases ---------------------------------------------------------------------------
 
 
-def database_url(kind: str, pilots: int, reuse: bool, pg_admin_url: str) -> str:
-    """A database of the kind for this portfolio size; emptied unless reused."""
+def database_url(kind: str, pilots: int, reuse: bool, pg_admin_url: str, tag: str = "") -> str:
+    """A database of the kind for this portfolio size; emptied unless reused. `tag` keeps
+    another benchmark's databases apart (bench-<tag>-<n>.db, kokeilu_bench_<tag>_<n>)."""
     if kind == "sqlite":
         RESULTS.mkdir(parents=True, exist_ok=True)
-        path = RESULTS / f"bench-{pilots}.db"
+        path = RESULTS / f"bench-{tag + '-' if tag else ''}{pilots}.db"
         if not reuse:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    name = f"kokeilu_bench_{pilots}"
+    name = f"kokeilu_bench_{tag + '_' if tag else ''}{pilots}"
     admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(
