@@ -26,6 +26,35 @@ def count(model: Any) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
 
 
+def refused(
+    app: Flask,
+    client: FlaskClient,
+    user: Any,
+    path: str,
+    data: dict[str, Any],
+    status: int,
+    model: Any,
+) -> str:
+    """`user` posts `data` to `path`: answered `status`, and no `model` row was written.
+    Returns the page's text."""
+    login_as(client, user)
+    response = post(client, path, data)
+    assert response.status_code == status
+    with app.app_context():
+        assert count(model) == 0
+    return response.get_data(as_text=True)
+
+
+def red_status() -> dict[str, str]:
+    """A red status update of today, as the form sends it."""
+    return {
+        "rag": "red",
+        "progress_percent": "5",
+        "text": "x",
+        "reported_on": date.today().isoformat(),
+    }
+
+
 def pilot_with_kpi(actors: Actors, vendor: Any = None, **kwargs: Any) -> tuple[int, int]:
     pilot = make_pilot(vendor=vendor or actors.vendor_a, **kwargs)
     kpi = add_kpi(pilot, "Verkkovaraukset", "%", Decimal(10), Decimal(60), Direction.INCREASE)
@@ -68,30 +97,22 @@ def test_kpi_with_target_on_the_wrong_side_is_refused(
 ) -> None:
     with app.app_context():
         pilot = make_pilot()
-    login_as(client, actors.coordinator)
-    response = post(
-        client,
-        f"/pilots/{pilot.id}/kpis/new",
-        {"name": "Kulut", "unit": "€", "baseline": "100", "target": "100", "direction": "decrease"},
-    )
-    assert response.status_code == 200
-    assert "Tavoitteen on poikettava lähtötasosta" in response.get_data(as_text=True)
-    with app.app_context():
-        assert count(Kpi) == 0
+    data = {
+        "name": "Kulut",
+        "unit": "€",
+        "baseline": "100",
+        "target": "100",
+        "direction": "decrease",
+    }
+    html = refused(app, client, actors.coordinator, f"/pilots/{pilot.id}/kpis/new", data, 200, Kpi)
+    assert "Tavoitteen on poikettava lähtötasosta" in html
 
 
 def test_vendor_may_not_define_kpis(app: Flask, client: FlaskClient, actors: Actors) -> None:
     with app.app_context():
         pilot = make_pilot(vendor=actors.vendor_a)
-    login_as(client, actors.vendor_user)
-    response = post(
-        client,
-        f"/pilots/{pilot.id}/kpis/new",
-        {"name": "K", "baseline": "0", "target": "1", "direction": "increase"},
-    )
-    assert response.status_code == 403
-    with app.app_context():
-        assert count(Kpi) == 0
+    data = {"name": "K", "baseline": "0", "target": "1", "direction": "increase"}
+    refused(app, client, actors.vendor_user, f"/pilots/{pilot.id}/kpis/new", data, 403, Kpi)
 
 
 # --- measurements ----------------------------------------------------------------------------
@@ -131,17 +152,11 @@ def test_measurement_dated_in_the_future_is_refused(
 ) -> None:
     with app.app_context():
         pilot_id, kpi_id = pilot_with_kpi(actors)
-    login_as(client, actors.coordinator)
     tomorrow = date.today() + timedelta(days=1)
-    response = post(
-        client,
-        f"/pilots/{pilot_id}/measurements/new",
-        {"kpi_id": str(kpi_id), "measured_on": tomorrow.isoformat(), "value": "20"},
-    )
-    assert response.status_code == 200
-    assert "Päivämäärä ei voi olla tulevaisuudessa." in response.get_data(as_text=True)
-    with app.app_context():
-        assert count(Measurement) == 0
+    data = {"kpi_id": str(kpi_id), "measured_on": tomorrow.isoformat(), "value": "20"}
+    path = f"/pilots/{pilot_id}/measurements/new"
+    html = refused(app, client, actors.coordinator, path, data, 200, Measurement)
+    assert "Päivämäärä ei voi olla tulevaisuudessa." in html
 
 
 def test_non_numeric_measurement_is_refused(
@@ -149,17 +164,10 @@ def test_non_numeric_measurement_is_refused(
 ) -> None:
     with app.app_context():
         pilot_id, kpi_id = pilot_with_kpi(actors)
-    login_as(client, actors.coordinator)
-    response = post(
-        client,
-        f"/pilots/{pilot_id}/measurements/new",
-        {"kpi_id": str(kpi_id), "measured_on": date.today().isoformat(), "value": "paljon"},
-    )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    data = {"kpi_id": str(kpi_id), "measured_on": date.today().isoformat(), "value": "paljon"}
+    path = f"/pilots/{pilot_id}/measurements/new"
+    html = refused(app, client, actors.coordinator, path, data, 200, Measurement)
     assert "Anna luku, esim. 12,5." in html and 'id="value-error"' in html
-    with app.app_context():
-        assert count(Measurement) == 0
 
 
 def test_measurement_for_a_kpi_of_another_pilot_is_refused(
@@ -168,15 +176,9 @@ def test_measurement_for_a_kpi_of_another_pilot_is_refused(
     with app.app_context():
         pilot_id, _kpi = pilot_with_kpi(actors)
         _other_pilot, other_kpi = pilot_with_kpi(actors)
-    login_as(client, actors.coordinator)
-    response = post(
-        client,
-        f"/pilots/{pilot_id}/measurements/new",
-        {"kpi_id": str(other_kpi), "measured_on": date.today().isoformat(), "value": "1"},
-    )
-    assert response.status_code == 200
-    with app.app_context():
-        assert count(Measurement) == 0
+    data = {"kpi_id": str(other_kpi), "measured_on": date.today().isoformat(), "value": "1"}
+    path = f"/pilots/{pilot_id}/measurements/new"
+    refused(app, client, actors.coordinator, path, data, 200, Measurement)
 
 
 def test_other_vendor_recording_a_measurement_gets_404_and_nothing_changes(
@@ -184,16 +186,12 @@ def test_other_vendor_recording_a_measurement_gets_404_and_nothing_changes(
 ) -> None:
     with app.app_context():
         pilot_id, kpi_id = pilot_with_kpi(actors)
+    path = f"/pilots/{pilot_id}/measurements/new"
     login_as(client, actors.other_vendor_user)
-    assert client.get(f"/pilots/{pilot_id}/measurements/new").status_code == 404
-    response = post(
-        client,
-        f"/pilots/{pilot_id}/measurements/new",
-        {"kpi_id": str(kpi_id), "measured_on": date.today().isoformat(), "value": "1"},
-    )
-    assert response.status_code == 404
+    assert client.get(path).status_code == 404
+    data = {"kpi_id": str(kpi_id), "measured_on": date.today().isoformat(), "value": "1"}
+    refused(app, client, actors.other_vendor_user, path, data, 404, Measurement)
     with app.app_context():
-        assert count(Measurement) == 0
         assert db.session.get(Kpi, kpi_id).latest_value is None
 
 
@@ -245,15 +243,9 @@ def test_status_update_with_progress_over_100_is_refused(
 ) -> None:
     with app.app_context():
         pilot = make_pilot(vendor=actors.vendor_a)
-    login_as(client, actors.coordinator)
-    response = post(
-        client,
-        f"/pilots/{pilot.id}/status/new",
-        {"rag": "green", "progress_percent": "120", "text": "Hyvin menee.", "reported_on": ""},
-    )
-    assert response.status_code == 200
-    with app.app_context():
-        assert count(StatusUpdate) == 0
+    data = {"rag": "green", "progress_percent": "120", "text": "Hyvin menee.", "reported_on": ""}
+    path = f"/pilots/{pilot.id}/status/new"
+    refused(app, client, actors.coordinator, path, data, 200, StatusUpdate)
 
 
 def test_other_vendor_posting_a_status_gets_404_and_nothing_changes(
@@ -261,20 +253,10 @@ def test_other_vendor_posting_a_status_gets_404_and_nothing_changes(
 ) -> None:
     with app.app_context():
         pilot = make_pilot(vendor=actors.vendor_a)
-    login_as(client, actors.other_vendor_user)
-    response = post(
-        client,
-        f"/pilots/{pilot.id}/status/new",
-        {
-            "rag": "red",
-            "progress_percent": "5",
-            "text": "x",
-            "reported_on": date.today().isoformat(),
-        },
-    )
-    assert response.status_code == 404
+    path = f"/pilots/{pilot.id}/status/new"
+    user = actors.other_vendor_user
+    refused(app, client, user, path, red_status(), 404, StatusUpdate)
     with app.app_context():
-        assert count(StatusUpdate) == 0
         assert db.session.get(Pilot, pilot.id).last_rag is None
 
 
@@ -283,20 +265,8 @@ def test_council_may_not_post_status_updates(
 ) -> None:
     with app.app_context():
         pilot = make_pilot(vendor=actors.vendor_a)
-    login_as(client, actors.council)
-    response = post(
-        client,
-        f"/pilots/{pilot.id}/status/new",
-        {
-            "rag": "red",
-            "progress_percent": "5",
-            "text": "x",
-            "reported_on": date.today().isoformat(),
-        },
-    )
-    assert response.status_code == 403
-    with app.app_context():
-        assert count(StatusUpdate) == 0
+    path = f"/pilots/{pilot.id}/status/new"
+    refused(app, client, actors.council, path, red_status(), 403, StatusUpdate)
 
 
 # --- the vendor's home -----------------------------------------------------------------------
