@@ -21,7 +21,7 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 
 # The conventions of each language as written in Finland: Finland-Swedish writes dates as
 # 27.11.2026 (not Sweden's 2026-11-27), and English here is British (27/11/2026, not the
@@ -161,15 +161,6 @@ def money(cents: int, language: str, with_symbol: bool = True) -> str:
     return "-" + text if negative else text
 
 
-def money_by_babel(cents: int, language: str, with_symbol: bool = True) -> str:
-    """The same through babel's general formatter (what `money` must equal; for tests)."""
-    amount = Decimal(cents) / 100
-    locale = style(language).locale
-    if with_symbol:
-        return format_currency(amount, "EUR", locale=locale)
-    return format_decimal(amount, format="#,##0.00", locale=locale)
-
-
 def short_date(value: date, language: str) -> str:
     """A date in the language's short form: 5.1.2026 in Finnish and Swedish, 05/01/2026 in
     British English."""
@@ -278,7 +269,6 @@ __all__ = [
     "format_locale",
     "measured",
     "money",
-    "money_by_babel",
     "number",
     "plotly_locale",
     "short_date",
