@@ -75,7 +75,8 @@ def test_every_operation_has_a_unique_operation_id_and_one_documented_tag(
 
 
 def test_the_contracts_operations_get_the_names_of_the_rule(document: dict[str, Any]) -> None:
-    names = {(m.upper(), p): (op["operationId"], op["tags"][0]) for m, p, op in operations(document)}
+    ops = operations(document)
+    names = {(m.upper(), p): (op["operationId"], op["tags"][0]) for m, p, op in ops}
 
     assert {key: names[key] for key in EXPECTED if key in names} == EXPECTED
     assert set(EXPECTED) - set(names) == set()
