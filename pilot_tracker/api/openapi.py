@@ -15,8 +15,11 @@ contract, so the names are as stable as the paths; view function names are not u
   `createStatusUpdate`, `createMeasurement`, `listPublicPilots`. The owner is not named.
 - Any other resource is one document about its owner: the verb, the owner in the singular
   and the resource: `getPilotProjection`, `getMunicipalitySummary`, `getPortfolioSummary`.
-- `OPERATION_IDS` overrides the rule where it reads badly; tests/test_openapi.py checks
-  that every operation has an operationId and that no two are the same.
+- `OPERATION_IDS` overrides the rule where it reads badly (keep the overrides here, not in
+  `@bp.doc(operationId=...)`, which would also be kept); tests/test_openapi.py checks that
+  every operation has an operationId and that no two are the same. Two collections of one
+  name under different owners (`/pilots/{id}/decisions`, `/municipalities/{code}/decisions`)
+  would collide: that test names them, and an override settles it.
 
 **Tags** group the operations by resource: the collection an operation works on
 (`pilots`, `status-updates`, `kpis`, `measurements`, `decisions`, `vendors`,
@@ -49,7 +52,7 @@ from pilot_tracker.api.core import PREFIX, bp, public_bp
 OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", f"{PREFIX}/openapi.json"): "getOpenApiDocument",
     ("GET", f"{PREFIX}/pilots/{{pilot_id}}/similar"): "listSimilarPilots",
-    ("GET", f"{PREFIX}/due"): "listDueItems",
+    ("GET", f"{PREFIX}/due"): "listDueItems",  # API.md's `GET /api/v1/due`
 }
 TAGS: dict[tuple[str, str], str] = {
     ("GET", f"{PREFIX}/openapi.json"): "openapi",
