@@ -26,7 +26,7 @@ from pilot_tracker.models import IdempotencyRecord
 F = TypeVar("F", bound=Callable[..., Any])
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
-REPLAYED_HEADERS = ("Location", "Content-Type")
+REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
 
 
 def _fingerprint() -> str:

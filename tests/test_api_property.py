@@ -1,6 +1,6 @@
 """Property-based API test: schemathesis generates requests from the app's own OpenAPI
 document, valid ones and invalid ones, and every response must be no 5xx and match the
-document (status code, content type, body schema).
+document (status code, content type, headers, body schema).
 
 Bounded and repeatable for CI: a few examples per operation, derandomized, no example
 database; it runs as the admin, whose token reaches every operation.
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -33,6 +34,7 @@ CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
 ]
 SETTINGS = settings(

@@ -15,6 +15,12 @@ from flask_smorest.utils import prepare_response
 
 from pilot_tracker.api.core import bp, public_bp
 from pilot_tracker.api.docs import PROBLEM_JSON
+from pilot_tracker.api.openapi import (
+    ERROR_HEADERS,
+    ApiMarshmallowPlugin,
+    ConventionsPlugin,
+    idempotent_operation,
+)
 from pilot_tracker.api.schemas import ProblemSchema
 from pilot_tracker.extensions import csrf
 
@@ -40,11 +46,19 @@ class Api(flask_smorest.Api):
         """flask-smorest would answer every HTTP error of the app in JSON; the app's own
         handlers and the blueprints' stay in charge."""
 
+    def register_blueprint(self, blp: Any, **options: Any) -> None:
+        super().register_blueprint(blp, **options)
+        # The operations carry resource tags (openapi.py), not the blueprint's name.
+        name = options.get("name", blp.name)
+        self.spec._tags[:] = [tag for tag in self.spec._tags if tag["name"] != name]
+
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:
             if status < 400:
                 continue
             response: dict[str, Any] = {"description": status.phrase, "schema": ProblemSchema}
+            if status in ERROR_HEADERS:
+                response["headers"] = ERROR_HEADERS[status]
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
         default: dict[str, Any] = {"description": "An error", "schema": ProblemSchema}
@@ -66,7 +80,7 @@ def _make_posts_idempotent(app: Flask) -> None:
         return current_user if current_user.is_authenticated else None
 
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(f"{bp.name}.") and "POST" in (rule.methods or ()):
+        if idempotent_operation(rule.endpoint, "POST") and "POST" in (rule.methods or ()):
             view = app.view_functions[rule.endpoint]
             app.view_functions[rule.endpoint] = idempotent(token_user)(view)
 
@@ -98,6 +112,9 @@ def register(app: Flask) -> None:
                 }
             },
             "security": [{"bearerAuth": []}],
+            # operationIds, tags, headers and nullable objects: see openapi.py.
+            "marshmallow_plugin": ApiMarshmallowPlugin(),
+            "extra_plugins": [ConventionsPlugin()],
         },
     )
     api.register_blueprint(bp)

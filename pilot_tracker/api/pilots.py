@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from pilot_tracker.api import examples, serialise
 from pilot_tracker.api.core import ID, api_user, bp, invalid, stale_version
 from pilot_tracker.api.docs import ERRORS_READ, ERRORS_WRITE, errors_doc
+from pilot_tracker.api.openapi import ETAG, IF_MATCH, LOCATION
 from pilot_tracker.api.pagination import page_of
 from pilot_tracker.api.schemas import (
     PilotCreateSchema,
@@ -73,7 +74,7 @@ def list_pilots(**args: Any) -> dict[str, Any]:
 
 @bp.route("/pilots", methods=["POST"])
 @bp.arguments(PilotCreateSchema, example=examples.PILOT)
-@bp.response(201, PilotSchema, headers={"Location": {"schema": {"type": "string"}}})
+@bp.response(201, PilotSchema, headers={"Location": LOCATION, "ETag": ETAG})
 @errors_doc(*ERRORS_WRITE, 403)
 def create(data: dict[str, Any]) -> Any:
     """Create a pilot (coordinators and admins); 201 with a `Location` header."""
@@ -86,21 +87,12 @@ def create(data: dict[str, Any]) -> Any:
 
 
 @bp.route(f"/pilots/<{ID}:pilot_id>", methods=["GET"])
-@bp.response(200, PilotSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@bp.response(200, PilotSchema, headers={"ETag": ETAG})
 @errors_doc(401, 404)
 def get_pilot(pilot_id: int) -> Any:
     """One pilot with its participants' shares, net cost, newest status and staleness."""
     body = pilot_body(pilot_id)
     return body, 200, _etag(body)
-
-
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": False,
-    "schema": {"type": "string", "example": '"1"'},
-    "description": 'The version the change is based on, as "<version>" (or send `version`).',
-}
 
 
 def _expected_version(body_version: int | None) -> int | Response:
@@ -125,7 +117,7 @@ def _expected_version(body_version: int | None) -> int | Response:
 
 @bp.route(f"/pilots/<{ID}:pilot_id>", methods=["PATCH"])
 @bp.arguments(PilotPatchSchema, example=examples.PILOT_PATCH)
-@bp.response(200, PilotSchema)
+@bp.response(200, PilotSchema, headers={"ETag": ETAG})
 @bp.doc(parameters=[IF_MATCH])
 @errors_doc(*ERRORS_WRITE, 403, 404, 409)
 def patch_pilot(changes: dict[str, Any], pilot_id: int) -> Any:

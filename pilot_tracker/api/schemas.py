@@ -37,8 +37,9 @@ Range = validate.Range
 
 
 def enum(cls: Any, **kwargs: Any) -> fields.Enum:
-    """An enum field by value ("facility_booking"), as stored and sent over the API."""
-    return fields.Enum(cls, by_value=True, **kwargs)
+    """An enum field by value ("facility_booking"), as stored and sent over the API; the
+    values are strings, so the OpenAPI document types them (`type: string`)."""
+    return fields.Enum(cls, by_value=fields.String, **kwargs)
 
 
 def out(field_cls: Any, *args: Any, **kwargs: Any) -> Any:
