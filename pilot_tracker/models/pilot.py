@@ -160,6 +160,9 @@ class Participation(Base):
         sa.ForeignKey("municipalities.code"), primary_key=True, index=True
     )
     share_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # None for a founding participant (from the beginning); left_on: no costs from that day.
+    joined_on: Mapped[date | None] = mapped_column(sa.Date)
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
     manual_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
 
     pilot: Mapped[Pilot] = relationship(back_populates="participations", lazy="raise")
