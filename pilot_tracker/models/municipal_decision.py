@@ -28,9 +28,7 @@ class MunicipalDecision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilots.id", ondelete="CASCADE"))
-    municipality_code: Mapped[str] = mapped_column(
-        sa.ForeignKey("municipalities.code"), index=True
-    )
+    municipality_code: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"), index=True)
     gate: Mapped[Gate] = mapped_column(enum_column(Gate, "gate"))
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "outcome"))
     body: Mapped[Body] = mapped_column(enum_column(Body, "body"))

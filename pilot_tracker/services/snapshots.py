@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.domain.cost_split import share_percentages
 from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.extensions import db
@@ -18,15 +17,7 @@ from pilot_tracker.services.pilots import pilot_options, pilot_values
 
 def decision_snapshot(pilot: Pilot, kpis: list[Kpi]) -> dict[str, Any]:
     """KPIs (latest value and progress) and costs (shares) as they are now."""
-    populations = {p.municipality_code: p.municipality.population for p in pilot.participations}
-    manual = {p.municipality_code: p.manual_percent for p in pilot.participations}
-    shares = {p.municipality_code: p.share_cents for p in pilot.participations}
-    percents = share_percentages(
-        shares,
-        pilot.split_method,
-        populations,
-        manual if pilot.split_method.value == "manual" else None,  # type: ignore[arg-type]
-    )
+    percents = pilot.share_percentages()
     return {
         "stage": pilot.stage.value,
         "budget_eur": format_cents(pilot.budget_cents),
