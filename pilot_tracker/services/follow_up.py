@@ -163,7 +163,7 @@ def update_item(
         )
     if comment is not None and comment.strip():
         note = FollowUpComment(item_id=item.id, text=comment.strip(), author_id=author_id)
-        item.comments.append(note)
+        db.session.add(note)
         db.session.flush()
         audit.record(
             "create", "follow_up_comment", note.id, new=audit.row_values(note), pilot_id=pilot.id

@@ -1,0 +1,61 @@
+"""Rows for municipal decisions and the follow-up plan (web pages and API).
+
+World: {pilot_a} (vendor A's, piloting; 418 leads, 536 and 980 take part) and {item_a}, a
+follow-up item of pilot A owned by vendor A; {item_b} likewise of pilot B.
+"""
+
+from pilot_tracker.api.core import ID
+from tests.matrix import Row, outcomes
+
+V1 = "/api/v1"
+PILOT = f"{V1}/pilots/<{ID}:pilot_id>"
+AS_PILOT = outcomes(401, 200, 200, 200, 404, 200, 200)
+EDITORS_201 = outcomes(401, 403, 403, 403, 404, 201, 201)
+
+ROWS = [
+    Row(
+        f"{PILOT}/municipal-decisions",
+        "GET",
+        f"{V1}/pilots/{{pilot_a}}/municipal-decisions",
+        AS_PILOT,
+        bearer=True,
+    ),
+    Row(
+        f"{PILOT}/municipal-decisions",
+        "POST",
+        f"{V1}/pilots/{{pilot_a}}/municipal-decisions",
+        EDITORS_201,
+        json={
+            "municipality": "536",
+            "gate": "midpoint",
+            "outcome": "go",
+            "body": "board",
+            "date": "2025-06-01",
+        },
+        bearer=True,
+    ),
+    Row(
+        f"{PILOT}/follow-up-items",
+        "GET",
+        f"{V1}/pilots/{{pilot_a}}/follow-up-items",
+        AS_PILOT,
+        bearer=True,
+    ),
+    Row(
+        f"{PILOT}/follow-up-items",
+        "POST",
+        f"{V1}/pilots/{{pilot_a}}/follow-up-items",
+        EDITORS_201,
+        json={"title": "Matrix item", "owner": {"kind": "coordinator"}},
+        bearer=True,
+    ),
+    # The pilot's vendor may set the status of its own item; another vendor gets 404.
+    Row(
+        f"{V1}/follow-up-items/<{ID}:item_id>",
+        "PATCH",
+        f"{V1}/follow-up-items/{{item_a}}",
+        outcomes(401, 403, 403, 200, 404, 200, 200),
+        json={"status": "in_progress"},
+        bearer=True,
+    ),
+]
