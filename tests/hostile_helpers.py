@@ -505,8 +505,8 @@ def build_vendor_portfolio(
 def _joint_records(pilot: Any, decision_id: int, marker: str, today: date) -> set[int]:
     """A municipal decision, a follow-up item with a comment and a lesson, marked."""
     from pilot_tracker.domain.enums import Gate, Outcome
+    from pilot_tracker.domain.follow_up import OwnerKind
     from pilot_tracker.domain.municipal_decisions import Body
-    from pilot_tracker.models.follow_up import OwnerKind
     from pilot_tracker.services.follow_up import Owner, create_item, record_lesson, update_item
     from pilot_tracker.services.municipal_decisions import record_municipal_decision
     from pilot_tracker.services.pilots import load_pilot_for_update

@@ -101,7 +101,7 @@ class World:
 
 def _follow_up_items(ids: dict[str, Any]) -> dict[str, int]:
     """A follow-up item owned by the vendor on each pilot: {item_a}, {item_b}."""
-    from pilot_tracker.models.follow_up import OwnerKind
+    from pilot_tracker.domain.follow_up import OwnerKind
     from pilot_tracker.services.follow_up import Owner, create_item
     from pilot_tracker.services.pilots import load_pilot_for_update
 

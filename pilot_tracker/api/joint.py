@@ -22,9 +22,9 @@ from pilot_tracker.api.schemas_joint import (
     MunicipalDecisionCreateSchema,
     MunicipalDecisionPageSchema,
 )
+from pilot_tracker.domain.follow_up import OwnerKind
 from pilot_tracker.extensions import db
 from pilot_tracker.models import FollowUpComment, FollowUpItem, MunicipalDecision
-from pilot_tracker.models.follow_up import OwnerKind
 from pilot_tracker.permissions import (
     can_edit_pilot,
     can_view_pilot,

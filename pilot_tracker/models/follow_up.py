@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.models.base import Base, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from pilot_tracker.models.user import User
-
-
-class OwnerKind(StrEnum):
-    VENDOR = "vendor"
-    MUNICIPALITY = "municipality"
-    COORDINATOR = "coordinator"
-
-
-class ItemStatus(StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DROPPED = "dropped"
-
-
-CLOSED_STATUSES = frozenset({ItemStatus.DONE, ItemStatus.DROPPED})
 
 
 class FollowUpItem(Base):

@@ -9,16 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from pilot_tracker.domain.follow_up import CLOSED_STATUSES, ItemStatus, OwnerKind
+from pilot_tracker.domain.follow_up import is_overdue as item_overdue
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Pilot
-from pilot_tracker.models.follow_up import (
-    CLOSED_STATUSES,
-    FollowUpComment,
-    FollowUpItem,
-    ItemStatus,
-    Lesson,
-    OwnerKind,
-)
+from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.services import audit
 from pilot_tracker.services.pilots import PilotValidationError
 
@@ -38,8 +33,8 @@ class Owner:
 
 
 def is_overdue(item: FollowUpItem, today: date) -> bool:
-    """Past its due date and neither done nor dropped."""
-    return item.due_on is not None and item.due_on < today and item.status not in CLOSED_STATUSES
+    """Past its due date and neither done nor dropped (domain/follow_up.py)."""
+    return item_overdue(item.due_on, item.status, today)
 
 
 def items_of(pilot_id: int) -> list[FollowUpItem]:

@@ -5,14 +5,45 @@ follow-up item of pilot A owned by vendor A; {item_b} likewise of pilot B.
 """
 
 from pilot_tracker.api.core import ID
-from tests.matrix import Row, outcomes
+from tests.matrix import LOGIN, Row, outcomes
 
 V1 = "/api/v1"
 PILOT = f"{V1}/pilots/<{ID}:pilot_id>"
 AS_PILOT = outcomes(401, 200, 200, 200, 404, 200, 200)
 EDITORS_201 = outcomes(401, 403, 403, 403, 404, 201, 201)
 
+WEB_PILOT = "/pilots/<int:pilot_id>"
+# Coordinators' forms: a vendor may see its pilot but not use them; another vendor gets 404.
+EDIT_PAGE = outcomes(LOGIN, 403, 403, 403, 404, 200, 200)
+
 ROWS = [
+    Row(
+        f"{WEB_PILOT}/municipal-decisions/new",
+        "GET",
+        "/pilots/{pilot_a}/municipal-decisions/new",
+        EDIT_PAGE,
+    ),
+    Row(
+        f"{WEB_PILOT}/municipal-decisions/new",
+        "POST",
+        "/pilots/{pilot_a}/municipal-decisions/new",
+        EDIT_PAGE,
+        form={},
+    ),
+    Row(f"{WEB_PILOT}/follow-up/new", "GET", "/pilots/{pilot_a}/follow-up/new", EDIT_PAGE),
+    Row(
+        f"{WEB_PILOT}/follow-up/new", "POST", "/pilots/{pilot_a}/follow-up/new", EDIT_PAGE, form={}
+    ),
+    Row(f"{WEB_PILOT}/lessons/new", "GET", "/pilots/{pilot_a}/lessons/new", EDIT_PAGE),
+    Row(f"{WEB_PILOT}/lessons/new", "POST", "/pilots/{pilot_a}/lessons/new", EDIT_PAGE, form={}),
+    # The pilot's vendor works on the items it owns; the others of its pilot are 403.
+    Row(
+        "/follow-up/<int:item_id>",
+        "POST",
+        "/follow-up/{item_a}",
+        outcomes(LOGIN, 403, 403, 302, 404, 302, 302),
+        form={"status": "in_progress"},
+    ),
     Row(
         f"{PILOT}/municipal-decisions",
         "GET",
