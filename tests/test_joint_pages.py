@@ -117,8 +117,8 @@ def test_the_pilot_page_shows_who_took_part_when(app: Flask, actors: Actors, cli
     html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
     membership = html[html.index('id="membership"') : html.index('id="follow-up"')]
     assert "Helsinki (091)" in membership
-    assert "from the beginning" in membership and "still taking part" in membership
-    assert "left" in membership
+    assert "alusta asti" in membership and "edelleen mukana" in membership
+    assert "jäi pois" in membership
     assert "Ylöjärvi" in html[html.index('id="municipal"') : html.index('id="membership"')]
 
 
