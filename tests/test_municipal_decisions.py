@@ -168,3 +168,27 @@ def test_bad_fields_are_refused_on_their_field(app: Flask, kwargs: dict, field: 
         with pytest.raises(PilotValidationError) as raised:
             _decide(pilot, "536", Gate.START, Outcome.GO, **kwargs)
         assert list(raised.value.errors) == [field]
+
+
+def test_the_gate_decisions_snapshot_holds_the_municipal_decisions_at_its_gate(
+    app: Flask,
+) -> None:
+    from pilot_tracker.services.decisions import record_decision
+
+    with app.app_context():
+        pilot = make_pilot(("418", "536", "980"), stage=Stage.EVALUATION)
+        _decide(pilot, "536", Gate.SCALE_UP, Outcome.GO, section="§ 7")
+        _decide(pilot, "980", Gate.SCALE_UP, Outcome.NO_GO)
+        _decide(pilot, "418", Gate.MIDPOINT, Outcome.GO)
+        fresh = load_pilot_for_update(pilot.id)
+        assert fresh is not None
+        decision = record_decision(fresh, Gate.SCALE_UP, Outcome.GO, TODAY, "ohjausryhmä", "Kyllä.")
+        assert decision.snapshot["municipal_decisions"] == [
+            {"code": "536", "outcome": "go", "body": "board", "date": TODAY.isoformat(),
+             "section": "§ 7"},
+            {"code": "980", "outcome": "no_go", "body": "board", "date": TODAY.isoformat(),
+             "section": ""},
+        ]  # fmt: skip
+        # The shares the deciders saw are those after 980 left.
+        shares = {p["code"]: p["share_eur"] for p in decision.snapshot["participants"]}
+        assert shares["980"] == "0.00"

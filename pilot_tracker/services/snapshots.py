@@ -7,10 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from pilot_tracker.domain.enums import Gate
 from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Kpi, Participation, Pilot
+from pilot_tracker.models import Kpi, MunicipalDecision, Participation, Pilot
 from pilot_tracker.services import audit
 from pilot_tracker.services.pilots import pilot_options, pilot_values
 
@@ -50,6 +51,25 @@ def decision_snapshot(pilot: Pilot, kpis: list[Kpi]) -> dict[str, Any]:
             for k in kpis
         ],
     }
+
+
+def municipal_snapshot(pilot_id: int, gate: Gate) -> list[dict[str, Any]]:
+    """Each municipality's own decisions at `gate` so far, as the steering group saw them."""
+    rows = db.session.scalars(
+        sa.select(MunicipalDecision)
+        .where(MunicipalDecision.pilot_id == pilot_id, MunicipalDecision.gate == Gate(gate))
+        .order_by(MunicipalDecision.municipality_code, MunicipalDecision.decided_on)
+    )
+    return [
+        {
+            "code": d.municipality_code,
+            "outcome": d.outcome.value,
+            "body": d.body.value,
+            "date": d.decided_on.isoformat(),
+            "section": d.section,
+        }
+        for d in rows
+    ]
 
 
 def _progress(kpi: Kpi) -> str | None:
