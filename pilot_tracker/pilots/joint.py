@@ -26,6 +26,7 @@ from pilot_tracker.models import FollowUpItem, Lesson, MunicipalDecision, Munici
 from pilot_tracker.permissions import (
     ALL_ROLES,
     can_edit_pilot,
+    can_read_portfolio,
     can_work_on_follow_up,
     role_required,
     visible_pilot_or_404,
@@ -73,6 +74,7 @@ class JointSection:
     undecided: list[str]
     names: dict[str, str]
     status_choices: list[tuple[str, str]]
+    may_read_costs: bool = False
 
 
 def joint_section(pilot: Pilot, user: Any, today: date | None = None) -> JointSection:
@@ -105,6 +107,7 @@ def joint_section(pilot: Pilot, user: Any, today: date | None = None) -> JointSe
         undecided=undecided,
         names=names,
         status_choices=[(s.value, label(s)) for s in ItemStatus],
+        may_read_costs=can_read_portfolio(user),
         decisions=decisions,
         by_gate=by_gate,
         items=items,
@@ -324,3 +327,65 @@ def vendor_follow_up(pilot_ids: list[int]) -> dict[int, list[FollowUpItem]]:
     for item in rows:
         result[item.pilot_id].append(item)
     return result
+
+
+# --- the decision proposal (päätösesitys) ----------------------------------------------------
+
+
+def _proposal_or_404(pilot_id: int, code: str) -> Any:
+    """The proposal for `code` at `?gate=`; readers only (it shows costs): a vendor of the
+    pilot gets 403, anyone who may not see the pilot 404."""
+    from pilot_tracker.services.proposals import ProposalError, build_proposal
+
+    visible_pilot_or_404(pilot_id, current_user)
+    if not can_read_portfolio(current_user):
+        abort(403)
+    try:
+        gate = Gate(request.args["gate"]) if request.args.get("gate") in set(Gate) else None
+        return build_proposal(current_user, pilot_id, code, gate)
+    except ProposalError:
+        abort(404)
+    except LookupError:
+        abort(404)
+
+
+@bp.get("/pilots/<int:pilot_id>/proposal/<code>")
+@role_required(*ALL_ROLES)
+def proposal(pilot_id: int, code: str) -> str:
+    """The decision proposal for one municipality at one gate, as a printable page."""
+    from pilot_tracker.pilots.decision_support import similar_rows
+
+    found = _proposal_or_404(pilot_id, code)
+    return render_template(
+        "pilots/proposal.html",
+        proposal=found,
+        similar=similar_rows(found.similar),
+        gates=list(municipal_gates(found.pilot.stage)),
+    )
+
+
+@bp.get("/pilots/<int:pilot_id>/proposal/<code>.pdf")
+@role_required(*ALL_ROLES)
+def proposal_pdf(pilot_id: int, code: str) -> Response:
+    """The same proposal as a tagged PDF (PDF/UA) for the meeting's agenda."""
+    from pilot_tracker.pilots.decision_support import similar_rows
+    from pilot_tracker.web_pdf import render_pdf
+
+    found = _proposal_or_404(pilot_id, code)
+    html = render_template(
+        "pilots/proposal_pdf.html",
+        proposal=found,
+        similar=similar_rows(found.similar),
+        proposal_css=_proposal_css(),
+    )
+    name = f"paatosesitys-{pilot_id}-{found.municipality.code}-{found.gate.value}.pdf"
+    return render_pdf(html, name)
+
+
+def _proposal_css() -> str:
+    from pathlib import Path
+
+    from markupsafe import Markup
+
+    path = Path(__file__).resolve().parents[1] / "static" / "css" / "proposal.css"
+    return Markup(path.read_text(encoding="utf-8"))  # our own file, not user input

@@ -36,6 +36,19 @@ ROWS = [
     ),
     Row(f"{WEB_PILOT}/lessons/new", "GET", "/pilots/{pilot_a}/lessons/new", EDIT_PAGE),
     Row(f"{WEB_PILOT}/lessons/new", "POST", "/pilots/{pilot_a}/lessons/new", EDIT_PAGE, form={}),
+    # The proposal shows costs: readers only; the pilot's vendor 403, another vendor 404.
+    Row(
+        f"{WEB_PILOT}/proposal/<code>",
+        "GET",
+        "/pilots/{pilot_a}/proposal/418",
+        outcomes(LOGIN, 200, 200, 403, 404, 200, 200),
+    ),
+    Row(
+        f"{WEB_PILOT}/proposal/<code>.pdf",
+        "GET",
+        "/pilots/{pilot_a}/proposal/418.pdf",
+        outcomes(LOGIN, 200, 200, 403, 404, 200, 200),
+    ),
     # The pilot's vendor works on the items it owns; the others of its pilot are 403.
     Row(
         "/follow-up/<int:item_id>",
