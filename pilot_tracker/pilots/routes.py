@@ -225,6 +225,7 @@ def detail(pilot_id: int) -> str:
         )
         for k in pilot.kpis
     ]
+    similar = similar_section(pilot)
     return render_template(
         "pilots/detail.html",
         pilot=pilot,
@@ -237,9 +238,9 @@ def detail(pilot_id: int) -> str:
         may_report=can_report_on(current_user, pilot),
         may_delete=can_delete_pilot(current_user, pilot),
         open_gates=allowed_gates(pilot.stage),
-        joint=joint_section(pilot, current_user),
+        joint=joint_section(pilot, current_user, similar),
         # Decision support: one query for the similar pilots, one for the projection.
-        similar=similar_section(pilot),
+        similar=similar,
         projection=(
             projection_section(pilot, request.args) if can_read_portfolio(current_user) else None
         ),

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from pilot_tracker.domain.follow_up import CLOSED_STATUSES, ItemStatus, OwnerKind
 from pilot_tracker.domain.follow_up import is_overdue as item_overdue
@@ -40,13 +40,14 @@ def is_overdue(item: FollowUpItem, today: date) -> bool:
 def items_of(pilot_id: int) -> list[FollowUpItem]:
     """The pilot's follow-up items with their comments: open ones first, then by due date."""
     closed = sa.case((FollowUpItem.status.in_(list(CLOSED_STATUSES)), 1), else_=0)
+    # The comments join into the same query: one query whatever the plan holds.
     return list(
         db.session.scalars(
             sa.select(FollowUpItem)
             .where(FollowUpItem.pilot_id == pilot_id)
-            .options(selectinload(FollowUpItem.comments).selectinload(FollowUpComment.author))
+            .options(joinedload(FollowUpItem.comments))
             .order_by(closed, FollowUpItem.due_on.is_(None), FollowUpItem.due_on, FollowUpItem.id)
-        )
+        ).unique()
     )
 
 
@@ -211,8 +212,6 @@ def record_lesson(
 def lessons_of(pilot_ids: list[int]) -> dict[int, list[Lesson]]:
     """Lessons learned per pilot, newest first, in one query."""
     result: dict[int, list[Lesson]] = {pid: [] for pid in pilot_ids}
-    if not pilot_ids:
-        return result
     for lesson in db.session.scalars(
         sa.select(Lesson)
         .where(Lesson.pilot_id.in_(pilot_ids))

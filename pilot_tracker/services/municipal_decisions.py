@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pilot_tracker.domain.enums import Gate, Outcome
 from pilot_tracker.domain.municipal_decisions import (
@@ -49,18 +49,6 @@ MAX_NOTE = 10_000
 
 def _refusal(error: MunicipalDecisionError) -> PilotValidationError:
     return PilotValidationError({error.field: [MESSAGES[error.code]]})
-
-
-def municipal_decisions_of(pilot_id: int) -> list[MunicipalDecision]:
-    """The pilot's municipal decisions, newest first, with their municipalities."""
-    return list(
-        db.session.scalars(
-            sa.select(MunicipalDecision)
-            .where(MunicipalDecision.pilot_id == pilot_id)
-            .options(selectinload(MunicipalDecision.municipality))
-            .order_by(MunicipalDecision.decided_on.desc(), MunicipalDecision.id.desc())
-        )
-    )
 
 
 def record_municipal_decision(
@@ -154,3 +142,26 @@ def decisions_at_gate(pilot_id: int, gate: Gate) -> list[MunicipalDecision]:
             .order_by(MunicipalDecision.municipality_code, MunicipalDecision.decided_on)
         )
     )
+
+
+def municipal_decisions_for(pilot_ids: list[int]) -> dict[int, list[MunicipalDecision]]:
+    """The municipal decisions of each pilot, newest first, with their municipalities (one
+    query, also for no pilots: the pages' query count does not depend on the data)."""
+    result: dict[int, list[MunicipalDecision]] = {pid: [] for pid in pilot_ids}
+    rows = db.session.scalars(
+        sa.select(MunicipalDecision)
+        .where(MunicipalDecision.pilot_id.in_(pilot_ids))
+        .options(joinedload(MunicipalDecision.municipality))
+        .order_by(MunicipalDecision.decided_on.desc(), MunicipalDecision.id.desc())
+    )
+    for decision in rows:
+        result[decision.pilot_id].append(decision)
+    return result
+
+
+def latest_by_municipality(decisions: list[MunicipalDecision]) -> list[MunicipalDecision]:
+    """Each municipality's newest decision among `decisions` (newest first), by code."""
+    latest: dict[str, MunicipalDecision] = {}
+    for decision in decisions:
+        latest.setdefault(decision.municipality_code, decision)
+    return [latest[code] for code in sorted(latest)]
