@@ -498,12 +498,15 @@ def build_vendor_portfolio(
             next_review=today + timedelta(days=30),
         )
         found.decisions.add(d.id)
-        found.joint |= _joint_records(pilot, d.id, marker, today)
+        found.joint |= _joint_records(pilot, d.id, marker, today, public)
     return found
 
 
-def _joint_records(pilot: Any, decision_id: int, marker: str, today: date) -> set[int]:
-    """A municipal decision, a follow-up item with a comment and a lesson, marked."""
+def _joint_records(
+    pilot: Any, decision_id: int, marker: str, today: date, public: bool
+) -> set[int]:
+    """A municipal decision, a follow-up item with a comment and a lesson, marked (a public
+    pilot's lessons are open data, like its name: they carry no marker)."""
     from pilot_tracker.domain.enums import Gate, Outcome
     from pilot_tracker.domain.follow_up import OwnerKind
     from pilot_tracker.domain.municipal_decisions import Body
@@ -519,7 +522,8 @@ def _joint_records(pilot: Any, decision_id: int, marker: str, today: date) -> se
     owner = Owner(OwnerKind.VENDOR) if pilot.vendor_id else Owner(OwnerKind.COORDINATOR)
     item = create_item(pilot, f"item {marker}", owner, description=f"plan {marker}")
     update_item(pilot, item, {"comment": f"comment {marker}"}, author_id=None)
-    lesson = record_lesson(pilot, f"lesson {marker}", decision_id=decision_id)
+    text = "lesson of a public pilot" if public else f"lesson {marker}"
+    lesson = record_lesson(pilot, text, decision_id=decision_id)
     return {decision.id, item.id, lesson.id}
 
 

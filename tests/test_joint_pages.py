@@ -208,3 +208,21 @@ def test_lessons_wait_for_evaluation_or_a_decision(app: Flask, actors: Actors, c
     assert 'id="lesson-error"' in html
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Lesson)) == 0
+
+
+def test_the_public_view_shows_the_lessons_of_public_pilots_only(
+    app: Flask, actors: Actors, client
+) -> None:  # type: ignore[no-untyped-def]
+    from pilot_tracker.services.follow_up import record_lesson
+
+    with app.app_context():
+        for public, text in ((True, "Avoin oppi: opastus kannatti."), (False, "Salainen oppi.")):
+            pilot = make_pilot(
+                ("418", "536"), stage=Stage.EVALUATION, is_public=public, name=f"Julkinen {public}"
+            )
+            loaded = load_pilot_for_update(pilot.id)
+            assert loaded is not None
+            record_lesson(loaded, text)
+    html = client.get("/public").get_data(as_text=True)
+    assert "Avoin oppi: opastus kannatti." in html
+    assert "Salainen oppi." not in html
