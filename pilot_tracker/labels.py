@@ -18,6 +18,8 @@ from pilot_tracker.domain.enums import (
     Theme,
     Track,
 )
+from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
+from pilot_tracker.domain.municipal_decisions import Body
 
 LABELS: dict[Enum, object] = {
     Role.ADMIN: _l("Administrator"),
@@ -61,6 +63,17 @@ LABELS: dict[Enum, object] = {
     Outcome.GO: _l("Go"),
     Outcome.NO_GO: _l("No-go"),
     Outcome.CONTINUE: _l("Continue"),
+    Body.COUNCIL: _l("Municipal council"),
+    Body.BOARD: _l("Municipal board"),
+    Body.COMMITTEE: _l("Committee"),
+    Body.OFFICIAL: _l("Official"),
+    ItemStatus.OPEN: _l("Open"),
+    ItemStatus.IN_PROGRESS: _l("In progress"),
+    ItemStatus.DONE: _l("Done"),
+    ItemStatus.DROPPED: _l("Dropped"),
+    OwnerKind.VENDOR: _l("Vendor"),
+    OwnerKind.MUNICIPALITY: _l("Municipality"),
+    OwnerKind.COORDINATOR: _l("Coordinator"),
 }
 
 

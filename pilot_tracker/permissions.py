@@ -118,3 +118,16 @@ def home_url(user: User) -> str:
     if "pilots.index" in views:
         return url_for("pilots.index")
     return url_for("main.about")
+
+
+def can_work_on_follow_up(user: Any, pilot: Pilot, owner_kind: str) -> bool:
+    """Status and comments of a follow-up item: editors on every item; the pilot's vendor on
+    the items the vendor owns."""
+    if has_role(user, *EDITORS):
+        return True
+    return (
+        has_role(user, Role.VENDOR)
+        and user.vendor_id is not None
+        and pilot.vendor_id == user.vendor_id
+        and owner_kind == "vendor"
+    )

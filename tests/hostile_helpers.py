@@ -422,9 +422,18 @@ class VendorPortfolio:
     measurements: set[int] = field(default_factory=set)
     status_updates: set[int] = field(default_factory=set)
     decisions: set[int] = field(default_factory=set)
+    # Municipal decisions, follow-up items, lessons: their texts carry the marker.
+    joint: set[int] = field(default_factory=set)
 
     def all_ids(self) -> set[int]:
-        return self.pilots | self.kpis | self.measurements | self.status_updates | self.decisions
+        return (
+            self.pilots
+            | self.kpis
+            | self.measurements
+            | self.status_updates
+            | self.decisions
+            | self.joint
+        )
 
 
 HEX_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
@@ -489,7 +498,33 @@ def build_vendor_portfolio(
             next_review=today + timedelta(days=30),
         )
         found.decisions.add(d.id)
+        found.joint |= _joint_records(pilot, d.id, marker, today, public)
     return found
+
+
+def _joint_records(
+    pilot: Any, decision_id: int, marker: str, today: date, public: bool
+) -> set[int]:
+    """A municipal decision, a follow-up item with a comment and a lesson, marked (a public
+    pilot's lessons are open data, like its name: they carry no marker)."""
+    from pilot_tracker.domain.enums import Gate, Outcome
+    from pilot_tracker.domain.follow_up import OwnerKind
+    from pilot_tracker.domain.municipal_decisions import Body
+    from pilot_tracker.services.follow_up import Owner, create_item, record_lesson, update_item
+    from pilot_tracker.services.municipal_decisions import record_municipal_decision
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    pilot = load_pilot_for_update(pilot.id)
+    code = pilot.current_participations[-1].municipality_code
+    decision = record_municipal_decision(
+        pilot, code, Gate.MIDPOINT, Outcome.GO, Body.BOARD, today, note=f"note {marker}"
+    )
+    owner = Owner(OwnerKind.VENDOR) if pilot.vendor_id else Owner(OwnerKind.COORDINATOR)
+    item = create_item(pilot, f"item {marker}", owner, description=f"plan {marker}")
+    update_item(pilot, item, {"comment": f"comment {marker}"}, author_id=None)
+    text = "lesson of a public pilot" if public else f"lesson {marker}"
+    lesson = record_lesson(pilot, text, decision_id=decision_id)
+    return {decision.id, item.id, lesson.id}
 
 
 # --- walking every GET route -----------------------------------------------------------------

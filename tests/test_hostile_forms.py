@@ -69,6 +69,17 @@ EXAMPLES = 10
 HOSTS: dict[str, Rule | None] = {}
 
 
+def _follow_up_item(pilot_id: int) -> int:
+    """An item of the pilot's follow-up plan owned by its vendor (its status form)."""
+    from pilot_tracker.domain.follow_up import OwnerKind
+    from pilot_tracker.services.follow_up import Owner, create_item
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    pilot = load_pilot_for_update(pilot_id)
+    assert pilot is not None
+    return create_item(pilot, "Fuzzed item", Owner(OwnerKind.VENDOR)).id
+
+
 class FormWorld:
     """An admin, a pilot with a KPI, a council user and a vendor for the forms to act on."""
 
@@ -80,7 +91,9 @@ class FormWorld:
         pilot = make_pilot(vendor=actors.vendor_a, name="Fuzzed pilot")
         add_kpi(pilot, "Käyttäjät", "kpl", Decimal(0), Decimal(100), Direction.INCREASE)
         token, _plaintext = create_token(actors.admin, name="fuzzed")
+        item = _follow_up_item(pilot.id)
         self.values: dict[str, Any] = {
+            "item_id": item,
             "pilot_id": pilot.id,
             "user_id": actors.council.id,
             "vendor_id": actors.vendor_a.id,
@@ -196,6 +209,12 @@ HINTS = {
     "confirm": "fuzzed password 2026",
     "new_password": "fuzzed password 2026",
     "current_password": PASSWORD,
+    "municipality": "536",
+    "body": "board",
+    "title": "Jatkotoimenpide",
+    "owner": "coordinator",
+    "status": "in_progress",
+    "lesson": "Opittiin paljon.",
 }
 
 

@@ -78,6 +78,7 @@ class World:
                     f"vendor_{key}": vendor.id,
                 }
             )
+        ids.update(_follow_up_items(ids))
         ids["user_council"] = actors.council.id
         ids["token_a"] = 0
         self.ids = ids
@@ -96,6 +97,20 @@ class World:
             user = self.actors.by_name(actor)
             self.tokens[actor] = tokens.create_token(user, name="matrix")[1]  # type: ignore[attr-defined]
         return self.tokens[actor]
+
+
+def _follow_up_items(ids: dict[str, Any]) -> dict[str, int]:
+    """A follow-up item owned by the vendor on each pilot: {item_a}, {item_b}."""
+    from pilot_tracker.domain.follow_up import OwnerKind
+    from pilot_tracker.services.follow_up import Owner, create_item
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    items = {}
+    for key in ("a", "b"):
+        pilot = load_pilot_for_update(ids[f"pilot_{key}"])
+        assert pilot is not None
+        items[f"item_{key}"] = create_item(pilot, f"Item {key}", Owner(OwnerKind.VENDOR)).id
+    return items
 
 
 @pytest.fixture

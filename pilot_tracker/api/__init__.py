@@ -91,6 +91,7 @@ def register(app: Flask) -> None:
     from pilot_tracker.api import (  # noqa: F401
         decision_support,
         decisions,
+        joint,
         pilots,
         portfolio,
         public,

@@ -242,6 +242,12 @@ class ParticipantSchema(Schema):
     share_percent = out(fields.String, allow_none=True, metadata={"example": "26.28"})
     share_eur = money_out()
     is_lead = out(fields.Boolean)
+    joined_on = out(
+        fields.Date,
+        allow_none=True,
+        metadata={"description": "null for a founding participant (from the beginning)."},
+    )
+    left_on = out(fields.Date, allow_none=True, metadata={"description": "null while in."})
 
 
 class CostSplitSchema(Schema):

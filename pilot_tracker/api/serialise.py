@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pilot_tracker.domain.cost_split import CostSplitError, share_percentages
 from pilot_tracker.domain.enums import Outcome, SplitMethod
 from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
@@ -67,27 +66,14 @@ def status_update(s: StatusUpdate) -> dict[str, Any]:
     }
 
 
-def _percentages(pilot: Pilot) -> dict[str, Decimal]:
-    shares = {p.municipality_code: p.share_cents for p in pilot.participations}
-    populations = {p.municipality_code: p.municipality.population for p in pilot.participations}
-    manual = None
-    if pilot.split_method is SplitMethod.MANUAL:
-        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in pilot.participations}
-    try:
-        return share_percentages(shares, pilot.split_method, populations, manual)
-    except CostSplitError:
-        # A register update may since have zeroed a population: show the euros without %.
-        return {}
-
-
 def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
     """A pilot loaded with `pilot_options()`; `latest` is its newest status update."""
-    percents = _percentages(p)
+    percents = p.share_percentages()
     cost_split: dict[str, Any] = {"method": p.split_method}
     if p.split_method is SplitMethod.MANUAL:
         cost_split["shares"] = {
             part.municipality_code: f"{part.manual_percent or Decimal(0):.2f}"
-            for part in p.participations
+            for part in p.current_participations
         }
     return {
         "id": p.id,
@@ -110,6 +96,8 @@ def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
                 ),
                 "share_eur": format_cents(part.share_cents),
                 "is_lead": part.municipality_code == p.lead_municipality_code,
+                "joined_on": part.joined_on,
+                "left_on": part.left_on,
             }
             for part in p.participations
         ],

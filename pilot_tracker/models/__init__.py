@@ -3,8 +3,10 @@
 from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
 from pilot_tracker.models.decision import Decision
+from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
+from pilot_tracker.models.municipal_decision import MunicipalDecision
 from pilot_tracker.models.municipality import Municipality
 from pilot_tracker.models.pilot import Participation, Pilot, PilotGoal
 from pilot_tracker.models.status import StatusUpdate
@@ -16,9 +18,13 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Decision",
+    "FollowUpComment",
+    "FollowUpItem",
     "IdempotencyRecord",
     "Kpi",
+    "Lesson",
     "Measurement",
+    "MunicipalDecision",
     "Municipality",
     "Participation",
     "Pilot",

@@ -124,6 +124,32 @@ class Pilot(Base):
         """Budget minus external funding, never negative."""
         return max(0, self.budget_cents - self.external_funding_cents)
 
+    @property
+    def current_participations(self) -> list[Participation]:
+        """The participants taking part now; those that have left keep their row (their
+        history) but no planned share. Needs `participations` loaded."""
+        return [p for p in self.participations if p.left_on is None]
+
+    def share_percentages(self) -> dict[str, Decimal]:
+        """Display percentages of the current participants' planned shares (by code); empty
+        when the stored shares no longer fit the register (a population since zeroed).
+        Needs `participations` and their municipalities loaded."""
+        from pilot_tracker.domain.cost_split import CostSplitError, share_percentages
+
+        current = self.current_participations
+        manual = None
+        if self.split_method is SplitMethod.MANUAL:
+            manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
+        try:
+            return share_percentages(
+                {p.municipality_code: p.share_cents for p in current},
+                self.split_method,
+                {p.municipality_code: p.municipality.population for p in current},
+                manual,
+            )
+        except CostSplitError:
+            return {}
+
     def __repr__(self) -> str:
         return f"<Pilot {self.id} {self.stage}>"
 
@@ -160,6 +186,9 @@ class Participation(Base):
         sa.ForeignKey("municipalities.code"), primary_key=True, index=True
     )
     share_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # None for a founding participant (from the beginning); left_on: no costs from that day.
+    joined_on: Mapped[date | None] = mapped_column(sa.Date)
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
     manual_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
 
     pilot: Mapped[Pilot] = relationship(back_populates="participations", lazy="raise")

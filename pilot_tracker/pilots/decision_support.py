@@ -10,7 +10,7 @@ typed (static/js/similar.js), and lists them after any of its own submits withou
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -73,6 +73,9 @@ class SimilarRow:
     vendor: str | None
     kpis: list[tuple[str, Decimal | None]]
     language: str = "fi"
+    # What the pilot taught, newest first, and how each municipality decided on it.
+    lessons: list[str] = field(default_factory=list)
+    municipal: list[str] = field(default_factory=list)
 
 
 def similar_rows(items: list[SimilarPilot]) -> list[SimilarRow]:
@@ -95,7 +98,8 @@ def similar_rows(items: list[SimilarPilot]) -> list[SimilarRow]:
 
 def similar_section(pilot: Pilot) -> list[SimilarRow]:
     """The pilots most like `pilot` that the current user may see (one query); `pilot`
-    was loaded with its participations and their municipalities."""
+    was loaded with its participations and their municipalities. What each taught and how
+    its municipalities decided are filled in by pilots.joint.joint_section."""
     return similar_rows(similar_to_pilot(current_user, pilot))
 
 

@@ -45,6 +45,28 @@ _KNOWN: frozenset[str] = frozenset(
         N_("The end date cannot be before the start date."),
         N_("A new pilot cannot start as scaling or stopped: that takes a decision."),
         N_("This field cannot be changed."),
+        # services/municipal_decisions.py, services/follow_up.py (the joint life)
+        N_("A municipality cannot decide at this gate in the pilot's stage."),
+        N_("This municipality has already left the pilot."),
+        N_(
+            "This municipality does not take part in the pilot; a newcomer can join only at "
+            "the scale_up gate."
+        ),
+        N_("The lead municipality cannot leave; make another participant the lead first."),
+        N_("A municipality cannot leave before the day after it joined."),
+        N_("Write the section number as the minutes do, e.g. 45 or § 45."),
+        N_("Give the minutes' web address, starting with https:// or http://."),
+        N_("Choose a municipality from the register."),
+        N_("A decision is dated today or earlier; a future meeting is a next review."),
+        N_("A municipality that has left the pilot cannot be added again."),
+        N_("The owning municipality must be one of the participants."),
+        N_("Only a municipality owner names a municipality."),
+        N_("The pilot has no vendor to own this item."),
+        N_("Give the item a title."),
+        N_("No decision of this pilot has that id."),
+        N_("Choose open, in progress, done or dropped."),
+        N_("Write down what the pilot taught."),
+        N_("Lessons are recorded at evaluation or with a decision."),
         # services/reporting.py
         N_("A number is required."),
         N_("Enter a number, e.g. 12.5."),

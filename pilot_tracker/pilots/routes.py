@@ -62,6 +62,8 @@ from pilot_tracker.pilots.forms import (
     StatusForm,
     add_service_errors,
 )
+from pilot_tracker.pilots.joint import joint_section, vendor_follow_up
+from pilot_tracker.pilots.joint_forms import FollowUpStatusForm
 from pilot_tracker.pilots.messages import translate
 from pilot_tracker.pilots.queries import (
     ListFilters,
@@ -180,12 +182,13 @@ def _progress(kpi: Kpi) -> Decimal | None:
 
 
 def _stored_share_rows(pilot: Pilot) -> list[ShareRow]:
+    current = pilot.current_participations
     manual = None
     if pilot.split_method is SplitMethod.MANUAL:
-        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in pilot.participations}
+        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
     return share_rows(
-        {p.municipality_code: p.municipality for p in pilot.participations},
-        {p.municipality_code: p.share_cents for p in pilot.participations},
+        {p.municipality_code: p.municipality for p in current},
+        {p.municipality_code: p.share_cents for p in current},
         pilot.split_method,
         pilot.lead_municipality_code,
         manual,
@@ -222,6 +225,7 @@ def detail(pilot_id: int) -> str:
         )
         for k in pilot.kpis
     ]
+    similar = similar_section(pilot)
     return render_template(
         "pilots/detail.html",
         pilot=pilot,
@@ -234,8 +238,9 @@ def detail(pilot_id: int) -> str:
         may_report=can_report_on(current_user, pilot),
         may_delete=can_delete_pilot(current_user, pilot),
         open_gates=allowed_gates(pilot.stage),
+        joint=joint_section(pilot, current_user, similar),
         # Decision support: one query for the similar pilots, one for the projection.
-        similar=similar_section(pilot),
+        similar=similar,
         projection=(
             projection_section(pilot, request.args) if can_read_portfolio(current_user) else None
         ),
@@ -286,7 +291,20 @@ def vendor_home() -> str:
             )
         )
     due_count = sum(1 for i in items if i.status_due or i.kpis_due)
-    return render_template("pilots/vendor_home.html", items=items, due_count=due_count, today=today)
+    return render_template(
+        "pilots/vendor_home.html",
+        items=items,
+        due_count=due_count,
+        today=today,
+        follow_up=vendor_follow_up([i.pilot.id for i in items]),
+        status_form=_status_form(),
+    )
+
+
+def _status_form() -> FollowUpStatusForm:
+    form = FollowUpStatusForm(formdata=None)
+    form.setup()
+    return form
 
 
 # --- creating and editing a pilot (the logic is in editing.py) -------------------------------

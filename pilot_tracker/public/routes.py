@@ -17,6 +17,7 @@ from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
 from pilot_tracker.models import Decision, Municipality, Participation, Pilot, Vendor
 from pilot_tracker.public import bp
+from pilot_tracker.services.follow_up import lessons_of
 
 E = TypeVar("E", bound=Enum)
 PER_PAGE = 20
@@ -136,6 +137,8 @@ def index() -> str:
         args=filters.as_args(),
         api_path=PUBLIC_API_PATH if has_api else None,
         municipality_name=(lambda m: m.name_sv if sv else m.name_fi),
+        # What each public pilot taught: open data like the rest (one query for the page).
+        lessons=lessons_of([p.id for p in page.items]),
     )
 
 

@@ -12,7 +12,7 @@ from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Kpi, Pilot
 from pilot_tracker.services import audit
 from pilot_tracker.services.pilots import PilotValidationError, load_pilot_for_update
-from pilot_tracker.services.snapshots import decision_snapshot
+from pilot_tracker.services.snapshots import decision_snapshot, municipal_snapshot
 
 
 def record_decision(
@@ -61,7 +61,10 @@ def record_decision(
         next_review=next_review,
         stage_before=pilot.stage,
         stage_after=new_stage,
-        snapshot=decision_snapshot(pilot, kpis),
+        snapshot={
+            **decision_snapshot(pilot, kpis),
+            "municipal_decisions": municipal_snapshot(pilot.id, Gate(gate)),
+        },
         recorded_by_id=recorded_by_id,
     )
     db.session.add(decision)

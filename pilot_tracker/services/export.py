@@ -18,7 +18,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.domain.cost_split import CostSplitError, share_percentages
 from pilot_tracker.domain.enums import SplitMethod
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import cents_to_decimal
@@ -155,22 +154,10 @@ def pilot_rows(portfolio: Portfolio) -> list[Row]:
     return rows
 
 
-def _percentages(pilot: Pilot) -> dict[str, Decimal]:
-    populations = {p.municipality_code: p.municipality.population for p in pilot.participations}
-    shares = {p.municipality_code: p.share_cents for p in pilot.participations}
-    manual = None
-    if pilot.split_method is SplitMethod.MANUAL:
-        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in pilot.participations}
-    try:
-        return share_percentages(shares, pilot.split_method, populations, manual)
-    except CostSplitError:  # stored shares that no longer fit the register: show none
-        return {}
-
-
 def participant_rows(portfolio: Portfolio) -> list[Row]:
     rows: list[Row] = []
     for pilot in portfolio.pilots:
-        percentages = _percentages(pilot)
+        percentages = pilot.share_percentages()
         for p in pilot.participations:
             rows.append(
                 [

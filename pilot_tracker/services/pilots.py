@@ -109,6 +109,8 @@ def pilot_values(pilot: Pilot) -> dict[str, Any]:
         p.municipality_code: {
             "share_cents": p.share_cents,
             "manual_percent": audit.jsonable(p.manual_percent),
+            "joined_on": audit.jsonable(p.joined_on),
+            "left_on": audit.jsonable(p.left_on),
         }
         for p in pilot.participations
     }
@@ -207,6 +209,13 @@ def _apply(pilot: Pilot, data: PilotData, shares: dict[str, int]) -> None:
         # 50.00 (not "50") and sending the same percentage again is no change.
         participation.manual_percent = Decimal(manual[code]).quantize(HUNDREDTH) if manual else None
         new_list.append(participation)
+    # Municipalities that have left keep their row (their dates and their history) with no
+    # planned share: the planned cost is always split among the current participants.
+    for code, participation in existing.items():
+        if code not in shares and participation.left_on is not None:
+            participation.share_cents = 0
+            participation.manual_percent = None
+            new_list.append(participation)
     pilot.participations = sorted(new_list, key=lambda p: p.municipality_code)
 
 
@@ -229,9 +238,10 @@ def create_pilot(data: PilotData, commit: bool = True) -> Pilot:
 
 def data_from_pilot(pilot: Pilot) -> PilotData:
     """The current values of a pilot as input data (the base of a partial update)."""
+    current = current_participations(pilot)
     manual = None
     if pilot.split_method is SplitMethod.MANUAL:
-        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in pilot.participations}
+        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
     return PilotData(
         name=pilot.name,
         summary=pilot.summary,
@@ -240,7 +250,7 @@ def data_from_pilot(pilot: Pilot) -> PilotData:
         stage=pilot.stage,
         goals=[g.goal for g in pilot.goals],
         lead_municipality=pilot.lead_municipality_code,
-        participants=[p.municipality_code for p in pilot.participations],
+        participants=[p.municipality_code for p in current],
         split_method=pilot.split_method,
         manual_shares=manual,
         budget_cents=pilot.budget_cents,
@@ -253,6 +263,16 @@ def data_from_pilot(pilot: Pilot) -> PilotData:
         is_public=pilot.is_public,
         language=pilot.language,
     )
+
+
+def current_participations(pilot: Pilot) -> list[Participation]:
+    """The participants taking part now (not those that have left), by code."""
+    return [p for p in pilot.participations if p.left_on is None]
+
+
+def former_codes(pilot: Pilot) -> set[str]:
+    """The municipalities that took part in the pilot and have left it."""
+    return {p.municipality_code for p in pilot.participations if p.left_on is not None}
 
 
 def load_pilot_for_update(pilot_id: int) -> Pilot | None:
@@ -291,6 +311,11 @@ def update_pilot(
             check_plain_update(pilot.stage, data.stage)
         except TransitionError as exc:
             raise PilotValidationError({"stage": [exc.message]}) from exc
+    rejoining = sorted(former_codes(pilot) & set(data.participants))
+    if rejoining:
+        raise PilotValidationError(
+            {"participants": ["A municipality that has left the pilot cannot be added again."]}
+        )
     _municipalities, shares = _validate(data)
     _apply(pilot, data, shares)
     if pilot_values(pilot) == before:
@@ -311,6 +336,64 @@ def update_pilot(
     if commit:
         db.session.commit()
     return pilot
+
+
+def change_membership(
+    pilot: Pilot, *, on: date, leaving: str | None = None, joining: str | None = None
+) -> None:
+    """`leaving` leaves the pilot on `on`, or `joining` joins it on `on`; the planned shares
+    are split again among the current participants, and the change is audited with the old
+    and new shares and dates. Raises PilotValidationError (nothing changed then).
+
+    With a manual split the percentages of those who stay are scaled back up to 100 % in
+    proportion (to the hundredth, by the largest-remainder rule); a newcomer starts at 0 %,
+    for the coordinator to set.
+    """
+    before = pilot_values(pilot)
+    data = data_from_pilot(pilot)
+    by_code = {p.municipality_code: p for p in pilot.participations}
+    if leaving is not None:
+        if leaving == pilot.lead_municipality_code:
+            raise PilotValidationError(
+                {
+                    "municipality": [
+                        "The lead municipality cannot leave; make another "
+                        "participant the lead first."
+                    ]
+                }
+            )
+        data.participants = [c for c in data.participants if c != leaving]
+        if data.manual_shares is not None:
+            data.manual_shares = _rescaled_percentages(
+                {c: v for c, v in data.manual_shares.items() if c != leaving}
+            )
+    if joining is not None:
+        data.participants = [*data.participants, joining]
+        if data.manual_shares is not None:
+            data.manual_shares = {**data.manual_shares, joining: Decimal("0.00")}
+    _municipalities, shares = _validate(data)
+    if leaving is not None:
+        by_code[leaving].left_on = on
+    _apply(pilot, data, shares)
+    if joining is not None:
+        next(p for p in pilot.participations if p.municipality_code == joining).joined_on = on
+    pilot.version = pilot.version + 1
+    db.session.flush()
+    audit.record(
+        "update", "pilot", pilot.id, old=before, new=pilot_values(pilot), pilot_id=pilot.id
+    )
+
+
+def _rescaled_percentages(kept: dict[str, Decimal]) -> dict[str, Decimal]:
+    from pilot_tracker.domain.cost_split import largest_remainder
+
+    if not kept:
+        return {}
+    if not any(kept.values()):
+        hundredths = largest_remainder(10_000, dict.fromkeys(kept, 1))
+    else:
+        hundredths = largest_remainder(10_000, kept)
+    return {code: Decimal(value) / 100 for code, value in hundredths.items()}
 
 
 def changes_since(pilot: Pilot, version: int) -> dict[str, Any]:

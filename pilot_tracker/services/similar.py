@@ -398,7 +398,7 @@ def find_similar(
 def similar_to_pilot(user: Any, pilot: Pilot, limit: int = 5) -> list[SimilarPilot]:
     """Pilots like `pilot`, whose participations and their municipalities are loaded (the
     pilot page's): one query."""
-    places = [p.municipality for p in pilot.participations]
+    places = [p.municipality for p in pilot.current_participations]
     return find_similar(
         user,
         text=f"{pilot.name} {pilot.summary or ''}",
@@ -520,7 +520,7 @@ def scale_up_for(
     include the pilot's own participants.
     """
     places = register if register is not None else municipality_register()
-    own = sorted(p.municipality_code for p in pilot.participations)
+    own = sorted(p.municipality_code for p in pilot.current_participations)
     own_regions = {places[c].region_code for c in own if c in places}
     if codes is not None:
         wanted = set(codes)

@@ -7,26 +7,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.domain.cost_split import share_percentages
+from pilot_tracker.domain.enums import Gate
 from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Kpi, Participation, Pilot
+from pilot_tracker.models import Kpi, MunicipalDecision, Participation, Pilot
 from pilot_tracker.services import audit
 from pilot_tracker.services.pilots import pilot_options, pilot_values
 
 
 def decision_snapshot(pilot: Pilot, kpis: list[Kpi]) -> dict[str, Any]:
     """KPIs (latest value and progress) and costs (shares) as they are now."""
-    populations = {p.municipality_code: p.municipality.population for p in pilot.participations}
-    manual = {p.municipality_code: p.manual_percent for p in pilot.participations}
-    shares = {p.municipality_code: p.share_cents for p in pilot.participations}
-    percents = share_percentages(
-        shares,
-        pilot.split_method,
-        populations,
-        manual if pilot.split_method.value == "manual" else None,  # type: ignore[arg-type]
-    )
+    percents = pilot.share_percentages()
     return {
         "stage": pilot.stage.value,
         "budget_eur": format_cents(pilot.budget_cents),
@@ -59,6 +51,25 @@ def decision_snapshot(pilot: Pilot, kpis: list[Kpi]) -> dict[str, Any]:
             for k in kpis
         ],
     }
+
+
+def municipal_snapshot(pilot_id: int, gate: Gate) -> list[dict[str, Any]]:
+    """Each municipality's own decisions at `gate` so far, as the steering group saw them."""
+    rows = db.session.scalars(
+        sa.select(MunicipalDecision)
+        .where(MunicipalDecision.pilot_id == pilot_id, MunicipalDecision.gate == Gate(gate))
+        .order_by(MunicipalDecision.municipality_code, MunicipalDecision.decided_on)
+    )
+    return [
+        {
+            "code": d.municipality_code,
+            "outcome": d.outcome.value,
+            "body": d.body.value,
+            "date": d.decided_on.isoformat(),
+            "section": d.section,
+        }
+        for d in rows
+    ]
 
 
 def _progress(kpi: Kpi) -> str | None:
