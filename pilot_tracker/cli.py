@@ -151,6 +151,8 @@ def import_pilots_command(paths: tuple[str, ...], dry_run: bool) -> None:
         for problem in report.problems:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(1)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}")
     counts = ", ".join(f"{n} {sheet}" for sheet, n in report.counts.items())
     for business_id, name in report.new_vendors:
         click.echo(f"{'Would create' if dry_run else 'Created'} vendor {name} ({business_id})")

@@ -21,7 +21,7 @@ from pilot_tracker.exchange.forms import ImportForm, RunImportForm
 from pilot_tracker.extensions import db
 from pilot_tracker.permissions import ALL_ROLES, EDITORS, has_role, role_required
 from pilot_tracker.pilots.forms import FilterForm
-from pilot_tracker.pilots.messages import translate
+from pilot_tracker.pilots.messages import finding_message, translate
 from pilot_tracker.pilots.queries import ListFilters, filter_options, pilot_list_select
 from pilot_tracker.services import export as export_service
 from pilot_tracker.services.exchange import SHEETS, SHEETS_BY_NAME
@@ -162,6 +162,16 @@ def _render_import(
             }
             for p in report.problems[:SHOWN_PROBLEMS]
         ]
+    warnings = [
+        {
+            "where": w.where(),
+            "message": finding_message(w.finding),
+            "namesake": w.finding.params.get("pilot_id")
+            if w.finding.code == "duplicate_name"
+            else None,
+        }
+        for w in (report.warnings if report is not None else [])
+    ]
     run_form = RunImportForm(formdata=None, checked=checked, prefix="run")
     return (
         render_template(
@@ -170,6 +180,7 @@ def _render_import(
             run_form=run_form,
             report=report,
             problems=problems,
+            warnings=warnings,
             hidden_count=max(0, len(report.problems) - SHOWN_PROBLEMS) if report else 0,
             sheets=SHEETS,
             sheet_labels=[(s.name, str(SHEET_LABELS[s.name])) for s in SHEETS],

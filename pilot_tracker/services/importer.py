@@ -42,6 +42,12 @@ from pilot_tracker.domain.enums import (
 )
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
+from pilot_tracker.domain.plausibility import (
+    MESSAGES,
+    Finding,
+    decision_date_refusal,
+    measurement_date_refusal,
+)
 from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_update
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
 from pilot_tracker.extensions import db
@@ -76,8 +82,8 @@ from pilot_tracker.services.exchange import (
 from pilot_tracker.services.pilots import (
     PilotData,
     PilotValidationError,
-    create_pilot,
     load_pilot_for_update,
+    save_new_pilot,
 )
 from pilot_tracker.services.reporting import add_kpi, parse_value
 
@@ -135,6 +141,26 @@ class Problem:
         return f"{self.where()}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ImportWarning:
+    """A plausibility warning about a pilot row: where, and the finding (rendered by the
+    caller: the web in the page's language, the command line in English)."""
+
+    source: str
+    row: int | None
+    column: str | None
+    finding: Finding
+
+    def where(self) -> str:
+        return Problem(self.source, self.row, self.column, "").where()
+
+    def __str__(self) -> str:
+        text = self.finding.message
+        if self.finding.code == "duplicate_name":
+            text += f" (pilot {self.finding.params['pilot_id']}: {self.finding.params['name']})"
+        return f"{self.where()}: {text}"
+
+
 @dataclass
 class ImportReport:
     """What an import found and did; `imported` only when the database was changed."""
@@ -144,6 +170,8 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
     new_vendors: list[tuple[str, str]] = field(default_factory=list)
     imported: bool = False
+    # Plausibility warnings (PRODUCT.md): listed, never a reason to refuse the import.
+    warnings: list[ImportWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -681,8 +709,9 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 "kpi_ref",
                 _("%(pilot)s has no KPI %(ref)s in the kpis table.", pilot=plan.ref, ref=ref),
             )
-        if m.get("date") and m.values["date"] > ctx.today:
-            _flag(out, m, "date", _("A measurement cannot be dated in the future."))
+        refusal = measurement_date_refusal(m.values["date"], ctx.today) if m.get("date") else None
+        if refusal is not None:
+            _flag(out, m, "date", _(refusal.message))
         if len(m.get("note", "")) > 2000:
             _flag(out, m, "note", _("At most %(limit)s characters.", limit=2000))
         _check_user(out, m, "recorded_by_email", ctx)
@@ -697,6 +726,8 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
         _check_user(out, s, "author_email", ctx)
     for d in plan.decisions:
         _limit(out, d, "decided_by", 200)
+        if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
+            _flag(out, d, "date", _(MESSAGES["decision_in_future"]))
         if d.get("date") and d.get("next_review") and d.values["next_review"] < d.values["date"]:
             _flag(out, d, "next_review", _("The next review cannot be before the decision."))
         _check_user(out, d, "recorded_by_email", ctx)
@@ -838,6 +869,7 @@ class _Writer:
         self.ctx = ctx
         self.out = out
         self.vendors = dict(ctx.vendors)
+        self.warnings: list[ImportWarning] = []
 
     def refused(
         self, record: Record, exc: PilotValidationError, fields: dict[str, str] | None = None
@@ -846,6 +878,12 @@ class _Writer:
             column = (fields or {}).get(key, key if key in record.values else None)
             if column is None or not self.out.has(record.source, record.row, column):
                 self.out.add(record.source, record.row, column, " ".join(messages))
+
+    def warn(self, record: Record, found: list[Finding]) -> None:
+        for w in found:
+            self.warnings.append(
+                ImportWarning(record.source, record.row, PILOT_FIELDS.get(w.field, w.field), w)
+            )
 
     def write(self, plans: list[PilotPlan], progress: Progress | None) -> None:
         for business_id, (name, _record) in sorted(self.ctx.new_vendors.items()):
@@ -907,10 +945,12 @@ class _Writer:
         if takes_language:
             values["language"] = language
         try:
-            pilot = create_pilot(PilotData(**values), commit=False)
+            saved = save_new_pilot(PilotData(**values), commit=False)
         except PilotValidationError as exc:
             self.refused(r, exc, PILOT_FIELDS)
             return None
+        pilot = saved.pilot
+        self.warn(r, saved.warnings)
         if not takes_language and getattr(pilot, "language", language) != language:
             old = pilot.language
             pilot.language = language
@@ -1195,12 +1235,14 @@ def import_pilots(
     report.counts = {s.name: len(records.get(s.name, [])) for s in SHEETS}
     report.new_vendors = sorted((bid, name) for bid, (name, _r) in ctx.new_vendors.items())
 
+    writer = _Writer(ctx, out)
     try:
-        _Writer(ctx, out).write(plans, progress)
+        writer.write(plans, progress)
     except BaseException:
         db.session.rollback()
         raise
     report.problems = out.problems
+    report.warnings = writer.warnings
     if report.problems or dry_run:
         db.session.rollback()
     else:

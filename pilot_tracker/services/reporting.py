@@ -10,6 +10,7 @@ from flask import current_app, has_app_context
 
 from pilot_tracker.domain.enums import Direction, Rag, Stage
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
+from pilot_tracker.domain.plausibility import measurement_date_refusal
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Measurement, Pilot, StatusUpdate
 from pilot_tracker.services import audit
@@ -129,10 +130,11 @@ def add_measurement(
     today: date | None = None,
     commit: bool = True,
 ) -> Measurement:
-    """Record a measurement (not in the future) and update the KPI's latest value."""
-    today = today or date.today()
-    if measured_on > today:
-        raise PilotValidationError({"date": ["A measurement cannot be dated in the future."]})
+    """Record a measurement (dated from 2000-01-01 to today) and update the KPI's latest
+    value."""
+    refusal = measurement_date_refusal(measured_on, today or date.today())
+    if refusal is not None:
+        raise PilotValidationError({refusal.field: [refusal.message]})
     if len(note or "") > 2000:
         raise PilotValidationError({"note": ["At most 2000 characters."]})
     measurement = Measurement(
