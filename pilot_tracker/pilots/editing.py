@@ -221,7 +221,7 @@ def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Respon
                     _("The form did not say which version it edits; open the edit page again.")
                 )
                 return None
-            changes = {k: getattr(data, k) for k in data.__dataclass_fields__}
+            changes = {k: getattr(data, k) for k in data.__dataclass_fields__ if k != "uid"}
             if data.track is None:
                 # Leaving the track to the theme: the service proposes it from the theme.
                 del changes["track"]

@@ -90,6 +90,8 @@ class PilotData:
     end_date: date | None = None
     is_public: bool = False
     language: str = "fi"  # of the name and summary
+    # Only when creating: the uid the pilot has elsewhere (an import keeps the file's).
+    uid: str | None = None
 
 
 def pilot_options() -> list[Any]:
@@ -244,6 +246,8 @@ def save_new_pilot(data: PilotData, *, confirmed: bool = True, commit: bool = Tr
     if warnings and not confirmed:
         raise UnconfirmedWarnings(warnings)
     pilot = Pilot(goals=[], participations=[], kpis=[], status_updates=[], decisions=[])
+    if data.uid:
+        pilot.uid = data.uid
     _apply(pilot, data, shares)
     db.session.add(pilot)
     db.session.flush()
