@@ -5,6 +5,7 @@ version, keeps the rows the file does not have, and changes nothing the second t
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -263,3 +264,21 @@ def test_a_child_uid_of_another_pilot_is_a_problem(app: Flask) -> None:
         report = import_pilots([("pilots.csv", pilots), *csv_files(files)[1:]], dry_run=True)
     assert any(p.column == "uid" and p.source == "status_updates.csv" for p in report.problems)
     assert uid
+
+
+def test_the_api_shows_the_uid_of_the_export(app: Flask, actors: Any) -> None:
+    from tests.api_helpers import ApiCaller
+    from tests.factories import make_pilot
+
+    with app.app_context():
+        pilot = make_pilot(name="Uid-kokeilu")
+        uid = db.session.get(Pilot, pilot.id).uid
+        files = export_all(actors.admin)
+    api = ApiCaller(app, actors)
+
+    body = api.get("coordinator", f"/api/v1/pilots/{pilot.id}").get_json()
+    listed = api.get("coordinator", "/api/v1/pilots").get_json()["items"]
+
+    assert body["uid"] == uid and str(uuid.UUID(uid)) == uid
+    assert [p["uid"] for p in listed] == [uid]
+    assert uid in files["pilots"].decode("utf-8-sig")
