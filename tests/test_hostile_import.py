@@ -466,6 +466,7 @@ def test_text_starting_with_a_tab_or_carriage_return_is_neutralised_in_every_exp
     cells = assert_xlsx_neutralised(response.data)
     name = cells["pilots"][0].index("name")
     assert cells["pilots"][1][name] == "'\t=cmd|' /C calc'!A0"
+
     def cell(sheet: str, column: str) -> Any:
         return cells[sheet][1][cells[sheet][0].index(column)]
 
