@@ -282,3 +282,41 @@ def test_the_api_shows_the_uid_of_the_export(app: Flask, actors: Any) -> None:
     assert body["uid"] == uid and str(uuid.UUID(uid)) == uid
     assert [p["uid"] for p in listed] == [uid]
     assert uid in files["pilots"].decode("utf-8-sig")
+
+
+def test_a_new_decision_must_start_from_the_stage_the_pilot_has_in_the_app(app: Flask) -> None:
+    from pilot_tracker.domain.enums import Gate, Outcome
+    from pilot_tracker.services.decisions import record_decision
+
+    with app.app_context():
+        user = build_portfolio()
+        files = export_all(user)
+        chatbot = db.session.scalars(sa.select(Pilot).where(Pilot.name == "Chatbot")).one()
+        # In the app the pilot is stopped after the export...
+        record_decision(chatbot, Gate.MIDPOINT, Outcome.NO_GO, TODAY, "hallitus", "Lopetetaan.")
+        # ...while the file adds a midpoint go from piloting.
+        decisions = read_csv("d.csv", files["decisions"])
+        sheet = next(s for s in SHEETS if s.name == "decisions")
+        pilots = read_csv("p.csv", files["pilots"])
+        ref = next(c[0] for _n, c in pilots.rows if c[pilots.header.index("name")] == "Chatbot")
+        row = {c.name: None for c in sheet.columns}
+        row.update(
+            pilot_ref=ref,
+            date=TODAY,
+            gate="midpoint",
+            outcome="go",
+            decided_by="hallitus",
+            rationale="Jatketaan.",
+            stage_before="piloting",
+            stage_after="piloting",
+        )
+        added = write_csv(
+            sheet, [*[c for _n, c in decisions.rows], [row[c.name] for c in sheet.columns]]
+        )
+        upload = {**dict(csv_files(files)), "decisions.csv": added}
+
+        report = import_pilots(list(upload.items()), dry_run=True)
+
+    assert not report.imported
+    assert [(p.source, p.column) for p in report.problems] == [("decisions.csv", "stage_before")]
+    assert "stopped in the app" in report.problems[0].message

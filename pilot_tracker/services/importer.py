@@ -1115,6 +1115,8 @@ class _Writer:
                 self.refused(r, exc, PILOT_FIELDS)
                 return
             self.warn(r, saved.warnings)
+        if new_decisions and not self.continues(pilot, _sorted_by_date(new_decisions)[0]):
+            return
         kpis = self.kpis(plan.kpis, pilot, outcome)
         self.measurements(plan.measurements, kpis, outcome)
         self.status_updates(plan.status_updates, pilot, outcome)
@@ -1125,6 +1127,27 @@ class _Writer:
                 self.decisions(plan, new_decisions, pilot, kpis, outcome)
         outcome.kept = self.kept(plan, pilot)
         self.outcomes.append(outcome)
+
+    def continues(self, pilot: Pilot, first: Record) -> bool:
+        """A new decision of a pilot the database has starts from the stage it has in the
+        app (or one a plain update reaches); else it is a problem on the decision's row."""
+        if "stage_before" in first.bad:
+            return False
+        try:
+            check_plain_update(pilot.stage, first.values["stage_before"])
+        except TransitionError as exc:
+            _flag(
+                self.out,
+                first,
+                "stage_before",
+                _(
+                    "The pilot is in %(stage)s in the app: %(reason)s",
+                    stage=pilot.stage.value,
+                    reason=exc.message,
+                ),
+            )
+            return False
+        return True
 
     def same_decision(self, d: Record) -> None:
         """A decision the database has must be the same in the file: a decision is a record
