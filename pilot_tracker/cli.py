@@ -151,13 +151,31 @@ def import_pilots_command(paths: tuple[str, ...], dry_run: bool) -> None:
         for problem in report.problems:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(1)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}")
+    for outcome in report.outcomes:
+        line = f"{outcome.ref} {outcome.name}: {outcome.action}"
+        details = [f"{column} {old or '-'} -> {new or '-'}" for column, old, new in outcome.changes]
+        details += [
+            f"{table} {what} {n}"
+            for table, counts in outcome.rows.items()
+            for what, n in counts.items()
+        ]
+        details += [f"{table} kept {n} (not in the files)" for table, n in outcome.kept.items()]
+        if not outcome.created and details:
+            line += " (" + "; ".join(details) + ")"
+        click.echo(line)
+    pilots = (
+        f"pilots: {report.pilots('created')} new, {report.pilots('updated')} updated, "
+        f"{report.pilots('unchanged')} unchanged"
+    )
     counts = ", ".join(f"{n} {sheet}" for sheet, n in report.counts.items())
     for business_id, name in report.new_vendors:
         click.echo(f"{'Would create' if dry_run else 'Created'} vendor {name} ({business_id})")
     if dry_run:
-        click.echo(f"No problems found; the import would create {counts} (dry run).")
+        click.echo(f"No problems found in {counts}; {pilots} (dry run, nothing saved).")
     else:
-        click.echo(f"Imported {counts}.")
+        click.echo(f"Imported {counts}; {pilots}.")
 
 
 def register(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -103,7 +103,8 @@ def test_move_the_rules_refuse_is_422_and_changes_nothing(
     )
 
     errors = assert_problem(response, 422)["errors"]
-    assert list(errors) == ["outcome"] and "scale_up" in errors["outcome"][0]
+    # On the field the refusal concerns: the gate is not open in piloting.
+    assert list(errors) == ["gate"] and "scale_up" in errors["gate"][0]
     after = pilot_now(app, pilot.id)
     assert after.stage is Stage.PILOTING and after.version == 1
     with app.app_context():
@@ -118,7 +119,7 @@ def test_decision_on_a_final_pilot_is_422(app: Flask, api: ApiCaller, actors: Ac
         "admin", f"/api/v1/pilots/{pilot.id}/decisions", json=decision(gate="midpoint")
     )
 
-    assert list(assert_problem(again, 422)["errors"]) == ["outcome"]
+    assert list(assert_problem(again, 422)["errors"]) == ["gate"]
 
 
 def test_decision_field_errors(api: ApiCaller, app: Flask, actors: Actors) -> None:
@@ -170,3 +171,32 @@ def test_decisions_list_newest_first_with_snapshots(
     assert [d["rationale"] for d in body["items"]] == ["Aloita.", "Odota."]
     assert all("kpis" in d["snapshot"] for d in body["items"])
     assert_problem(api.get("other_vendor_user", f"/api/v1/pilots/{pilot.id}/decisions"), 404)
+
+
+def test_decision_dated_after_today_is_422_on_date(
+    app: Flask, api: ApiCaller, actors: Actors
+) -> None:
+    pilot = make(app, actors, Stage.PLANNING)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+
+    response = api.post(
+        "admin", f"/api/v1/pilots/{pilot.id}/decisions", json=decision(date=tomorrow)
+    )
+
+    errors = assert_problem(response, 422)["errors"]
+    assert list(errors) == ["date"] and "next review" in errors["date"][0]
+    assert pilot_now(app, pilot.id).stage is Stage.PLANNING
+    with app.app_context():
+        assert db.session.scalars(sa.select(Decision)).all() == []
+
+
+def test_decision_dated_today_is_recorded(app: Flask, api: ApiCaller, actors: Actors) -> None:
+    pilot = make(app, actors, Stage.PLANNING)
+
+    response = api.post(
+        "admin",
+        f"/api/v1/pilots/{pilot.id}/decisions",
+        json=decision(date=date.today().isoformat()),
+    )
+
+    assert response.status_code == 201

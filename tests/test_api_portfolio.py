@@ -12,6 +12,7 @@ from flask import Flask
 
 from pilot_tracker.domain.enums import Direction, Rag, SplitMethod, Stage, Theme
 from pilot_tracker.extensions import db
+from pilot_tracker.models import Pilot
 from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
 from tests.api_helpers import ApiCaller, assert_problem
 from tests.conftest import Actors
@@ -43,10 +44,16 @@ def portfolio(app: Flask, actors: Actors) -> None:
             ("091", "418"),
             method=SplitMethod.EQUAL,
             budget_cents=1_000_000,
-            funding_cents=2_000_000,
+            funding_cents=1_000_000,
             theme=Theme.PERMITS,
             vendor=actors.vendor_b,
         )
+        # Funded beyond its budget: refused since the plausibility rules, but a pilot saved
+        # before them may hold it, and the summary must add it up right.
+        db.session.execute(
+            sa.update(Pilot).where(Pilot.id == b.id).values(external_funding_cents=2_000_000)
+        )
+        db.session.commit()
         late = add_kpi(b, "Säästö", "€", Decimal(0), Decimal(9000), Direction.INCREASE, True)
         add_measurement(late, date(2026, 2, 1), Decimal("5000.10"))
         add_measurement(late, date(2026, 1, 1), Decimal(1))  # older: not the latest

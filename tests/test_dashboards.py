@@ -100,8 +100,14 @@ def build_portfolio(actors: Actors) -> Portfolio:
         theme=Theme.PERMITS,
         stage=Stage.IDEA,
         budget_cents=1_000_000,
-        funding_cents=2_000_000,  # funding above budget: net cost 0
+        funding_cents=1_000_000,
     )
+    # Funding above the budget (net cost 0): refused since the plausibility rules, but a
+    # pilot saved before them may still hold it, and the dashboards must add it up right.
+    db.session.execute(
+        sa.update(Pilot).where(Pilot.id == c.id).values(external_funding_cents=2_000_000)
+    )
+    db.session.commit()
     record_decision(a, Gate.MIDPOINT, Outcome.GO, TODAY - timedelta(days=1), "ohjausryhmä", "Hyvä.")
     return Portfolio(a.id, b.id, c.id, {p: _shares(p) for p in (a.id, b.id, c.id)})
 

@@ -42,6 +42,8 @@ def test_reading_undoes_neutralising_exactly(text: str) -> None:
 def test_csv_is_utf8_with_bom_semicolons_crlf_and_decimal_comma() -> None:
     row = [
         "P1",
+        "0b6d5a4e-2f7c-4c1e-9a53-2d8e0f6b7a11",
+        3,
         'Nimi; "lainaus"',
         None,
         "fi",
@@ -67,9 +69,10 @@ def test_csv_is_utf8_with_bom_semicolons_crlf_and_decimal_comma() -> None:
     data = write_csv(PILOTS, [row])
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("ref;name;summary;")
+    assert text.splitlines()[0].startswith("ref;uid;version;name;summary;")
     assert text.endswith(
-        'P1;"Nimi; ""lainaus""";;fi;permits;quick;idea;;091;equal;1234,50;0,00;1234,50;0,00;'
+        'P1;0b6d5a4e-2f7c-4c1e-9a53-2d8e0f6b7a11;3;"Nimi; ""lainaus""";;fi;permits;quick;idea;;'
+        "091;equal;1234,50;0,00;1234,50;0,00;"
         ";;;2026-01-15;;true;;\r\n"
     )
 
@@ -84,6 +87,7 @@ def test_a_number_a_float_cannot_hold_is_kept_as_text_in_the_workbook() -> None:
         "P1",
         "",
         "K1",
+        None,
         "n",
         None,
         Decimal("999999999999999.9999"),
@@ -96,8 +100,8 @@ def test_a_number_a_float_cannot_hold_is_kept_as_text_in_the_workbook() -> None:
     ]
     tables = read_xlsx(write_xlsx([(KPIS, [row])]))
     ((_number, cells),) = tables[0].rows
-    assert cells[5] == "999999999999999.9999"
-    assert cells[6] == Decimal("-0.5")
+    assert cells[6] == "999999999999999.9999"
+    assert cells[7] == Decimal("-0.5")
 
 
 @pytest.mark.parametrize(
@@ -115,13 +119,14 @@ def test_a_number_a_float_cannot_hold_is_kept_as_text_in_the_workbook() -> None:
 def test_numbers_past_fifteen_digits_go_into_the_workbook_as_text(
     value: Decimal | int, as_number: bool
 ) -> None:
-    row = ["P1", "", "K1", "n", None, value, Decimal("1"), "increase", False, None, None, None]
+    row = ["P1", "", "K1", None, "n", None, value, Decimal("1"), "increase", False, None, None]
+    row.append(None)
     tables = read_xlsx(write_xlsx([(KPIS, [row])]))
     ((_number, cells),) = tables[0].rows
     if as_number:
-        assert cells[5] == value and not isinstance(cells[5], str)
+        assert cells[6] == value and not isinstance(cells[6], str)
     else:
-        assert cells[5] == str(value)
+        assert cells[6] == str(value)
 
 
 def test_csv_written_with_commas_by_another_tool_is_read_too() -> None:

@@ -219,3 +219,42 @@ def test_an_upload_over_5_mb_gets_the_413_page(client: FlaskClient, actors: Acto
     )
     assert response.status_code == 413
     assert "liian suuri" in response.get_data(as_text=True)
+
+
+def test_the_check_reports_each_pilot_new_updated_or_unchanged(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    from tests.test_exchange_roundtrip import export_all
+    from tests.test_exchange_update import csv_files, edit_csv
+
+    with app.app_context():
+        make_pilot(name="Chatbot", budget_cents=10_000_001, funding_cents=0)
+        other = make_pilot(name="Toinen")
+        add_status_update(other, Rag.GREEN, 10, "Alkaa", date.today())
+        add_status_update(other, Rag.GREEN, 20, "Etenee", date.today())
+        files = export_all(actors.admin)
+        pilots = edit_csv(
+            files["pilots"],
+            "pilots",
+            lambda r: {**r, "budget_eur": "150000,00"} if r["name"] == "Chatbot" else r,
+        )
+        dropped = edit_csv(files["status_updates"], "status_updates", lambda r: None)
+    upload = [("pilots.csv", pilots), *csv_files(files)[1:4], ("s.csv", dropped)]
+    upload.append(csv_files(files)[5])
+    login_as(client, actors.coordinator)
+    token = csrf_token(client, "/import")
+
+    html = client.post(
+        "/import",
+        data={"csrf_token": token, "files": _upload(upload)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+
+    assert "Kokeilut: 0 uutta, 1 muuttunut, 1 ennallaan." in html
+    chatbot = html.split('<th scope="row">Chatbot</th>')[1].split("</tr>")[0]
+    assert "Muuttunut" in chatbot and "budget_eur:" in chatbot
+    assert "100000.01</del>" in chatbot and "150000.00</ins>" in chatbot
+    assert "Tilannepäivitykset: 2 ei tiedostoissa, säilytetään" in html
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Pilot.budget_cents).where(Pilot.name == "Chatbot"))
+        assert stored.one() == 10_000_001

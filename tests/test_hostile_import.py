@@ -464,11 +464,16 @@ def test_text_starting_with_a_tab_or_carriage_return_is_neutralised_in_every_exp
         assert any(c.startswith(("'\t", "'\r")) for row in rows for c in row), sheet.name
     response = client.get("/export/portfolio.xlsx")
     cells = assert_xlsx_neutralised(response.data)
-    assert cells["pilots"][1][1] == "'\t=cmd|' /C calc'!A0"
-    assert cells["decisions"][1][6] == "'\t-2+3"
+    name = cells["pilots"][0].index("name")
+    assert cells["pilots"][1][name] == "'\t=cmd|' /C calc'!A0"
+
+    def cell(sheet: str, column: str) -> Any:
+        return cells[sheet][1][cells[sheet][0].index(column)]
+
+    assert cell("decisions", "rationale") == "'\t-2+3"
     # A workbook holds line breaks as LF (README): the CR is one, and nothing runs.
-    assert cells["kpis"][1][3] == "\n+SUM(1)"
-    assert cells["status_updates"][1][5] == "\n@x"
+    assert cell("kpis", "name") == "\n+SUM(1)"
+    assert cell("status_updates", "text") == "\n@x"
 
 
 def test_every_export_page_neutralises_formulas_for_every_reader(
@@ -485,4 +490,5 @@ def test_every_export_page_neutralises_formulas_for_every_reader(
             rows = assert_csv_neutralised(data)
             assert any("'=cmd|' /C calc'!A0" in c for row in rows for c in row), sheet.name
         cells = assert_xlsx_neutralised(client.get("/export/portfolio.xlsx").data)
-        assert cells["pilots"][1][1] == "'=cmd|' /C calc'!A0"
+        name = cells["pilots"][0].index("name")
+        assert cells["pilots"][1][name] == "'=cmd|' /C calc'!A0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -266,3 +267,81 @@ def test_history_names_vendors_and_municipalities_instead_of_ids(
     html = client.get(f"/pilots/{pilot.id}/history").get_data(as_text=True)
     assert "Vendor A Oy" in html
     assert "Lempäälä (418)" in html and "Nokia (536)" in html
+
+
+def test_decision_form_offers_only_the_gates_open_in_the_stage(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        piloting = make_pilot(stage=Stage.PILOTING)
+        evaluation = make_pilot(stage=Stage.EVALUATION, name="Arvioitava kokeilu")
+    login_as(client, actors.coordinator)
+
+    html = client.get(f"/pilots/{piloting.id}/decisions/new").get_data(as_text=True)
+    gates = re.findall(
+        r'<option[^>]*value="([a-z_]+)"', html.split('id="gate"')[1].split("</select>")[0]
+    )
+    assert gates == ["midpoint"]
+    html = client.get(f"/pilots/{evaluation.id}/decisions/new").get_data(as_text=True)
+    gates = re.findall(
+        r'<option[^>]*value="([a-z_]+)"', html.split('id="gate"')[1].split("</select>")[0]
+    )
+    assert gates == ["midpoint", "scale_up"]
+
+
+def test_decision_form_of_a_final_pilot_says_why_and_has_no_form(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(stage=Stage.EVALUATION)
+    login_as(client, actors.coordinator)
+    post(client, f"/pilots/{pilot.id}/decisions/new", decision(gate="scale_up", outcome="no_go"))
+
+    html = client.get(f"/pilots/{pilot.id}/decisions/new").get_data(as_text=True)
+
+    assert "Kokeilu on viimeisessä vaiheessaan (Lopetettu)" in html
+    assert 'id="no-open-gates"' in html
+    assert 'name="gate"' not in html
+
+
+def test_a_refused_gate_is_shown_once_on_the_gate_field(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(stage=Stage.PILOTING)
+    login_as(client, actors.coordinator)
+
+    html = post(
+        client, f"/pilots/{pilot.id}/decisions/new", decision(gate="scale_up", outcome="go")
+    ).get_data(as_text=True)
+
+    reason = "Päätöspisteen ”Laajentaminen” päätöstä ei voi tehdä"
+    # Once beside the gate field and once in the summary that links to it; nowhere else.
+    assert html.count(reason) == 2
+    gate_error = html.split('id="gate-error"')[1].split("</p>")[0]
+    assert reason in gate_error
+    assert 'id="outcome-error"' not in html
+    assert '<a href="#gate">' in html
+
+
+def test_a_decision_dated_after_today_is_refused_on_its_date(
+    app: Flask, client: FlaskClient, actors: Actors
+) -> None:
+    with app.app_context():
+        pilot = make_pilot(stage=Stage.PLANNING)
+    login_as(client, actors.coordinator)
+    next_year = date.today().replace(year=date.today().year + 1, month=1, day=1)
+
+    response = post(
+        client,
+        f"/pilots/{pilot.id}/decisions/new",
+        decision(decided_on=next_year.isoformat(), next_review=""),
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    date_error = html.split('id="decided_on-error"')[1].split("</p>")[0]
+    assert "tuleva kokous on seuraava arviointi" in date_error
+    with app.app_context():
+        assert db.session.get(Pilot, pilot.id).stage is Stage.PLANNING
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 0

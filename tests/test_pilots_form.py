@@ -494,12 +494,15 @@ UNCHANGED_PILOTS = {
         method=SplitMethod.MANUAL,
         manual={"418": Decimal("33.34"), "536": Decimal("33.33"), "980": Decimal("33.33")},
         budget_cents=100_001,
+        funding_cents=0,
     ),
-    "chosen track, piloting, funded beyond its budget": dict(
+    # Funding beyond the budget is refused now (PRODUCT.md, "Plausibility"); fully funded is
+    # the edge that remains.
+    "chosen track, piloting, funded up to its budget": dict(
         theme=Theme.E_SERVICES,
         track=Track.SLOW,
         stage=Stage.PILOTING,
-        budget_cents=1_000,
+        budget_cents=5_000,
         funding_cents=5_000,
     ),
 }

@@ -7,10 +7,13 @@ from datetime import date, timedelta
 from html import unescape
 from urllib.parse import parse_qs
 
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from pilot_tracker.domain.enums import Rag, SplitMethod, Stage, Theme, Track
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Pilot
 from pilot_tracker.services.reporting import add_status_update
 from tests.conftest import Actors, login_as
 from tests.factories import make_pilot
@@ -107,7 +110,13 @@ def test_sorting_by_net_cost_both_ways(app: Flask, client: FlaskClient, actors: 
     with app.app_context():
         make_pilot(name="Halpa", budget_cents=1_000, funding_cents=0)
         make_pilot(name="Kallis", budget_cents=9_000_000, funding_cents=0)
-        make_pilot(name="Ilmainen", budget_cents=1_000, funding_cents=5_000)  # net 0, not -4000
+        free = make_pilot(name="Ilmainen", budget_cents=1_000, funding_cents=1_000)
+        # Net 0, not -4000: funding beyond the budget as a pilot saved before the
+        # plausibility rules may still hold it.
+        db.session.execute(
+            sa.update(Pilot).where(Pilot.id == free.id).values(external_funding_cents=5_000)
+        )
+        db.session.commit()
     login_as(client, actors.coordinator)
     assert names(client, "?sort=net_cost&order=asc") == ["Ilmainen", "Halpa", "Kallis"]
     assert names(client, "?sort=net_cost&order=desc") == ["Kallis", "Halpa", "Ilmainen"]

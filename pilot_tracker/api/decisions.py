@@ -42,8 +42,9 @@ def list_decisions(pilot_id: int, **args: Any) -> dict[str, Any]:
 @bp.response(201, DecisionSchema)
 @errors_doc(*ERRORS_WRITE, 403, 404)
 def post_decision(data: dict[str, Any], pilot_id: int) -> dict[str, Any]:
-    """Record a decision (coordinators, admins); a move the rules refuse is a 422 on
-    `outcome`, and then nothing changes."""
+    """Record a decision (coordinators, admins); a refused move is a 422 on the field it
+    concerns (`gate` when the gate is not open in the pilot's stage, `back_to_planning`,
+    `outcome`; `date` after today), and then nothing changes."""
     user = api_user()
     pilot = visible_pilot_or_404(pilot_id, user)
     if not can_edit_pilot(user, pilot):

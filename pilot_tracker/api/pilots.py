@@ -35,11 +35,11 @@ from pilot_tracker.services.api_portfolio import apply_pilot_filters, latest_sta
 from pilot_tracker.services.pilots import (
     PilotData,
     changes_since,
-    create_pilot,
     data_from_pilot,
     delete_pilot,
     pilot_options,
-    update_pilot,
+    save_new_pilot,
+    save_pilot_changes,
 )
 
 
@@ -80,8 +80,9 @@ def create(data: dict[str, Any]) -> Any:
     """Create a pilot (coordinators and admins); 201 with a `Location` header."""
     if not can_edit_pilot(api_user()):
         abort(403)
-    pilot = create_pilot(PilotData(**data))
-    body = pilot_body(pilot.id)
+    saved = save_new_pilot(PilotData(**data))
+    pilot = saved.pilot
+    body = {**pilot_body(pilot.id), "warnings": serialise.warnings(saved.warnings)}
     location = url_for("api.get_pilot", pilot_id=pilot.id)
     return body, 201, {"Location": location, **_etag(body)}
 
@@ -132,10 +133,11 @@ def patch_pilot(changes: dict[str, Any], pilot_id: int) -> Any:
     if pilot.version != version:
         return stale_version(pilot.version, sorted(changes_since(pilot, version)))
     current = data_from_pilot(pilot)
+    warnings = []
     if replace(current, **changes) != current:
-        update_pilot(pilot, changes, version)
+        warnings = save_pilot_changes(pilot, changes, version).warnings
     # A change to nothing keeps the version: repeating a PATCH is harmless.
-    body = pilot_body(pilot_id)
+    body = {**pilot_body(pilot_id), "warnings": serialise.warnings(warnings)}
     return body, 200, _etag(body)
 
 

@@ -269,8 +269,28 @@ class StatusUpdateSchema(Schema):
     author_id = out(fields.Integer, allow_none=True)
 
 
+class NamesakeSchema(Schema):
+    id = out(fields.Integer)
+    name = out(fields.String)
+
+
+class PlausibilityWarningSchema(Schema):
+    """A warning of a save that went through (PRODUCT.md, "Plausibility")."""
+
+    code = out(
+        fields.String,
+        metadata={"enum": ["budget_large", "budget_per_resident", "duplicate_name"]},
+    )
+    field = out(fields.String, metadata={"description": "The field it concerns, e.g. budget_eur."})
+    message = out(fields.String)
+    namesake = fields.Nested(
+        NamesakeSchema, metadata={"description": "duplicate_name: the pilot with the name."}
+    )
+
+
 class PilotSchema(Schema):
     id = out(fields.Integer)
+    uid = out(fields.String, metadata={"description": "Stable UUID, the same in every export."})
     version = out(fields.Integer)
     name = out(fields.String)
     summary = out(fields.String)
@@ -294,6 +314,13 @@ class PilotSchema(Schema):
     stale = out(fields.Boolean)
     created_at = out(fields.AwareDateTime)
     updated_at = out(fields.AwareDateTime)
+    warnings = fields.List(
+        fields.Nested(PlausibilityWarningSchema),
+        metadata={
+            "description": "Only in the answers of POST and PATCH: what the save found "
+            "implausible (saved anyway)."
+        },
+    )
 
 
 class KpiSchema(Schema):

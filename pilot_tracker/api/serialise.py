@@ -10,6 +10,7 @@ from typing import Any
 from pilot_tracker.domain.enums import Outcome, SplitMethod
 from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
+from pilot_tracker.domain.plausibility import Finding
 from pilot_tracker.models import (
     Decision,
     Kpi,
@@ -66,6 +67,23 @@ def status_update(s: StatusUpdate) -> dict[str, Any]:
     }
 
 
+def warnings(found: list[Finding]) -> list[dict[str, Any]]:
+    """Plausibility warnings with the API's field names; a namesake by id and name."""
+    from pilot_tracker.api.core import API_FIELD
+
+    items = []
+    for w in found:
+        item: dict[str, Any] = {
+            "code": w.code,
+            "field": API_FIELD.get(w.field, w.field),
+            "message": w.message,
+        }
+        if w.code == "duplicate_name":
+            item["namesake"] = {"id": w.params["pilot_id"], "name": w.params["name"]}
+        items.append(item)
+    return items
+
+
 def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
     """A pilot loaded with `pilot_options()`; `latest` is its newest status update."""
     percents = p.share_percentages()
@@ -77,6 +95,7 @@ def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
         }
     return {
         "id": p.id,
+        "uid": p.uid,
         "version": p.version,
         "name": p.name,
         "summary": p.summary,

@@ -39,6 +39,17 @@ def allowed_gates(current: Stage) -> tuple[Gate, ...]:
     return _GATES[Stage(current)]
 
 
+def refused_field(current: Stage, gate: Gate, outcome: Outcome, back_to_planning: bool) -> str:
+    """The field a refused decision concerns: the gate when it is not open (or the pilot is
+    final), the send-back when only that is wrong, else the outcome."""
+    current, gate = Stage(current), Gate(gate)
+    if current in FINAL or gate not in _GATES[current]:
+        return "gate"
+    if back_to_planning and Outcome(outcome) is not Outcome.CONTINUE:
+        return "back_to_planning"
+    return "outcome"
+
+
 def check_plain_update(current: Stage, new: Stage) -> None:
     """Allow staying put or moving forward between idea and evaluation; raise otherwise."""
     current, new = Stage(current), Stage(new)

@@ -21,11 +21,11 @@ from pilot_tracker.exchange.forms import ImportForm, RunImportForm
 from pilot_tracker.extensions import db
 from pilot_tracker.permissions import ALL_ROLES, EDITORS, has_role, role_required
 from pilot_tracker.pilots.forms import FilterForm
-from pilot_tracker.pilots.messages import translate
+from pilot_tracker.pilots.messages import finding_message, translate
 from pilot_tracker.pilots.queries import ListFilters, filter_options, pilot_list_select
 from pilot_tracker.services import export as export_service
 from pilot_tracker.services.exchange import SHEETS, SHEETS_BY_NAME
-from pilot_tracker.services.importer import ImportReport, import_pilots
+from pilot_tracker.services.importer import ImportReport, PilotOutcome, import_pilots
 
 SHEET_LABELS = {
     "pilots": _l("Pilots"),
@@ -148,6 +148,35 @@ def _digest(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def _outcome_view(outcome: PilotOutcome) -> dict[str, Any]:
+    """A pilot's line of the import report, in the page's language."""
+    actions = {"created": _("New"), "updated": _("Updated"), "unchanged": _("Unchanged")}
+    texts = []
+    for table, counts in outcome.rows.items():
+        label = str(SHEET_LABELS[table])
+        if counts.get("created"):
+            texts.append(_("%(table)s: %(num)s new", table=label, num=counts["created"]))
+        if counts.get("updated"):
+            texts.append(_("%(table)s: %(num)s changed", table=label, num=counts["updated"]))
+    for table, kept in outcome.kept.items():
+        texts.append(
+            _(
+                "%(table)s: %(num)s not in the files, kept",
+                table=str(SHEET_LABELS[table]),
+                num=kept,
+            )
+        )
+    return {
+        "ref": outcome.ref,
+        "name": outcome.name,
+        "action_label": actions[outcome.action],
+        "changes": outcome.changes,
+        "rows": outcome.rows,
+        "kept": outcome.kept,
+        "row_texts": texts,
+    }
+
+
 def _render_import(
     form: ImportForm, report: ImportReport | None = None, checked: str = "", status: int = 200
 ) -> tuple[str, int]:
@@ -162,6 +191,17 @@ def _render_import(
             }
             for p in report.problems[:SHOWN_PROBLEMS]
         ]
+    warnings = [
+        {
+            "where": w.where(),
+            "message": finding_message(w.finding),
+            "namesake": w.finding.params.get("pilot_id")
+            if w.finding.code == "duplicate_name"
+            else None,
+        }
+        for w in (report.warnings if report is not None else [])
+    ]
+    outcomes = [_outcome_view(o) for o in (report.outcomes if report is not None else [])]
     run_form = RunImportForm(formdata=None, checked=checked, prefix="run")
     return (
         render_template(
@@ -170,6 +210,8 @@ def _render_import(
             run_form=run_form,
             report=report,
             problems=problems,
+            warnings=warnings,
+            outcomes=outcomes,
             hidden_count=max(0, len(report.problems) - SHOWN_PROBLEMS) if report else 0,
             sheets=SHEETS,
             sheet_labels=[(s.name, str(SHEET_LABELS[s.name])) for s in SHEETS],
@@ -228,13 +270,10 @@ def import_run() -> tuple[str, int] | WResponse:
         return _render_import(check_form, report)
     flash(
         _(
-            "Imported %(pilots)s pilots with %(kpis)s KPIs, %(measurements)s measurements, "
-            "%(statuses)s status updates and %(decisions)s decisions.",
-            pilots=report.counts.get("pilots", 0),
-            kpis=report.counts.get("kpis", 0),
-            measurements=report.counts.get("measurements", 0),
-            statuses=report.counts.get("status_updates", 0),
-            decisions=report.counts.get("decisions", 0),
+            "Imported: %(created)s new pilots, %(updated)s updated, %(unchanged)s unchanged.",
+            created=report.pilots("created"),
+            updated=report.pilots("updated"),
+            unchanged=report.pilots("unchanged"),
         ),
         "success",
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,6 +27,18 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Timezone-aware now, evaluated per row (never at import time)."""
     return datetime.now(UTC)
+
+
+def new_uid() -> str:
+    """A random UUID as text: a row's identity in files, the same in every database."""
+    return str(uuid.uuid4())
+
+
+def uid_column() -> Any:
+    """The `uid` of a pilot or of a row hanging off it (unique; NULL only in the database's
+    eyes: SQLite cannot add a NOT NULL column without rebuilding the table, and migration
+    0009 gives every existing row one)."""
+    return mapped_column(sa.String(36), default=new_uid, nullable=True, unique=True, index=True)
 
 
 def enum_column(enum_cls: type, name: str) -> sa.Enum:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pilot_tracker.domain.enums import Gate, Outcome, Stage
-from pilot_tracker.models.base import Base, UTCDateTime, enum_column, utcnow
+from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
 if TYPE_CHECKING:
     from pilot_tracker.models.pilot import Pilot
@@ -23,6 +23,7 @@ class Decision(Base):
     __table_args__ = (sa.Index("ix_decisions_pilot_date", "pilot_id", "decided_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilots.id", ondelete="CASCADE"))
     gate: Mapped[Gate] = mapped_column(enum_column(Gate, "gate"))
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "outcome"))

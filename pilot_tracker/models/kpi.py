@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pilot_tracker.domain.enums import Direction
-from pilot_tracker.models.base import Base, UTCDateTime, enum_column, utcnow
+from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
 if TYPE_CHECKING:
     from pilot_tracker.models.pilot import Pilot
@@ -31,6 +31,7 @@ class Kpi(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     pilot_id: Mapped[int] = mapped_column(
         sa.ForeignKey("pilots.id", ondelete="CASCADE"), index=True
     )
@@ -60,6 +61,7 @@ class Measurement(Base):
     __table_args__ = (sa.Index("ix_measurements_kpi_date", "kpi_id", "measured_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     kpi_id: Mapped[int] = mapped_column(sa.ForeignKey("kpis.id", ondelete="CASCADE"))
     measured_on: Mapped[date] = mapped_column(sa.Date)
     value: Mapped[Decimal] = mapped_column(VALUE)

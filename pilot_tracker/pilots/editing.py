@@ -8,7 +8,7 @@ the pilot through the service. Nothing is written before `save`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,7 @@ from pilot_tracker.pilots.forms import (
     PilotForm,
     add_service_errors,
 )
-from pilot_tracker.pilots.messages import translate, translate_all
+from pilot_tracker.pilots.messages import finding_message, translate, translate_all
 from pilot_tracker.pilots.queries import (
     coordinator_choices,
     municipalities_by_code,
@@ -44,9 +44,10 @@ from pilot_tracker.services.pilots import (
     PilotData,
     PilotValidationError,
     StaleVersionError,
-    create_pilot,
-    update_pilot,
+    save_new_pilot,
+    save_pilot_changes,
 )
+from pilot_tracker.services.plausibility import UnconfirmedWarnings
 
 THEMES = {t.value for t in Theme}
 # For pilot-form.js, which proposes the track when the theme changes (the server does too).
@@ -65,6 +66,8 @@ class PilotFormState:
     previewed: bool
     general_errors: list[str]
     conflict: list[ConflictItem] | None = None
+    # Plausibility warnings of a save not yet confirmed: (message, namesake pilot id or None).
+    warnings: list[tuple[str, int | None]] = field(default_factory=list)
 
     def summary_items(self) -> list[str | tuple[str, str]]:
         """Errors outside the WTForms fields, for the summary (with the anchor to jump to)."""
@@ -205,9 +208,11 @@ def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Respon
     if not valid or state.participants.has_errors():
         return None
     data = _pilot_data(form, state)
+    # Warnings stop the first save; the form then shows them with a "save anyway" box.
+    confirmed = bool(form.confirm_warnings.data)
     try:
         if pilot is None:
-            saved = create_pilot(data)
+            saved = save_new_pilot(data, confirmed=confirmed).pilot
             flash(_("The pilot was created."), "success")
         else:
             expected = form.expected_version()
@@ -216,18 +221,27 @@ def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Respon
                     _("The form did not say which version it edits; open the edit page again.")
                 )
                 return None
-            changes = {k: getattr(data, k) for k in data.__dataclass_fields__}
+            changes = {k: getattr(data, k) for k in data.__dataclass_fields__ if k != "uid"}
             if data.track is None:
                 # Leaving the track to the theme: the service proposes it from the theme.
                 del changes["track"]
             if _lines(data.summary) == _lines(pilot.summary):
                 # A browser sends a textarea's line breaks as CR LF, whatever was stored.
                 changes["summary"] = pilot.summary
-            saved = update_pilot(pilot, changes, expected_version=expected)
+            saved = save_pilot_changes(
+                pilot, changes, expected_version=expected, confirmed=confirmed
+            ).pilot
             if saved.version == expected:
                 flash(_("Nothing changed."), "info")
             else:
                 flash(_("The changes were saved."), "success")
+    except UnconfirmedWarnings as exc:
+        state.warnings = [
+            (finding_message(w), w.params.get("pilot_id") if w.code == "duplicate_name" else None)
+            for w in exc.warnings
+        ]
+        form.confirm_warnings.data = False
+        return None
     except StaleVersionError as exc:
         values = {key: (info or {}).get("value") for key, info in exc.changed.items()}
         state.conflict = conflict_items(exc.changed, reference_names(referenced([values])))

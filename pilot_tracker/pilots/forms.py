@@ -175,6 +175,8 @@ class PilotForm(FlaskForm):
     language = SelectField(_l("Language of the name and summary"), validate_choice=False)
     municipality_q = StringField(_l("Find a municipality by name or code"))
     version = HiddenField()
+    # Shown only with plausibility warnings: saving needs it checked then.
+    confirm_warnings = BooleanField(_l("Save anyway: I have checked the warnings above"))
 
     def setup(
         self,
@@ -393,10 +395,18 @@ class StatusForm(FlaskForm):
             self.reported_on.data = date.today()
 
 
+def known_gate(form: Form, gate_field: SelectField) -> None:
+    """A gate of the rules at all (whether it is open is the service's to say)."""
+    if gate_field.data not in {g.value for g in Gate}:
+        raise StopValidation(_("Choose a gate."))
+
+
 class DecisionForm(FlaskForm):
     """A go / no-go decision at a stage gate."""
 
-    gate = SelectField(_l("Gate"), validators=[InputRequired()])
+    # Offers only the gates open in the pilot's stage; a gate posted from an older page is
+    # left to the service, whose refusal says why it is not open (not "not a valid choice").
+    gate = SelectField(_l("Gate"), validators=[InputRequired(), known_gate], validate_choice=False)
     outcome = RadioField(_l("Outcome"), validators=[InputRequired()])
     back_to_planning = BooleanField(_l("Send the pilot back to planning (continue only)"))
     decided_on = DateField(_l("Date of the decision"), validators=[InputRequired()])
@@ -405,8 +415,10 @@ class DecisionForm(FlaskForm):
     follow_up = TextAreaField(_l("Follow-up plan with the vendor"), validators=[Length(max=10_000)])
     next_review = DateField(_l("Next review"), validators=[Optional()])
 
-    def setup(self) -> None:
-        self.gate.choices = enum_choices(Gate)
+    def setup(self, open_gates: tuple[Gate, ...] | list[Gate]) -> None:
+        self.gate.choices = enum_choices(open_gates)
+        if self.gate.data is None and len(open_gates) == 1 and not self.is_submitted():
+            self.gate.data = open_gates[0].value
         self.outcome.choices = enum_choices(Outcome)
         if self.decided_on.data is None and not self.is_submitted():
             self.decided_on.data = date.today()

@@ -20,6 +20,7 @@ from flask_babel import ngettext
 
 from pilot_tracker.domain.enums import Gate, Stage
 from pilot_tracker.domain.money import MoneyError
+from pilot_tracker.domain.plausibility import Finding
 from pilot_tracker.labels import label
 
 
@@ -80,6 +81,16 @@ _KNOWN: frozenset[str] = frozenset(
         N_("A status update cannot be dated in the future."),
         N_("Progress is a whole number from 0 to 100."),
         N_("Describe the status in a few words."),
+        # domain/plausibility.py (refusals, by text as the services raise them)
+        N_(
+            "External funding cannot be larger than the budget: the net cost would hide the "
+            "difference."
+        ),
+        N_(
+            "A decision is dated today or earlier; a future meeting is a next review, "
+            "not a decision."
+        ),
+        N_("A measurement is dated 1 January 2000 or later."),
         # services/decisions.py
         N_("Name the body that decided (e.g. kunnanhallitus)."),
         N_("Write down the rationale of the decision."),
@@ -386,6 +397,29 @@ def money_message(error: MoneyError) -> str:
     if error.reason == "not_finite":
         return _("The value must be a finite number.")
     return _("Enter an amount in euros, e.g. 12500.50 or 12 500,50.")
+
+
+def finding_message(finding: Finding) -> str:
+    """A plausibility warning or refusal in the interface language, by its code."""
+    from pilot_tracker.i18n import money
+
+    params = finding.params
+    if finding.code == "budget_large":
+        return _(
+            "The budget %(budget)s is above 5 000 000 €. Check the amount: is it in euros, "
+            "without extra digits?",
+            budget=money(params["budget_cents"]),
+        )
+    if finding.code == "budget_per_resident":
+        per_resident = params["budget_cents"] // max(1, params["residents"])
+        return _(
+            "The budget is %(per_resident)s per resident of the participating municipalities, "
+            "above 500 € per resident. Check the amount and the participants.",
+            per_resident=money(per_resident),
+        )
+    if finding.code == "duplicate_name":
+        return _("Another pilot is already called “%(name)s”.", name=params["name"])
+    return translate(finding.message)
 
 
 # --- translating -----------------------------------------------------------------------------

@@ -444,11 +444,16 @@ def _refusal(stage: Stage, gate: Gate, outcome: Outcome, back: bool, fallback: s
 @bp.route("/pilots/<int:pilot_id>/decisions/new", methods=["GET", "POST"])
 @role_required(*ALL_ROLES)
 def decision_create(pilot_id: int) -> str | Response:
-    """Record a decision; the stage moves by the rules, or the decision is refused with why."""
+    """Record a decision; the stage moves by the rules, or the decision is refused with why.
+
+    The form offers only the gates open in the pilot's stage (none in a final stage, and then
+    the page says why). A refusal is shown once, on the field it concerns, as the service
+    names it: the gate, the send-back, the date or another field."""
     pilot = visible_pilot_or_404(pilot_id, current_user)
     _require(can_edit_pilot(current_user, pilot))
+    open_gates = allowed_gates(pilot.stage)
     form = DecisionForm()
-    form.setup()
+    form.setup(open_gates)
     general: list[str] = []
     if form.validate_on_submit():
         gate, outcome = Gate(form.gate.data), Outcome(form.outcome.data)
@@ -469,11 +474,12 @@ def decision_create(pilot_id: int) -> str | Response:
             )
         except PilotValidationError as exc:
             errors = dict(exc.errors)
-            if "outcome" in errors:
-                reason = _refusal(stage_before, gate, outcome, back, errors.pop("outcome")[0])
-                form.outcome.errors = [*form.outcome.errors, reason]
-                general.append(_("The decision was not recorded: %(reason)s", reason=reason))
-            general.extend(add_service_errors(form, errors, {}))
+            for key in ("gate", "back_to_planning", "outcome"):
+                if key in errors:
+                    reason = _refusal(stage_before, gate, outcome, back, errors.pop(key)[0])
+                    target = form[key]
+                    target.errors = [*target.errors, reason]
+            general.extend(add_service_errors(form, errors, {"date": "decided_on"}))
         else:
             flash(
                 _(
@@ -488,8 +494,8 @@ def decision_create(pilot_id: int) -> str | Response:
         form=form,
         pilot=pilot,
         general=general,
-        open_gates=allowed_gates(pilot.stage),
-        gate_labels=", ".join(label(g) for g in allowed_gates(pilot.stage)),
+        open_gates=open_gates,
+        gate_labels=", ".join(label(g) for g in open_gates),
     )
 
 

@@ -7,7 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from pilot_tracker.domain.enums import Gate, Outcome
-from pilot_tracker.domain.stages import TransitionError, stage_after_decision
+from pilot_tracker.domain.plausibility import decision_date_refusal
+from pilot_tracker.domain.stages import TransitionError, refused_field, stage_after_decision
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Kpi, Pilot
 from pilot_tracker.services import audit
@@ -27,10 +28,14 @@ def record_decision(
     back_to_planning: bool = False,
     recorded_by_id: int | None = None,
     commit: bool = True,
+    today: date | None = None,
 ) -> Decision:
     """Record a decision on a pilot and move its stage by the rules.
 
-    Raises PilotValidationError (field `outcome` for a refused move); nothing changes then.
+    Raises PilotValidationError, each refusal under the field it concerns (`gate` for a
+    gate not open in the pilot's stage or a final stage, `back_to_planning` for a send-back
+    with another outcome than continue, `date` for a decision dated after today); nothing
+    changes then.
     """
     # Reload with participants and municipalities: the snapshot needs them.
     pilot = load_pilot_for_update(pilot.id) or pilot
@@ -43,10 +48,15 @@ def record_decision(
         errors["rationale"] = ["Write down the rationale of the decision."]
     if next_review is not None and next_review < decided_on:
         errors["next_review"] = ["The next review cannot be before the decision."]
+    refusal = decision_date_refusal(decided_on, today or date.today())
+    if refusal is not None:
+        errors[refusal.field] = [refusal.message]
     try:
         new_stage = stage_after_decision(pilot.stage, gate, outcome, back_to_planning)
     except TransitionError as exc:
-        errors.setdefault("outcome", []).append(exc.message)
+        errors.setdefault(refused_field(pilot.stage, gate, outcome, back_to_planning), []).append(
+            exc.message
+        )
     if errors:
         raise PilotValidationError(errors)
     kpis = list(db.session.scalars(sa.select(Kpi).where(Kpi.pilot_id == pilot.id).order_by(Kpi.id)))

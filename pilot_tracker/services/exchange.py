@@ -36,7 +36,8 @@ class Column:
     """A column: `derived` ones are written for readers and ignored on import."""
 
     name: str
-    kind: str  # text, ref, enum, list, code, money, number, percent, int, date, bool, email, json
+    # text, ref, uid, enum, list, code, money, number, percent, int, date, bool, email, json
+    kind: str
     required: bool = False
     derived: bool = False
 
@@ -64,6 +65,8 @@ PILOTS = Sheet(
     "pilots",
     (
         _c("ref", "ref", required=True),
+        _c("uid", "uid"),
+        _c("version", "int"),
         _c("name", "text", required=True),
         _c("summary", "text"),
         _c("language", "text"),
@@ -106,6 +109,7 @@ KPIS = Sheet(
         _c("pilot_ref", "ref", required=True),
         _c("pilot_name", "text", derived=True),
         _c("kpi_ref", "ref", required=True),
+        _c("uid", "uid"),
         _c("name", "text", required=True),
         _c("unit", "text"),
         _c("baseline", "number", required=True),
@@ -124,6 +128,7 @@ MEASUREMENTS = Sheet(
         _c("pilot_name", "text", derived=True),
         _c("kpi_ref", "ref", required=True),
         _c("kpi_name", "text", derived=True),
+        _c("uid", "uid"),
         _c("date", "date", required=True),
         _c("value", "number", required=True),
         _c("note", "text"),
@@ -135,6 +140,7 @@ STATUS_UPDATES = Sheet(
     (
         _c("pilot_ref", "ref", required=True),
         _c("pilot_name", "text", derived=True),
+        _c("uid", "uid"),
         _c("date", "date", required=True),
         _c("rag", "enum", required=True),
         _c("progress_percent", "int", required=True),
@@ -147,6 +153,7 @@ DECISIONS = Sheet(
     (
         _c("pilot_ref", "ref", required=True),
         _c("pilot_name", "text", derived=True),
+        _c("uid", "uid"),
         _c("date", "date", required=True),
         _c("gate", "enum", required=True),
         _c("outcome", "enum", required=True),

@@ -2,9 +2,10 @@
 
 Every query goes through `permissions.scope_pilots`, so a vendor's export holds only its own
 pilots and everything hanging off them. Pilots are numbered P1, P2... in the order they were
-created; that number (`ref`) ties the sheets together and survives an import into another
-database, where database ids would not. Volatile values (ids, timestamps, versions) are
-not written.
+created; that number (`ref`) ties the sheets together in the file. Each pilot, KPI,
+measurement, status update and decision also has its `uid`, the same in every database, by
+which an import finds the row again; a pilot also has its `version`, by which an import tells
+a pilot changed in the app since the export. Database ids and timestamps are not written.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def pilot_rows(portfolio: Portfolio) -> list[Row]:
         rows.append(
             [
                 portfolio.refs[pilot.id],
+                pilot.uid,
+                pilot.version,
                 pilot.name,
                 _text(pilot.summary),
                 getattr(pilot, "language", None),
@@ -188,6 +191,7 @@ def kpi_rows(portfolio: Portfolio) -> list[Row]:
             portfolio.refs[k.pilot_id],
             names[k.pilot_id],
             portfolio.kpi_refs[k.id],
+            k.uid,
             k.name,
             _text(k.unit),
             k.baseline,
@@ -210,6 +214,7 @@ def measurement_rows(portfolio: Portfolio) -> list[Row]:
             names[k.pilot_id],
             portfolio.kpi_refs[k.id],
             k.name,
+            m.uid,
             m.measured_on,
             m.value,
             _text(m.note),
@@ -226,6 +231,7 @@ def status_rows(portfolio: Portfolio) -> list[Row]:
         [
             portfolio.refs[s.pilot_id],
             names[s.pilot_id],
+            s.uid,
             s.reported_on,
             s.rag.value,
             s.progress_percent,
@@ -253,6 +259,7 @@ def decision_rows(portfolio: Portfolio) -> list[Row]:
         [
             portfolio.refs[d.pilot_id],
             names[d.pilot_id],
+            d.uid,
             d.decided_on,
             d.gate.value,
             d.outcome.value,

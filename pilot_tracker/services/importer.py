@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +43,12 @@ from pilot_tracker.domain.enums import (
 )
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
+from pilot_tracker.domain.plausibility import (
+    MESSAGES,
+    Finding,
+    decision_date_refusal,
+    measurement_date_refusal,
+)
 from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_update
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
 from pilot_tracker.extensions import db
@@ -74,12 +81,16 @@ from pilot_tracker.services.exchange import (
     sheet_for_header,
 )
 from pilot_tracker.services.pilots import (
+    WRITABLE,
     PilotData,
     PilotValidationError,
-    create_pilot,
+    data_from_pilot,
     load_pilot_for_update,
+    pilot_options,
+    save_new_pilot,
+    save_pilot_changes,
 )
-from pilot_tracker.services.reporting import add_kpi, parse_value
+from pilot_tracker.services.reporting import add_kpi, parse_value, refresh_latest, update_kpi
 
 T = TypeVar("T")
 Progress = Callable[[str, int], Any]
@@ -135,6 +146,55 @@ class Problem:
         return f"{self.where()}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ImportWarning:
+    """A plausibility warning about a pilot row: where, and the finding (rendered by the
+    caller: the web in the page's language, the command line in English)."""
+
+    source: str
+    row: int | None
+    column: str | None
+    finding: Finding
+
+    def where(self) -> str:
+        return Problem(self.source, self.row, self.column, "").where()
+
+    def __str__(self) -> str:
+        text = self.finding.message
+        if self.finding.code == "duplicate_name":
+            text += f" (pilot {self.finding.params['pilot_id']}: {self.finding.params['name']})"
+        return f"{self.where()}: {text}"
+
+
+# The tables whose rows have a uid of their own (participants are a pilot and a code).
+UID_TABLES = ("kpis", "measurements", "status_updates", "decisions")
+
+
+@dataclass
+class PilotOutcome:
+    """What the import does to one pilot: `created`, `updated` (with each changed field, old
+    → new, and the child rows created or updated) or `unchanged`; `kept` counts the rows the
+    database has and the file does not, which are kept (an import never deletes)."""
+
+    ref: str
+    name: str
+    created: bool = False
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+
+    def count(self, table: str, what: str, n: int = 1) -> None:
+        if n:
+            counts = self.rows.setdefault(table, {})
+            counts[what] = counts.get(what, 0) + n
+
+    @property
+    def action(self) -> str:
+        if self.created:
+            return "created"
+        return "updated" if self.changes or self.rows else "unchanged"
+
+
 @dataclass
 class ImportReport:
     """What an import found and did; `imported` only when the database was changed."""
@@ -144,6 +204,13 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
     new_vendors: list[tuple[str, str]] = field(default_factory=list)
     imported: bool = False
+    # Plausibility warnings (PRODUCT.md): listed, never a reason to refuse the import.
+    warnings: list[ImportWarning] = field(default_factory=list)
+    outcomes: list[PilotOutcome] = field(default_factory=list)
+
+    def pilots(self, action: str) -> int:
+        """How many pilots the import creates, updates or leaves unchanged."""
+        return sum(1 for o in self.outcomes if o.action == action)
 
     @property
     def ok(self) -> bool:
@@ -305,6 +372,18 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
     """A cell as the domain value of its column; None when empty. Raises CellError."""
     if value is None:
         return None
+    if kind == "uid":
+        text = _as_text(value).strip()
+        try:
+            return str(uuid.UUID(text))
+        except ValueError:
+            raise CellError(
+                _(
+                    "%(value)s is not a uid (a UUID, as the export writes it); leave the cell "
+                    "empty for a new row.",
+                    value=text,
+                )
+            ) from None
     if kind in ("text", "ref"):
         return _as_text(value).strip() if kind == "ref" else _as_text(value)
     if kind == "enum":
@@ -480,12 +559,35 @@ class PilotPlan:
 
 
 @dataclass
+class _Existing:
+    """The rows of the database that the file names by uid (child rows with their pilot's
+    id), loaded in one query per table."""
+
+    pilots: dict[str, Pilot] = field(default_factory=dict)
+    kpis: dict[str, Kpi] = field(default_factory=dict)
+    measurements: dict[str, tuple[Measurement, int]] = field(default_factory=dict)
+    status_updates: dict[str, StatusUpdate] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+
+    def pilot_of(self, table: str, uid: str) -> int | None:
+        """The id of the pilot a child row of the database belongs to, or None if no row."""
+        if table == "kpis":
+            return self.kpis[uid].pilot_id if uid in self.kpis else None
+        if table == "measurements":
+            return self.measurements[uid][1] if uid in self.measurements else None
+        if table == "status_updates":
+            return self.status_updates[uid].pilot_id if uid in self.status_updates else None
+        return self.decisions[uid].pilot_id if uid in self.decisions else None
+
+
+@dataclass
 class _Context:
     codes: set[str]
     vendors: dict[str, Vendor]
     users: dict[str, User]
     today: date
     new_vendors: dict[str, tuple[str, Record]] = field(default_factory=dict)
+    existing: _Existing = field(default_factory=_Existing)
 
 
 def _limit(out: _Collector, record: Record, column: str, limit: int) -> None:
@@ -681,8 +783,9 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 "kpi_ref",
                 _("%(pilot)s has no KPI %(ref)s in the kpis table.", pilot=plan.ref, ref=ref),
             )
-        if m.get("date") and m.values["date"] > ctx.today:
-            _flag(out, m, "date", _("A measurement cannot be dated in the future."))
+        refusal = measurement_date_refusal(m.values["date"], ctx.today) if m.get("date") else None
+        if refusal is not None:
+            _flag(out, m, "date", _(refusal.message))
         if len(m.get("note", "")) > 2000:
             _flag(out, m, "note", _("At most %(limit)s characters.", limit=2000))
         _check_user(out, m, "recorded_by_email", ctx)
@@ -697,6 +800,8 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
         _check_user(out, s, "author_email", ctx)
     for d in plan.decisions:
         _limit(out, d, "decided_by", 200)
+        if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
+            _flag(out, d, "date", _(MESSAGES["decision_in_future"]))
         if d.get("date") and d.get("next_review") and d.values["next_review"] < d.values["date"]:
             _flag(out, d, "next_review", _("The next review cannot be before the decision."))
         _check_user(out, d, "recorded_by_email", ctx)
@@ -716,6 +821,34 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 )
                 break
     _check_stages(plan, out)
+
+
+def _check_identities(plans: list[PilotPlan], out: _Collector, ctx: _Context) -> None:
+    """Each uid once per table; a child row's uid, if the database has it, of the same pilot."""
+    seen: dict[str, dict[str, Record]] = {}
+    for plan in plans:
+        records: list[tuple[str, Record]] = [("pilots", plan.record)]
+        records += [(t, r) for t in UID_TABLES for r in getattr(plan, t)]
+        pilot = ctx.existing.pilots.get(plan.record.get("uid") or "")
+        for table, r in records:
+            uid = r.get("uid")
+            if uid is None:
+                continue
+            first = seen.setdefault(table, {}).get(uid)
+            if first is not None:
+                _flag(out, r, "uid", _("This uid is already on row %(row)s.", row=first.row))
+                continue
+            seen[table][uid] = r
+            if table == "pilots":
+                continue
+            owner = ctx.existing.pilot_of(table, uid)
+            if owner is not None and (pilot is None or owner != pilot.id):
+                _flag(
+                    out,
+                    r,
+                    "uid",
+                    _("This uid belongs to a row of another pilot; clear it to add a new row."),
+                )
 
 
 def _sorted_by_date(records: list[Record], column: str = "date") -> list[Record]:
@@ -832,12 +965,15 @@ def _user_id(ctx: _Context, email: str | None) -> int | None:
 
 
 class _Writer:
-    """Creates the checked rows through the services; their refusals become problems."""
+    """Creates the checked rows through the services, or updates the pilots the database
+    already has (by uid); their refusals become problems."""
 
     def __init__(self, ctx: _Context, out: _Collector) -> None:
         self.ctx = ctx
         self.out = out
         self.vendors = dict(ctx.vendors)
+        self.warnings: list[ImportWarning] = []
+        self.outcomes: list[PilotOutcome] = []
 
     def refused(
         self, record: Record, exc: PilotValidationError, fields: dict[str, str] | None = None
@@ -846,6 +982,12 @@ class _Writer:
             column = (fields or {}).get(key, key if key in record.values else None)
             if column is None or not self.out.has(record.source, record.row, column):
                 self.out.add(record.source, record.row, column, " ".join(messages))
+
+    def warn(self, record: Record, found: list[Finding]) -> None:
+        for w in found:
+            self.warnings.append(
+                ImportWarning(record.source, record.row, PILOT_FIELDS.get(w.field, w.field), w)
+            )
 
     def write(self, plans: list[PilotPlan], progress: Progress | None) -> None:
         for business_id, (name, _record) in sorted(self.ctx.new_vendors.items()):
@@ -860,21 +1002,30 @@ class _Writer:
             business_id = plan.record.get("vendor_business_id")
             if business_id and business_id not in self.vendors:
                 continue
+            existing = self.ctx.existing.pilots.get(plan.record.get("uid") or "")
+            if existing is not None:
+                self.update(plan, existing)
+                continue
             pilot = self.pilot(plan)
             if pilot is None:
                 continue
-            kpis = self.kpis(plan, pilot)
-            self.measurements(plan, kpis)
-            self.status_updates(plan, pilot)
+            outcome = PilotOutcome(plan.ref, pilot.name, created=True)
+            kpis = self.kpis(plan.kpis, pilot, outcome)
+            self.measurements(plan.measurements, kpis, outcome)
+            self.status_updates(plan.status_updates, pilot, outcome)
             if all(d.clean for d in plan.decisions):
-                self.decisions(plan, pilot, kpis)
+                self.decisions(plan, plan.decisions, pilot, kpis, outcome)
+            version = plan.record.get("version")
+            if version is not None and version > 0 and pilot.version != version:
+                # The pilot carries its version over, so that importing the same file again
+                # finds it unchanged and its export is the file it came from.
+                pilot.version = version
+                db.session.flush()
+            self.outcomes.append(outcome)
 
-    def pilot(self, plan: PilotPlan) -> Pilot | None:
+    def values(self, plan: PilotPlan, stage: Stage) -> dict[str, Any]:
+        """The pilot row as the service's input (PilotData's fields)."""
         r = plan.record
-        stage: Stage = r.get("stage", Stage.IDEA)
-        decisions = _sorted_by_date(plan.decisions)
-        # A final stage is reached by the last decision: create the pilot in the stage before.
-        initial = decisions[-1].values["stage_before"] if stage in FINAL and decisions else stage
         method = r.get("split_method", SplitMethod.EQUAL)
         business_id = r.get("vendor_business_id")
         manual = None
@@ -882,12 +1033,12 @@ class _Writer:
             manual = {
                 p.values["municipality_code"]: p.values["manual_percent"] for p in plan.participants
             }
-        values: dict[str, Any] = {
+        return {
             "name": r.get("name", ""),
             "summary": r.get("summary", ""),
             "theme": r.values["theme"],
             "track": r.get("track"),
-            "stage": initial,
+            "stage": stage,
             "goals": r.get("goals", []),
             "lead_municipality": r.values["lead_municipality"],
             "participants": [p.values["municipality_code"] for p in plan.participants],
@@ -901,45 +1052,184 @@ class _Writer:
             "start_date": r.get("start_date"),
             "end_date": r.get("end_date"),
             "is_public": r.get("public", False),
+            "language": str(r.get("language", "fi")).strip().lower(),
         }
-        language = str(r.get("language", "fi")).strip().lower()
-        takes_language = "language" in PilotData.__dataclass_fields__
-        if takes_language:
-            values["language"] = language
+
+    def pilot(self, plan: PilotPlan) -> Pilot | None:
+        r = plan.record
+        stage: Stage = r.get("stage", Stage.IDEA)
+        decisions = _sorted_by_date(plan.decisions)
+        # A final stage is reached by the last decision: create the pilot in the stage before.
+        initial = decisions[-1].values["stage_before"] if stage in FINAL and decisions else stage
         try:
-            pilot = create_pilot(PilotData(**values), commit=False)
+            saved = save_new_pilot(
+                PilotData(**self.values(plan, initial), uid=r.get("uid")), commit=False
+            )
         except PilotValidationError as exc:
             self.refused(r, exc, PILOT_FIELDS)
             return None
-        if not takes_language and getattr(pilot, "language", language) != language:
-            old = pilot.language
-            pilot.language = language
-            audit.record(
-                "update",
-                "pilot",
-                pilot.id,
-                old={"language": old},
-                new={"language": language},
-                pilot_id=pilot.id,
-            )
-        return pilot
+        self.warn(r, saved.warnings)
+        return saved.pilot
 
-    def kpis(self, plan: PilotPlan, pilot: Pilot) -> dict[str, Kpi]:
+    # --- a pilot the database has -------------------------------------------------------
+
+    def update(self, plan: PilotPlan, pilot: Pilot) -> None:
+        """Update a pilot from its row: a change based on an older version than the
+        database's is a conflict (a problem on the row: nothing is overwritten)."""
+        r = plan.record
+        outcome = PilotOutcome(plan.ref, pilot.name)
+        existing = self.ctx.existing
+        new_decisions = [d for d in plan.decisions if d.get("uid") not in existing.decisions]
+        current = data_from_pilot(pilot)
+        wanted = PilotData(**self.values(plan, r.get("stage", Stage.IDEA)))
+        if wanted.track is None:
+            wanted.track = default_track(wanted.theme) or current.track
+        changes: dict[str, Any] = {}
+        for key in WRITABLE:
+            if key == "stage" and new_decisions:
+                continue  # the new decisions move the stage (checked over the file)
+            old, new = getattr(current, key), getattr(wanted, key)
+            if not _same_value(key, old, new):
+                changes[key] = new
+                outcome.changes.append(
+                    (CHANGE_COLUMNS.get(key, key), _shown(key, old), _shown(key, new))
+                )
+        if changes:
+            if r.get("version") != pilot.version:
+                _flag(
+                    self.out,
+                    r,
+                    "version",
+                    _(
+                        "The pilot was changed in the app after this file was exported (it is "
+                        "at version %(now)s, the file has %(file)s); nothing was overwritten. "
+                        "Export it again and make the change in the new file.",
+                        now=pilot.version,
+                        file=r.get("version", "–"),
+                    ),
+                )
+                return
+            try:
+                saved = save_pilot_changes(pilot, changes, pilot.version, commit=False)
+            except PilotValidationError as exc:
+                self.refused(r, exc, PILOT_FIELDS)
+                return
+            self.warn(r, saved.warnings)
+        if new_decisions and not self.continues(pilot, _sorted_by_date(new_decisions)[0]):
+            return
+        kpis = self.kpis(plan.kpis, pilot, outcome)
+        self.measurements(plan.measurements, kpis, outcome)
+        self.status_updates(plan.status_updates, pilot, outcome)
+        if all(d.clean for d in plan.decisions):
+            for d in plan.decisions:
+                self.same_decision(d)
+            if new_decisions:
+                self.decisions(plan, new_decisions, pilot, kpis, outcome)
+        outcome.kept = self.kept(plan, pilot)
+        self.outcomes.append(outcome)
+
+    def continues(self, pilot: Pilot, first: Record) -> bool:
+        """A new decision of a pilot the database has starts from the stage it has in the
+        app (or one a plain update reaches); else it is a problem on the decision's row."""
+        if "stage_before" in first.bad:
+            return False
+        try:
+            check_plain_update(pilot.stage, first.values["stage_before"])
+        except TransitionError as exc:
+            _flag(
+                self.out,
+                first,
+                "stage_before",
+                _(
+                    "The pilot is in %(stage)s in the app: %(reason)s",
+                    stage=pilot.stage.value,
+                    reason=exc.message,
+                ),
+            )
+            return False
+        return True
+
+    def same_decision(self, d: Record) -> None:
+        """A decision the database has must be the same in the file: a decision is a record
+        of what a body decided, with what it saw, not something to edit afterwards."""
+        stored = self.ctx.existing.decisions.get(d.get("uid") or "")
+        if stored is None:
+            return
+        file_values = (
+            d.values["date"],
+            d.values["gate"],
+            d.values["outcome"],
+            d.values["decided_by"].strip(),
+            _lines(d.values["rationale"].strip()),
+            _lines(d.get("follow_up", "").strip()),
+            d.get("next_review"),
+            d.values["stage_before"],
+            d.values["stage_after"],
+        )
+        stored_values = (
+            stored.decided_on,
+            stored.gate,
+            stored.outcome,
+            stored.decided_by,
+            _lines(stored.rationale),
+            _lines(stored.follow_up),
+            stored.next_review,
+            stored.stage_before,
+            stored.stage_after,
+        )
+        if file_values != stored_values:
+            _flag(
+                self.out,
+                d,
+                "uid",
+                _(
+                    "This decision is recorded differently in the app; a recorded decision is "
+                    "not changed by an import. Record a new decision, or clear the uid."
+                ),
+            )
+
+    def kept(self, plan: PilotPlan, pilot: Pilot) -> dict[str, int]:
+        """The pilot's rows in the database that the file does not have (kept, not deleted)."""
+        in_file = {t: {r.get("uid") for r in getattr(plan, t)} for t in UID_TABLES}
+        queries = {
+            "kpis": sa.select(Kpi.uid).where(Kpi.pilot_id == pilot.id),
+            "measurements": sa.select(Measurement.uid).join(Kpi).where(Kpi.pilot_id == pilot.id),
+            "status_updates": sa.select(StatusUpdate.uid).where(StatusUpdate.pilot_id == pilot.id),
+            "decisions": sa.select(Decision.uid).where(Decision.pilot_id == pilot.id),
+        }
+        kept = {}
+        for table, query in queries.items():
+            missing = sum(1 for uid in db.session.scalars(query) if uid not in in_file[table])
+            if missing:
+                kept[table] = missing
+        return kept
+
+    # --- child rows ---------------------------------------------------------------------
+
+    def kpis(self, records: list[Record], pilot: Pilot, outcome: PilotOutcome) -> dict[str, Kpi]:
         kpis: dict[str, Kpi] = {}
-        for k in plan.kpis:
+        for k in records:
             if not k.clean:
                 continue
+            definition = (
+                k.values["name"],
+                k.get("unit", ""),
+                k.values["baseline"],
+                k.values["target"],
+                k.values["direction"],
+                k.get("is_savings", False),
+            )
+            stored = self.ctx.existing.kpis.get(k.get("uid") or "")
             try:
-                kpis[k.values["kpi_ref"]] = add_kpi(
-                    pilot,
-                    k.values["name"],
-                    k.get("unit", ""),
-                    k.values["baseline"],
-                    k.values["target"],
-                    k.values["direction"],
-                    k.get("is_savings", False),
-                    commit=False,
-                )
+                if stored is None:
+                    kpis[k.values["kpi_ref"]] = add_kpi(
+                        pilot, *definition, commit=False, uid=k.get("uid")
+                    )
+                    outcome.count("kpis", "created")
+                else:
+                    if update_kpi(stored, *definition, commit=False):
+                        outcome.count("kpis", "updated")
+                    kpis[k.values["kpi_ref"]] = stored
             except PilotValidationError as exc:
                 self.refused(k, exc)
         return kpis
@@ -948,23 +1238,41 @@ class _Writer:
     # flush per pilot instead of one per row (add_measurement / add_status_update flush each),
     # with the same checks (done above, row by row), mirrors and audit entries.
 
-    def measurements(self, plan: PilotPlan, kpis: dict[str, Kpi]) -> None:
+    def measurements(
+        self, records: list[Record], kpis: dict[str, Kpi], outcome: PilotOutcome
+    ) -> None:
         created: list[tuple[Kpi, Measurement]] = []
-        for m in plan.measurements:
+        changed: set[int] = set()
+        for m in records:
             kpi = kpis.get(m.get("kpi_ref", ""))
             if kpi is None or not m.clean:
                 continue
-            measurement = Measurement(
-                kpi_id=kpi.id,
-                measured_on=m.values["date"],
-                value=m.values["value"],
-                note=m.get("note", "").strip(),
-                recorded_by_id=_user_id(self.ctx, m.get("recorded_by_email")),
-            )
+            values = {
+                "kpi_id": kpi.id,
+                "measured_on": m.values["date"],
+                "value": m.values["value"],
+                "note": m.get("note", "").strip(),
+                "recorded_by_id": _user_id(self.ctx, m.get("recorded_by_email")),
+            }
+            stored = self.ctx.existing.measurements.get(m.get("uid") or "")
+            if stored is not None:
+                if self.changed_row(stored[0], values, "measurement", kpi.pilot_id):
+                    outcome.count("measurements", "updated")
+                    changed.add(kpi.id)
+                continue
+            measurement = Measurement(**values)
+            if m.get("uid"):
+                measurement.uid = m.values["uid"]
             db.session.add(measurement)
             created.append((kpi, measurement))
+        if changed:
+            db.session.flush()
+            for kpi in kpis.values():
+                if kpi.id in changed:
+                    refresh_latest(kpi)
         if not created:
             return
+        outcome.count("measurements", "created", len(created))
         db.session.flush()
         for kpi, measurement in created:
             if kpi.latest_on is None or measurement.measured_on >= kpi.latest_on:
@@ -978,23 +1286,63 @@ class _Writer:
                 pilot_id=kpi.pilot_id,
             )
 
-    def status_updates(self, plan: PilotPlan, pilot: Pilot) -> None:
+    def changed_row(self, row: Any, values: dict[str, Any], entity: str, pilot_id: int) -> bool:
+        """Update a stored child row to `values` (audited like an edit); False if the same.
+        Text is compared by its line breaks' meaning (a workbook writes CR LF as LF), numbers
+        by their value (0 and 0.0000 are the same)."""
+        differs = {
+            key: value
+            for key, value in values.items()
+            if (_lines(value) if isinstance(value, str) else value)
+            != (_lines(getattr(row, key)) if isinstance(value, str) else getattr(row, key))
+        }
+        if not differs:
+            return False
+        before = audit.row_values(row)
+        for key, value in differs.items():
+            setattr(row, key, value)
+        db.session.flush()
+        audit.record(
+            "update", entity, row.id, old=before, new=audit.row_values(row), pilot_id=pilot_id
+        )
+        return True
+
+    def status_updates(self, records: list[Record], pilot: Pilot, outcome: PilotOutcome) -> None:
         created: list[StatusUpdate] = []
-        for s in plan.status_updates:
+        changed = False
+        for s in records:
             if not s.clean:
                 continue
-            update = StatusUpdate(
-                pilot_id=pilot.id,
-                reported_on=s.values["date"],
-                rag=s.values["rag"],
-                progress_percent=s.values["progress_percent"],
-                text=s.values["text"].strip(),
-                author_id=_user_id(self.ctx, s.get("author_email")),
-            )
+            values = {
+                "reported_on": s.values["date"],
+                "rag": s.values["rag"],
+                "progress_percent": s.values["progress_percent"],
+                "text": s.values["text"].strip(),
+                "author_id": _user_id(self.ctx, s.get("author_email")),
+            }
+            stored = self.ctx.existing.status_updates.get(s.get("uid") or "")
+            if stored is not None:
+                if self.changed_row(stored, values, "status_update", pilot.id):
+                    outcome.count("status_updates", "updated")
+                    changed = True
+                continue
+            update = StatusUpdate(pilot_id=pilot.id, **values)
+            if s.get("uid"):
+                update.uid = s.values["uid"]
             db.session.add(update)
             created.append(update)
+        if changed:
+            newest = db.session.execute(
+                sa.select(StatusUpdate.reported_on, StatusUpdate.rag)
+                .where(StatusUpdate.pilot_id == pilot.id)
+                .order_by(StatusUpdate.reported_on.desc(), StatusUpdate.id.desc())
+                .limit(1)
+            ).first()
+            if newest is not None:
+                pilot.last_status_on, pilot.last_rag = newest.reported_on, newest.rag
         if not created:
             return
+        outcome.count("status_updates", "created", len(created))
         db.session.flush()
         for update in created:
             if pilot.last_status_on is None or update.reported_on >= pilot.last_status_on:
@@ -1008,12 +1356,19 @@ class _Writer:
                 pilot_id=pilot.id,
             )
 
-    def decisions(self, plan: PilotPlan, pilot: Pilot, kpis: dict[str, Kpi]) -> None:
+    def decisions(
+        self,
+        plan: PilotPlan,
+        records: list[Record],
+        pilot: Pilot,
+        kpis: dict[str, Kpi],
+        outcome: PilotOutcome,
+    ) -> None:
         from pilot_tracker.services.snapshots import decision_snapshot
 
         ids = {ref: kpi.id for ref, kpi in kpis.items()}
         computed: dict[str, Any] | None = None
-        for d in _sorted_by_date(plan.decisions):
+        for d in _sorted_by_date(records):
             snapshot = d.get("snapshot")
             if snapshot is None:
                 # No snapshot in the file: freeze the pilot as imported.
@@ -1043,11 +1398,14 @@ class _Writer:
                 snapshot=snapshot,
                 recorded_by_id=_user_id(self.ctx, d.get("recorded_by_email")),
             )
+            if d.get("uid"):
+                decision.uid = d.values["uid"]
             db.session.add(decision)
             db.session.flush()
             audit.record(
                 "create", "decision", decision.id, new=audit.row_values(decision), pilot_id=pilot.id
             )
+            outcome.count("decisions", "created")
         stage: Stage = plan.record.get("stage", Stage.IDEA)
         if pilot.stage is not stage:
             old = pilot.stage
@@ -1062,6 +1420,52 @@ class _Writer:
                 new={"stage": stage.value, "version": pilot.version},
                 pilot_id=pilot.id,
             )
+            if not outcome.created:
+                outcome.changes.append(("stage", old.value, stage.value))
+
+
+# The file's column for each field a changed pilot reports.
+CHANGE_COLUMNS = {
+    "budget_cents": "budget_eur",
+    "external_funding_cents": "external_funding_eur",
+    "estimated_annual_savings_cents": "estimated_annual_savings_eur",
+    "vendor_id": "vendor_business_id",
+    "coordinator_id": "coordinator_email",
+    "is_public": "public",
+    "lead_municipality": "lead_municipality",
+    "participants": "participants",
+    "manual_shares": "manual_percent",
+}
+
+
+def _lines(text: Any) -> Any:
+    """Text with its line breaks as LF (a workbook stores CR LF and a lone CR as LF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
+
+
+def _same_value(key: str, old: Any, new: Any) -> bool:
+    """Whether a pilot field in the file is what the database has (as an edit would see it:
+    names and texts stripped, lists as sets, percentages as numbers)."""
+    if key in ("name", "summary"):
+        return bool(_lines((old or "").strip()) == _lines((new or "").strip()))
+    if key in ("goals", "participants"):
+        return sorted(old or []) == sorted(new or [])
+    return bool(old == new)
+
+
+def _shown(key: str, value: Any) -> str:
+    """A field's value as the report shows it (money in euros, lists joined)."""
+    if value is None:
+        return ""
+    if key.endswith("_cents"):
+        return format(cents_to_decimal(value), "f")
+    if key in ("goals", "participants"):
+        return ", ".join(sorted(str(getattr(v, "value", v)) for v in value))
+    if key == "manual_shares":
+        return ", ".join(f"{code} {value[code]}" for code in sorted(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(getattr(value, "value", value))
 
 
 # --- the import --------------------------------------------------------------------------
@@ -1147,7 +1551,50 @@ def _context(plans: list[PilotPlan], today: date) -> _Context:
         else {}
     )
     codes = set(db.session.scalars(sa.select(Municipality.code)))
-    return _Context(codes=codes, vendors=vendors, users=users, today=today)
+    return _Context(
+        codes=codes, vendors=vendors, users=users, today=today, existing=_existing(plans)
+    )
+
+
+# uids looked up per statement: SQLite takes at most 32 766 parameters in one.
+UID_CHUNK = 5000
+
+
+def _chunks(values: set[str]) -> Iterator[list[str]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), UID_CHUNK):
+        yield ordered[start : start + UID_CHUNK]
+
+
+def _existing(plans: list[PilotPlan]) -> _Existing:
+    """The database's rows with the uids of the file (one query per table that names any,
+    per 5 000 uids)."""
+    uids: dict[str, set[str]] = {t: set() for t in ("pilots", *UID_TABLES)}
+    for plan in plans:
+        if uid := plan.record.get("uid"):
+            uids["pilots"].add(uid)
+        for table in UID_TABLES:
+            uids[table] |= {r.values["uid"] for r in getattr(plan, table) if r.get("uid")}
+    found = _Existing()
+    for chunk in _chunks(uids["pilots"]):
+        query = sa.select(Pilot).where(Pilot.uid.in_(chunk)).options(*pilot_options())
+        found.pilots.update((p.uid, p) for p in db.session.scalars(query))
+    for chunk in _chunks(uids["kpis"]):
+        found.kpis.update(
+            (k.uid, k) for k in db.session.scalars(sa.select(Kpi).where(Kpi.uid.in_(chunk)))
+        )
+    for chunk in _chunks(uids["measurements"]):
+        rows = db.session.execute(
+            sa.select(Measurement, Kpi.pilot_id).join(Kpi).where(Measurement.uid.in_(chunk))
+        )
+        found.measurements.update((m.uid, (m, pilot_id)) for m, pilot_id in rows)
+    for chunk in _chunks(uids["status_updates"]):
+        query = sa.select(StatusUpdate).where(StatusUpdate.uid.in_(chunk))
+        found.status_updates.update((u.uid, u) for u in db.session.scalars(query))
+    for chunk in _chunks(uids["decisions"]):
+        query = sa.select(Decision).where(Decision.uid.in_(chunk))
+        found.decisions.update((d.uid, d) for d in db.session.scalars(query))
+    return found
 
 
 def import_pilots(
@@ -1189,18 +1636,22 @@ def import_pilots(
             records[name] = _parse_table(sheet, table, out)
     plans = _plans(records, out)
     ctx = _context(plans, today or date.today())
+    _check_identities(plans, out, ctx)
     for plan in plans:
         _check_pilot(plan, out, ctx)
         _check_children(plan, out, ctx)
     report.counts = {s.name: len(records.get(s.name, [])) for s in SHEETS}
     report.new_vendors = sorted((bid, name) for bid, (name, _r) in ctx.new_vendors.items())
 
+    writer = _Writer(ctx, out)
     try:
-        _Writer(ctx, out).write(plans, progress)
+        writer.write(plans, progress)
     except BaseException:
         db.session.rollback()
         raise
     report.problems = out.problems
+    report.warnings = writer.warnings
+    report.outcomes = writer.outcomes
     if report.problems or dry_run:
         db.session.rollback()
     else:

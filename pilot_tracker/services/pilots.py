@@ -14,10 +14,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from pilot_tracker.domain.cost_split import CostSplitError, net_cost_cents, split_cost
 from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, default_track
 from pilot_tracker.domain.money import MAX_CENTS
+from pilot_tracker.domain.plausibility import Finding, funding_refusal, new_findings
 from pilot_tracker.domain.stages import TransitionError, check_plain_update
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Municipality, Participation, Pilot, PilotGoal, User, Vendor
 from pilot_tracker.services import audit
+from pilot_tracker.services.plausibility import UnconfirmedWarnings, pilot_warnings
 
 WRITABLE = (
     "name",
@@ -88,6 +90,8 @@ class PilotData:
     end_date: date | None = None
     is_public: bool = False
     language: str = "fi"  # of the name and summary
+    # Only when creating: the uid the pilot has elsewhere (an import keeps the file's).
+    uid: str | None = None
 
 
 def pilot_options() -> list[Any]:
@@ -157,6 +161,10 @@ def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]
             err(key, "Must be zero or more.")
         elif value > MAX_CENTS:
             err(key, "The amount is too large.")
+    if not errors.get("budget_cents") and not errors.get("external_funding_cents"):
+        refusal = funding_refusal(data.budget_cents, data.external_funding_cents)
+        if refusal is not None:
+            err(refusal.field, refusal.message)
     if data.start_date and data.end_date and data.end_date < data.start_date:
         err("end_date", "The end date cannot be before the start date.")
     if data.vendor_id is not None and db.session.get(Vendor, data.vendor_id) is None:
@@ -219,21 +227,43 @@ def _apply(pilot: Pilot, data: PilotData, shares: dict[str, int]) -> None:
     pilot.participations = sorted(new_list, key=lambda p: p.municipality_code)
 
 
+@dataclass
+class Saved:
+    """A saved pilot and the plausibility warnings its save raised."""
+
+    pilot: Pilot
+    warnings: list[Finding]
+
+
 def create_pilot(data: PilotData, commit: bool = True) -> Pilot:
     """Validate and create a pilot with its shares; audited. Raises PilotValidationError."""
+    return save_new_pilot(data, commit=commit).pilot
+
+
+def save_new_pilot(data: PilotData, *, confirmed: bool = True, commit: bool = True) -> Saved:
+    """Validate and create a pilot with its shares; audited. Raises PilotValidationError,
+    and UnconfirmedWarnings when it raises warnings and `confirmed` is false (nothing is
+    written then)."""
     if data.stage not in (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION):
         raise PilotValidationError(
             {"stage": ["A new pilot cannot start as scaling or stopped: that takes a decision."]}
         )
-    _municipalities, shares = _validate(data)
+    municipalities, shares = _validate(data)
+    warnings = pilot_warnings(
+        data.name, data.budget_cents, (m.population for m in municipalities.values()), None
+    )
+    if warnings and not confirmed:
+        raise UnconfirmedWarnings(warnings)
     pilot = Pilot(goals=[], participations=[], kpis=[], status_updates=[], decisions=[])
+    if data.uid:
+        pilot.uid = data.uid
     _apply(pilot, data, shares)
     db.session.add(pilot)
     db.session.flush()
     audit.record("create", "pilot", pilot.id, new=pilot_values(pilot), pilot_id=pilot.id)
     if commit:
         db.session.commit()
-    return pilot
+    return Saved(pilot, warnings)
 
 
 def data_from_pilot(pilot: Pilot) -> PilotData:
@@ -285,12 +315,26 @@ def load_pilot_for_update(pilot_id: int) -> Pilot | None:
 def update_pilot(
     pilot: Pilot, changes: dict[str, Any], expected_version: int, commit: bool = True
 ) -> Pilot:
+    """`save_pilot_changes`, confirmed; the pilot."""
+    return save_pilot_changes(pilot, changes, expected_version, commit=commit).pilot
+
+
+def save_pilot_changes(
+    pilot: Pilot,
+    changes: dict[str, Any],
+    expected_version: int,
+    *,
+    confirmed: bool = True,
+    commit: bool = True,
+) -> Saved:
     """Apply `changes` (keys of WRITABLE) if the editor saw `expected_version`.
 
     Raises StaleVersionError (with what changed since) or PilotValidationError; either way
     nothing is written. Changes to the values the pilot already has write nothing either: the
     version stays (the caller can tell by it). The stage moves only forward to evaluation
-    here; decisions do the rest.
+    here; decisions do the rest. The warnings are those the stored pilot did not raise
+    already (an edit asks only about what it changes); unconfirmed, they raise
+    UnconfirmedWarnings and nothing is written.
     """
     unknown = sorted(set(changes) - set(WRITABLE))
     if unknown:
@@ -316,12 +360,25 @@ def update_pilot(
         raise PilotValidationError(
             {"participants": ["A municipality that has left the pilot cannot be added again."]}
         )
-    _municipalities, shares = _validate(data)
+    municipalities, shares = _validate(data)
+    warnings = pilot_warnings(
+        data.name, data.budget_cents, (m.population for m in municipalities.values()), pilot.id
+    )
+    if warnings:
+        stored = pilot_warnings(
+            pilot.name,
+            pilot.budget_cents,
+            (p.municipality.population for p in pilot.current_participations),
+            pilot.id,
+        )
+        warnings = new_findings(warnings, stored)
+    if warnings and not confirmed:
+        raise UnconfirmedWarnings(warnings)
     _apply(pilot, data, shares)
     if pilot_values(pilot) == before:
         # Nothing the audit log would record changed (the same values, participants and
         # shares): the row is not written, the version stays and no entry is made.
-        return pilot
+        return Saved(pilot, [])
     pilot.version = expected_version + 1
     try:
         db.session.flush()
@@ -335,7 +392,7 @@ def update_pilot(
     audit.record("update", "pilot", pilot.id, old=before, new=after, pilot_id=pilot.id)
     if commit:
         db.session.commit()
-    return pilot
+    return Saved(pilot, warnings)
 
 
 def change_membership(

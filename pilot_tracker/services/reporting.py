@@ -10,6 +10,7 @@ from flask import current_app, has_app_context
 
 from pilot_tracker.domain.enums import Direction, Rag, Stage
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
+from pilot_tracker.domain.plausibility import measurement_date_refusal
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Measurement, Pilot, StatusUpdate
 from pilot_tracker.services import audit
@@ -76,8 +77,65 @@ def add_kpi(
     direction: Direction,
     is_savings: bool = False,
     commit: bool = True,
+    uid: str | None = None,
 ) -> Kpi:
-    """Define a KPI; refuses a target equal to (or on the wrong side of) the baseline."""
+    """Define a KPI; refuses a target equal to (or on the wrong side of) the baseline.
+    `uid`: the one it has elsewhere (an import keeps the file's)."""
+    name = _check_kpi(name, unit, baseline, target, direction)
+    kpi = Kpi(
+        pilot_id=pilot.id,
+        name=name,
+        unit=(unit or "").strip(),
+        baseline=baseline,
+        target=target,
+        direction=Direction(direction),
+        is_savings=bool(is_savings),
+    )
+    if uid:
+        kpi.uid = uid
+    db.session.add(kpi)
+    db.session.flush()
+    audit.record("create", "kpi", kpi.id, new=audit.row_values(kpi), pilot_id=pilot.id)
+    if commit:
+        db.session.commit()
+    return kpi
+
+
+def update_kpi(
+    kpi: Kpi,
+    name: str,
+    unit: str,
+    baseline: Decimal,
+    target: Decimal,
+    direction: Direction,
+    is_savings: bool,
+    commit: bool = True,
+) -> bool:
+    """Change a KPI's definition by the same rules as `add_kpi`; audited with old and new
+    values. Returns whether anything changed."""
+    name = _check_kpi(name, unit, baseline, target, direction)
+    wanted = (name, (unit or "").strip(), baseline, target, Direction(direction), bool(is_savings))
+    # Compared as numbers: 0 and 0.0000 are the same baseline.
+    if wanted == (kpi.name, kpi.unit, kpi.baseline, kpi.target, kpi.direction, kpi.is_savings):
+        return False
+    before = audit.row_values(kpi)
+    kpi.name, kpi.unit = name, (unit or "").strip()
+    kpi.baseline, kpi.target = baseline, target
+    kpi.direction, kpi.is_savings = Direction(direction), bool(is_savings)
+    db.session.flush()
+    after = audit.row_values(kpi)
+    if after == before:
+        return False
+    audit.record("update", "kpi", kpi.id, old=before, new=after, pilot_id=kpi.pilot_id)
+    if commit:
+        db.session.commit()
+    return True
+
+
+def _check_kpi(
+    name: str, unit: str, baseline: Decimal, target: Decimal, direction: Direction
+) -> str:
+    """The KPI's name, stripped; raises PilotValidationError for a bad definition."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -92,24 +150,11 @@ def add_kpi(
         errors["target"] = [exc.message]
     if errors:
         raise PilotValidationError(errors)
-    kpi = Kpi(
-        pilot_id=pilot.id,
-        name=name,
-        unit=(unit or "").strip(),
-        baseline=baseline,
-        target=target,
-        direction=Direction(direction),
-        is_savings=bool(is_savings),
-    )
-    db.session.add(kpi)
-    db.session.flush()
-    audit.record("create", "kpi", kpi.id, new=audit.row_values(kpi), pilot_id=pilot.id)
-    if commit:
-        db.session.commit()
-    return kpi
+    return name
 
 
-def _refresh_latest(kpi: Kpi) -> None:
+def refresh_latest(kpi: Kpi) -> None:
+    """Recompute the KPI's mirrored latest value from its measurements."""
     latest = db.session.execute(
         sa.select(Measurement.value, Measurement.measured_on)
         .where(Measurement.kpi_id == kpi.id)
@@ -129,10 +174,11 @@ def add_measurement(
     today: date | None = None,
     commit: bool = True,
 ) -> Measurement:
-    """Record a measurement (not in the future) and update the KPI's latest value."""
-    today = today or date.today()
-    if measured_on > today:
-        raise PilotValidationError({"date": ["A measurement cannot be dated in the future."]})
+    """Record a measurement (dated from 2000-01-01 to today) and update the KPI's latest
+    value."""
+    refusal = measurement_date_refusal(measured_on, today or date.today())
+    if refusal is not None:
+        raise PilotValidationError({refusal.field: [refusal.message]})
     if len(note or "") > 2000:
         raise PilotValidationError({"note": ["At most 2000 characters."]})
     measurement = Measurement(
@@ -170,7 +216,7 @@ def delete_measurement(measurement: Measurement, kpi: Kpi, commit: bool = True) 
     )
     db.session.delete(measurement)
     db.session.flush()
-    _refresh_latest(kpi)
+    refresh_latest(kpi)
     if commit:
         db.session.commit()
 

@@ -281,3 +281,23 @@ def test_stages_gates_and_outcomes_may_be_given_as_strings() -> None:
     assert stage_after_decision("evaluation", "scale_up", "go") is SCALING  # type: ignore[arg-type]
     check_plain_update("idea", "evaluation")  # type: ignore[arg-type]
     assert allowed_gates("piloting") == (MIDPOINT,)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize("gate", list(Gate))
+@pytest.mark.parametrize("outcome", list(Outcome))
+@pytest.mark.parametrize("back", [False, True])
+def test_every_refused_decision_names_the_field_it_concerns(
+    stage: Stage, gate: Gate, outcome: Outcome, back: bool
+) -> None:
+    from pilot_tracker.domain.stages import FINAL as FINAL_STAGES
+    from pilot_tracker.domain.stages import refused_field
+
+    try:
+        stage_after_decision(stage, gate, outcome, back)
+    except TransitionError:
+        field = refused_field(stage, gate, outcome, back)
+        if stage in FINAL_STAGES or gate not in allowed_gates(stage):
+            assert field == "gate"
+        else:
+            assert field == "back_to_planning" and back and outcome is not Outcome.CONTINUE
