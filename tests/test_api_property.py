@@ -47,6 +47,16 @@ SETTINGS = settings(
 )
 
 
+def _follow_up_item(pilot_id: int) -> int:
+    from pilot_tracker.domain.follow_up import OwnerKind
+    from pilot_tracker.services.follow_up import Owner, create_item
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    pilot = load_pilot_for_update(pilot_id)
+    assert pilot is not None
+    return create_item(pilot, "Raportointi", Owner(OwnerKind.VENDOR)).id
+
+
 def _order(operation: Any) -> tuple[int, str]:
     # Deleting last keeps the known pilot there for the other operations.
     return (operation.method.upper() == "DELETE", operation.label)
@@ -61,7 +71,8 @@ def test_generated_requests_get_no_5xx_and_responses_match_the_document(
     with app.app_context():
         pilot = make_pilot(vendor=actors.vendor_a, stage=Stage.PILOTING, is_public=True)
         kpi = add_kpi(pilot, "Säästö", "€", 0, 100, Direction.INCREASE, True)  # type: ignore[arg-type]
-    known = {"pilot_id": pilot.id, "kpi_id": kpi.id}
+        item = _follow_up_item(pilot.id)
+    known = {"pilot_id": pilot.id, "kpi_id": kpi.id, "item_id": item}
     headers = ApiCaller(app, actors).headers("admin")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)
