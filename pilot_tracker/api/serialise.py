@@ -124,7 +124,7 @@ def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
         "end_date": p.end_date,
         "public": p.is_public,
         "latest_status": status_update(latest) if latest else None,
-        "stale": is_stale(p.stage, p.last_status_on, today),
+        "stale": is_stale(p, today),
         "created_at": p.created_at,
         "updated_at": p.updated_at,
     }

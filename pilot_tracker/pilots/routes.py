@@ -144,7 +144,7 @@ def index() -> str:
     )
     counts = participant_counts(p.id for p in page.items)
     rows = [
-        ListRow(p, counts.get(p.id, 0), is_stale(p.stage, p.last_status_on, today))
+        ListRow(p, counts.get(p.id, 0), is_stale(p, today))
         for p in page.items
     ]
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -228,7 +228,7 @@ def detail(pilot_id: int) -> str:
         pilot_charts=_charts(pilot),
         shares=_stored_share_rows(pilot),
         kpis=kpis,
-        stale=is_stale(pilot.stage, pilot.last_status_on),
+        stale=is_stale(pilot),
         history=_history_items(recent_history(pilot.id)),
         may_edit=can_edit_pilot(current_user, pilot),
         may_report=can_report_on(current_user, pilot),
@@ -274,7 +274,7 @@ def vendor_home() -> str:
     today = date.today()
     items = []
     for pilot in vendor_pilots(current_user):
-        stale = is_stale(pilot.stage, pilot.last_status_on, today)
+        stale = is_stale(pilot, today)
         # A stopped pilot reports nothing more, though an old status still reads as stale.
         active = pilot.stage is not Stage.STOPPED
         items.append(

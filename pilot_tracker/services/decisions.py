@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from pilot_tracker.domain.enums import Gate, Outcome
+from pilot_tracker.domain.enums import Gate, Outcome, Stage
 from pilot_tracker.domain.stages import TransitionError, stage_after_decision
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Kpi, Pilot
@@ -66,9 +66,13 @@ def record_decision(
     )
     db.session.add(decision)
     old_stage = pilot.stage
+    entered_piloting = new_stage is Stage.PILOTING and old_stage is not Stage.PILOTING
     if new_stage != old_stage:
         pilot.stage = new_stage
         pilot.version = pilot.version + 1
+    if entered_piloting:
+        # The stale rule counts from the start decision's date (PRODUCT.md).
+        pilot.piloting_since = decided_on
     db.session.flush()
     audit.record(
         "create", "decision", decision.id, new=audit.row_values(decision), pilot_id=pilot.id
@@ -79,7 +83,11 @@ def record_decision(
             "pilot",
             pilot.id,
             old={"stage": old_stage.value},
-            new={"stage": new_stage.value, "version": pilot.version},
+            new={
+                "stage": new_stage.value,
+                "version": pilot.version,
+                **({"piloting_since": decided_on.isoformat()} if entered_piloting else {}),
+            },
             pilot_id=pilot.id,
         )
     if commit:
