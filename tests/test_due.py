@@ -19,7 +19,9 @@ TODAY = date(2026, 12, 2)
 
 
 def _decide(pilot, gate, outcome, on, next_review=None):  # type: ignore[no-untyped-def]
-    return record_decision(pilot, gate, outcome, on, "kunnanhallitus", "Perustelu.", next_review=next_review)
+    return record_decision(
+        pilot, gate, outcome, on, "kunnanhallitus", "Perustelu.", next_review=next_review
+    )
 
 
 def test_an_overdue_review_a_due_review_and_none_after_a_newer_decision(
@@ -27,16 +29,28 @@ def test_an_overdue_review_a_due_review_and_none_after_a_newer_decision(
 ) -> None:
     with app.app_context():
         overdue = make_pilot(("418", "536"), stage=Stage.PLANNING, name="Myöhässä")
-        _decide(overdue, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20))
+        _decide(
+            overdue, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20)
+        )
         soon = make_pilot(("418",), stage=Stage.PLANNING, name="Pian")
-        _decide(soon, Gate.START, Outcome.GO, TODAY - timedelta(days=10), TODAY + timedelta(days=30))
+        _decide(
+            soon, Gate.START, Outcome.GO, TODAY - timedelta(days=10), TODAY + timedelta(days=30)
+        )
         far = make_pilot(("418",), stage=Stage.PLANNING, name="Kaukana")
         _decide(far, Gate.START, Outcome.GO, TODAY - timedelta(days=10), TODAY + timedelta(days=91))
         resolved = make_pilot(("418",), stage=Stage.PLANNING, name="Ratkaistu")
-        _decide(resolved, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20))
+        _decide(
+            resolved,
+            Gate.START,
+            Outcome.GO,
+            TODAY - timedelta(days=200),
+            TODAY - timedelta(days=20),
+        )
         _decide(resolved, Gate.MIDPOINT, Outcome.CONTINUE, TODAY - timedelta(days=5))
         due = due_items(actors.coordinator, TODAY)
-        reviews = [(i.pilot_name, i.overdue, i.due_on) for i in due.items if i.kind is DueKind.REVIEW]
+        reviews = [
+            (i.pilot_name, i.overdue, i.due_on) for i in due.items if i.kind is DueKind.REVIEW
+        ]
     assert reviews == [
         ("Myöhässä", True, TODAY - timedelta(days=20)),
         ("Pian", False, TODAY + timedelta(days=30)),
@@ -45,15 +59,36 @@ def test_an_overdue_review_a_due_review_and_none_after_a_newer_decision(
 
 def test_status_updates_overdue_when_stale_due_a_week_before(app: Flask, actors: Actors) -> None:
     with app.app_context():
-        stale = make_pilot(("418",), stage=Stage.PILOTING, name="Hiljainen", start_date=TODAY - timedelta(days=100))
-        add_status_update(stale, Rag.GREEN, 10, "Hyvin.", reported_on=TODAY - timedelta(days=31), today=TODAY)
-        soon = make_pilot(("418",), stage=Stage.PILOTING, name="Pian", start_date=TODAY - timedelta(days=100))
-        add_status_update(soon, Rag.GREEN, 10, "Hyvin.", reported_on=TODAY - timedelta(days=24), today=TODAY)
-        fresh = make_pilot(("418",), stage=Stage.PILOTING, name="Tuore", start_date=TODAY - timedelta(days=100))
-        add_status_update(fresh, Rag.GREEN, 10, "Hyvin.", reported_on=TODAY - timedelta(days=10), today=TODAY)
-        make_pilot(("418",), stage=Stage.PLANNING, name="Suunnitteilla", start_date=TODAY - timedelta(days=100))
+        stale = make_pilot(
+            ("418",), stage=Stage.PILOTING, name="Hiljainen", start_date=TODAY - timedelta(days=100)
+        )
+        add_status_update(
+            stale, Rag.GREEN, 10, "Hyvin.", reported_on=TODAY - timedelta(days=31), today=TODAY
+        )
+        soon = make_pilot(
+            ("418",), stage=Stage.PILOTING, name="Pian", start_date=TODAY - timedelta(days=100)
+        )
+        add_status_update(
+            soon, Rag.GREEN, 10, "Hyvin.", reported_on=TODAY - timedelta(days=24), today=TODAY
+        )
+        fresh = make_pilot(
+            ("418",), stage=Stage.PILOTING, name="Tuore", start_date=TODAY - timedelta(days=100)
+        )
+        add_status_update(
+            fresh, Rag.GREEN, 10, "Hyvin.", reported_on=TODAY - timedelta(days=10), today=TODAY
+        )
+        make_pilot(
+            ("418",),
+            stage=Stage.PLANNING,
+            name="Suunnitteilla",
+            start_date=TODAY - timedelta(days=100),
+        )
         due = due_items(actors.coordinator, TODAY)
-        updates = [(i.pilot_name, i.overdue, i.due_on) for i in due.items if i.kind is DueKind.STATUS_UPDATE]
+        updates = [
+            (i.pilot_name, i.overdue, i.due_on)
+            for i in due.items
+            if i.kind is DueKind.STATUS_UPDATE
+        ]
     assert updates == [
         ("Hiljainen", True, TODAY - timedelta(days=1)),
         ("Pian", False, TODAY + timedelta(days=6)),
@@ -89,9 +124,13 @@ def test_past_end_and_measurements(app: Flask, actors: Actors) -> None:
 def test_vendors_see_only_their_pilots_and_kinds(app: Flask, actors: Actors) -> None:
     with app.app_context():
         mine = make_pilot(("418",), stage=Stage.PLANNING, vendor=actors.vendor_a, name="Oma")
-        _decide(mine, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20))
+        _decide(
+            mine, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20)
+        )
         theirs = make_pilot(("418",), stage=Stage.PLANNING, vendor=actors.vendor_b, name="Muiden")
-        _decide(theirs, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20))
+        _decide(
+            theirs, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20)
+        )
         vendor = due_items(actors.vendor_user, TODAY)
         coordinator = due_items(actors.coordinator, TODAY)
     assert {(i.pilot_name, i.kind) for i in vendor.items} == {("Oma", DueKind.STATUS_UPDATE)}
@@ -108,9 +147,13 @@ def test_a_council_members_municipality_comes_first_and_the_filter_narrows(
 ) -> None:
     with app.app_context():
         other = make_pilot(("091",), stage=Stage.PLANNING, name="Helsinki")
-        _decide(other, Gate.START, Outcome.GO, TODAY - timedelta(days=300), TODAY - timedelta(days=100))
+        _decide(
+            other, Gate.START, Outcome.GO, TODAY - timedelta(days=300), TODAY - timedelta(days=100)
+        )
         home = make_pilot(("418",), stage=Stage.PLANNING, name="Lempäälä")
-        _decide(home, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=10))
+        _decide(
+            home, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=10)
+        )
         tied = [i.pilot_name for i in due_items(actors.council_tied, TODAY).items]
         untied = [i.pilot_name for i in due_items(actors.council, TODAY).items]
         narrowed = due_items(actors.council, TODAY, municipality="091")
@@ -128,7 +171,12 @@ def test_nothing_for_the_signed_out(app: Flask) -> None:
 def test_pages_of_items_and_the_total(app: Flask, actors: Actors, limit: int) -> None:
     with app.app_context():
         for n in range(3):
-            make_pilot(("418",), stage=Stage.PILOTING, name=f"P{n}", start_date=TODAY - timedelta(days=90 + n))
+            make_pilot(
+                ("418",),
+                stage=Stage.PILOTING,
+                name=f"P{n}",
+                start_date=TODAY - timedelta(days=90 + n),
+            )
         first = due_items(actors.coordinator, TODAY, limit=limit)
         rest = due_items(actors.coordinator, TODAY, limit=10, offset=limit)
     assert first.total == 3 and len(first.items) == limit

@@ -82,6 +82,7 @@ def register(app: Flask) -> None:
         public,
         registers,
         reporting,
+        summaries,
     )
 
     api = Api(

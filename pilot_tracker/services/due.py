@@ -13,7 +13,7 @@ overdue before due; then by date.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -53,7 +53,7 @@ class DueItem:
     """One thing due on a pilot.
 
     `ref_id`, `ref_text` and `ref_date` say what it is about, by kind: review — the newest
-    decision (its id, gate and date); status_update — the date the status counts from
+    decision (its id, gate, outcome and date); status_update — the date the status counts from
     (None when it has none); measurement — the KPI (id, name) and its latest date;
     past_end — the planned end. `municipality` names whose item it is, where one is.
     """
@@ -68,6 +68,7 @@ class DueItem:
     municipality: str | None = None
     ref_id: int | None = None
     ref_text: str = ""
+    ref_code: str = ""
     ref_date: date | None = None
 
 
@@ -130,6 +131,7 @@ def _columns(
     municipality: Any = None,
     ref_id: Any = None,
     ref_text: Any = None,
+    ref_code: Any = None,
     ref_date: Any = None,
 ) -> list[sa.ColumnElement[Any]]:
     """The columns every source answers, in this order."""
@@ -147,6 +149,9 @@ def _columns(
         (ref_id if ref_id is not None else sa.cast(sa.null(), sa.Integer)).label("ref_id"),
         (ref_text if ref_text is not None else sa.cast(sa.literal(""), sa.String)).label(
             "ref_text"
+        ),
+        (ref_code if ref_code is not None else sa.cast(sa.literal(""), sa.String)).label(
+            "ref_code"
         ),
         (ref_date if ref_date is not None else sa.cast(sa.null(), sa.Date)).label("ref_date"),
     ]
@@ -178,6 +183,7 @@ def reviews(ctx: DueContext) -> sa.Select[Any]:
                 Decision.next_review < ctx.today,
                 ref_id=Decision.id,
                 ref_text=sa.cast(Decision.gate, sa.String),
+                ref_code=sa.cast(Decision.outcome, sa.String),
                 ref_date=Decision.decided_on,
             )
         )
@@ -265,10 +271,13 @@ def kinds_for(user: Any) -> list[DueKind]:
     return []
 
 
-def _union(user: Any, ctx: DueContext, municipality: str | None) -> sa.Subquery | None:
+def _union(
+    user: Any, ctx: DueContext, municipality: str | None, kinds: Iterable[DueKind] | None
+) -> sa.Subquery | None:
     home = getattr(user, "municipality_code", None) if has_role(user, Role.COUNCIL) else None
+    wanted = set(kinds) if kinds is not None else set(DueKind)
     selects = []
-    for kind in kinds_for(user):
+    for kind in [k for k in kinds_for(user) if k in wanted]:
         query = scope_pilots(SOURCES[kind](ctx), user)
         if municipality:
             query = query.where(
@@ -301,10 +310,11 @@ def due_items(
     municipality: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    kinds: Iterable[DueKind] | None = None,
 ) -> DueList:
     """The items due for `user` (scoped by permissions.py), `limit` from `offset`, in order;
-    `municipality` narrows them to the pilots it takes part in."""
-    union = _union(user, DueContext(today), municipality)
+    `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds."""
+    union = _union(user, DueContext(today), municipality, kinds)
     if union is None:
         return DueList([], 0, 0)
     c = union.c
@@ -330,6 +340,7 @@ def due_items(
             municipality=row.municipality,
             ref_id=row.ref_id,
             ref_text=row.ref_text or "",
+            ref_code=row.ref_code or "",
             ref_date=_as_date(row.ref_date) if row.ref_date is not None else None,
         )
         for row in rows
@@ -340,3 +351,36 @@ def due_items(
 def _as_date(value: Any) -> date:
     # SQLite's date() answers text; a union column may come back as it was computed.
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def detail_text(item: DueItem) -> str:
+    """A short English description of the item for the API (pages write their own, in the
+    page's language, from the same fields)."""
+    ref_date = item.ref_date.isoformat() if item.ref_date else None
+    if item.kind is DueKind.REVIEW:
+        return f"Review planned at the {item.ref_text} decision of {ref_date}."
+    if item.kind is DueKind.PAST_END:
+        return f"Planned end {ref_date} has passed; the pilot is still in {item.pilot_stage}."
+    if item.kind is DueKind.STATUS_UPDATE:
+        if ref_date is None:
+            return "No status update, start decision or planned start to count from."
+        return f"A status update is due: the status counts from {ref_date}."
+    if item.kind is DueKind.MEASUREMENT:
+        latest = f"the latest is from {ref_date}" if ref_date else "none recorded yet"
+        return f"A measurement of {item.ref_text} this month ({latest})."
+    return item.ref_text
+
+
+def item_json(item: DueItem) -> dict[str, Any]:
+    """The item as GET /api/v1/due answers it (API.md); `municipality` only when set."""
+    data: dict[str, Any] = {
+        "kind": item.kind.value,
+        "pilot_id": item.pilot_id,
+        "pilot_name": item.pilot_name,
+        "due_on": item.due_on.isoformat(),
+        "overdue": item.overdue,
+        "detail": detail_text(item),
+    }
+    if item.municipality:
+        data["municipality"] = item.municipality
+    return data

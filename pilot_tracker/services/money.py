@@ -22,7 +22,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from pilot_tracker.domain.by_year import add_years, spread_by_year
-from pilot_tracker.domain.commitment import COMMITTED_STAGES, PROPOSED_STAGES, Commitment, commitment
+from pilot_tracker.domain.commitment import (
+    COMMITTED_STAGES,
+    PROPOSED_STAGES,
+    Commitment,
+    commitment,
+)
 from pilot_tracker.domain.enums import Stage, Track
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.extensions import db
@@ -104,9 +109,7 @@ class _Spread:
         return year_rows(committed, proposed, actual)
 
     def unscheduled_pair(self) -> Pair:
-        return Pair(
-            self.unscheduled[Commitment.COMMITTED], self.unscheduled[Commitment.PROPOSED]
-        )
+        return Pair(self.unscheduled[Commitment.COMMITTED], self.unscheduled[Commitment.PROPOSED])
 
 
 def year_rows(
@@ -207,6 +210,8 @@ class MunicipalityMoney:
     by_track: dict[Track, TrackMoney]
     by_year: list[YearMoney]
     unscheduled: Pair
+    # Every planned share, stopped pilots' too: only for the table of its share per pilot.
+    all_shares_cents: int = 0
 
     @property
     def committed_per_resident_cents(self) -> int | None:
@@ -254,10 +259,12 @@ def municipality_money(code: str, population: int) -> MunicipalityMoney:
     cost = {(kind, track): 0 for kind in Commitment for track in Track}
     estimated: dict[tuple[Commitment, Track], Fraction] = {k: Fraction(0) for k in cost}
     forecast = 0
+    all_shares = 0
     for pilot_id, stage, track, start, end, share, net, savings, count in rows:
         kind = commitment(stage)
         by_stage[Stage(stage)] += 1
         share = int(share)
+        all_shares += share
         actual = actual_by_pilot.get(pilot_id, 0)
         if kind is Commitment.STOPPED:
             forecast += actual
@@ -303,6 +310,7 @@ def municipality_money(code: str, population: int) -> MunicipalityMoney:
         by_track=by_track,
         by_year=spread.rows(actuals.municipality_actual_by_year(code)),
         unscheduled=spread.unscheduled_pair(),
+        all_shares_cents=all_shares,
     )
 
 
@@ -343,4 +351,3 @@ def _euros_to_cents(value: Any) -> int:
     if value is None:
         return 0
     return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-

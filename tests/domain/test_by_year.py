@@ -79,7 +79,10 @@ def test_over_new_year_by_days() -> None:
     # 1 Dec 2026 – 31 Jan 2027: 31 days in each year.
     assert spread_by_year(6_200, date(2026, 12, 1), date(2027, 1, 31)) == {2026: 3_100, 2027: 3_100}
     # 1 Nov 2026 – 31 Jan 2027: 61 days and 31 days of 92; 100 € = 66.30… and 33.69…
-    assert spread_by_year(10_000, date(2026, 11, 1), date(2027, 1, 31)) == {2026: 6_630, 2027: 3_370}
+    assert spread_by_year(10_000, date(2026, 11, 1), date(2027, 1, 31)) == {
+        2026: 6_630,
+        2027: 3_370,
+    }
 
 
 def test_leap_years_count_their_366_days() -> None:
@@ -107,9 +110,7 @@ def test_end_before_start_and_negative_amounts_are_refused() -> None:
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=6), starts, lengths)
-def test_a_municipalitys_years_add_up_to_its_share(
-    weights: list[int], start: date, n: int
-) -> None:
+def test_a_municipalitys_years_add_up_to_its_share(weights: list[int], start: date, n: int) -> None:
     """Share first (the cost split), then its years: each participant's years sum to its share."""
     if not any(weights):
         weights = [1, *weights[1:]]
