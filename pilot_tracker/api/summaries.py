@@ -19,7 +19,6 @@ from pilot_tracker.api.schemas import (
     MAX_PER_PAGE,
     UnscheduledMoneySchema,
     YearMoneySchema,
-    enum,
     out,
 )
 from pilot_tracker.extensions import db
@@ -30,10 +29,10 @@ from pilot_tracker.services.api_portfolio import municipality_summary
 
 
 class DueItemSchema(Schema):
-    kind = out(enum, due.DueKind)
+    kind = out(fields.String, metadata={"enum": [k.value for k in due.DueKind]})
     pilot_id = out(fields.Integer)
     pilot_name = out(fields.String)
-    due_on = out(fields.Date)
+    due_on = out(fields.String, metadata={"format": "date", "example": "2026-06-08"})
     overdue = out(fields.Boolean)
     municipality = fields.String(
         metadata={"description": "Whose item it is, where it belongs to one municipality."}
