@@ -533,20 +533,27 @@ def theme_track_chart(counts: Mapping[tuple[Theme, Track], int], t: Texts) -> Ch
 
 @dataclass(frozen=True)
 class MunicipalityCost:
-    """A municipality's summed cost shares over the pilots it takes part in."""
+    """A municipality's summed cost shares over the pilots it takes part in: of committed
+    pilots and of proposed ones (never added), and its actual costs."""
 
     code: str
     name: str
-    net_cost_cents: int
+    committed_cents: int
     pilots: int
+    proposed_cents: int = 0
+    actual_cents: int = 0
 
 
 def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top: int = 15) -> Chart:
-    """Net cost per municipality: the `top` largest, the rest summed as one "others" bar."""
-    ordered = sorted(items, key=lambda m: (-m.net_cost_cents, m.code))
+    """Cost per municipality, committed and proposed side by side with the actual costs:
+    the `top` largest by committed cost, the rest summed as one "others" row."""
+    ordered = sorted(items, key=lambda m: (-m.committed_cents, -m.proposed_cents, m.code))
     shown = ordered[:top]
     rest = ordered[top:]
-    rows: list[tuple[Any, ...]] = [(m.code, m.name, m.pilots, m.net_cost_cents) for m in shown]
+    rows: list[tuple[Any, ...]] = [
+        (m.code, m.name, m.pilots, m.committed_cents, m.proposed_cents, m.actual_cents)
+        for m in shown
+    ]
     links: list[str | None] = [m.code for m in shown]
     if rest:
         rows.append(
@@ -554,30 +561,55 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
                 "",
                 t.gettext("Others (%(count)s municipalities)", count=t.number(len(rest))),
                 sum(m.pilots for m in rest),
-                sum(m.net_cost_cents for m in rest),
+                sum(m.committed_cents for m in rest),
+                sum(m.proposed_cents for m in rest),
+                sum(m.actual_cents for m in rest),
             )
         )
         links.append(None)
-    total = sum(m.net_cost_cents for m in items)
+    committed = sum(m.committed_cents for m in items)
+    proposed = sum(m.proposed_cents for m in items)
+    series = [  # column key, name, row index, colour
+        ("committed", t.gettext("Committed"), 3, ACCENT),
+        ("proposed", t.gettext("Proposed"), 4, "#b34d00"),
+        ("actual", t.gettext("Actual costs"), 5, "#1b6e2a"),
+    ]
     figure = None
     if items:
-        figure = _money_bars(
+        labels = [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows]
+        bars = [
+            _bar(
+                labels,
+                [euros(row[index]) for row in rows],
+                horizontal=True,
+                name=name,
+                hover_name=name,
+                money=True,
+                marker={"color": colour},
+            )
+            for _, name, index, colour in series
+        ]
+        figure = _bar_figure(
             t,
-            [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows],
-            [row[3] for row in rows],
-            [ACCENT if row[0] else MUTED for row in rows],
-            axis_title=t.gettext("Net cost (€)"),
-            height=max(300, 60 + 24 * len(rows)),
+            bars,
+            horizontal=True,
+            values_axis=figure_axis(t.gettext("Net cost (€)"), rangemode="tozero"),
             categories_axis=figure_axis(autorange="reversed"),
+            height=max(300, 60 + 48 * len(rows)),
+            barmode="group",
+            showlegend=True,
         )
         description = t.gettext(
-            "Each municipality's net cost: the sum of its cost shares in the pilots it takes "
-            "part in (budget less external funding). %(total)s in all across %(count)s "
-            "municipalities; the largest is %(name)s with %(amount)s.",
-            total=t.money(total),
+            "Each municipality's cost shares in the pilots it takes part in (budget less "
+            "external funding): committed pilots and proposed ones side by side, never added "
+            "together, and its actual costs; a stopped pilot counts only its actual costs. "
+            "Committed %(committed)s and proposed %(proposed)s across %(count)s "
+            "municipalities; the most committed is %(name)s with %(amount)s.",
+            committed=t.money(committed),
+            proposed=t.money(proposed),
             count=t.number(len(items)),
             name=ordered[0].name,
-            amount=t.money(ordered[0].net_cost_cents),
+            amount=t.money(ordered[0].committed_cents),
         )
     else:
         description = t.gettext("Each municipality's net cost. No pilots match.")
@@ -590,7 +622,7 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
             Column("code", t.gettext("Code")),
             Column("municipality", t.gettext("Municipality")),
             Column("pilots", t.gettext("Pilots taking part"), "count"),
-            Column("net_cost", t.gettext("Net cost"), "money"),
+            *(Column(key, name, "money") for key, name, _, _ in series),
         ),
         rows=tuple(rows),
         link_kind="municipality",

@@ -151,7 +151,8 @@ def test_theme_track_chart_without_pilots_has_no_figure() -> None:
 
 def _costs(n: int) -> list[MunicipalityCost]:
     return [
-        MunicipalityCost(f"{i:03d}", f"Kunta {i}", 1000 * i, i % 3 + 1) for i in range(1, n + 1)
+        MunicipalityCost(f"{i:03d}", f"Kunta {i}", 1000 * i, i % 3 + 1, 100 * i)
+        for i in range(1, n + 1)
     ]
 
 
@@ -164,13 +165,20 @@ def test_municipality_cost_chart_shows_the_top_and_sums_the_rest_as_others() -> 
     assert others[0] == "" and others[1] == "Others (15 municipalities)"
     assert others[3] == sum(1000 * i for i in range(1, 16))
     assert others[2] == sum(i % 3 + 1 for i in range(1, 16))
-    # The bars are the table's numbers, in euros.
-    assert chart.figure["data"][0]["x"] == [r[3] / 100 for r in chart.rows]
+    # The bars are the table's numbers, in euros: committed, proposed, actual side by side.
+    committed, proposed, actual = chart.figure["data"]
+    assert committed["x"] == [r[3] / 100 for r in chart.rows]
+    assert proposed["x"] == [r[4] / 100 for r in chart.rows]
+    assert actual["x"] == [0.0] * 6
+    assert chart.figure["layout"]["barmode"] == "group"
     # Nothing lost: the bars add up to the total.
-    assert sum(r[3] for r in chart.rows) == sum(m.net_cost_cents for m in items)
+    assert sum(r[3] for r in chart.rows) == sum(m.committed_cents for m in items)
+    assert sum(r[4] for r in chart.rows) == sum(m.proposed_cents for m in items)
     assert chart.links == ("020", "019", "018", "017", "016", None)
-    assert "€2,100.00 in all across 20 municipalities" in chart.description
-    assert "largest is Kunta 20 with €200.00" in chart.description
+    assert "Committed €2,100.00 and proposed €210.00 across 20 municipalities" in (
+        chart.description
+    )
+    assert "most committed is Kunta 20 with €200.00" in chart.description
 
 
 def test_municipality_cost_chart_breaks_ties_by_code_and_has_no_others_when_all_fit() -> None:

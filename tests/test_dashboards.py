@@ -218,31 +218,40 @@ def test_net_cost_per_municipality_is_the_sum_of_its_shares(
 ) -> None:
     login_as(client, actors.coordinator)
     html = page(client, "/dashboard")
-    trace = figures(html)["municipality-costs"]["data"][0]
-    bars = dict(zip(trace["y"], trace["x"], strict=True))
-    expected: dict[str, int] = {}
-    for shares in portfolio.shares.values():
-        for code, cents in shares.items():
-            expected[code] = expected.get(code, 0) + cents
-    assert bars == {
-        "Lempäälä (418)": expected["418"] / 100,
-        "Nokia (536)": expected["536"] / 100,
-        "Ylöjärvi (980)": expected["980"] / 100,
-        "Helsinki (091)": expected["091"] / 100,
-    }
-    # 418 pays its per-capita share of A (23 651.55 €) plus half of B, whose odd leftover
-    # cent goes to the lower code, 091.
-    assert expected["418"] == 2_365_155 + 2_500_000
-    assert expected["091"] == 2_500_001
+    committed_trace, proposed_trace, actual_trace = figures(html)["municipality-costs"]["data"]
+    committed_bars = dict(zip(committed_trace["y"], committed_trace["x"], strict=True))
+    proposed_bars = dict(zip(proposed_trace["y"], proposed_trace["x"], strict=True))
+    # A is piloting (committed); B (planning) and C (an idea) are proposed: apart, not added.
+    committed = dict(portfolio.shares[portfolio.a])
+    proposed: dict[str, int] = {}
+    for pilot in (portfolio.b, portfolio.c):
+        for code, cents in portfolio.shares[pilot].items():
+            proposed[code] = proposed.get(code, 0) + cents
+    codes = {"418": "Lempäälä (418)", "536": "Nokia (536)", "980": "Ylöjärvi (980)"}
+    codes["091"] = "Helsinki (091)"
+    assert committed_bars == {label: committed.get(c, 0) / 100 for c, label in codes.items()}
+    assert proposed_bars == {label: proposed.get(c, 0) / 100 for c, label in codes.items()}
+    assert set(actual_trace["x"]) == {0.0}
+    # 418 pays its per-capita share of A (23 651.55 €); half of B, whose odd leftover cent
+    # goes to the lower code, 091, is proposed.
+    assert committed["418"] == 2_365_155 and proposed["418"] == 2_500_000
+    assert proposed["091"] == 2_500_001
     # The table and the CSV hold the same numbers.
     rows = tables(html)["municipality-costs"][1:]
-    assert {r[0]: eur(r[3]) for r in rows} == {
-        code: Decimal(cents) / 100 for code, cents in expected.items()
+    assert {r[0]: (eur(r[3]), eur(r[4])) for r in rows} == {
+        c: (Decimal(committed.get(c, 0)) / 100, Decimal(proposed.get(c, 0)) / 100) for c in codes
     }
     csv_rows = get_csv(client, "/dashboard/data/municipality-costs.csv")
-    assert csv_rows[0] == ["Code", "Municipality", "Pilots taking part", "Net cost"]
+    assert csv_rows[0] == [
+        "Code",
+        "Municipality",
+        "Pilots taking part",
+        "Committed",
+        "Proposed",
+        "Actual costs",
+    ]
     assert {r[0]: r[3] for r in csv_rows[1:]} == {
-        code: f"{cents // 100}.{cents % 100:02d}" for code, cents in expected.items()
+        c: f"{committed.get(c, 0) // 100}.{committed.get(c, 0) % 100:02d}" for c in codes
     }
     assert {r[0]: int(r[2]) for r in csv_rows[1:]} == {"418": 2, "536": 1, "980": 1, "091": 2}
 
@@ -339,7 +348,9 @@ def test_filters_change_the_numbers(
     found = figures(html)
     assert found["stages"]["data"][0]["x"] == [1, 1, 0, 0, 0, 0]
     assert found["municipality-costs"]["data"][0]["y"] == ["Helsinki (091)"]
-    assert found["municipality-costs"]["data"][0]["x"] == [
+    # B (planning) is proposed: its share is on the proposed bar, the committed one is 0.
+    assert found["municipality-costs"]["data"][0]["x"] == [0.0]
+    assert found["municipality-costs"]["data"][1]["x"] == [
         portfolio.shares[portfolio.b]["091"] / 100
     ]
     # The CSV links carry the filters, and the CSV follows them.
@@ -434,7 +445,7 @@ def test_the_dashboard_speaks_finnish_by_default(
     html = client.get("/dashboard").get_data(as_text=True)
     layout = figures(html)["stages"]["layout"]
     assert layout["separators"] == ",\u00a0"
-    assert "140\u00a0000,01\u00a0€" in html
+    assert "90\u00a0000,00\u00a0€" in html
 
 
 # --- municipality ------------------------------------------------------------------------

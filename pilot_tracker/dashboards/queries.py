@@ -33,6 +33,7 @@ from pilot_tracker.models import (
     Pilot,
     StatusUpdate,
 )
+from pilot_tracker.services import money
 from pilot_tracker.services.reporting import stale_clause
 
 # A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite)
@@ -281,29 +282,41 @@ def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
 
 
 def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[MunicipalityCost]:
-    """Every municipality in a filtered pilot: its summed cost shares and pilot count.
+    """Every municipality in a filtered pilot: its summed cost shares of committed and of
+    proposed pilots (services.money's rule) and its pilot count.
 
     With a region filter only the region's municipalities are listed. Summed over the
-    participations first (an index-only scan of (municipality_code, share_cents) without
-    filters), then joined to the 308 names.
+    participations joined to their pilots' stages first, then joined to the 308 names.
     """
-    sums = sa.select(
-        Participation.municipality_code.label("code"),
-        sa.func.sum(Participation.share_cents).label("total"),
-        sa.func.count().label("pilots"),
-    ).group_by(Participation.municipality_code)
+    sums = (
+        sa.select(
+            Participation.municipality_code.label("code"),
+            money.committed_sum(Participation.share_cents).label("committed"),
+            money.proposed_sum(Participation.share_cents).label("proposed"),
+            sa.func.count().label("pilots"),
+        )
+        .join(Pilot, Pilot.id == Participation.pilot_id)
+        .group_by(Participation.municipality_code)
+    )
     conditions = pilot_conditions(filters)
     if conditions:
-        sums = sums.where(Participation.pilot_id.in_(sa.select(Pilot.id).where(*conditions)))
+        sums = sums.where(*conditions)
     if filters.region:
         sums = sums.where(Participation.municipality_code.in_(region_codes(filters)))
     totals = sums.subquery()
     name = Municipality.name_sv if locale == "sv" else Municipality.name_fi
-    query = sa.select(Municipality.code, name, totals.c.total, totals.c.pilots).join(
-        totals, totals.c.code == Municipality.code
-    )
+    query = sa.select(
+        Municipality.code, name, totals.c.committed, totals.c.proposed, totals.c.pilots
+    ).join(totals, totals.c.code == Municipality.code)
+    # Actual costs: services.actuals (zero until cost entries exist).
     return [
-        MunicipalityCost(code=row[0], name=row[1], net_cost_cents=int(row[2]), pilots=int(row[3]))
+        MunicipalityCost(
+            code=row[0],
+            name=row[1],
+            committed_cents=int(row[2]),
+            pilots=int(row[4]),
+            proposed_cents=int(row[3]),
+        )
         for row in db.session.execute(query)
     ]
 
