@@ -97,11 +97,26 @@ class _Spread:
         if start is None or end is None or end < start:
             self.unscheduled[kind] += cents
             return
-        if start.year == end.year:  # most pilots: no arithmetic needed
-            into = self.years[kind]
+        into = self.years[kind]
+        if start.year == end.year:  # no arithmetic needed
             into[start.year] = into.get(start.year, 0) + cents
             return
-        add_years(self.years[kind], spread_by_year(cents, start, end))
+        if end.year == start.year + 1:
+            # Over one New Year (most multi-year pilots): spread_by_year's rule written out
+            # for two years, since the portfolio spreads every pilot on each request.
+            first = (date(end.year, 1, 1) - start).days
+            total = (end - start).days + 1
+            head, head_rest = divmod(cents * first, total)
+            tail, tail_rest = divmod(cents * (total - first), total)
+            if head + tail < cents:  # one cent left: the larger remainder, ties earlier
+                if head_rest >= tail_rest:
+                    head += 1
+                else:
+                    tail += 1
+            into[start.year] = into.get(start.year, 0) + head
+            into[end.year] = into.get(end.year, 0) + tail
+            return
+        add_years(into, spread_by_year(cents, start, end))
 
     def rows(self, actual: Mapping[int, int]) -> list[YearMoney]:
         committed = self.years[Commitment.COMMITTED]
