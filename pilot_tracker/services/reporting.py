@@ -86,12 +86,6 @@ def stale_clause(today: date | None = None) -> sa.ColumnElement[bool]:
     )
 
 
-def measurement_due(latest_on: date | None, today: date | None = None) -> bool:
-    """A KPI is due when it has no measurement dated in the current calendar month."""
-    today = today or date.today()
-    return latest_on is None or latest_on < today.replace(day=1)
-
-
 def parse_value(raw: object, field: str) -> Decimal:
     """A finite decimal with at most 4 decimals; PilotValidationError otherwise."""
     if isinstance(raw, bool) or raw is None:
