@@ -167,3 +167,18 @@ def test_due_narrows_by_municipality_and_refuses_a_bad_code(
     assert api.get("council", f"{DUE}?municipality=091").get_json()["total"] == 0
     assert api.get("council", f"{DUE}?municipality=418").get_json()["total"] >= 1
     assert api.get("council", f"{DUE}?municipality=41").status_code == 422
+
+
+def test_a_pilot_answers_its_commitment(api: ApiCaller, money_portfolio: dict[str, int]) -> None:
+    body = api.get("council", f"/api/v1/pilots/{money_portfolio['committed']}").get_json()
+    assert body["commitment"] == "committed"
+    stages = {
+        p["stage"]: p["commitment"]
+        for p in api.get("council", "/api/v1/pilots?per_page=200").get_json()["items"]
+    }
+    assert stages == {
+        "piloting": "committed",
+        "planning": "proposed",
+        "idea": "proposed",
+        "stopped": "stopped",
+    }

@@ -285,6 +285,14 @@ class PilotSchema(Schema):
     public = out(fields.Boolean)
     latest_status = out(fields.Nested, StatusUpdateSchema, allow_none=True)
     stale = out(fields.Boolean)
+    commitment = out(
+        fields.String,
+        metadata={
+            "enum": ["proposed", "committed", "stopped"],
+            "description": "Proposed (idea, planning), committed (from the start go on) or "
+            "stopped (only its actual costs count).",
+        },
+    )
     created_at = out(fields.AwareDateTime)
     updated_at = out(fields.AwareDateTime)
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.cost_split import CostSplitError, share_percentages
 from pilot_tracker.domain.enums import Outcome, SplitMethod
 from pilot_tracker.domain.kpi import kpi_progress
@@ -125,6 +126,7 @@ def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
         "public": p.is_public,
         "latest_status": status_update(latest) if latest else None,
         "stale": is_stale(p, today),
+        "commitment": commitment(p.stage).value,
         "created_at": p.created_at,
         "updated_at": p.updated_at,
     }
