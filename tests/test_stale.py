@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from pilot_tracker import create_app
 from pilot_tracker.domain.enums import Gate, Outcome, Stage
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Pilot
+from pilot_tracker.models import AuditEntry, Pilot
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.pilots import update_pilot
 from pilot_tracker.services.reporting import is_stale, stale_clause
@@ -85,6 +85,13 @@ def test_the_start_decision_records_the_day_it_enters_piloting(app: Flask) -> No
         assert stored.piloting_since == date(2026, 11, 20)
         assert is_stale(stored, TODAY) is False
         assert is_stale(stored, date(2026, 12, 21)) is True
+        entry = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity == "pilot", AuditEntry.entity_id == str(pilot.id))
+            .order_by(AuditEntry.id.desc())
+        ).first()
+        assert entry is not None and entry.old is not None and entry.new is not None
+        assert (entry.old["piloting_since"], entry.new["piloting_since"]) == (None, "2026-11-20")
 
 
 def test_a_plain_update_into_piloting_records_today(app: Flask) -> None:

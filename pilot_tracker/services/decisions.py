@@ -67,6 +67,7 @@ def record_decision(
     db.session.add(decision)
     old_stage = pilot.stage
     entered_piloting = new_stage is Stage.PILOTING and old_stage is not Stage.PILOTING
+    old_since = pilot.piloting_since
     if new_stage != old_stage:
         pilot.stage = new_stage
         pilot.version = pilot.version + 1
@@ -82,7 +83,14 @@ def record_decision(
             "update",
             "pilot",
             pilot.id,
-            old={"stage": old_stage.value},
+            old={
+                "stage": old_stage.value,
+                **(
+                    {"piloting_since": old_since.isoformat() if old_since else None}
+                    if entered_piloting
+                    else {}
+                ),
+            },
             new={
                 "stage": new_stage.value,
                 "version": pilot.version,
