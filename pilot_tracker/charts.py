@@ -533,20 +533,27 @@ def theme_track_chart(counts: Mapping[tuple[Theme, Track], int], t: Texts) -> Ch
 
 @dataclass(frozen=True)
 class MunicipalityCost:
-    """A municipality's summed cost shares over the pilots it takes part in."""
+    """A municipality's summed cost shares over the pilots it takes part in: of committed
+    pilots and of proposed ones (never added), and its actual costs."""
 
     code: str
     name: str
-    net_cost_cents: int
+    committed_cents: int
     pilots: int
+    proposed_cents: int = 0
+    actual_cents: int = 0
 
 
 def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top: int = 15) -> Chart:
-    """Net cost per municipality: the `top` largest, the rest summed as one "others" bar."""
-    ordered = sorted(items, key=lambda m: (-m.net_cost_cents, m.code))
+    """Cost per municipality, committed and proposed side by side with the actual costs:
+    the `top` largest by committed cost, the rest summed as one "others" row."""
+    ordered = sorted(items, key=lambda m: (-m.committed_cents, -m.proposed_cents, m.code))
     shown = ordered[:top]
     rest = ordered[top:]
-    rows: list[tuple[Any, ...]] = [(m.code, m.name, m.pilots, m.net_cost_cents) for m in shown]
+    rows: list[tuple[Any, ...]] = [
+        (m.code, m.name, m.pilots, m.committed_cents, m.proposed_cents, m.actual_cents)
+        for m in shown
+    ]
     links: list[str | None] = [m.code for m in shown]
     if rest:
         rows.append(
@@ -554,30 +561,55 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
                 "",
                 t.gettext("Others (%(count)s municipalities)", count=t.number(len(rest))),
                 sum(m.pilots for m in rest),
-                sum(m.net_cost_cents for m in rest),
+                sum(m.committed_cents for m in rest),
+                sum(m.proposed_cents for m in rest),
+                sum(m.actual_cents for m in rest),
             )
         )
         links.append(None)
-    total = sum(m.net_cost_cents for m in items)
+    committed = sum(m.committed_cents for m in items)
+    proposed = sum(m.proposed_cents for m in items)
+    series = [  # column key, name, row index, colour
+        ("committed", t.gettext("Committed"), 3, ACCENT),
+        ("proposed", t.gettext("Proposed"), 4, "#b34d00"),
+        ("actual", t.gettext("Actual costs"), 5, "#1b6e2a"),
+    ]
     figure = None
     if items:
-        figure = _money_bars(
+        labels = [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows]
+        bars = [
+            _bar(
+                labels,
+                [euros(row[index]) for row in rows],
+                horizontal=True,
+                name=name,
+                hover_name=name,
+                money=True,
+                marker={"color": colour},
+            )
+            for _, name, index, colour in series
+        ]
+        figure = _bar_figure(
             t,
-            [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows],
-            [row[3] for row in rows],
-            [ACCENT if row[0] else MUTED for row in rows],
-            axis_title=t.gettext("Net cost (€)"),
-            height=max(300, 60 + 24 * len(rows)),
+            bars,
+            horizontal=True,
+            values_axis=figure_axis(t.gettext("Net cost (€)"), rangemode="tozero"),
             categories_axis=figure_axis(autorange="reversed"),
+            height=max(300, 60 + 48 * len(rows)),
+            barmode="group",
+            showlegend=True,
         )
         description = t.gettext(
-            "Each municipality's net cost: the sum of its cost shares in the pilots it takes "
-            "part in (budget less external funding). %(total)s in all across %(count)s "
-            "municipalities; the largest is %(name)s with %(amount)s.",
-            total=t.money(total),
+            "Each municipality's cost shares in the pilots it takes part in (budget less "
+            "external funding): committed pilots and proposed ones side by side, never added "
+            "together, and its actual costs; a stopped pilot counts only its actual costs. "
+            "Committed %(committed)s and proposed %(proposed)s across %(count)s "
+            "municipalities; the most committed is %(name)s with %(amount)s.",
+            committed=t.money(committed),
+            proposed=t.money(proposed),
             count=t.number(len(items)),
             name=ordered[0].name,
-            amount=t.money(ordered[0].net_cost_cents),
+            amount=t.money(ordered[0].committed_cents),
         )
     else:
         description = t.gettext("Each municipality's net cost. No pilots match.")
@@ -590,7 +622,7 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
             Column("code", t.gettext("Code")),
             Column("municipality", t.gettext("Municipality")),
             Column("pilots", t.gettext("Pilots taking part"), "count"),
-            Column("net_cost", t.gettext("Net cost"), "money"),
+            *(Column(key, name, "money") for key, name, _, _ in series),
         ),
         rows=tuple(rows),
         link_kind="municipality",
@@ -601,10 +633,12 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
 
 @dataclass(frozen=True)
 class TrackSavings:
-    """Annual savings of a track's pilots: the pilots' estimates and the measured ones."""
+    """Annual savings of a track's pilots: the estimates of committed pilots and of proposed
+    ones (side by side, never added; stopped pilots have none) and the measured ones."""
 
-    estimated_cents: int
+    estimated_cents: int  # committed pilots' estimates
     realised_cents: int
+    estimated_proposed_cents: int = 0
 
 
 def savings_chart(
@@ -624,25 +658,41 @@ def savings_chart(
         savings = by_track.get(track, TrackSavings(0, 0))
         low, high = potential[track]
         rows.append(
-            (t.label(track), savings.estimated_cents, savings.realised_cents, low * 100, high * 100)
+            (
+                t.label(track),
+                savings.estimated_cents,
+                savings.estimated_proposed_cents,
+                savings.realised_cents,
+                low * 100,
+                high * 100,
+            )
         )
-    estimated_label = t.gettext("Estimated by the pilots")
+    estimated_label = t.gettext("Estimated by committed pilots")
+    proposed_label = t.gettext("Estimated by proposed pilots")
     realised_label = t.gettext("Realised (latest measurements)")
     potential_label = t.gettext("National potential (range)")
     data: list[dict[str, Any]] = []
     layout = figure_layout(t, height=360, barmode="overlay")
     for index, (track, row) in enumerate(zip(tracks, rows, strict=True)):
         suffix = "" if index == 0 else str(index + 1)
-        categories = [estimated_label, realised_label, potential_label]
+        categories = [estimated_label, proposed_label, realised_label, potential_label]
         data.append(
             {
                 "type": "bar",
                 "name": t.label(track),
                 "x": categories,
-                "y": [euros(row[1]), euros(row[2]), euros(row[4] - row[3])],
-                "base": [0, 0, euros(row[3])],
-                "marker": {"color": [ACCENT, "#1b6e2a", "#c9d6e3"], "line": {"color": ACCENT}},
-                "customdata": [t.money(row[1]), t.money(row[2]), _money_range(t, row[3], row[4])],
+                "y": [euros(row[1]), euros(row[2]), euros(row[3]), euros(row[5] - row[4])],
+                "base": [0, 0, 0, euros(row[4])],
+                "marker": {
+                    "color": [ACCENT, "#b34d00", "#1b6e2a", "#c9d6e3"],
+                    "line": {"color": ACCENT},
+                },
+                "customdata": [
+                    t.money(row[1]),
+                    t.money(row[2]),
+                    t.money(row[3]),
+                    _money_range(t, row[4], row[5]),
+                ],
                 "hovertemplate": "%{x}: %{customdata}<extra>" + t.label(track) + "</extra>",
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
@@ -670,15 +720,19 @@ def savings_chart(
     ]
     layout["margin"] = {"l": 10, "r": 20, "t": 40, "b": 40}
     estimated = sum(row[1] for row in rows)
-    realised = sum(row[2] for row in rows)
-    quick_potential = _money_range(t, rows[0][3], rows[0][4])
-    slow_potential = _money_range(t, rows[1][3], rows[1][4])
+    proposed = sum(row[2] for row in rows)
+    realised = sum(row[3] for row in rows)
+    quick_potential = _money_range(t, rows[0][4], rows[0][5])
+    slow_potential = _money_range(t, rows[1][4], rows[1][5])
     description = t.gettext(
-        "Annual savings the pilots estimate and those realised so far (the latest value of "
-        "each savings KPI), per track, beside the remaining national savings potential of the "
-        "track. Estimated %(estimated)s a year, realised %(realised)s a year. The national "
-        "potential is %(quick)s on the quick track and %(slow)s on the slow track.",
+        "Annual savings the pilots estimate, committed and proposed pilots side by side "
+        "(stopped pilots count none), and those realised so far (the latest value of each "
+        "savings KPI), per track, beside the remaining national savings potential of the "
+        "track. Estimated %(estimated)s a year by committed pilots and %(proposed)s by "
+        "proposed ones, realised %(realised)s a year. The national potential is %(quick)s on "
+        "the quick track and %(slow)s on the slow track.",
         estimated=t.money(estimated),
+        proposed=t.money(proposed),
         realised=t.money(realised),
         quick=quick_potential,
         slow=slow_potential,
@@ -691,6 +745,7 @@ def savings_chart(
         columns=(
             Column("track", t.gettext("Track")),
             Column("estimated", estimated_label, "money"),
+            Column("estimated_proposed", proposed_label, "money"),
             Column("realised", realised_label, "money"),
             Column("potential_low", t.gettext("National potential, low"), "money"),
             Column("potential_high", t.gettext("National potential, high"), "money"),
@@ -1011,11 +1066,14 @@ def pilot_cost_chart(
 
 @dataclass(frozen=True)
 class MunicipalityTrack:
-    """A municipality's money on one track: its cost and its share of the savings."""
+    """A municipality's money on one track: its cost and its share of the savings, for
+    committed pilots and (side by side) proposed ones."""
 
-    cost_cents: int
-    estimated_share_cents: int
+    cost_cents: int  # its shares of committed pilots
+    estimated_share_cents: int  # of committed pilots' estimates
     realised_share_cents: int
+    proposed_cents: int = 0
+    estimated_proposed_share_cents: int = 0
 
 
 def municipality_savings_chart(
@@ -1025,12 +1083,19 @@ def municipality_savings_chart(
     values = [by_track.get(track, MunicipalityTrack(0, 0, 0)) for track in Track]
     labels = [t.label(track) for track in Track]
     series = [  # column key, name, cents per track, colour
-        ("cost", t.gettext("Its net cost"), [v.cost_cents for v in values], MUTED),
+        ("cost", t.gettext("Its committed cost"), [v.cost_cents for v in values], MUTED),
+        ("proposed", t.gettext("Its proposed cost"), [v.proposed_cents for v in values], "#b34d00"),
         (
             "estimated_share",
             t.gettext("Its share of estimated annual savings"),
             [v.estimated_share_cents for v in values],
             ACCENT,
+        ),
+        (
+            "estimated_proposed_share",
+            t.gettext("Its share of proposed pilots' estimated savings"),
+            [v.estimated_proposed_share_cents for v in values],
+            "#a0467d",
         ),
         (
             "realised_share",
@@ -1039,9 +1104,11 @@ def municipality_savings_chart(
             "#1b6e2a",
         ),
     ]
-    cost, estimated, realised = (sum(cents) for _, _, cents, _ in series)
+    cost, proposed, estimated, estimated_proposed, realised = (
+        sum(cents) for _, _, cents, _ in series
+    )
     figure = None
-    if cost or estimated or realised:
+    if cost or proposed or estimated or estimated_proposed or realised:
         bars = [
             _bar(
                 labels,
@@ -1064,12 +1131,15 @@ def municipality_savings_chart(
         )
     per_resident = per_resident_cents(cost, population)
     description = t.gettext(
-        "The municipality's net cost per track beside its share of the pilots' annual "
-        "savings, split in the same proportion as the cost. It pays %(cost)s "
-        "(%(per_resident)s per resident) and its share of the estimated savings is "
-        "%(estimated)s a year, of the realised savings %(realised)s a year.",
+        "The municipality's cost per track beside its share of the pilots' annual savings, "
+        "split in the same proportion as the cost; committed and proposed pilots side by "
+        "side, stopped pilots only with their actual costs. Committed %(cost)s "
+        "(%(per_resident)s per resident), proposed %(proposed)s; its share of the committed "
+        "pilots' estimated savings is %(estimated)s a year, of the realised savings "
+        "%(realised)s a year.",
         cost=t.money(cost),
         per_resident=t.money(per_resident) if per_resident is not None else "–",
+        proposed=t.money(proposed),
         estimated=t.money(estimated),
         realised=t.money(realised),
     )
@@ -1099,12 +1169,23 @@ class DueDecision:
     outcome: Enum
     decided_on: date
     language: str = "fi"  # of the pilot's name
+    overdue: bool = False  # its date has passed with no decision recorded since
 
 
 def decisions_due_table(items: Sequence[DueDecision], days: int, t: Texts) -> Chart:
-    """Reviews due within `days`, soonest first: a table (and CSV) without a figure."""
-    ordered = sorted(items, key=lambda d: (d.next_review, d.pilot_id))
-    if ordered:
+    """Reviews overdue and due within `days`: overdue first, then soonest first; a table
+    (and CSV) without a figure."""
+    ordered = sorted(items, key=lambda d: (not d.overdue, d.next_review, d.pilot_id))
+    overdue = sum(1 for d in ordered if d.overdue)
+    if overdue:
+        description = t.gettext(
+            "%(overdue)s reviews are overdue (their date has passed with no decision "
+            "recorded since) and %(count)s are due in the next %(days)s days.",
+            overdue=t.number(overdue),
+            count=t.number(len(ordered) - overdue),
+            days=t.number(days),
+        )
+    elif ordered:
         description = t.gettext(
             "%(count)s reviews are due in the next %(days)s days; the first on %(first)s.",
             count=t.number(len(ordered)),
@@ -1117,7 +1198,7 @@ def decisions_due_table(items: Sequence[DueDecision], days: int, t: Texts) -> Ch
         )
     return Chart(
         key="decisions-due",
-        title=t.gettext("Decisions due in the next %(days)s days", days=t.number(days)),
+        title=t.gettext("Decisions overdue and due in the next %(days)s days", days=t.number(days)),
         description=description,
         figure=None,
         columns=(
@@ -1126,15 +1207,106 @@ def decisions_due_table(items: Sequence[DueDecision], days: int, t: Texts) -> Ch
             Column("gate", t.gettext("Previous gate")),
             Column("outcome", t.gettext("Previous outcome")),
             Column("decided_on", t.gettext("Decided on"), "date"),
+            Column("overdue", t.gettext("Overdue")),
         ),
         rows=tuple(
-            (d.next_review, d.pilot_name, t.label(d.gate), t.label(d.outcome), d.decided_on)
+            (
+                d.next_review,
+                d.pilot_name,
+                t.label(d.gate),
+                t.label(d.outcome),
+                d.decided_on,
+                t.gettext("Overdue") if d.overdue else "",
+            )
             for d in ordered
         ),
         link_kind="pilot",
         link_column="pilot",
         links=tuple(str(d.pilot_id) for d in ordered),
         link_languages=tuple(d.language for d in ordered),
+    )
+
+
+@dataclass(frozen=True)
+class YearAmounts:
+    """One calendar year's money: planned for committed and for proposed pilots, actual."""
+
+    year: int
+    committed_cents: int
+    proposed_cents: int
+    actual_cents: int
+
+
+def money_by_year_chart(
+    years: Sequence[YearAmounts],
+    unscheduled: tuple[int, int],
+    t: Texts,
+    *,
+    title: str | None = None,
+) -> Chart:
+    """Planned money by calendar year, committed and proposed side by side (never stacked
+    or added), beside the actual costs of each year; `unscheduled` is the (committed,
+    proposed) money of pilots without both planned dates."""
+    series = [
+        ("committed", t.gettext("Committed (planned)"), [y.committed_cents for y in years], ACCENT),
+        ("proposed", t.gettext("Proposed (planned)"), [y.proposed_cents for y in years], "#b34d00"),
+        ("actual", t.gettext("Actual costs"), [y.actual_cents for y in years], "#1b6e2a"),
+    ]
+    labels = [str(y.year) for y in years]
+    figure = None
+    if any(any(cents) for _, _, cents, _ in series):
+        bars = [
+            _bar(
+                labels,
+                [euros(c) for c in cents],
+                name=name,
+                hover_name=name,
+                money=True,
+                marker={"color": colour},
+            )
+            for _, name, cents, colour in series
+        ]
+        figure = _bar_figure(
+            t,
+            bars,
+            horizontal=False,
+            values_axis=figure_axis("€", rangemode="tozero"),
+            categories_axis=figure_axis(type="category"),
+            barmode="group",
+            showlegend=True,
+        )
+    if years:
+        busiest = max(years, key=lambda y: (y.committed_cents, -y.year))
+        description = t.gettext(
+            "Planned net cost spread over the calendar years from each pilot's planned start "
+            "to its planned end, by days; committed and proposed pilots side by side (not "
+            "added together), with the actual costs of each year. The most committed is "
+            "%(year)s with %(amount)s.",
+            year=str(busiest.year),
+            amount=t.money(busiest.committed_cents),
+        )
+    else:
+        description = t.gettext("Planned net cost by calendar year. No pilot has planned dates.")
+    note = ""
+    if any(unscheduled):
+        note = t.gettext(
+            "Without planned dates (in no year): committed %(committed)s, proposed %(proposed)s.",
+            committed=t.money(unscheduled[0]),
+            proposed=t.money(unscheduled[1]),
+        )
+    return Chart(
+        key="by-year",
+        title=title or t.gettext("Planned and actual costs by year"),
+        description=description,
+        figure=figure,
+        columns=(
+            Column("year", t.gettext("Year")),
+            *(Column(key, name, "money") for key, name, _, _ in series),
+        ),
+        rows=tuple(
+            (label, *(cents[i] for _, _, cents, _ in series)) for i, label in enumerate(labels)
+        ),
+        note=note,
     )
 
 
@@ -1382,6 +1554,7 @@ __all__ = [
     "Texts",
     "TimelineItem",
     "TrackSavings",
+    "YearAmounts",
     "attainment_bucket",
     "cost_shares_chart",
     "decisions_chart",
@@ -1390,6 +1563,7 @@ __all__ = [
     "figure_layout",
     "kpi_attainment_chart",
     "kpi_chart",
+    "money_by_year_chart",
     "municipality_cost_chart",
     "municipality_savings_chart",
     "per_resident_cents",

@@ -151,7 +151,8 @@ def test_theme_track_chart_without_pilots_has_no_figure() -> None:
 
 def _costs(n: int) -> list[MunicipalityCost]:
     return [
-        MunicipalityCost(f"{i:03d}", f"Kunta {i}", 1000 * i, i % 3 + 1) for i in range(1, n + 1)
+        MunicipalityCost(f"{i:03d}", f"Kunta {i}", 1000 * i, i % 3 + 1, 100 * i)
+        for i in range(1, n + 1)
     ]
 
 
@@ -164,13 +165,20 @@ def test_municipality_cost_chart_shows_the_top_and_sums_the_rest_as_others() -> 
     assert others[0] == "" and others[1] == "Others (15 municipalities)"
     assert others[3] == sum(1000 * i for i in range(1, 16))
     assert others[2] == sum(i % 3 + 1 for i in range(1, 16))
-    # The bars are the table's numbers, in euros.
-    assert chart.figure["data"][0]["x"] == [r[3] / 100 for r in chart.rows]
+    # The bars are the table's numbers, in euros: committed, proposed, actual side by side.
+    committed, proposed, actual = chart.figure["data"]
+    assert committed["x"] == [r[3] / 100 for r in chart.rows]
+    assert proposed["x"] == [r[4] / 100 for r in chart.rows]
+    assert actual["x"] == [0.0] * 6
+    assert chart.figure["layout"]["barmode"] == "group"
     # Nothing lost: the bars add up to the total.
-    assert sum(r[3] for r in chart.rows) == sum(m.net_cost_cents for m in items)
+    assert sum(r[3] for r in chart.rows) == sum(m.committed_cents for m in items)
+    assert sum(r[4] for r in chart.rows) == sum(m.proposed_cents for m in items)
     assert chart.links == ("020", "019", "018", "017", "016", None)
-    assert "€2,100.00 in all across 20 municipalities" in chart.description
-    assert "largest is Kunta 20 with €200.00" in chart.description
+    assert "Committed €2,100.00 and proposed €210.00 across 20 municipalities" in (
+        chart.description
+    )
+    assert "most committed is Kunta 20 with €200.00" in chart.description
 
 
 def test_municipality_cost_chart_breaks_ties_by_code_and_has_no_others_when_all_fit() -> None:
@@ -187,24 +195,32 @@ def test_municipality_cost_chart_without_pilots_has_no_figure_or_rows() -> None:
 
 def test_savings_chart_puts_each_track_beside_its_national_potential() -> None:
     chart = charts.savings_chart(
-        {Track.QUICK: TrackSavings(500_00, 120_00), Track.SLOW: TrackSavings(9_000_00, 0)}, T
+        {
+            Track.QUICK: TrackSavings(500_00, 120_00, 70_00),
+            Track.SLOW: TrackSavings(9_000_00, 0),
+        },
+        T,
     )
     quick, slow = chart.figure["data"]
-    assert quick["y"][:2] == [500.0, 120.0]
+    # Committed pilots' estimates, proposed pilots' (side by side), realised.
+    assert quick["y"][:3] == [500.0, 70.0, 120.0]
     # The potential is a floating bar from the low to the high end.
-    assert quick["base"][2] == 7_000_000 and quick["y"][2] == 16_000_000
-    assert slow["base"][2] == 440_000_000 and slow["y"][2] == 240_000_000
+    assert quick["base"][3] == 7_000_000 and quick["y"][3] == 16_000_000
+    assert slow["base"][3] == 440_000_000 and slow["y"][3] == 240_000_000
     assert (quick["xaxis"], slow["xaxis"]) == ("x", "x2")
-    assert chart.rows[0] == ("quick", 500_00, 120_00, 7_000_000_00, 23_000_000_00)
-    assert chart.rows[1] == ("slow", 9_000_00, 0, 440_000_000_00, 680_000_000_00)
-    assert "Estimated €9,500.00 a year, realised €120.00 a year" in chart.description
+    assert chart.rows[0] == ("quick", 500_00, 70_00, 120_00, 7_000_000_00, 23_000_000_00)
+    assert chart.rows[1] == ("slow", 9_000_00, 0, 0, 440_000_000_00, 680_000_000_00)
+    assert (
+        "Estimated €9,500.00 a year by committed pilots and €70.00 by proposed ones, "
+        "realised €120.00 a year"
+    ) in chart.description
     assert "€7,000,000.00 – €23,000,000.00 on the quick track" in chart.description
 
 
 def test_savings_chart_with_no_savings_still_shows_the_potential() -> None:
     chart = charts.savings_chart({}, T)
     assert chart.figure is not None
-    assert chart.rows[0][1:3] == (0, 0)
+    assert chart.rows[0][1:4] == (0, 0, 0)
 
 
 def test_rag_chart_splits_each_status_into_up_to_date_and_stale() -> None:
@@ -392,18 +408,24 @@ def test_pilot_cost_chart_without_pilots() -> None:
 def test_municipality_savings_chart_compares_cost_with_savings_shares() -> None:
     chart = charts.municipality_savings_chart(
         {
-            Track.QUICK: MunicipalityTrack(10_000, 4_000, 1_000),
+            Track.QUICK: MunicipalityTrack(10_000, 4_000, 1_000, 2_000, 500),
             Track.SLOW: MunicipalityTrack(30_000, 50_000, 0),
         },
         population=400,
         t=T,
     )
-    cost, estimated, realised = chart.figure["data"]
+    cost, proposed, estimated, estimated_proposed, realised = chart.figure["data"]
     assert cost["y"] == [100.0, 300.0]
+    assert proposed["y"] == [20.0, 0.0]
     assert estimated["y"] == [40.0, 500.0]
+    assert estimated_proposed["y"] == [5.0, 0.0]
     assert realised["y"] == [10.0, 0.0]
-    assert chart.rows == (("quick", 10_000, 4_000, 1_000), ("slow", 30_000, 50_000, 0))
-    assert "It pays €400.00 (€1.00 per resident)" in chart.description
+    assert chart.rows == (
+        ("quick", 10_000, 2_000, 4_000, 500, 1_000),
+        ("slow", 30_000, 0, 50_000, 0, 0),
+    )
+    # Committed and proposed side by side; per resident on the committed amount.
+    assert "Committed €400.00 (€1.00 per resident), proposed €20.00" in chart.description
     assert "estimated savings is €540.00 a year" in chart.description
 
 
@@ -420,9 +442,43 @@ def test_decisions_due_table_sorts_by_review_date_and_has_no_figure() -> None:
     ]
     chart = charts.decisions_due_table(items, 90, T)
     assert chart.figure is None
-    assert chart.rows[0] == (date(2026, 2, 1), "A", "start", "continue", date(2025, 12, 1))
+    assert chart.rows[0] == (date(2026, 2, 1), "A", "start", "continue", date(2025, 12, 1), "")
     assert chart.links == ("1", "2")
     assert chart.description == "2 reviews are due in the next 90 days; the first on 2026-02-01."
+
+
+def test_decisions_due_table_puts_overdue_reviews_first() -> None:
+    items = [
+        DueDecision(2, "B", date(2026, 3, 1), Gate.MIDPOINT, Outcome.GO, date(2026, 1, 1)),
+        DueDecision(
+            1, "A", date(2025, 6, 8), Gate.START, Outcome.GO, date(2025, 1, 1), overdue=True
+        ),
+    ]
+    chart = charts.decisions_due_table(items, 90, T)
+    assert chart.rows[0] == (date(2025, 6, 8), "A", "start", "go", date(2025, 1, 1), "Overdue")
+    assert chart.links == ("1", "2")
+    assert chart.description.startswith("1 reviews are overdue")
+    assert "1 are due in the next 90 days" in chart.description
+
+
+def test_money_by_year_chart_keeps_committed_and_proposed_apart() -> None:
+    years = [
+        charts.YearAmounts(2026, 2_520_548, 0, 0),
+        charts.YearAmounts(2027, 2_479_452, 3_000_000, 0),
+    ]
+    chart = charts.money_by_year_chart(years, (0, 1_000_000), T)
+    committed, proposed, actual = chart.figure["data"]
+    assert committed["x"] == ["2026", "2027"] and committed["y"] == [25_205.48, 24_794.52]
+    assert proposed["y"] == [0.0, 30_000.0] and actual["y"] == [0.0, 0.0]
+    assert chart.figure["layout"]["barmode"] == "group"  # side by side, never stacked
+    assert chart.rows == (("2026", 2_520_548, 0, 0), ("2027", 2_479_452, 3_000_000, 0))
+    assert "The most committed is 2026 with €25,205.48" in chart.description
+    assert chart.note == "Without planned dates (in no year): committed €0.00, proposed €10,000.00."
+
+
+def test_money_by_year_chart_without_years() -> None:
+    chart = charts.money_by_year_chart([], (0, 0), T)
+    assert chart.figure is None and chart.rows == () and chart.note == ""
 
 
 def test_decisions_due_table_says_when_nothing_is_due() -> None:

@@ -224,31 +224,40 @@ def test_net_cost_per_municipality_is_the_sum_of_its_shares(
 ) -> None:
     login_as(client, actors.coordinator)
     html = page(client, "/dashboard")
-    trace = figures(html)["municipality-costs"]["data"][0]
-    bars = dict(zip(trace["y"], trace["x"], strict=True))
-    expected: dict[str, int] = {}
-    for shares in portfolio.shares.values():
-        for code, cents in shares.items():
-            expected[code] = expected.get(code, 0) + cents
-    assert bars == {
-        "Lempäälä (418)": expected["418"] / 100,
-        "Nokia (536)": expected["536"] / 100,
-        "Ylöjärvi (980)": expected["980"] / 100,
-        "Helsinki (091)": expected["091"] / 100,
-    }
-    # 418 pays its per-capita share of A (23 651.55 €) plus half of B, whose odd leftover
-    # cent goes to the lower code, 091.
-    assert expected["418"] == 2_365_155 + 2_500_000
-    assert expected["091"] == 2_500_001
+    committed_trace, proposed_trace, actual_trace = figures(html)["municipality-costs"]["data"]
+    committed_bars = dict(zip(committed_trace["y"], committed_trace["x"], strict=True))
+    proposed_bars = dict(zip(proposed_trace["y"], proposed_trace["x"], strict=True))
+    # A is piloting (committed); B (planning) and C (an idea) are proposed: apart, not added.
+    committed = dict(portfolio.shares[portfolio.a])
+    proposed: dict[str, int] = {}
+    for pilot in (portfolio.b, portfolio.c):
+        for code, cents in portfolio.shares[pilot].items():
+            proposed[code] = proposed.get(code, 0) + cents
+    codes = {"418": "Lempäälä (418)", "536": "Nokia (536)", "980": "Ylöjärvi (980)"}
+    codes["091"] = "Helsinki (091)"
+    assert committed_bars == {label: committed.get(c, 0) / 100 for c, label in codes.items()}
+    assert proposed_bars == {label: proposed.get(c, 0) / 100 for c, label in codes.items()}
+    assert set(actual_trace["x"]) == {0.0}
+    # 418 pays its per-capita share of A (23 651.55 €); half of B, whose odd leftover cent
+    # goes to the lower code, 091, is proposed.
+    assert committed["418"] == 2_365_155 and proposed["418"] == 2_500_000
+    assert proposed["091"] == 2_500_001
     # The table and the CSV hold the same numbers.
     rows = tables(html)["municipality-costs"][1:]
-    assert {r[0]: eur(r[3]) for r in rows} == {
-        code: Decimal(cents) / 100 for code, cents in expected.items()
+    assert {r[0]: (eur(r[3]), eur(r[4])) for r in rows} == {
+        c: (Decimal(committed.get(c, 0)) / 100, Decimal(proposed.get(c, 0)) / 100) for c in codes
     }
     csv_rows = get_csv(client, "/dashboard/data/municipality-costs.csv")
-    assert csv_rows[0] == ["Code", "Municipality", "Pilots taking part", "Net cost"]
+    assert csv_rows[0] == [
+        "Code",
+        "Municipality",
+        "Pilots taking part",
+        "Committed",
+        "Proposed",
+        "Actual costs",
+    ]
     assert {r[0]: r[3] for r in csv_rows[1:]} == {
-        code: f"{cents // 100}.{cents % 100:02d}" for code, cents in expected.items()
+        c: f"{committed.get(c, 0) // 100}.{committed.get(c, 0) % 100:02d}" for c in codes
     }
     assert {r[0]: int(r[2]) for r in csv_rows[1:]} == {"418": 2, "536": 1, "980": 1, "091": 2}
 
@@ -258,10 +267,15 @@ def test_summary_cards_total_the_portfolio(
 ) -> None:
     login_as(client, actors.admin)
     html = page(client, "/dashboard")
-    # Net cost: 90 000 € + 50 000.01 € + 0 (funding above budget).
-    assert "€140,000.01" in html
-    assert "€145,000.00" in html  # estimated savings 45 000 + 100 000
-    assert "€12,000.00" in html  # realised: the latest value of the savings KPI
+    # Committed (A piloting) and proposed (B planning, C an idea with funding above its
+    # budget) side by side, never added: no 140 000.01 € card.
+    cards = html[html.index('id="summary-title"') : html.index("</dl>")]
+    assert 'Committed net cost</dt><dd class="figure">€90,000.00' in cards
+    assert 'Proposed net cost</dt><dd class="figure">€50,000.01' in cards
+    assert 'Actual costs</dt><dd class="figure">€0.00' in cards
+    assert "€45,000.00" in cards and "€100,000.00" in cards  # estimates apart
+    assert "€140,000.01" not in cards and "€145,000.00" not in cards
+    assert "€12,000.00" in cards  # realised: the latest value of the savings KPI
 
 
 def test_savings_chart_uses_the_latest_value_of_savings_kpis(
@@ -270,14 +284,15 @@ def test_savings_chart_uses_the_latest_value_of_savings_kpis(
     login_as(client, actors.council)
     html = page(client, "/dashboard")
     quick, slow = figures(html)["savings"]["data"]
-    assert quick["y"][:2] == [45_000.0, 12_000.0]
-    assert slow["y"][:2] == [100_000.0, 0.0]
-    assert quick["base"][2] == 7_000_000 and quick["y"][2] == 16_000_000
+    # Committed estimates, proposed estimates (side by side), realised.
+    assert quick["y"][:3] == [45_000.0, 0.0, 12_000.0]
+    assert slow["y"][:3] == [0.0, 100_000.0, 0.0]
+    assert quick["base"][3] == 7_000_000 and quick["y"][3] == 16_000_000
     rows = tables(html)["savings"]
-    assert [eur(c) for c in rows[1][1:]] == [45_000, 12_000, 7_000_000, 23_000_000]
+    assert [eur(c) for c in rows[1][1:]] == [45_000, 0, 12_000, 7_000_000, 23_000_000]
     csv_rows = get_csv(client, "/dashboard/data/savings.csv")
-    assert csv_rows[1] == ["Quick", "45000.00", "12000.00", "7000000.00", "23000000.00"]
-    assert csv_rows[2] == ["Slow", "100000.00", "0.00", "440000000.00", "680000000.00"]
+    assert csv_rows[1] == ["Quick", "45000.00", "0.00", "12000.00", "7000000.00", "23000000.00"]
+    assert csv_rows[2] == ["Slow", "0.00", "100000.00", "0.00", "440000000.00", "680000000.00"]
 
 
 def test_status_chart_counts_rag_and_stale_pilots(
@@ -286,11 +301,12 @@ def test_status_chart_counts_rag_and_stale_pilots(
     login_as(client, actors.council)
     html = page(client, "/dashboard")
     fresh, stale = figures(html)["status"]["data"]
-    # A: green 3 days ago. B: amber 45 days ago (stale). C: no status, idea (not stale).
-    assert fresh["y"] == [1, 0, 0, 1]
-    assert stale["y"] == [0, 1, 0, 0]
-    assert tables(html)["status"][2] == ["Amber: at risk", "0", "1", "1"]
-    assert "1 of 3 pilots are stale" in html
+    # A: green 3 days ago. B: amber 45 days ago, but planning: never stale (PRODUCT.md; the
+    # old rule flagged it). C: no status, idea (not stale).
+    assert fresh["y"] == [1, 1, 0, 1]
+    assert stale["y"] == [0, 0, 0, 0]
+    assert tables(html)["status"][2] == ["Amber: at risk", "1", "0", "1"]
+    assert "0 of 3 pilots are stale" in html
 
 
 def test_theme_chart_and_decisions_and_kpi_attainment(
@@ -338,7 +354,9 @@ def test_filters_change_the_numbers(
     found = figures(html)
     assert found["stages"]["data"][0]["x"] == [1, 1, 0, 0, 0, 0]
     assert found["municipality-costs"]["data"][0]["y"] == ["Helsinki (091)"]
-    assert found["municipality-costs"]["data"][0]["x"] == [
+    # B (planning) is proposed: its share is on the proposed bar, the committed one is 0.
+    assert found["municipality-costs"]["data"][0]["x"] == [0.0]
+    assert found["municipality-costs"]["data"][1]["x"] == [
         portfolio.shares[portfolio.b]["091"] / 100
     ]
     # The CSV links carry the filters, and the CSV follows them.
@@ -378,6 +396,7 @@ def test_every_chart_has_title_description_table_and_csv(
         "themes",
         "municipality-costs",
         "savings",
+        "by-year",
         "status",
         "timeline",
         "decisions",
@@ -432,7 +451,7 @@ def test_the_dashboard_speaks_finnish_by_default(
     html = client.get("/dashboard").get_data(as_text=True)
     layout = figures(html)["stages"]["layout"]
     assert layout["separators"] == ",\u00a0"
-    assert "140\u00a0000,01\u00a0€" in html
+    assert "90\u00a0000,00\u00a0€" in html
 
 
 # --- municipality ------------------------------------------------------------------------
@@ -453,17 +472,21 @@ def test_municipality_dashboard_totals_its_cost_and_savings_share(
     login_as(client, actors.council_tied)
     html = page(client, "/municipalities/418")
     assert "<h1>Lempäälä" in html
-    money = f"€{Decimal(cost) / 100:,.2f}"
-    assert money in html
-    per_resident = round_half_up(Fraction(cost, population), 0)
-    assert f"€{Decimal(int(per_resident)) / 100:,.2f}" in html
+    # A (piloting) is committed, B (planning) proposed: side by side, never added.
+    cards = html[html.index('id="summary-title"') : html.index("</dl>")]
+    assert f"€{Decimal(mine[portfolio.a]) / 100:,.2f}" in cards
+    assert f"€{Decimal(mine[portfolio.b]) / 100:,.2f}" in cards
+    assert f"€{Decimal(cost) / 100:,.2f}" not in cards
+    per_resident = round_half_up(Fraction(mine[portfolio.a], population), 0)
+    assert f"€{Decimal(int(per_resident)) / 100:,.2f}" in cards  # on the committed amount
     found = figures(html)
-    cost_bars, est_bars, real_bars = found["savings"]["data"]
-    assert sum(cost_bars["y"]) == pytest.approx(cost / 100)
-    assert cost_bars["y"] == [mine[portfolio.a] / 100, mine[portfolio.b] / 100]
+    cost_bars, proposed_bars, est_bars, est_proposed_bars, real_bars = found["savings"]["data"]
+    assert cost_bars["y"] == [mine[portfolio.a] / 100, 0.0]  # quick A, slow B
+    assert proposed_bars["y"] == [0.0, mine[portfolio.b] / 100]
     b_part = Fraction(10_000_000 * mine[portfolio.b], net[portfolio.b])
     est_cents = [int(round_half_up(v, 0)) for v in (estimated - b_part, b_part)]
-    assert est_bars["y"] == [c / 100 for c in est_cents]
+    assert est_bars["y"] == [est_cents[0] / 100, 0.0]
+    assert est_proposed_bars["y"] == [0.0, est_cents[1] / 100]
     assert real_bars["y"] == [int(round_half_up(realised, 0)) / 100, 0.0]
     # Its pilots by stage, its cost per pilot.
     assert found["stages"]["data"][0]["x"] == [0, 1, 1, 0, 0, 0]
@@ -486,7 +509,8 @@ def test_municipality_dashboard_lists_its_pilots_with_status_and_share(
     assert len(rows) == 2
     # B's half share (25 000.00 €) is larger than A's per-capita share (23 651.55 €).
     assert "Paikkatietoalusta" in rows[0] and "€25,000.00" in rows[0]
-    assert "Amber: at risk" in rows[0] and "badge-stale" in rows[0]
+    # Amber 45 days ago, but planning: never stale (the old rule said stale).
+    assert "Amber: at risk" in rows[0] and "badge-stale" not in rows[0]
     assert "Sähköinen tilavaraus" in rows[1] and "€23,651.55" in rows[1]
     assert "Green: on track" in rows[1] and "badge-stale" not in rows[1]
 
@@ -673,7 +697,9 @@ def test_query_counts_do_not_grow_with_the_portfolio(
         _add_pilots(actors, 6)
     after = counts()
     assert before == after
-    assert after == [9, 9, 7], after
+    # Portfolio: 9 aggregates, the money by commitment and year, the due section (items and
+    # counts). Municipality: 7, with the due section's two and the reviews' count.
+    assert after == [12, 12, 10], after
 
 
 # --- scripts -----------------------------------------------------------------------------

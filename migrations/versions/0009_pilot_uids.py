@@ -1,7 +1,7 @@
 """pilot uids: a stable UUID for every pilot and for each row of its child tables
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02
 
 Exports name every pilot, KPI, measurement, status update and decision by its `uid`, so that
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

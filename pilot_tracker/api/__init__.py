@@ -97,6 +97,7 @@ def register(app: Flask) -> None:
         public,
         registers,
         reporting,
+        summaries,
     )
 
     api = Api(

@@ -312,6 +312,14 @@ class PilotSchema(Schema):
     public = out(fields.Boolean)
     latest_status = out(fields.Nested, StatusUpdateSchema, allow_none=True)
     stale = out(fields.Boolean)
+    commitment = out(
+        fields.String,
+        metadata={
+            "enum": ["proposed", "committed", "stopped"],
+            "description": "Proposed (idea, planning), committed (from the start go on) or "
+            "stopped (only its actual costs count).",
+        },
+    )
     created_at = out(fields.AwareDateTime)
     updated_at = out(fields.AwareDateTime)
     warnings = fields.List(
@@ -365,12 +373,32 @@ class DecisionSchema(Schema):
     created_at = out(fields.AwareDateTime)
 
 
+class YearMoneySchema(Schema):
+    """One calendar year: planned net cost of committed and of proposed pilots (never added
+    together) and actual costs dated in the year."""
+
+    year = out(fields.Integer)
+    planned_committed_eur = money_out()
+    planned_proposed_eur = money_out()
+    actual_eur = money_out()
+
+
+class UnscheduledMoneySchema(Schema):
+    """Planned net cost of pilots without both a planned start and end (in no year)."""
+
+    planned_committed_eur = money_out()
+    planned_proposed_eur = money_out()
+
+
 class SummaryMunicipalitySchema(Schema):
     code = out(fields.String)
     name = out(fields.String)
     pilot_count = out(fields.Integer)
     net_cost_eur = money_out()
     eur_per_resident = out(fields.String, allow_none=True, metadata={"example": "2.20"})
+    committed_eur = money_out()
+    proposed_eur = money_out()
+    committed_eur_per_resident = out(fields.String, allow_none=True, metadata={"example": "1.10"})
 
 
 def _counts(description: str) -> Any:
@@ -394,6 +422,13 @@ class PortfolioSummarySchema(Schema):
     realised_annual_savings_eur = money_out()
     stale_count = out(fields.Integer)
     municipalities = out(fields.List, fields.Nested(SummaryMunicipalitySchema))
+    committed_net_cost_eur = money_out()
+    proposed_net_cost_eur = money_out()
+    actual_cost_eur = money_out()
+    committed_estimated_annual_savings_eur = money_out()
+    proposed_estimated_annual_savings_eur = money_out()
+    by_year = out(fields.List, fields.Nested("YearMoneySchema"))
+    unscheduled = out(fields.Nested, "UnscheduledMoneySchema")
 
 
 class LicenseSchema(Schema):

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.enums import Outcome, SplitMethod
 from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
@@ -131,7 +132,8 @@ def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
         "end_date": p.end_date,
         "public": p.is_public,
         "latest_status": status_update(latest) if latest else None,
-        "stale": is_stale(p.stage, p.last_status_on, today),
+        "stale": is_stale(p, today),
+        "commitment": commitment(p.stage).value,
         "created_at": p.created_at,
         "updated_at": p.updated_at,
     }

@@ -16,14 +16,18 @@ from pilot_tracker import charts
 from pilot_tracker.charts import Chart, Texts
 from pilot_tracker.dashboards import queries
 from pilot_tracker.dashboards.queries import PortfolioFilters
-from pilot_tracker.domain.enums import Direction, Rag, Stage, Theme, Track
+from pilot_tracker.domain.commitment import Commitment, commitment
+from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage, Theme, Track
 from pilot_tracker.models import Municipality, Pilot
+from pilot_tracker.services import due, money
 
 TIMELINE_LIMIT = 40
 MUNICIPALITY_TOP = 15
 MUNICIPALITY_PILOT_ROWS = 50
 PILOT_COST_TOP = 10
 DUE_DAYS = 90
+DUE_REVIEW_ROWS = 100
+DUE_SECTION_ROWS = 20
 
 
 # --- portfolio ---------------------------------------------------------------------------
@@ -63,13 +67,23 @@ class PortfolioData:
     def attainment(self) -> dict[str, int]:
         return queries.portfolio_kpi_attainment(self.filters)
 
+    @cached_property
+    def money(self) -> money.PortfolioMoney:
+        conditions = queries.pilot_conditions(self.filters)
+        return money.portfolio_money(lambda query: query.where(*conditions))
+
     def summary(self) -> dict[str, int]:
-        """Headline figures for the cards above the charts."""
+        """Headline figures for the cards above the charts: committed and proposed side by
+        side, never added (services.money)."""
         groups = self.groups
+        figures = self.money
         return {
             "pilots": sum(g.pilots for g in groups),
-            "net_cost_cents": sum(g.net_cost_cents for g in groups),
-            "estimated_savings_cents": sum(g.estimated_savings_cents for g in groups),
+            "committed_cents": figures.committed_cents,
+            "proposed_cents": figures.proposed_cents,
+            "actual_cents": figures.actual_cents,
+            "estimated_committed_cents": figures.estimated_savings.committed,
+            "estimated_proposed_cents": figures.estimated_savings.proposed,
             "realised_savings_cents": sum(self.realised.values()),
             "stale": sum(g.stale for g in groups),
         }
@@ -98,12 +112,28 @@ def _rag_counts(groups: list[queries.PilotGroup]) -> Counter[tuple[Rag | None, b
 
 
 def _savings(data: PortfolioData) -> dict[Track, charts.TrackSavings]:
-    estimated: Counter[Track] = Counter()
+    """Estimates by track, committed and proposed apart; stopped pilots estimate nothing."""
+    estimated: Counter[tuple[Commitment, Track]] = Counter()
     for g in data.groups:
-        estimated[g.track] += g.estimated_savings_cents
+        estimated[(commitment(g.stage), g.track)] += g.estimated_savings_cents
     return {
-        track: charts.TrackSavings(estimated[track], data.realised.get(track, 0)) for track in Track
+        track: charts.TrackSavings(
+            estimated[(Commitment.COMMITTED, track)],
+            data.realised.get(track, 0),
+            estimated[(Commitment.PROPOSED, track)],
+        )
+        for track in Track
     }
+
+
+def year_amounts(rows: list[money.YearMoney]) -> list[charts.YearAmounts]:
+    """The money service's years as chart input."""
+    return [
+        charts.YearAmounts(
+            r.year, r.planned_committed_cents, r.planned_proposed_cents, r.actual_cents
+        )
+        for r in rows
+    ]
 
 
 PORTFOLIO_CHARTS: dict[str, Callable[[PortfolioData, Texts], Chart]] = {
@@ -113,6 +143,11 @@ PORTFOLIO_CHARTS: dict[str, Callable[[PortfolioData, Texts], Chart]] = {
         d.municipalities, t, top=MUNICIPALITY_TOP
     ),
     "savings": lambda d, t: charts.savings_chart(_savings(d), t),
+    "by-year": lambda d, t: charts.money_by_year_chart(
+        year_amounts(d.money.by_year),
+        (d.money.unscheduled.committed, d.money.unscheduled.proposed),
+        t,
+    ),
     "status": lambda d, t: charts.rag_chart(_rag_counts(d.groups), t),
     "timeline": lambda d, t: charts.timeline_chart(
         d.timeline[0], d.timeline[1], t, stages=queries.timeline_stages(d.filters)
@@ -131,20 +166,18 @@ def portfolio_charts(data: PortfolioData, t: Texts) -> list[Chart]:
 
 
 class MunicipalityData:
-    """One municipality's query results, fetched when first needed."""
+    """One municipality's query results, fetched when first needed; `user` scopes what is
+    due (permissions.py)."""
 
-    def __init__(self, place: Municipality, today: date) -> None:
+    def __init__(self, place: Municipality, today: date, user: Any = None) -> None:
         self.place = place
         self.code = place.code
         self.today = today
+        self.user = user
 
     @cached_property
-    def groups(self) -> list[queries.MunicipalityGroup]:
-        return queries.municipality_groups(self.code)
-
-    @cached_property
-    def realised(self) -> dict[Track, int]:
-        return queries.municipality_realised_by_track(self.code)
+    def money(self) -> money.MunicipalityMoney:
+        return money.municipality_money(self.code, self.place.population)
 
     @cached_property
     def pilots(self) -> tuple[list[queries.MunicipalityPilot], int]:
@@ -152,49 +185,79 @@ class MunicipalityData:
 
     @cached_property
     def due(self) -> list[charts.DueDecision]:
-        return queries.decisions_due(self.code, self.today, DUE_DAYS)
+        """Its reviews, overdue and due (services.due: the same rule as everywhere)."""
+        found = due.due_items(
+            self.user,
+            self.today,
+            municipality=self.code,
+            kinds=[due.DueKind.REVIEW],
+            limit=DUE_REVIEW_ROWS,
+        )
+        return [
+            charts.DueDecision(
+                pilot_id=i.pilot_id,
+                pilot_name=i.pilot_name,
+                next_review=i.due_on,
+                gate=Gate(i.ref_text),
+                outcome=Outcome(i.ref_code),
+                decided_on=i.ref_date or i.due_on,
+                language=i.pilot_language,
+                overdue=i.overdue,
+            )
+            for i in found.items
+        ]
 
     @cached_property
     def attainment(self) -> dict[str, int]:
         return queries.municipality_kpi_attainment(self.code)
 
     def by_track(self) -> dict[Track, charts.MunicipalityTrack]:
-        cost: Counter[Track] = Counter()
-        estimated: Counter[Track] = Counter()
-        for g in self.groups:
-            cost[g.track] += g.cost_cents
-            estimated[g.track] += g.estimated_share_cents
         return {
             track: charts.MunicipalityTrack(
-                cost[track], estimated[track], self.realised.get(track, 0)
+                cost_cents=m.committed_cents,
+                estimated_share_cents=m.estimated_committed_cents,
+                realised_share_cents=m.realised_cents,
+                proposed_cents=m.proposed_cents,
+                estimated_proposed_share_cents=m.estimated_proposed_cents,
             )
-            for track in Track
+            for track, m in self.money.by_track.items()
         }
 
     def summary(self) -> dict[str, Any]:
-        """Headline figures for the cards: pilots, cost, cost per resident, savings shares."""
-        cost = sum(g.cost_cents for g in self.groups)
+        """Headline figures for the cards: committed and proposed side by side (never added),
+        actual, per resident on the committed amount, savings shares (services.money)."""
+        figures = self.money
         return {
-            "pilots": sum(g.pilots for g in self.groups),
-            "cost_cents": cost,
-            "per_resident_cents": charts.per_resident_cents(cost, self.place.population),
-            "estimated_share_cents": sum(g.estimated_share_cents for g in self.groups),
-            "realised_share_cents": sum(self.realised.values()),
+            "pilots": figures.pilot_count,
+            "committed_cents": figures.committed_cents,
+            "proposed_cents": figures.proposed_cents,
+            "actual_cents": figures.actual_cents,
+            "forecast_cents": figures.forecast_cents,
+            "per_resident_cents": figures.committed_per_resident_cents,
+            "estimated_share_cents": figures.estimated_savings.committed,
+            "estimated_proposed_share_cents": figures.estimated_savings.proposed,
+            "realised_share_cents": figures.realised_savings_cents,
         }
 
 
 MUNICIPALITY_CHARTS: dict[str, Callable[[MunicipalityData, Texts], Chart]] = {
     "stages": lambda d, t: charts.stage_chart(
-        _stage_counts(d.groups), t, title=t.gettext("Its pilots by stage")
+        Counter(d.money.by_stage), t, title=t.gettext("Its pilots by stage")
     ),
     "pilot-costs": lambda d, t: charts.pilot_cost_chart(
         queries.pilot_costs(d.pilots[0]),
-        sum(g.cost_cents for g in d.groups),
+        d.money.all_shares_cents,
         d.pilots[1],
         t,
         top=PILOT_COST_TOP,
     ),
     "savings": lambda d, t: charts.municipality_savings_chart(d.by_track(), d.place.population, t),
+    "by-year": lambda d, t: charts.money_by_year_chart(
+        year_amounts(d.money.by_year),
+        (d.money.unscheduled.committed, d.money.unscheduled.proposed),
+        t,
+        title=t.gettext("Its planned and actual costs by year"),
+    ),
     "decisions-due": lambda d, t: charts.decisions_due_table(d.due, DUE_DAYS, t),
     "kpi-attainment": lambda d, t: charts.kpi_attainment_chart(
         d.attainment, t, title=t.gettext("KPI attainment of its pilots")

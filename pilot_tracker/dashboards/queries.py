@@ -8,16 +8,14 @@ measurements table except the one pilot's series on its own page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from pilot_tracker.charts import (
     ACTIVE_STAGES,
-    DueDecision,
     MunicipalityCost,
     PilotCost,
     TimelineItem,
@@ -33,11 +31,11 @@ from pilot_tracker.models import (
     Pilot,
     StatusUpdate,
 )
+from pilot_tracker.services import money
 from pilot_tracker.services.reporting import stale_clause
 
 # A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite)
 # arithmetic, so a division never truncates.
-_ONE = sa.literal_column("1.0")
 _FOUR = sa.literal_column("4.0")
 
 
@@ -71,15 +69,8 @@ class PortfolioFilters:
         return bool(self.args())
 
 
-def net_cost_expr() -> sa.ColumnElement[int]:
-    """Budget less external funding, never negative (as Pilot.net_cost_cents)."""
-    return sa.case(
-        (
-            Pilot.budget_cents > Pilot.external_funding_cents,
-            Pilot.budget_cents - Pilot.external_funding_cents,
-        ),
-        else_=0,
-    )
+# Budget less external funding, never negative: the money service's expression.
+net_cost_expr = money.net_cost_expr
 
 
 def pilot_conditions(filters: PortfolioFilters) -> list[sa.ColumnElement[bool]]:
@@ -281,29 +272,41 @@ def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
 
 
 def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[MunicipalityCost]:
-    """Every municipality in a filtered pilot: its summed cost shares and pilot count.
+    """Every municipality in a filtered pilot: its summed cost shares of committed and of
+    proposed pilots (services.money's rule) and its pilot count.
 
     With a region filter only the region's municipalities are listed. Summed over the
-    participations first (an index-only scan of (municipality_code, share_cents) without
-    filters), then joined to the 308 names.
+    participations joined to their pilots' stages first, then joined to the 308 names.
     """
-    sums = sa.select(
-        Participation.municipality_code.label("code"),
-        sa.func.sum(Participation.share_cents).label("total"),
-        sa.func.count().label("pilots"),
-    ).group_by(Participation.municipality_code)
+    sums = (
+        sa.select(
+            Participation.municipality_code.label("code"),
+            money.committed_sum(Participation.share_cents).label("committed"),
+            money.proposed_sum(Participation.share_cents).label("proposed"),
+            sa.func.count().label("pilots"),
+        )
+        .join(Pilot, Pilot.id == Participation.pilot_id)
+        .group_by(Participation.municipality_code)
+    )
     conditions = pilot_conditions(filters)
     if conditions:
-        sums = sums.where(Participation.pilot_id.in_(sa.select(Pilot.id).where(*conditions)))
+        sums = sums.where(*conditions)
     if filters.region:
         sums = sums.where(Participation.municipality_code.in_(region_codes(filters)))
     totals = sums.subquery()
     name = Municipality.name_sv if locale == "sv" else Municipality.name_fi
-    query = sa.select(Municipality.code, name, totals.c.total, totals.c.pilots).join(
-        totals, totals.c.code == Municipality.code
-    )
+    query = sa.select(
+        Municipality.code, name, totals.c.committed, totals.c.proposed, totals.c.pilots
+    ).join(totals, totals.c.code == Municipality.code)
+    # Actual costs: services.actuals (zero until cost entries exist).
     return [
-        MunicipalityCost(code=row[0], name=row[1], net_cost_cents=int(row[2]), pilots=int(row[3]))
+        MunicipalityCost(
+            code=row[0],
+            name=row[1],
+            committed_cents=int(row[2]),
+            pilots=int(row[4]),
+            proposed_cents=int(row[3]),
+        )
         for row in db.session.execute(query)
     ]
 
@@ -368,75 +371,6 @@ def municipality(code: str) -> Municipality | None:
     return db.session.get(Municipality, code)
 
 
-def _savings_share(amount: Any) -> sa.ColumnElement[Any]:
-    """This participant's part of a pilot-wide `amount`, in proportion to its cost share;
-    split equally when the pilot costs nothing (there is no proportion to follow then)."""
-    others = aliased(Participation)
-    participants = (
-        sa.select(sa.func.count())
-        .select_from(others)
-        .where(others.pilot_id == Pilot.id)
-        .scalar_subquery()
-    )
-    net = net_cost_expr()
-    return sa.case(
-        (net > 0, amount * _ONE * Participation.share_cents / net),
-        else_=amount * _ONE / participants,
-    )
-
-
-@dataclass(frozen=True)
-class MunicipalityGroup:
-    """A municipality's pilots of one stage and track: count, its cost, its savings share."""
-
-    stage: Stage
-    track: Track
-    pilots: int
-    cost_cents: int
-    estimated_share_cents: int
-
-
-def municipality_groups(code: str) -> list[MunicipalityGroup]:
-    """The municipality's pilots grouped by stage and track, with its money."""
-    query = (
-        sa.select(
-            Pilot.stage,
-            Pilot.track,
-            sa.func.count(),
-            sa.func.sum(Participation.share_cents),
-            sa.func.sum(_savings_share(Pilot.estimated_annual_savings_cents)),
-        )
-        .select_from(Participation)
-        .join(Pilot, Pilot.id == Participation.pilot_id)
-        .where(Participation.municipality_code == code)
-        .group_by(Pilot.stage, Pilot.track)
-    )
-    return [
-        MunicipalityGroup(
-            stage=row[0],
-            track=row[1],
-            pilots=int(row[2]),
-            cost_cents=int(row[3] or 0),
-            estimated_share_cents=round_cents(row[4]),
-        )
-        for row in db.session.execute(query)
-    ]
-
-
-def municipality_realised_by_track(code: str) -> dict[Track, int]:
-    """Cents per track: its share (as of cost) of the latest values of savings KPIs."""
-    query = (
-        sa.select(Pilot.track, sa.func.sum(_savings_share(Kpi.latest_value)))
-        .select_from(Participation)
-        .join(Pilot, Pilot.id == Participation.pilot_id)
-        .join(Kpi, Kpi.pilot_id == Pilot.id)
-        .where(Participation.municipality_code == code)
-        .where(Kpi.is_savings.is_(True), Kpi.latest_value.is_not(None))
-        .group_by(Pilot.track)
-    )
-    return {row[0]: euros_to_cents(row[1]) for row in db.session.execute(query)}
-
-
 @dataclass(frozen=True)
 class MunicipalityPilot:
     """A row of the municipality's pilot table."""
@@ -494,58 +428,6 @@ def municipality_pilots(code: str, limit: int, today: date) -> tuple[list[Munici
 def pilot_costs(items: list[MunicipalityPilot]) -> list[PilotCost]:
     """The pilot-table rows as chart input."""
     return [PilotCost(i.pilot_id, i.name, i.share_cents, i.language) for i in items]
-
-
-def decisions_due(code: str, today: date, days: int, limit: int = 100) -> list[DueDecision]:
-    """Reviews due from today to `days` ahead, of each pilot's newest decision only (a newer
-    decision replaces the review an older one planned)."""
-    newer = aliased(Decision)
-    superseded = (
-        sa.select(newer.id)
-        .where(newer.pilot_id == Decision.pilot_id)
-        .where(
-            sa.or_(
-                newer.decided_on > Decision.decided_on,
-                sa.and_(newer.decided_on == Decision.decided_on, newer.id > Decision.id),
-            )
-        )
-        .exists()
-    )
-    query = (
-        sa.select(
-            Decision.pilot_id,
-            Pilot.name,
-            Decision.next_review,
-            Decision.gate,
-            Decision.outcome,
-            Decision.decided_on,
-            Pilot.language,
-        )
-        .join(Pilot, Pilot.id == Decision.pilot_id)
-        # IN (its pilots) rather than a join: SQLite then starts from the municipality's
-        # pilots, not from every decision due in the window (a tenth of the time).
-        .where(
-            Decision.pilot_id.in_(
-                sa.select(Participation.pilot_id).where(Participation.municipality_code == code)
-            )
-        )
-        .where(Decision.next_review >= today, Decision.next_review <= today + timedelta(days))
-        .where(~superseded)
-        .order_by(Decision.next_review, Decision.pilot_id)
-        .limit(limit)
-    )
-    return [
-        DueDecision(
-            pilot_id=r[0],
-            pilot_name=r[1],
-            next_review=r[2],
-            gate=r[3],
-            outcome=r[4],
-            decided_on=r[5],
-            language=r[6],
-        )
-        for r in db.session.execute(query)
-    ]
 
 
 def municipality_kpi_attainment(code: str) -> dict[str, int]:

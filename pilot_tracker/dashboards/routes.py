@@ -20,6 +20,7 @@ from pilot_tracker.charts import Chart
 from pilot_tracker.dashboards import bp, queries
 from pilot_tracker.dashboards.build import (
     DUE_DAYS,
+    DUE_SECTION_ROWS,
     MUNICIPALITY_CHARTS,
     PORTFOLIO_CHARTS,
     MunicipalityData,
@@ -32,7 +33,9 @@ from pilot_tracker.dashboards.build import (
 from pilot_tracker.dashboards.forms import filter_form
 from pilot_tracker.dashboards.texts import FlaskTexts, table_rows
 from pilot_tracker.domain.money import format_cents
+from pilot_tracker.due_view import due_rows
 from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
+from pilot_tracker.services.due import due_items
 
 
 def _today() -> date:
@@ -52,10 +55,13 @@ def portfolio() -> str:
     """The portfolio dashboard, filtered by the URL's region/theme/track/stage/year."""
     form, data = _portfolio_data()
     t = FlaskTexts()
+    due = due_items(current_user, data.today, limit=DUE_SECTION_ROWS)
     return render_template(
         "dashboards/portfolio.html",
         form=form,
         filters=data.filters,
+        due=due,
+        due_rows=due_rows(due, current_user),
         summary=data.summary(),
         charts=portfolio_charts(data, t),
         csv_url=lambda key: url_for("dashboards.portfolio_csv", chart=key, **data.filters.args()),
@@ -77,7 +83,7 @@ def _municipality_or_404(code: str) -> MunicipalityData:
     place = queries.municipality(code) if len(code) == 3 and code.isdigit() else None
     if place is None:
         abort(404)
-    return MunicipalityData(place, _today())
+    return MunicipalityData(place, _today(), current_user)
 
 
 @bp.get("/municipalities/<code>")
@@ -87,8 +93,11 @@ def municipality(code: str) -> str:
     data = _municipality_or_404(code)
     t = FlaskTexts()
     items, total = data.pilots
+    due = due_items(current_user, data.today, municipality=code, limit=DUE_SECTION_ROWS)
     return render_template(
         "dashboards/municipality.html",
+        due=due,
+        due_rows=due_rows(due, current_user),
         place=data.place,
         name=data.place.name(t.language),
         summary=data.summary(),

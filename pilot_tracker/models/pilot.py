@@ -49,6 +49,7 @@ class Pilot(Base):
             "track",
             "last_rag",
             "last_status_on",
+            "piloting_since",
             "budget_cents",
             "external_funding_cents",
             "estimated_annual_savings_cents",
@@ -83,6 +84,9 @@ class Pilot(Base):
     # the PostgreSQL text-search configuration.
     language: Mapped[str] = mapped_column(sa.String(2), default="fi", server_default="fi")
     last_status_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The day the pilot entered `piloting` (the date of its start `go` decision, or of the
+    # plain update that moved it there): one of the three dates of the stale rule.
+    piloting_since: Mapped[date | None] = mapped_column(sa.Date)
     last_rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "last_rag"))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,6 +28,7 @@ from pilot_tracker.domain.enums import (
 )
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.stages import FINAL, allowed_gates
+from pilot_tracker.due_view import due_rows
 from pilot_tracker.extensions import db
 from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
@@ -77,6 +78,7 @@ from pilot_tracker.pilots.queries import (
     vendor_pilots,
 )
 from pilot_tracker.services.decisions import record_decision
+from pilot_tracker.services.due import due_items
 from pilot_tracker.services.pilots import (
     PilotValidationError,
     delete_pilot,
@@ -87,7 +89,6 @@ from pilot_tracker.services.reporting import (
     add_measurement,
     add_status_update,
     is_stale,
-    measurement_due,
 )
 
 PER_PAGE = 25
@@ -145,10 +146,7 @@ def index() -> str:
         error_out=False,
     )
     counts = participant_counts(p.id for p in page.items)
-    rows = [
-        ListRow(p, counts.get(p.id, 0), is_stale(p.stage, p.last_status_on, today))
-        for p in page.items
-    ]
+    rows = [ListRow(p, counts.get(p.id, 0), is_stale(p, today)) for p in page.items]
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     filtered = any(v for k, v in args.items() if k not in ("sort", "order", "per_page"))
     return render_template(
@@ -232,7 +230,7 @@ def detail(pilot_id: int) -> str:
         pilot_charts=_charts(pilot),
         shares=_stored_share_rows(pilot),
         kpis=kpis,
-        stale=is_stale(pilot.stage, pilot.last_status_on),
+        stale=is_stale(pilot),
         history=_history_items(recent_history(pilot.id)),
         may_edit=can_edit_pilot(current_user, pilot),
         may_report=can_report_on(current_user, pilot),
@@ -268,33 +266,24 @@ def history(pilot_id: int) -> str:
 class VendorItem:
     pilot: Pilot
     stale: bool
-    status_due: bool
-    kpis_due: list[Kpi]
+
+
+VENDOR_DUE_ROWS = 200
 
 
 @bp.get("/my-pilots")
 @role_required(Role.VENDOR)
 def vendor_home() -> str:
-    """A vendor user's pilots and what is due on each: a status update, KPI measurements."""
+    """A vendor user's pilots and what is due on them (services.due: status updates,
+    measurements, planned ends passed), overdue first."""
     today = date.today()
-    items = []
-    for pilot in vendor_pilots(current_user):
-        stale = is_stale(pilot.stage, pilot.last_status_on, today)
-        # A stopped pilot reports nothing more, though an old status still reads as stale.
-        active = pilot.stage is not Stage.STOPPED
-        items.append(
-            VendorItem(
-                pilot=pilot,
-                stale=stale,
-                status_due=active and stale,
-                kpis_due=[k for k in pilot.kpis if active and measurement_due(k.latest_on, today)],
-            )
-        )
-    due_count = sum(1 for i in items if i.status_due or i.kpis_due)
+    items = [VendorItem(pilot=p, stale=is_stale(p, today)) for p in vendor_pilots(current_user)]
+    due = due_items(current_user, today, limit=VENDOR_DUE_ROWS)
     return render_template(
         "pilots/vendor_home.html",
         items=items,
-        due_count=due_count,
+        due=due,
+        due_rows=due_rows(due, current_user),
         today=today,
         follow_up=vendor_follow_up([i.pilot.id for i in items]),
         status_form=_status_form(),

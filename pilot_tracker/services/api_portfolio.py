@@ -15,6 +15,7 @@ from pilot_tracker.domain.money import format_cents, round_half_up
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Municipality, Participation, Pilot, StatusUpdate
 from pilot_tracker.permissions import scope_pilots
+from pilot_tracker.services import due, money
 from pilot_tracker.services.reporting import stale_clause
 
 # KPI values have four decimals; summed as integers of 1/10 000 the total is exact on
@@ -101,7 +102,8 @@ def _int(value: Any) -> int:
 
 
 def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dict[str, Any]:
-    """Counts and sums over the pilots `user` may see that match `filters`: three queries."""
+    """Counts and sums over the pilots `user` may see that match `filters`: four queries
+    (the fourth is the money by commitment and year, services.money)."""
 
     def scoped(query: sa.Select[Any]) -> sa.Select[Any]:
         return apply_pilot_filters(scope_pilots(query, user), filters)
@@ -153,6 +155,8 @@ def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dic
                 Municipality.population,
                 sa.func.count(sa.distinct(Pilot.id)),
                 sa.func.sum(Participation.share_cents),
+                money.committed_sum(Participation.share_cents),
+                money.proposed_sum(Participation.share_cents),
             )
             .select_from(Participation)
             .join(Pilot, Pilot.id == Participation.pilot_id)
@@ -162,8 +166,9 @@ def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dic
         .order_by(Municipality.code)
     ).all()
     municipalities = []
-    for code, name, population, count, share_sum in municipality_rows:
+    for code, name, population, count, share_sum, committed, proposed in municipality_rows:
         cents = _int(share_sum)
+        committed_per_resident = money.per_resident_cents(_int(committed), population)
         per_resident = (
             str(round_half_up(Fraction(cents, 100 * population), 2)) if population else None
         )
@@ -174,9 +179,17 @@ def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dic
                 "pilot_count": count,
                 "net_cost_eur": format_cents(cents),
                 "eur_per_resident": per_resident,
+                "committed_eur": format_cents(_int(committed)),
+                "proposed_eur": format_cents(_int(proposed)),
+                "committed_eur_per_resident": (
+                    format_cents(committed_per_resident)
+                    if committed_per_resident is not None
+                    else None
+                ),
             }
         )
 
+    planned = money.portfolio_money(scoped)
     return {
         "pilot_count": sum(by_stage.values()),
         "by_stage": by_stage,
@@ -189,4 +202,67 @@ def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dic
         "realised_annual_savings_eur": f"{realised:.2f}",
         "stale_count": stale_count,
         "municipalities": municipalities,
+        # Money by commitment (PRODUCT.md): side by side, never added together.
+        "committed_net_cost_eur": format_cents(planned.committed_cents),
+        "proposed_net_cost_eur": format_cents(planned.proposed_cents),
+        "actual_cost_eur": format_cents(planned.actual_cents),
+        "committed_estimated_annual_savings_eur": format_cents(planned.estimated_savings.committed),
+        "proposed_estimated_annual_savings_eur": format_cents(planned.estimated_savings.proposed),
+        "by_year": by_year_json(planned.by_year),
+        "unscheduled": unscheduled_json(planned.unscheduled),
+    }
+
+
+def by_year_json(rows: Sequence[money.YearMoney]) -> list[dict[str, Any]]:
+    """`by_year` of both summaries (API.md)."""
+    return [
+        {
+            "year": row.year,
+            "planned_committed_eur": format_cents(row.planned_committed_cents),
+            "planned_proposed_eur": format_cents(row.planned_proposed_cents),
+            "actual_eur": format_cents(row.actual_cents),
+        }
+        for row in rows
+    ]
+
+
+def unscheduled_json(pair: money.Pair) -> dict[str, str]:
+    """Planned money of pilots without both a planned start and end (not in `by_year`)."""
+    return {
+        "planned_committed_eur": format_cents(pair.committed),
+        "planned_proposed_eur": format_cents(pair.proposed),
+    }
+
+
+DUE_IN_SUMMARY = 50
+
+
+def municipality_summary(user: Any, place: Municipality, today: date) -> dict[str, Any]:
+    """GET /api/v1/municipalities/{code}/summary (API.md): what the municipality pays,
+    committed and proposed side by side, its savings, by year, and what is due."""
+    figures = money.municipality_money(place.code, place.population)
+    per_resident = figures.committed_per_resident_cents
+    due_list = due.due_items(user, today, municipality=place.code, limit=DUE_IN_SUMMARY)
+    return {
+        "code": place.code,
+        "name": place.name_fi,
+        "population": place.population,
+        "pilot_count": figures.pilot_count,
+        "committed_eur": format_cents(figures.committed_cents),
+        "proposed_eur": format_cents(figures.proposed_cents),
+        "actual_eur": format_cents(figures.actual_cents),
+        "forecast_eur": format_cents(figures.forecast_cents),
+        "committed_eur_per_resident": (
+            format_cents(per_resident) if per_resident is not None else None
+        ),
+        "estimated_annual_savings_eur": {
+            "committed": format_cents(figures.estimated_savings.committed),
+            "proposed": format_cents(figures.estimated_savings.proposed),
+        },
+        "realised_annual_savings_eur": format_cents(figures.realised_savings_cents),
+        "by_year": by_year_json(figures.by_year),
+        "unscheduled": unscheduled_json(figures.unscheduled),
+        "due": [due.item_json(item) for item in due_list.items],
+        "due_total": due_list.total,
+        "overdue_total": due_list.overdue_total,
     }

@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from pilot_tracker.domain.enums import Gate, Outcome
+from pilot_tracker.domain.enums import Gate, Outcome, Stage
 from pilot_tracker.domain.plausibility import decision_date_refusal
 from pilot_tracker.domain.stages import TransitionError, refused_field, stage_after_decision
 from pilot_tracker.extensions import db
@@ -79,9 +79,14 @@ def record_decision(
     )
     db.session.add(decision)
     old_stage = pilot.stage
+    entered_piloting = new_stage is Stage.PILOTING and old_stage is not Stage.PILOTING
+    old_since = pilot.piloting_since
     if new_stage != old_stage:
         pilot.stage = new_stage
         pilot.version = pilot.version + 1
+    if entered_piloting:
+        # The stale rule counts from the start decision's date (PRODUCT.md).
+        pilot.piloting_since = decided_on
     db.session.flush()
     audit.record(
         "create", "decision", decision.id, new=audit.row_values(decision), pilot_id=pilot.id
@@ -91,8 +96,19 @@ def record_decision(
             "update",
             "pilot",
             pilot.id,
-            old={"stage": old_stage.value},
-            new={"stage": new_stage.value, "version": pilot.version},
+            old={
+                "stage": old_stage.value,
+                **(
+                    {"piloting_since": old_since.isoformat() if old_since else None}
+                    if entered_piloting
+                    else {}
+                ),
+            },
+            new={
+                "stage": new_stage.value,
+                "version": pilot.version,
+                **({"piloting_since": decided_on.isoformat()} if entered_piloting else {}),
+            },
             pilot_id=pilot.id,
         )
     if commit:

@@ -374,7 +374,10 @@ def save_pilot_changes(
         warnings = new_findings(warnings, stored)
     if warnings and not confirmed:
         raise UnconfirmedWarnings(warnings)
+    old_stage = pilot.stage
     _apply(pilot, data, shares)
+    if pilot.stage is Stage.PILOTING and old_stage is not Stage.PILOTING:
+        pilot.piloting_since = date.today()  # entered piloting by a plain update
     if pilot_values(pilot) == before:
         # Nothing the audit log would record changed (the same values, participants and
         # shares): the row is not written, the version stays and no entry is made.

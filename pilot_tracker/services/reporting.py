@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -27,29 +28,63 @@ def stale_after_days() -> int:
     return STALE_AFTER_DAYS
 
 
-def is_stale(stage: Stage, last_status_on: date | None, today: date | None = None) -> bool:
-    """Newest status older than 30 days, or none at all while piloting (PRODUCT.md)."""
-    today = today or date.today()
-    if last_status_on is None:
-        return Stage(stage) is Stage.PILOTING
-    return last_status_on < today - timedelta(days=stale_after_days())
+# Only these stages report status; ideas, plans, scaled and stopped pilots are never stale.
+REPORTING_STAGES: tuple[Stage, ...] = (Stage.PILOTING, Stage.EVALUATION)
+
+
+class StaleFacts(Protocol):
+    """What the stale rule reads of a pilot (a Pilot, or a row with these columns)."""
+
+    stage: Stage
+    last_status_on: date | None
+    piloting_since: date | None
+    start_date: date | None
+
+
+def status_anchor(pilot: StaleFacts) -> date | None:
+    """The latest of the newest status update, the day the pilot entered piloting and its
+    planned start: the day its status counts from (None when it has none of them)."""
+    days = [d for d in (pilot.last_status_on, pilot.piloting_since, pilot.start_date) if d]
+    return max(days) if days else None
+
+
+def status_due_on(pilot: StaleFacts) -> date | None:
+    """The last day a status update keeps the pilot from being stale (None: it is stale
+    already, having no date at all to count from)."""
+    anchor = status_anchor(pilot)
+    return anchor + timedelta(days=stale_after_days()) if anchor else None
+
+
+def is_stale(pilot: StaleFacts, today: date | None = None) -> bool:
+    """Piloting or in evaluation, and the latest of (newest status update, the day it
+    entered piloting, planned start) more than 30 days ago (PRODUCT.md, "Status update").
+
+    A pilot of those stages with none of the three dates is stale: nothing shows it alive.
+    """
+    if Stage(pilot.stage) not in REPORTING_STAGES:
+        return False
+    due_on = status_due_on(pilot)
+    return due_on is None or due_on < (today or date.today())
+
+
+_NEVER = date(1, 1, 1)
 
 
 def stale_clause(today: date | None = None) -> sa.ColumnElement[bool]:
-    """`is_stale` as SQL over `Pilot.last_status_on` (maintained by add_status_update)."""
+    """`is_stale` as SQL over the pilot's columns (last_status_on maintained by
+    add_status_update, piloting_since by the decision service).
+
+    Each date is compared after COALESCE, so the clause is never NULL and `NOT
+    stale_clause()` finds the fresh pilots too.
+    """
     today = today or date.today()
     cutoff = today - timedelta(days=stale_after_days())
-    # Both branches are NULL-safe, so `NOT stale_clause()` finds the fresh pilots too.
-    return sa.or_(
-        sa.and_(Pilot.last_status_on.is_(None), Pilot.stage == Stage.PILOTING),
-        sa.and_(Pilot.last_status_on.is_not(None), Pilot.last_status_on < cutoff),
+    return sa.and_(
+        Pilot.stage.in_(REPORTING_STAGES),
+        sa.func.coalesce(Pilot.last_status_on, _NEVER) < cutoff,
+        sa.func.coalesce(Pilot.piloting_since, _NEVER) < cutoff,
+        sa.func.coalesce(Pilot.start_date, _NEVER) < cutoff,
     )
-
-
-def measurement_due(latest_on: date | None, today: date | None = None) -> bool:
-    """A KPI is due when it has no measurement dated in the current calendar month."""
-    today = today or date.today()
-    return latest_on is None or latest_on < today.replace(day=1)
 
 
 def parse_value(raw: object, field: str) -> Decimal:

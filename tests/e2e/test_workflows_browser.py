@@ -140,6 +140,7 @@ def test_council_member_lands_on_their_municipality_and_its_charts_draw_every_tr
     )
     by_chart = {p["chart"]: p for p in plots}
     assert sorted(by_chart) == [
+        "chart-by-year",
         "chart-kpi-attainment",
         "chart-pilot-costs",
         "chart-savings",
@@ -148,5 +149,8 @@ def test_council_member_lands_on_their_municipality_and_its_charts_draw_every_tr
     for plot in plots:
         assert plot["traces"] == plot["expected"] >= 1, plot
         assert plot["drawn"] >= plot["traces"], plot
-    # Its net cost beside its shares of the estimated and the realised savings.
-    assert by_chart["chart-savings"]["traces"] == 3
+    # Its committed and proposed cost beside its shares of the estimated savings (committed
+    # and proposed pilots apart) and of the realised savings.
+    assert by_chart["chart-savings"]["traces"] == 5
+    # By year: committed, proposed and actual side by side.
+    assert by_chart["chart-by-year"]["traces"] == 3

@@ -1,0 +1,118 @@
+"""What is due, for the pages: each item's words in the page's language and the link to the
+page where it is resolved (if the user may open it, else the pilot's page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import gettext
+
+from pilot_tracker.domain.enums import Gate, Role
+from pilot_tracker.domain.stages import FINAL
+from pilot_tracker.formats import short_date
+from pilot_tracker.i18n import current_language
+from pilot_tracker.labels import label
+from pilot_tracker.permissions import can_edit_pilot, has_role
+from pilot_tracker.services.due import DueItem, DueKind, DueList
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """One item as a page shows it."""
+
+    kind: str
+    what: str
+    pilot_id: int
+    pilot_name: str
+    pilot_language: str
+    due_on: str
+    overdue: bool
+    href: str
+    action: str
+
+
+def _day(value: Any) -> str:
+    return short_date(value, current_language()) if value else "–"
+
+
+def _what(item: DueItem) -> str:
+    if item.kind is DueKind.REVIEW:
+        return gettext(
+            "Review planned at the %(gate)s decision of %(date)s",
+            gate=label(_gate(item.ref_text)),
+            date=_day(item.ref_date),
+        )
+    if item.kind is DueKind.PAST_END:
+        return gettext(
+            "Planned end %(date)s has passed; still %(stage)s",
+            date=_day(item.ref_date),
+            stage=label(item.pilot_stage),
+        )
+    if item.kind is DueKind.STATUS_UPDATE:
+        if item.ref_date is None:
+            return gettext("Status update: none yet, and no planned start")
+        return gettext("Status update (the status counts from %(date)s)", date=_day(item.ref_date))
+    if item.kind is DueKind.MEASUREMENT:
+        if item.ref_date is None:
+            return gettext("Measurement of %(kpi)s (none yet)", kpi=item.ref_text)
+        return gettext(
+            "Measurement of %(kpi)s this month (the latest is from %(date)s)",
+            kpi=item.ref_text,
+            date=_day(item.ref_date),
+        )
+    return item.ref_text
+
+
+def _gate(value: str) -> Gate | None:
+    try:
+        return Gate(value)
+    except ValueError:
+        return None
+
+
+def _link(item: DueItem, user: Any) -> tuple[str, str]:
+    """(href, action words): the page that resolves the item, if the user may use it."""
+    views = current_app.view_functions
+    pilot_page = url_for("pilots.detail", pilot_id=item.pilot_id)
+    editor = can_edit_pilot(user)
+    reporter = editor or has_role(user, Role.VENDOR)  # a vendor sees only its own pilots
+    decides = editor and item.pilot_stage not in FINAL and "pilots.decision_create" in views
+    if item.kind in (DueKind.REVIEW, DueKind.PAST_END) and decides:
+        return (
+            url_for("pilots.decision_create", pilot_id=item.pilot_id),
+            gettext("Record a decision"),
+        )
+    if item.kind is DueKind.STATUS_UPDATE and reporter and "pilots.status_create" in views:
+        return (
+            url_for("pilots.status_create", pilot_id=item.pilot_id),
+            gettext("Post a status update"),
+        )
+    if item.kind is DueKind.MEASUREMENT and reporter and "pilots.measurement_create" in views:
+        return (
+            url_for("pilots.measurement_create", pilot_id=item.pilot_id, kpi=item.ref_id),
+            gettext("Record a measurement"),
+        )
+    return pilot_page, gettext("Open the pilot")
+
+
+def due_rows(found: DueList, user: Any) -> list[DueRow]:
+    """The items of a due list as the pages show them."""
+    rows = []
+    for item in found.items:
+        href, action = _link(item, user)
+        rows.append(
+            DueRow(
+                kind=item.kind.value,
+                what=_what(item),
+                pilot_id=item.pilot_id,
+                pilot_name=item.pilot_name,
+                pilot_language=item.pilot_language,
+                due_on=_day(item.due_on),
+                overdue=item.overdue,
+                href=href,
+                action=action,
+            )
+        )
+    return rows

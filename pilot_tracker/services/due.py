@@ -1,0 +1,386 @@
+"""What is due and overdue (PRODUCT.md, "What is due"): one rule for pages, API and reminders.
+
+Each kind of item comes from a *source*: a function that answers one SELECT over `Pilot`
+with the same labelled columns (see `_columns`). `due_items` scopes every source by
+`permissions.scope_pilots` (and by municipality when asked), puts them together with UNION
+ALL, and orders and pages them in the database: two queries whatever the portfolio's size
+(the page, and the counts). Kinds that come with later work (follow-up items, municipal
+decisions) plug in with `register_source`.
+
+Order: for a council member tied to a municipality, that municipality's pilots first; then
+overdue before due; then by date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from pilot_tracker.domain.enums import Role, Stage
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Decision, Kpi, Participation, Pilot
+from pilot_tracker.permissions import READERS, has_role, scope_pilots
+from pilot_tracker.services.reporting import REPORTING_STAGES, stale_after_days
+
+REVIEW_DAYS = 90  # a review within this many days is due
+STALE_WARNING_DAYS = 7  # a status update is due this many days before the pilot goes stale
+
+
+class DueKind(StrEnum):
+    REVIEW = "review"
+    PAST_END = "past_end"
+    STATUS_UPDATE = "status_update"
+    MEASUREMENT = "measurement"
+    FOLLOW_UP = "follow_up"
+    MUNICIPAL_DECISION = "municipal_decision"
+
+
+# Reviews and municipal decisions are the councils' and coordinators'; vendors see the rest,
+# of their own pilots only.
+VENDOR_KINDS: frozenset[DueKind] = frozenset(
+    {DueKind.STATUS_UPDATE, DueKind.MEASUREMENT, DueKind.PAST_END, DueKind.FOLLOW_UP}
+)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing due on a pilot.
+
+    `ref_id`, `ref_text` and `ref_date` say what it is about, by kind: review — the newest
+    decision (its id, gate, outcome and date); status_update — the date the status counts from
+    (None when it has none); measurement — the KPI (id, name) and its latest date;
+    past_end — the planned end. `municipality` names whose item it is, where one is.
+    """
+
+    kind: DueKind
+    pilot_id: int
+    pilot_name: str
+    pilot_language: str
+    pilot_stage: Stage
+    due_on: date
+    overdue: bool
+    municipality: str | None = None
+    ref_id: int | None = None
+    ref_text: str = ""
+    ref_code: str = ""
+    ref_date: date | None = None
+
+
+@dataclass(frozen=True)
+class DueList:
+    """A page of due items and how many there are in all."""
+
+    items: list[DueItem]
+    total: int
+    overdue_total: int
+
+
+@dataclass(frozen=True)
+class DueContext:
+    """What the sources need to know: the day, and the rule's windows."""
+
+    today: date
+    review_days: int = REVIEW_DAYS
+    stale_warning_days: int = STALE_WARNING_DAYS
+
+
+DueSource = Callable[[DueContext], sa.Select[Any]]
+SOURCES: dict[DueKind, DueSource] = {}
+
+
+def register_source(kind: DueKind, source: DueSource) -> None:
+    """Add (or replace) the source of one kind of item."""
+    SOURCES[kind] = source
+
+
+# --- SQL helpers -------------------------------------------------------------------------
+
+
+def _is_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _plus_days(day: Any, days: int) -> sa.ColumnElement[date]:
+    """A date column `days` later, in the database's own date arithmetic."""
+    if _is_sqlite():
+        return sa.type_coerce(sa.func.date(day, f"+{int(days)} days"), sa.Date)
+    return sa.type_coerce(day + sa.literal(int(days)), sa.Date)
+
+
+def _latest_date(*columns: Any) -> sa.ColumnElement[date]:
+    """The latest of some nullable date columns (`_NEVER` when all are NULL)."""
+    values = [sa.func.coalesce(c, _NEVER) for c in columns]
+    name = "max" if _is_sqlite() else "greatest"
+    return sa.type_coerce(getattr(sa.func, name)(*values), sa.Date)
+
+
+_NEVER = date(1, 1, 1)
+
+
+def _columns(
+    kind: DueKind,
+    due_on: Any,
+    overdue: Any,
+    *,
+    municipality: Any = None,
+    ref_id: Any = None,
+    ref_text: Any = None,
+    ref_code: Any = None,
+    ref_date: Any = None,
+) -> list[sa.ColumnElement[Any]]:
+    """The columns every source answers, in this order."""
+    return [
+        sa.literal(kind.value, sa.String).label("kind"),
+        Pilot.id.label("pilot_id"),
+        Pilot.name.label("pilot_name"),
+        Pilot.language.label("pilot_language"),
+        Pilot.stage.label("pilot_stage"),
+        sa.type_coerce(due_on, sa.Date).label("due_on"),
+        sa.case((overdue, 1), else_=0).label("overdue"),
+        (municipality if municipality is not None else sa.cast(sa.null(), sa.String)).label(
+            "municipality"
+        ),
+        (ref_id if ref_id is not None else sa.cast(sa.null(), sa.Integer)).label("ref_id"),
+        (ref_text if ref_text is not None else sa.cast(sa.literal(""), sa.String)).label(
+            "ref_text"
+        ),
+        (ref_code if ref_code is not None else sa.cast(sa.literal(""), sa.String)).label(
+            "ref_code"
+        ),
+        (ref_date if ref_date is not None else sa.cast(sa.null(), sa.Date)).label("ref_date"),
+    ]
+
+
+# --- the sources -------------------------------------------------------------------------
+
+
+def reviews(ctx: DueContext) -> sa.Select[Any]:
+    """The next review of each pilot's newest decision: overdue once passed (no decision
+    recorded since, or it would be the newest), due within `review_days`."""
+    newer = aliased(Decision)
+    superseded = (
+        sa.select(newer.id)
+        .where(newer.pilot_id == Decision.pilot_id)
+        .where(
+            sa.or_(
+                newer.decided_on > Decision.decided_on,
+                sa.and_(newer.decided_on == Decision.decided_on, newer.id > Decision.id),
+            )
+        )
+        .exists()
+    )
+    return (
+        sa.select(
+            *_columns(
+                DueKind.REVIEW,
+                Decision.next_review,
+                Decision.next_review < ctx.today,
+                ref_id=Decision.id,
+                ref_text=sa.cast(Decision.gate, sa.String),
+                ref_code=sa.cast(Decision.outcome, sa.String),
+                ref_date=Decision.decided_on,
+            )
+        )
+        .select_from(Decision)
+        .join(Pilot, Pilot.id == Decision.pilot_id)
+        .where(Pilot.stage != Stage.STOPPED)
+        .where(Decision.next_review.is_not(None))
+        .where(Decision.next_review <= ctx.today + timedelta(days=ctx.review_days))
+        .where(~superseded)
+    )
+
+
+def past_end(ctx: DueContext) -> sa.Select[Any]:
+    """Pilots past their planned end still piloting or in evaluation: overdue."""
+    return sa.select(
+        *_columns(DueKind.PAST_END, Pilot.end_date, sa.true(), ref_date=Pilot.end_date)
+    ).where(Pilot.stage.in_(REPORTING_STAGES), Pilot.end_date < ctx.today)
+
+
+def status_updates(ctx: DueContext) -> sa.Select[Any]:
+    """A status update: overdue when the pilot is stale (reporting.is_stale), due when it
+    goes stale within `stale_warning_days`. Due on the last day an update keeps it fresh
+    (today for a pilot with no date at all to count from)."""
+    days = stale_after_days()
+    anchor = _latest_date(Pilot.last_status_on, Pilot.piloting_since, Pilot.start_date)
+    due_on = sa.case((anchor == _NEVER, ctx.today), else_=_plus_days(anchor, days))
+    return sa.select(
+        *_columns(
+            DueKind.STATUS_UPDATE,
+            due_on,
+            anchor < ctx.today - timedelta(days=days),
+            ref_date=sa.case((anchor == _NEVER, sa.cast(sa.null(), sa.Date)), else_=anchor),
+        )
+    ).where(
+        Pilot.stage.in_(REPORTING_STAGES),
+        anchor <= ctx.today - timedelta(days=days - ctx.stale_warning_days),
+    )
+
+
+def _month_end(day: date) -> date:
+    first_of_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first_of_next - timedelta(days=1)
+
+
+def measurements(ctx: DueContext) -> sa.Select[Any]:
+    """A KPI of a piloting or evaluated pilot with no measurement dated this calendar
+    month: due by the month's end; overdue when the previous month was missed as well."""
+    month_start = ctx.today.replace(day=1)
+    previous_end = month_start - timedelta(days=1)
+    previous_start = previous_end.replace(day=1)
+    missed = sa.and_(Kpi.latest_on.is_not(None), Kpi.latest_on < previous_start)
+    return (
+        sa.select(
+            *_columns(
+                DueKind.MEASUREMENT,
+                sa.case((missed, previous_end), else_=_month_end(ctx.today)),
+                missed,
+                ref_id=Kpi.id,
+                ref_text=Kpi.name,
+                ref_date=Kpi.latest_on,
+            )
+        )
+        .select_from(Kpi)
+        .join(Pilot, Pilot.id == Kpi.pilot_id)
+        .where(Pilot.stage.in_(REPORTING_STAGES))
+        .where(sa.or_(Kpi.latest_on.is_(None), Kpi.latest_on < month_start))
+    )
+
+
+register_source(DueKind.REVIEW, reviews)
+register_source(DueKind.PAST_END, past_end)
+register_source(DueKind.STATUS_UPDATE, status_updates)
+register_source(DueKind.MEASUREMENT, measurements)
+
+
+# --- putting them together ---------------------------------------------------------------
+
+
+def kinds_for(user: Any) -> list[DueKind]:
+    """The kinds of item `user` is shown (in source order)."""
+    if has_role(user, *READERS):
+        return list(SOURCES)
+    if has_role(user, Role.VENDOR):
+        return [kind for kind in SOURCES if kind in VENDOR_KINDS]
+    return []
+
+
+def _union(
+    user: Any, ctx: DueContext, municipality: str | None, kinds: Iterable[DueKind] | None
+) -> sa.Subquery | None:
+    home = getattr(user, "municipality_code", None) if has_role(user, Role.COUNCIL) else None
+    wanted = set(kinds) if kinds is not None else set(DueKind)
+    selects = []
+    for kind in [k for k in kinds_for(user) if k in wanted]:
+        query = scope_pilots(SOURCES[kind](ctx), user)
+        if municipality:
+            query = query.where(
+                Pilot.id.in_(
+                    sa.select(Participation.pilot_id).where(
+                        Participation.municipality_code == municipality
+                    )
+                )
+            )
+        if home:
+            mine = (
+                sa.select(Participation.pilot_id)
+                .where(Participation.pilot_id == Pilot.id)
+                .where(Participation.municipality_code == home)
+                .exists()
+            )
+            query = query.add_columns(sa.case((mine, 0), else_=1).label("rank"))
+        else:
+            query = query.add_columns(sa.literal(1, sa.Integer).label("rank"))
+        selects.append(query)
+    if not selects:
+        return None
+    return sa.union_all(*selects).subquery("due")
+
+
+def due_items(
+    user: Any,
+    today: date,
+    *,
+    municipality: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    kinds: Iterable[DueKind] | None = None,
+) -> DueList:
+    """The items due for `user` (scoped by permissions.py), `limit` from `offset`, in order;
+    `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds."""
+    union = _union(user, DueContext(today), municipality, kinds)
+    if union is None:
+        return DueList([], 0, 0)
+    c = union.c
+    rows = db.session.execute(
+        sa.select(union)
+        .order_by(c.rank, c.overdue.desc(), c.due_on, c.pilot_id, c.kind, c.ref_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    counts = db.session.execute(
+        sa.select(c.overdue, sa.func.count()).select_from(union).group_by(c.overdue)
+    ).all()
+    by_overdue = {int(overdue): int(count) for overdue, count in counts}
+    items = [
+        DueItem(
+            kind=DueKind(row.kind),
+            pilot_id=int(row.pilot_id),
+            pilot_name=row.pilot_name,
+            pilot_language=row.pilot_language,
+            pilot_stage=Stage(row.pilot_stage),
+            due_on=_as_date(row.due_on),
+            overdue=bool(row.overdue),
+            municipality=row.municipality,
+            ref_id=row.ref_id,
+            ref_text=row.ref_text or "",
+            ref_code=row.ref_code or "",
+            ref_date=_as_date(row.ref_date) if row.ref_date is not None else None,
+        )
+        for row in rows
+    ]
+    return DueList(items, sum(by_overdue.values()), by_overdue.get(1, 0))
+
+
+def _as_date(value: Any) -> date:
+    # SQLite's date() answers text; a union column may come back as it was computed.
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def detail_text(item: DueItem) -> str:
+    """A short English description of the item for the API (pages write their own, in the
+    page's language, from the same fields)."""
+    ref_date = item.ref_date.isoformat() if item.ref_date else None
+    if item.kind is DueKind.REVIEW:
+        return f"Review planned at the {item.ref_text} decision of {ref_date}."
+    if item.kind is DueKind.PAST_END:
+        return f"Planned end {ref_date} has passed; the pilot is still in {item.pilot_stage}."
+    if item.kind is DueKind.STATUS_UPDATE:
+        if ref_date is None:
+            return "No status update, start decision or planned start to count from."
+        return f"A status update is due: the status counts from {ref_date}."
+    if item.kind is DueKind.MEASUREMENT:
+        latest = f"the latest is from {ref_date}" if ref_date else "none recorded yet"
+        return f"A measurement of {item.ref_text} this month ({latest})."
+    return item.ref_text
+
+
+def item_json(item: DueItem) -> dict[str, Any]:
+    """The item as GET /api/v1/due answers it (API.md); `municipality` only when set."""
+    data: dict[str, Any] = {
+        "kind": item.kind.value,
+        "pilot_id": item.pilot_id,
+        "pilot_name": item.pilot_name,
+        "due_on": item.due_on.isoformat(),
+        "overdue": item.overdue,
+        "detail": detail_text(item),
+    }
+    if item.municipality:
+        data["municipality"] = item.municipality
+    return data
