@@ -2,6 +2,7 @@
 
 from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
+from pilot_tracker.models.cost import CostEntry, CostShare
 from pilot_tracker.models.decision import Decision
 from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
@@ -15,6 +16,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CostEntry",
+    "CostShare",
     "Decision",
     "IdempotencyRecord",
     "Kpi",

@@ -76,6 +76,10 @@ class Pilot(Base):
     split_method: Mapped[SplitMethod] = mapped_column(
         enum_column(SplitMethod, "split_method"), default=SplitMethod.EQUAL
     )
+    # The hybrid method's part shared equally (0-100, two decimals); None for other methods.
+    equal_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    # The share of each actual cost the external funding pays; None: funding ÷ budget.
+    external_funding_rate_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     is_public: Mapped[bool] = mapped_column(sa.Boolean, default=False, index=True)
     # The language the name and summary are written in (fi, sv, en; checked by the service,
     # since SQLite cannot add a CHECK to an existing table without rebuilding it); it picks
@@ -160,6 +164,9 @@ class Participation(Base):
         sa.ForeignKey("municipalities.code"), primary_key=True, index=True
     )
     share_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # None for a founding participant (from the beginning); left_on: no costs from that day.
+    joined_on: Mapped[date | None] = mapped_column(sa.Date)
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
     manual_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
 
     pilot: Mapped[Pilot] = relationship(back_populates="participations", lazy="raise")
