@@ -46,9 +46,9 @@ def _replace_split_method_check(old: str, new: str) -> None:
         bind.exec_driver_sql(f'PRAGMA schema_version = {int(version) + 1}')
         bind.exec_driver_sql('PRAGMA writable_schema = OFF')
         return
-    op.drop_constraint('ck_pilots_split_method', 'pilots', type_='check')
+    op.drop_constraint(op.f('ck_pilots_split_method'), 'pilots', type_='check')
     op.create_check_constraint(
-        'ck_pilots_split_method', 'pilots', sa.text(f'split_method IN ({new})')
+        op.f('ck_pilots_split_method'), 'pilots', sa.text(f'split_method IN ({new})')
     )
 
 
