@@ -137,7 +137,9 @@ def member_weights(
         return dict(hybrid_weights(rule.equal_percent, populations))
     # Manual: the members' own percentages. Among a subset (someone left) they no longer add
     # up to 100, so they are weights here; if they are all 0 the subset shares equally.
-    weights = {m.code: m.manual_percent or Decimal(0) for m in sorted(members, key=lambda m: m.code)}
+    weights = {
+        m.code: m.manual_percent or Decimal(0) for m in sorted(members, key=lambda m: m.code)
+    }
     if weights and not any(weights.values()):
         return dict.fromkeys(weights, 1)
     return dict(weights)

@@ -60,7 +60,11 @@ class CostShare(Base):
     __table_args__ = (
         # Billing: one municipality's shares in a period, read from this index in date order.
         sa.Index(
-            "ix_cost_shares_billing", "municipality_code", "entry_date", "cost_entry_id", "share_cents"
+            "ix_cost_shares_billing",
+            "municipality_code",
+            "entry_date",
+            "cost_entry_id",
+            "share_cents",
         ),
     )
 

@@ -223,7 +223,9 @@ def pilots(draw: st.DrawFn) -> tuple[list[Member], SplitRule, list[Entry], Fract
     method = draw(st.sampled_from(list(SplitMethod)))
     equal = Decimal(draw(st.integers(0, 10_000))) / 100
     entries = [
-        Entry(i + 1, START + timedelta(draw(st.integers(0, 500))), draw(st.integers(-10**7, 10**8)))
+        Entry(
+            i + 1, START + timedelta(draw(st.integers(0, 500))), draw(st.integers(-(10**7), 10**8))
+        )
         for i in range(draw(st.integers(0, 25)))
     ]
     rate = Fraction(draw(st.integers(0, 10_000)), 10_000)
@@ -283,7 +285,7 @@ def test_only_date_and_id_order_the_entries(
     index = data.draw(st.integers(0, len(entries) - 1))
     edited = list(entries)
     old = edited[index]
-    edited[index] = Entry(old.id, old.on, data.draw(st.integers(-10**6, 10**7)))
+    edited[index] = Entry(old.id, old.on, data.draw(st.integers(-(10**6), 10**7)))
     # Order of the input does not matter: only (date, id) does.
     assert apply_entries(list(reversed(edited)), members, rule, rate, funding) == (
         apply_entries(edited, members, rule, rate, funding)
