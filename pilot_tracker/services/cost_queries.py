@@ -191,3 +191,54 @@ def last_quarter(today: date) -> tuple[date, date]:
     end_month = 3 * quarter
     end = date(year + 1, 1, 1) if end_month == 12 else date(year, end_month + 1, 1)
     return start, date.fromordinal(end.toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class PilotCostFigures:
+    """What a pilot's page and API body show of its actual costs, in cents."""
+
+    actual_cents: int = 0
+    funded_cents: int = 0
+    actual_by_code: dict[str, int] | None = None
+    forecast_by_code: dict[str, int] | None = None
+
+
+def pilot_cost_figures(pilots: Iterable[Pilot]) -> dict[int, PilotCostFigures]:
+    """Actual, funded, and each participant's actual and forecast; two queries for any
+    number of pilots (loaded with their participations and municipalities)."""
+    from pilot_tracker.domain.actual_costs import forecast_by_member
+    from pilot_tracker.services.costs import members_of, rule_of
+
+    pilots = list(pilots)
+    ids = [p.id for p in pilots]
+    totals = actuals_by_pilot(ids)
+    by_code: dict[int, dict[str, int]] = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(
+                CostShare.pilot_id, CostShare.municipality_code, sa.func.sum(CostShare.share_cents)
+            )
+            .where(CostShare.pilot_id.in_(ids))
+            .group_by(CostShare.pilot_id, CostShare.municipality_code)
+        ).all()
+        for pid, code, cents in rows:
+            by_code.setdefault(pid, {})[code] = int(cents)
+    result = {}
+    for pilot in pilots:
+        actual = by_code.get(pilot.id, {})
+        try:
+            forecast = forecast_by_member(
+                actual,
+                members_of(pilot),
+                rule_of(pilot),
+                pilot.budget_cents,
+                pilot.external_funding_cents,
+            )
+        except ValueError:
+            # A register update may have zeroed populations: the forecast is the actual.
+            forecast = dict(actual)
+        total = totals.get(pilot.id, PilotActual())
+        result[pilot.id] = PilotCostFigures(
+            total.actual_cents, total.funded_cents, actual, forecast
+        )
+    return result
