@@ -39,9 +39,7 @@ EDITABLE = ("entry_date", "amount_cents", "kind", "reference", "description")
 MSG_DATE = "The date is between 2000-01-01 and 2100-12-31."
 MSG_ZERO = "The amount cannot be zero; a credit note is a negative amount."
 MSG_TOO_LARGE = "The amount is too large."
-MSG_NEGATIVE_TOTAL = (
-    "The pilot's actual costs would go below zero; a credit note cannot exceed what was invoiced."
-)
+MSG_NEGATIVE_TOTAL = "A credit note cannot make the pilot's actual costs negative."
 MSG_NOBODY = "No participant takes part in the costs on this date."
 MSG_REFERENCE = "At most 100 characters."
 MSG_DESCRIPTION = "At most 10 000 characters."
