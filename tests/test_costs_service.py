@@ -168,7 +168,8 @@ def test_budget_against_actual_and_forecast(app: Flask) -> None:
         assert (summary.actual_cents, summary.funded_cents) == (5_000, 1_000)
         assert summary.municipalities_actual_cents == 4_000
         assert [
-            (l.code, l.planned_cents, l.actual_cents, l.forecast_cents) for l in summary.lines
+            (line.code, line.planned_cents, line.actual_cents, line.forecast_cents)
+            for line in summary.lines
         ] == [
             (A, 4_000, 2_000, 4_000),
             (B, 4_000, 2_000, 4_000),
@@ -196,7 +197,7 @@ def test_queries_sum_per_pilot_municipality_and_year(app: Flask) -> None:
         assert cost_queries.municipality_actual_by_pilot(B) == {pilot.id: 300, other.id: 1_000}
         assert cost_queries.municipality_actual_by_year(B) == {2025: 100, 2026: 1_200}
         lines = cost_queries.billing(B, date(2026, 1, 1), date(2026, 12, 31))
-        assert [(l.pilot_id, l.share_cents) for l in lines] == [(pilot.id, 200), (other.id, 1_000)]
+        assert [(x.pilot_id, x.share_cents) for x in lines] == [(pilot.id, 200), (other.id, 1_000)]
 
 
 def test_last_quarter() -> None:
