@@ -178,7 +178,7 @@ def test_coordinator_records_and_deletes_an_entry_on_the_web(
         entry_id = entry.id
     refused = _post(client, f"/pilots/{pilot.id}/costs/new", {**form, "amount": "-2000"})
     assert refused.status_code == 422
-    assert "negative" in refused.get_data(as_text=True)
+    assert "negatiivisia" in refused.get_data(as_text=True)
     assert _post(client, f"/costs/{entry_id}/delete", {}).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CostEntry)) == 0

@@ -334,6 +334,11 @@ class BudgetLine:
     forecast_cents: int
     joined_on: date | None
     left_on: date | None
+    name_sv: str = ""
+
+    def display_name(self, language: str) -> str:
+        """The Swedish name in the Swedish interface, else the Finnish."""
+        return self.name_sv if language == "sv" and self.name_sv else self.name
 
 
 @dataclass(frozen=True)
@@ -380,6 +385,7 @@ def budget_against_actual(pilot: Pilot) -> BudgetAgainstActual:
         BudgetLine(
             code=p.municipality_code,
             name=p.municipality.name_fi,
+            name_sv=p.municipality.name_sv,
             planned_cents=p.share_cents,
             actual_cents=per_code.get(p.municipality_code, 0),
             forecast_cents=forecast.get(p.municipality_code, 0),
