@@ -26,7 +26,6 @@ from pilot_tracker.services.costs import (
     delete_cost,
     load_entries,
     load_entry,
-    load_pilot_for_costs,
     record_cost,
     update_cost,
 )
@@ -52,14 +51,14 @@ def _translated(message: str) -> str:
 
 
 def cost_section(pilot: Any) -> dict[str, Any] | None:
-    """What the pilot page shows of costs (None for vendors): a fixed number of queries."""
+    """What the pilot page shows of costs (None for vendors); `pilot` comes with its
+    participations and their municipalities, so this costs one query (entries + shares)."""
     if not can_view_costs(current_user):
         return None
-    loaded = load_pilot_for_costs(pilot.id)
-    assert loaded is not None
+    entries = load_entries(pilot.id, one_query=True)
     return {
-        "entries": load_entries(pilot.id),
-        "summary": budget_against_actual(loaded),
+        "entries": entries,
+        "summary": budget_against_actual(pilot, entries),
         "may_edit": can_edit_costs(current_user),
         "kinds": KIND_LABELS,
         "delete_form": ConfirmForm(),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pilot_tracker.domain.actual_costs import (
     Applied,
@@ -100,16 +100,17 @@ def load_pilot_for_costs(pilot_id: int) -> Pilot | None:
     ).first()
 
 
-def load_entries(pilot_id: int) -> list[CostEntry]:
-    """The pilot's entries, oldest first (then by id), with their shares."""
-    return list(
-        db.session.scalars(
-            sa.select(CostEntry)
-            .where(CostEntry.pilot_id == pilot_id)
-            .order_by(CostEntry.entry_date, CostEntry.id)
-            .options(selectinload(CostEntry.shares))
-        )
+def load_entries(pilot_id: int, one_query: bool = False) -> list[CostEntry]:
+    """The pilot's entries, oldest first (then by id), with their shares (`one_query`:
+    joined, for a page counting its queries)."""
+    option = joinedload(CostEntry.shares) if one_query else selectinload(CostEntry.shares)
+    query = (
+        sa.select(CostEntry)
+        .where(CostEntry.pilot_id == pilot_id)
+        .order_by(CostEntry.entry_date, CostEntry.id)
+        .options(option)
     )
+    return list(db.session.scalars(query).unique())
 
 
 def load_entry(cost_id: int) -> CostEntry | None:
@@ -358,25 +359,42 @@ class BudgetAgainstActual:
         return self.actual_cents > self.budget_cents
 
 
-def budget_against_actual(pilot: Pilot) -> BudgetAgainstActual:
+def budget_against_actual(
+    pilot: Pilot, entries: list[CostEntry] | None = None
+) -> BudgetAgainstActual:
     """The pilot's budget against actual (pilot loaded with participations + municipalities).
 
-    Two queries: the entry totals and the shares per municipality.
+    From `entries` (loaded with their shares) when given, else two queries: the entry
+    totals and the shares per municipality.
     """
+    if entries is not None:
+        actual = sum(e.amount_cents for e in entries)
+        funded = sum(e.funded_cents for e in entries)
+        per_code: dict[str, int] = {}
+        for entry in entries:
+            for share in entry.shares:
+                code = share.municipality_code
+                per_code[code] = per_code.get(code, 0) + share.share_cents
+        return _summary(pilot, actual, funded, per_code)
     actual, funded = db.session.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(CostEntry.amount_cents), 0),
             sa.func.coalesce(sa.func.sum(CostEntry.funded_cents), 0),
         ).where(CostEntry.pilot_id == pilot.id)
     ).one()
-    per_code = dict(
+    rows = dict(
         db.session.execute(
             sa.select(CostShare.municipality_code, sa.func.sum(CostShare.share_cents))
             .where(CostShare.pilot_id == pilot.id)
             .group_by(CostShare.municipality_code)
         ).all()
     )
-    per_code = {code: int(cents) for code, cents in per_code.items()}
+    return _summary(pilot, int(actual), int(funded), {code: int(c) for code, c in rows.items()})
+
+
+def _summary(
+    pilot: Pilot, actual: int, funded: int, per_code: dict[str, int]
+) -> BudgetAgainstActual:
     members = members_of(pilot)
     forecast = forecast_by_member(
         per_code, members, rule_of(pilot), pilot.budget_cents, pilot.external_funding_cents

@@ -162,7 +162,9 @@ def _percentages(pilot: Pilot) -> dict[str, Decimal]:
     if pilot.split_method is SplitMethod.MANUAL:
         manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in pilot.participations}
     try:
-        return share_percentages(shares, pilot.split_method, populations, manual)
+        return share_percentages(
+            shares, pilot.split_method, populations, manual, pilot.equal_percent
+        )
     except CostSplitError:  # stored shares that no longer fit the register: show none
         return {}
 

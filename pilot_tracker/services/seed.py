@@ -354,6 +354,10 @@ def _seed_pilot(
         chosen[0] = next(m for m in pool if m.code == "418")
     codes = sorted({m.code for m in chosen})
     method = [SplitMethod.PER_CAPITA, SplitMethod.EQUAL, SplitMethod.MANUAL][number % 3]
+    # Some of the per-capita ones share 30 % equally, as eKommune Sunnmøre does.
+    equal_percent = None
+    if method is SplitMethod.PER_CAPITA and number % 4 == 0:
+        method, equal_percent = SplitMethod.HYBRID, Decimal("30.00")
     manual = None
     if method is SplitMethod.MANUAL:
         base = Decimal(100) / len(codes)
@@ -385,6 +389,7 @@ def _seed_pilot(
             participants=codes,
             split_method=method,
             manual_shares=manual,
+            equal_percent=equal_percent,
             budget_cents=budget,
             external_funding_cents=funding,
             estimated_annual_savings_cents=savings,
