@@ -51,8 +51,10 @@ def test_csv_is_utf8_with_bom_semicolons_crlf_and_decimal_comma() -> None:
         None,
         "091",
         "equal",
+        None,
         Decimal("1234.50"),
         Decimal("0.00"),
+        None,
         Decimal("1234.50"),
         Decimal("0.00"),
         None,
@@ -69,7 +71,7 @@ def test_csv_is_utf8_with_bom_semicolons_crlf_and_decimal_comma() -> None:
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("ref;name;summary;")
     assert text.endswith(
-        'P1;"Nimi; ""lainaus""";;fi;permits;quick;idea;;091;equal;1234,50;0,00;1234,50;0,00;'
+        'P1;"Nimi; ""lainaus""";;fi;permits;quick;idea;;091;equal;;1234,50;0,00;;1234,50;0,00;'
         ";;;2026-01-15;;true;;\r\n"
     )
 
