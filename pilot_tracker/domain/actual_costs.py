@@ -8,6 +8,7 @@ split among the participants active on its date by the pilot's method, largest r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -134,7 +135,11 @@ def member_weights(
     if rule.method is SplitMethod.HYBRID:
         if rule.equal_percent is None:
             raise CostSplitError("A hybrid split needs the percentage shared equally.")
-        return dict(hybrid_weights(rule.equal_percent, populations))
+        exact = hybrid_weights(rule.equal_percent, populations)
+        # The same proportions as whole numbers (times the common denominator): the split is
+        # identical and the largest-remainder arithmetic stays on small integers.
+        denominator = math.lcm(*(w.denominator for w in exact.values())) if exact else 1
+        return {code: int(w * denominator) for code, w in exact.items()}
     # Manual: the members' own percentages. Among a subset (someone left) they no longer add
     # up to 100, so they are weights here; if they are all 0 the subset shares equally.
     weights = {
@@ -170,10 +175,20 @@ def apply_entries(
     """Every entry, oldest first, with its funded part and its members' shares."""
     ordered = chronological(entries)
     funded = apply_funding(ordered, rate, funding_cents)
+    # Weights once per set of active members (membership changes rarely, entries often).
+    weights: dict[tuple[str, ...], dict[str, int | Decimal | Fraction]] = {}
     result = []
     for entry in ordered:
         unfunded = entry.amount_cents - funded[entry.id]
-        shares = split_signed(unfunded, rule, active_members(members, entry.on))
+        active = active_members(members, entry.on)
+        key = tuple(m.code for m in active)
+        if key not in weights and active:
+            weights[key] = member_weights(rule, active)
+        if unfunded == 0 or not active:
+            shares = split_signed(unfunded, rule, active)
+        else:
+            cents = largest_remainder(abs(unfunded), weights[key])
+            shares = cents if unfunded > 0 else {c: -v for c, v in cents.items()}
         result.append(Applied(entry=entry, funded_cents=funded[entry.id], shares=shares))
     return result
 

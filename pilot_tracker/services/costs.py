@@ -7,7 +7,7 @@ a change to an early entry moves the funding of every later one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -244,8 +244,11 @@ def record_cost(
     loaded = load_pilot_for_costs(pilot.id)
     assert loaded is not None
     entries = load_entries(pilot.id)
-    # Computed in full before anything is written, so a refusal leaves nothing behind.
-    compute(loaded, [*map(_as_entry, entries), Entry(_NEW_ID, data.entry_date, data.amount_cents)])
+    # Computed in full before anything is written, so a refusal leaves nothing behind; the
+    # new entry stands in as _NEW_ID, which orders as its real (highest) id will.
+    applied = compute(
+        loaded, [*map(_as_entry, entries), Entry(_NEW_ID, data.entry_date, data.amount_cents)]
+    )
     entry = CostEntry(
         pilot_id=pilot.id,
         entry_date=data.entry_date,
@@ -260,7 +263,13 @@ def record_cost(
     db.session.add(entry)
     db.session.flush()
     entries.append(entry)
-    _write(entries, compute(loaded, [_as_entry(e) for e in entries]), skip_audit=entry.id)
+    applied = [
+        replace(item, entry=Entry(entry.id, item.entry.on, item.entry.amount_cents))
+        if item.entry.id == _NEW_ID
+        else item
+        for item in applied
+    ]
+    _write(entries, applied, skip_audit=entry.id)
     db.session.flush()
     audit.record("create", "cost_entry", entry.id, new=cost_values(entry), pilot_id=pilot.id)
     if commit:
