@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     from pilot_tracker.admin import bp as admin_bp
     from pilot_tracker.auth import bp as auth_bp
+    from pilot_tracker.costs import bp as costs_bp
     from pilot_tracker.dashboards import bp as dashboards_bp
     from pilot_tracker.exchange import bp as exchange_bp
     from pilot_tracker.main import bp as main_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(exchange_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(costs_bp)
 
     from pilot_tracker.api import register as register_api
 

@@ -7,6 +7,7 @@ from enum import Enum
 from flask_babel import lazy_gettext as _l
 
 from pilot_tracker.domain.enums import (
+    CostKind,
     Direction,
     Gate,
     Goal,
@@ -52,6 +53,10 @@ LABELS: dict[Enum, object] = {
     SplitMethod.EQUAL: _l("Equal shares"),
     SplitMethod.PER_CAPITA: _l("Per capita"),
     SplitMethod.MANUAL: _l("Manual percentages"),
+    SplitMethod.HYBRID: _l("Part equally, the rest per capita"),
+    CostKind.VENDOR_INVOICE: _l("Vendor invoice"),
+    CostKind.OWN_WORK: _l("Own work"),
+    CostKind.OTHER: _l("Other"),
     Direction.INCREASE: _l("Increase"),
     Direction.DECREASE: _l("Decrease"),
     Rag.GREEN: _l("Green: on track"),

@@ -73,6 +73,16 @@ def can_report_on(user: Any, pilot: Pilot) -> bool:
     return has_role(user, Role.VENDOR) and pilot.vendor_id == user.vendor_id
 
 
+def can_view_costs(user: Any, pilot: Pilot | None = None) -> bool:
+    """Cost entries, actual costs and billing: coordinators, admins and councils; no vendor."""
+    return has_role(user, *READERS)
+
+
+def can_edit_costs(user: Any, pilot: Pilot | None = None) -> bool:
+    """Cost entries are recorded, corrected and deleted by coordinators and admins."""
+    return has_role(user, *EDITORS)
+
+
 def can_manage_users(user: Any) -> bool:
     """Users and the municipality register belong to admins."""
     return has_role(user, Role.ADMIN)

@@ -53,6 +53,11 @@ def test_api_md_example_creates_pilot_with_exact_shares(api: ApiCaller, actors: 
         "share_percent": "26.28",
         "share_eur": "23651.55",
         "is_lead": True,
+        # API.md, "The joint life of a pilot": membership dates, actual and forecast.
+        "joined_on": None,
+        "left_on": None,
+        "actual_eur": "0.00",
+        "forecast_eur": "23651.55",
     }
     assert (lead["joined_on"], lead["left_on"]) == (None, None)  # a founder, still in
     assert [p["share_eur"] for p in body["participants"]] == ["23651.55", "34010.88", "32337.57"]

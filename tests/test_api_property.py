@@ -8,6 +8,7 @@ database; it runs as the admin, whose token reaches every operation.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from pilot_tracker.domain.enums import Direction, Stage
+from pilot_tracker.services.costs import CostData, record_cost
 from pilot_tracker.services.reporting import add_kpi
 from tests.api_helpers import ApiCaller
 from tests.conftest import Actors
@@ -72,7 +74,14 @@ def test_generated_requests_get_no_5xx_and_responses_match_the_document(
         pilot = make_pilot(vendor=actors.vendor_a, stage=Stage.PILOTING, is_public=True)
         kpi = add_kpi(pilot, "Säästö", "€", 0, 100, Direction.INCREASE, True)  # type: ignore[arg-type]
         item = _follow_up_item(pilot.id)
-    known = {"pilot_id": pilot.id, "kpi_id": kpi.id, "item_id": item, "code": "418"}
+        cost = record_cost(pilot, CostData(date(2026, 1, 15), 100_000))
+    known = {
+        "pilot_id": pilot.id,
+        "kpi_id": kpi.id,
+        "item_id": item,
+        "cost_id": cost.id,
+        "code": "418",
+    }
     headers = ApiCaller(app, actors).headers("admin")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)

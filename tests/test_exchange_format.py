@@ -53,8 +53,10 @@ def test_csv_is_utf8_with_bom_semicolons_crlf_and_decimal_comma() -> None:
         None,
         "091",
         "equal",
+        None,
         Decimal("1234.50"),
         Decimal("0.00"),
+        None,
         Decimal("1234.50"),
         Decimal("0.00"),
         None,
@@ -72,7 +74,7 @@ def test_csv_is_utf8_with_bom_semicolons_crlf_and_decimal_comma() -> None:
     assert text.splitlines()[0].startswith("ref;uid;version;name;summary;")
     assert text.endswith(
         'P1;0b6d5a4e-2f7c-4c1e-9a53-2d8e0f6b7a11;3;"Nimi; ""lainaus""";;fi;permits;quick;idea;;'
-        "091;equal;1234,50;0,00;1234,50;0,00;"
+        "091;equal;;1234,50;0,00;;1234,50;0,00;"
         ";;;2026-01-15;;true;;\r\n"
     )
 

@@ -12,6 +12,7 @@ from flask import Flask
 from openpyxl import load_workbook
 
 from pilot_tracker.domain.enums import (
+    CostKind,
     Direction,
     Gate,
     Goal,
@@ -25,6 +26,7 @@ from pilot_tracker.domain.enums import (
 )
 from pilot_tracker.extensions import db
 from pilot_tracker.models import AuditEntry, Pilot, User, Vendor
+from pilot_tracker.services.costs import CostData, record_cost
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.exchange import SHEETS
 from pilot_tracker.services.export import export_csv, export_xlsx
@@ -37,8 +39,9 @@ TODAY = date.today()
 
 
 def build_portfolio() -> User:
-    """Three pilots that use every column: manual, per-capita and equal splits, a vendor,
-    text a spreadsheet would run as a formula, decisions up to scaling and stopped."""
+    """Three pilots that use every column: manual, hybrid and equal splits, a vendor,
+    text a spreadsheet would run as a formula, decisions up to scaling and stopped, cost
+    entries with a credit note and a funding rate."""
     coordinator = make_user(Role.COORDINATOR, email="roundtrip@example.com")
     vendor = make_vendor("Kuntadigi Oy", "0201256-6")
     first = make_pilot(
@@ -90,16 +93,25 @@ def build_portfolio() -> User:
     record_decision(
         first, Gate.SCALE_UP, Outcome.GO, TODAY - timedelta(days=2), "valtuusto", "Laajennetaan."
     )
-    make_pilot(
+    chatbot = make_pilot(
         ("091", "049"),
-        method=SplitMethod.PER_CAPITA,
+        method=SplitMethod.HYBRID,
+        equal_percent=Decimal("30.00"),
         budget_cents=10_000_001,
-        funding_cents=0,
+        funding_cents=4_000_000,
+        external_funding_rate_percent=Decimal("85.00"),
         name="Chatbot",
         theme=Theme.E_SERVICES,
         track=Track.SLOW,
         stage=Stage.PILOTING,
     )
+    record_cost(chatbot, CostData(TODAY - timedelta(days=40), 4_100_001, reference="=SUM(A1)"))
+    record_cost(
+        chatbot,
+        CostData(TODAY - timedelta(days=20), 1_000_000, CostKind.OWN_WORK, "", "Työ; -tunnit"),
+        recorded_by_id=coordinator.id,
+    )
+    record_cost(chatbot, CostData(TODAY - timedelta(days=10), -500_001, CostKind.OTHER, "CR-1"))
     stopped = make_pilot(("507",), method=SplitMethod.EQUAL, name="Lopetettu", vendor=vendor)
     record_decision(
         stopped, Gate.START, Outcome.NO_GO, TODAY - timedelta(days=10), "lautakunta", "Ei."
@@ -137,6 +149,10 @@ def test_csv_round_trip_gives_identical_files(app: Flask) -> None:
         report = import_pilots(csv_files, dry_run=False)
         assert report.problems == []
         after = export_all(user)
+    costs = before["costs"].decode("utf-8-sig").splitlines()
+    # Three entries; the credit note and funding (85 % of 41 000,01 € = 34 850,01) carried.
+    assert len(costs) == 4 and ";-5000,01;other;CR-1;" in costs[3]
+    assert costs[1].endswith(";34850,01") and ";'=SUM(A1);" in costs[1]
     for sheet in SHEETS:
         assert after[sheet.name] == before[sheet.name], sheet.name
     assert cell_values(after["xlsx"]) == cell_values(before["xlsx"])

@@ -29,6 +29,7 @@ from pilot_tracker import create_app
 from pilot_tracker.domain.enums import Direction
 from pilot_tracker.extensions import db
 from pilot_tracker.models import User
+from pilot_tracker.services.costs import CostData, record_cost
 from pilot_tracker.services.reporting import add_kpi
 from pilot_tracker.services.tokens import create_token
 from tests.conftest import Actors, login_as
@@ -90,6 +91,7 @@ class FormWorld:
         self.admin_id = actors.admin.id
         pilot = make_pilot(vendor=actors.vendor_a, name="Fuzzed pilot")
         add_kpi(pilot, "Käyttäjät", "kpl", Decimal(0), Decimal(100), Direction.INCREASE)
+        cost = record_cost(pilot, CostData(date.today(), 100_000, reference="Fuzzed"))
         token, _plaintext = create_token(actors.admin, name="fuzzed")
         item = _follow_up_item(pilot.id)
         self.values: dict[str, Any] = {
@@ -98,6 +100,7 @@ class FormWorld:
             "user_id": actors.council.id,
             "vendor_id": actors.vendor_a.id,
             "token_id": token.id,
+            "cost_id": cost.id,
             "code": "418",
         }
 
@@ -196,6 +199,8 @@ HINTS = {
     "rag": "green",
     "direction": "increase",
     "measured_on": TODAY,
+    "entry_date": TODAY,
+    "amount": "100,00",
     "reported_on": TODAY,
     "decided_on": TODAY,
     "gate": "start",

@@ -28,9 +28,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage
+from pilot_tracker.domain.enums import CostKind, Direction, Gate, Outcome, Rag, Stage
 from pilot_tracker.extensions import db
-from pilot_tracker.models import AuditEntry, Decision, Kpi, Pilot, StatusUpdate, Vendor
+from pilot_tracker.models import AuditEntry, CostEntry, Decision, Kpi, Pilot, StatusUpdate, Vendor
+from pilot_tracker.services.costs import CostData, record_cost
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.exchange import SHEETS, SHEETS_BY_NAME
 from pilot_tracker.services.export import export_csv, export_xlsx
@@ -332,6 +333,7 @@ def hostile_portfolio(text: str, coordinator: Any = None) -> None:
     add_measurement(kpi, yesterday, Decimal("-4.25"), text)
     add_status_update(pilot, Rag.AMBER, 40, text, yesterday)
     record_decision(pilot, Gate.MIDPOINT, Outcome.CONTINUE, yesterday, text, text, follow_up=text)
+    record_cost(pilot, CostData(yesterday, 100_000, CostKind.OTHER, text[:100], text))
 
 
 def assert_csv_neutralised(data: bytes) -> list[list[str]]:
@@ -455,6 +457,7 @@ def test_text_starting_with_a_tab_or_carriage_return_is_neutralised_in_every_exp
         db.session.execute(sa.update(Kpi).values(name="\r+SUM(1)"))
         db.session.execute(sa.update(StatusUpdate).values(text="\r\n@x"))
         db.session.execute(sa.update(Decision).values(rationale="\t-2+3"))
+        db.session.execute(sa.update(CostEntry).values(description="\t=1+1"))
         db.session.commit()
     login_as(client, actors.council)
     for sheet in SHEETS:
@@ -488,6 +491,9 @@ def test_every_export_page_neutralises_formulas_for_every_reader(
         for sheet in SHEETS:
             data = client.get(f"/export/{sheet.name}.csv").data
             rows = assert_csv_neutralised(data)
+            if sheet.name == "costs" and user is actors.vendor_user:
+                assert len(rows) == 1  # cost entries are not the vendors'
+                continue
             assert any("'=cmd|' /C calc'!A0" in c for row in rows for c in row), sheet.name
         cells = assert_xlsx_neutralised(client.get("/export/portfolio.xlsx").data)
         name = cells["pilots"][0].index("name")

@@ -48,6 +48,7 @@ class World:
     """Two pilots of two vendors, with a KPI, a measurement, a status and a decision each."""
 
     def __init__(self, actors: Actors) -> None:
+        from pilot_tracker.services.costs import CostData, record_cost
         from pilot_tracker.services.decisions import record_decision
         from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
 
@@ -68,8 +69,10 @@ class World:
             decision = record_decision(
                 pilot, Gate.MIDPOINT, Outcome.GO, today, "ohjausryhmä", "Jatketaan."
             )
+            cost = record_cost(pilot, CostData(today - timedelta(days=1), 100_000, reference="M"))
             ids.update(
                 {
+                    f"cost_{key}": cost.id,
                     f"pilot_{key}": pilot.id,
                     f"kpi_{key}": kpi.id,
                     f"measurement_{key}": measurement.id,

@@ -1,7 +1,7 @@
 """municipal decisions, follow-up plan, lessons
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-02 02:49:32.480078
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
@@ -93,18 +93,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_follow_up_comments_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_up_comments_item_id'), ['item_id'], unique=False)
 
-    # MERGE: participations.joined_on / left_on are added by 0011 (cost entries); drop these
-    # two blocks when both land.
-    with op.batch_alter_table('participations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('joined_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('left_on', sa.Date(), nullable=True))
 
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('participations', schema=None) as batch_op:
-        batch_op.drop_column('left_on')
-        batch_op.drop_column('joined_on')
 
     with op.batch_alter_table('follow_up_comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_up_comments_item_id'))

@@ -89,6 +89,7 @@ def register(app: Flask) -> None:
     """Mount the API under /api/v1; its OpenAPI document is built once per app."""
     # The route modules attach their views to the blueprints when imported.
     from pilot_tracker.api import (  # noqa: F401
+        costs,
         decision_support,
         decisions,
         joint,

@@ -41,6 +41,7 @@ API_FIELD = {
     "is_public": "public",
     "split_method": "cost_split.method",
     "manual_shares": "cost_split.shares",
+    "equal_percent": "cost_split.equal_percent",
 }
 # webargs nests messages under the request part they came from; clients know their body.
 _LOCATIONS = ("json", "query", "view_args", "path", "headers")

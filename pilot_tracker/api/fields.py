@@ -58,6 +58,33 @@ class MoneyIn(fields.Field):
             raise ValidationError(exc.message) from None
 
 
+class SignedMoneyIn(fields.Field):
+    """Like MoneyIn, but a negative amount is allowed (a credit note); loads as cents."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "metadata",
+            _number_or_string("-1250.00", "Euros: a string with two decimals, or a number."),
+        )
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, float):
+            raise ValidationError('Send the amount as a string such as "12500.50".')
+        negative = False
+        if isinstance(value, str):
+            stripped = value.strip()
+            negative = stripped.startswith(("-", "\u2212"))
+            value = stripped[1:] if negative else stripped
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool) and value < 0:
+            negative, value = True, -value
+        try:
+            cents = parse_eur(value)
+        except MoneyError as exc:
+            raise ValidationError(exc.message) from None
+        return -cents if negative else cents
+
+
 class PercentIn(fields.Field):
     """A percentage 0–100 with at most two decimals, as a string or a number; loads as Decimal."""
 

@@ -28,10 +28,12 @@ from pilot_tracker.models import Pilot
 from pilot_tracker.permissions import (
     can_delete_pilot,
     can_edit_pilot,
+    can_view_costs,
     scope_pilots,
     visible_pilot_or_404,
 )
 from pilot_tracker.services.api_portfolio import apply_pilot_filters, latest_statuses
+from pilot_tracker.services.cost_queries import PilotCostFigures, pilot_cost_figures
 from pilot_tracker.services.pilots import (
     PilotData,
     changes_since,
@@ -43,12 +45,20 @@ from pilot_tracker.services.pilots import (
 )
 
 
+def cost_figures_for(user: Any, pilots: Any) -> dict[int, PilotCostFigures]:
+    """Actual-cost figures of the pilots for a user who may see them (not vendors)."""
+    if not can_view_costs(user):
+        return {}
+    return pilot_cost_figures(pilots)
+
+
 def pilot_body(pilot_id: int) -> dict[str, Any]:
     """The pilot as the API shows it, freshly loaded (after a change, too)."""
     db.session.expire_all()
     pilot = visible_pilot_or_404(pilot_id, api_user(), pilot_options())
     latest = latest_statuses([pilot.id]).get(pilot.id)
-    return serialise.pilot(pilot, latest, date.today())
+    costs = cost_figures_for(api_user(), [pilot]).get(pilot.id)
+    return serialise.pilot(pilot, latest, date.today(), costs)
 
 
 def _etag(body: dict[str, Any]) -> dict[str, str]:
@@ -67,7 +77,8 @@ def list_pilots(**args: Any) -> dict[str, Any]:
 
     def items(pilots: Any) -> list[dict[str, Any]]:
         latest = latest_statuses([p.id for p in pilots])
-        return [serialise.pilot(p, latest.get(p.id), today) for p in pilots]
+        costs = cost_figures_for(api_user(), pilots)
+        return [serialise.pilot(p, latest.get(p.id), today, costs.get(p.id)) for p in pilots]
 
     return page_of(query, args, items)
 

@@ -12,6 +12,7 @@ from pilot_tracker.api.fields import (
     DecimalIn,
     MoneyIn,
     PercentIn,
+    SignedMoneyIn,
     Text,
     code_field,
     decimal_out,
@@ -19,6 +20,7 @@ from pilot_tracker.api.fields import (
     money_out,
 )
 from pilot_tracker.domain.enums import (
+    CostKind,
     Direction,
     Gate,
     Goal,
@@ -102,10 +104,22 @@ class MunicipalityArgsSchema(PageArgsSchema):
 
 
 class CostSplitInSchema(Schema):
-    """`{"method": "manual", "shares": {"418": "50.00", ...}}`; shares only with manual."""
+    """`{"method": "manual", "shares": {"418": "50.00", ...}}`; shares only with manual;
+    `{"method": "hybrid", "equal_percent": "30.00"}`: that part equally, the rest per capita."""
 
     method = enum(SplitMethod, required=True)
     shares = fields.Dict(keys=code_field(), values=PercentIn())
+    equal_percent = PercentIn()
+
+    @validates_schema
+    def equal_percent_only_when_hybrid(self, data: dict[str, Any], **kwargs: Any) -> None:
+        method = data.get("method")
+        if method is SplitMethod.HYBRID and data.get("equal_percent") is None:
+            raise ValidationError("The hybrid method needs equal_percent.", "equal_percent")
+        if data.get("equal_percent") is not None and method not in (None, SplitMethod.HYBRID):
+            raise ValidationError(
+                "equal_percent is given only with the hybrid method.", "equal_percent"
+            )
 
     @validates_schema
     def shares_only_when_manual(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -128,6 +142,10 @@ class _PilotFieldsSchema(Schema):
     cost_split = fields.Nested(CostSplitInSchema)
     budget_cents = MoneyIn(data_key="budget_eur")
     external_funding_cents = MoneyIn(data_key="external_funding_eur")
+    external_funding_rate_percent = PercentIn(
+        allow_none=True,
+        metadata={"description": "Share of each cost the funding pays; null: funding ÷ budget."},
+    )
     estimated_annual_savings_cents = MoneyIn(data_key="estimated_annual_savings_eur")
     vendor_id = id_field(allow_none=True)
     start_date = fields.Date(allow_none=True)
@@ -141,6 +159,8 @@ class _PilotFieldsSchema(Schema):
             data["split_method"] = split["method"]
             manual = split["method"] is SplitMethod.MANUAL
             data["manual_shares"] = split.get("shares") if manual else None
+            hybrid = split["method"] is SplitMethod.HYBRID
+            data["equal_percent"] = split.get("equal_percent") if hybrid else None
         return data
 
 
@@ -248,6 +268,8 @@ class ParticipantSchema(Schema):
         metadata={"description": "null for a founding participant (from the beginning)."},
     )
     left_on = out(fields.Date, allow_none=True, metadata={"description": "null while in."})
+    actual_eur = money_out(allow_none=True)
+    forecast_eur = money_out(allow_none=True)
 
 
 class CostSplitSchema(Schema):
@@ -256,6 +278,9 @@ class CostSplitSchema(Schema):
         keys=fields.String(),
         values=fields.String(),
         metadata={"description": "Percent per participant; only with the manual method."},
+    )
+    equal_percent = fields.String(
+        metadata={"description": "The part shared equally; only with the hybrid method."}
     )
 
 
@@ -303,8 +328,11 @@ class PilotSchema(Schema):
     cost_split = out(fields.Nested, CostSplitSchema)
     budget_eur = money_out()
     external_funding_eur = money_out()
+    external_funding_rate_percent = out(fields.String, allow_none=True)
     estimated_annual_savings_eur = money_out()
     net_cost_eur = money_out()
+    actual_cost_eur = money_out(allow_none=True)
+    funded_eur = money_out(allow_none=True)
     vendor_id = out(fields.Integer, allow_none=True)
     vendor_name = out(fields.String, allow_none=True)
     start_date = out(fields.Date, allow_none=True)
@@ -486,3 +514,80 @@ class PublicPilotPageSchema(Schema):
     page = out(fields.Integer)
     per_page = out(fields.Integer)
     total = out(fields.Integer)
+
+
+# ---------------------------------------------------------------- cost entries
+
+
+class CostCreateSchema(Schema):
+    """A cost entry in euros excluding VAT; a negative amount is a credit note."""
+
+    entry_date = fields.Date(required=True, data_key="date")
+    amount_cents = SignedMoneyIn(required=True, data_key="amount_eur")
+    kind = enum(CostKind, required=True)
+    reference = Text(load_default="", validate=Length(max=100))
+    description = Text(load_default="", validate=Length(max=10_000))
+
+
+class CostPatchSchema(Schema):
+    """Any field of a cost entry."""
+
+    entry_date = fields.Date(data_key="date")
+    amount_cents = SignedMoneyIn(data_key="amount_eur")
+    kind = enum(CostKind)
+    reference = Text(validate=Length(max=100))
+    description = Text(validate=Length(max=10_000))
+
+
+class CostShareSchema(Schema):
+    code = out(fields.String)
+    share_eur = money_out()
+
+
+class CostSchema(Schema):
+    id = out(fields.Integer)
+    pilot_id = out(fields.Integer)
+    date = out(fields.Date)
+    amount_eur = money_out()
+    kind = out(enum, CostKind)
+    reference = out(fields.String)
+    description = out(fields.String)
+    funded_eur = money_out()
+    shares = out(fields.List, fields.Nested(CostShareSchema))
+    recorded_by_id = out(fields.Integer, allow_none=True)
+    created_at = out(fields.AwareDateTime)
+
+
+class CostPageSchema(Schema):
+    items = out(fields.List, fields.Nested(CostSchema))
+    page = out(fields.Integer)
+    per_page = out(fields.Integer)
+    total = out(fields.Integer)
+
+
+class BillingArgsSchema(Schema):
+    """`?from=&to=` (both days included); default: the last calendar quarter."""
+
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+
+    @validates_schema
+    def ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError("The end of the period is before its start.", "to")
+
+
+class BillingItemSchema(Schema):
+    pilot_id = out(fields.Integer)
+    cost_id = out(fields.Integer)
+    date = out(fields.Date)
+    reference = out(fields.String)
+    share_eur = money_out()
+
+
+class BillingSchema(Schema):
+    code = out(fields.String)
+    start = out(fields.Date, data_key="from")
+    end = out(fields.Date, data_key="to")
+    items = out(fields.List, fields.Nested(BillingItemSchema))
+    total_eur = money_out()

@@ -13,6 +13,7 @@ from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.domain.plausibility import Finding
 from pilot_tracker.models import (
+    CostEntry,
     Decision,
     Kpi,
     Measurement,
@@ -21,6 +22,7 @@ from pilot_tracker.models import (
     StatusUpdate,
     Vendor,
 )
+from pilot_tracker.services.cost_queries import PilotCostFigures
 from pilot_tracker.services.reporting import is_stale
 
 CC_BY = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
@@ -85,15 +87,30 @@ def warnings(found: list[Finding]) -> list[dict[str, Any]]:
     return items
 
 
-def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
-    """A pilot loaded with `pilot_options()`; `latest` is its newest status update."""
+def pilot(
+    p: Pilot,
+    latest: StatusUpdate | None,
+    today: date,
+    costs: PilotCostFigures | None = None,
+) -> dict[str, Any]:
+    """A pilot loaded with `pilot_options()`; `latest` is its newest status update and
+    `costs` its actual-cost figures (None: hidden from this user, e.g. a vendor)."""
     percents = p.share_percentages()
+    actual_by_code = (costs.actual_by_code if costs else None) or {}
+    forecast_by_code = (costs.forecast_by_code if costs else None) or {}
+
+    def money(cents: int) -> str | None:
+        return format_cents(cents) if costs is not None else None
+
     cost_split: dict[str, Any] = {"method": p.split_method}
     if p.split_method is SplitMethod.MANUAL:
         cost_split["shares"] = {
             part.municipality_code: f"{part.manual_percent or Decimal(0):.2f}"
             for part in p.current_participations
         }
+    if p.split_method is SplitMethod.HYBRID:
+        cost_split["equal_percent"] = f"{p.equal_percent or Decimal(0):.2f}"
+    rate = p.external_funding_rate_percent
     return {
         "id": p.id,
         "uid": p.uid,
@@ -118,12 +135,19 @@ def pilot(p: Pilot, latest: StatusUpdate | None, today: date) -> dict[str, Any]:
                 "is_lead": part.municipality_code == p.lead_municipality_code,
                 "joined_on": part.joined_on,
                 "left_on": part.left_on,
+                "actual_eur": money(actual_by_code.get(part.municipality_code, 0)),
+                "forecast_eur": money(
+                    forecast_by_code.get(part.municipality_code, part.share_cents)
+                ),
             }
             for part in p.participations
         ],
         "cost_split": cost_split,
         "budget_eur": format_cents(p.budget_cents),
         "external_funding_eur": format_cents(p.external_funding_cents),
+        "external_funding_rate_percent": None if rate is None else f"{rate:.2f}",
+        "actual_cost_eur": money(costs.actual_cents if costs else 0),
+        "funded_eur": money(costs.funded_cents if costs else 0),
         "estimated_annual_savings_eur": format_cents(p.estimated_annual_savings_cents),
         "net_cost_eur": format_cents(p.net_cost_cents),
         "vendor_id": p.vendor_id,
@@ -210,3 +234,23 @@ def by_pilot(rows: Iterable[tuple[int, Any]]) -> Mapping[int, list[Any]]:
     for pilot_id, value in rows:
         grouped.setdefault(pilot_id, []).append(value)
     return grouped
+
+
+def cost(entry: CostEntry) -> dict[str, Any]:
+    """A cost entry loaded with its shares."""
+    return {
+        "id": entry.id,
+        "pilot_id": entry.pilot_id,
+        "date": entry.entry_date,
+        "amount_eur": format_cents(entry.amount_cents),
+        "kind": entry.kind,
+        "reference": entry.reference,
+        "description": entry.description,
+        "funded_eur": format_cents(entry.funded_cents),
+        "shares": [
+            {"code": s.municipality_code, "share_eur": format_cents(s.share_cents)}
+            for s in entry.shares
+        ],
+        "recorded_by_id": entry.recorded_by_id,
+        "created_at": entry.created_at,
+    }

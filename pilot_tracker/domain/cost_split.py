@@ -48,8 +48,8 @@ def _check_codes(codes: Iterable[str]) -> None:
             )
 
 
-def _exact_weight(code: str, weight: int | Decimal) -> Fraction:
-    if isinstance(weight, bool) or not isinstance(weight, int | Decimal):
+def _exact_weight(code: str, weight: int | Decimal | Fraction) -> Fraction:
+    if isinstance(weight, bool) or not isinstance(weight, int | Decimal | Fraction):
         raise TypeError(f"weight of {code} must be an int or Decimal, not {type(weight).__name__}")
     if isinstance(weight, Decimal) and not weight.is_finite():
         raise CostSplitError(f"The weight of {code} is not a number.", codes=(code,))
@@ -58,7 +58,9 @@ def _exact_weight(code: str, weight: int | Decimal) -> Fraction:
     return Fraction(weight)
 
 
-def largest_remainder(total_cents: int, weights: Mapping[str, int | Decimal]) -> dict[str, int]:
+def largest_remainder(
+    total_cents: int, weights: Mapping[str, int | Decimal | Fraction]
+) -> dict[str, int]:
     """Cents per code in proportion to `weights`, summing exactly to the total; sorted by code."""
     if isinstance(total_cents, bool) or not isinstance(total_cents, int):
         raise TypeError(f"total_cents must be an int, not {type(total_cents).__name__}")
@@ -119,11 +121,51 @@ def parse_manual_percentages(raw: Mapping[str, str | int | Decimal]) -> dict[str
     return {code: cents_to_decimal(value) for code, value in hundredths.items()}
 
 
+def parse_equal_percent(raw: str | int | Decimal) -> Decimal:
+    """The equal part of a hybrid split: a percentage 0 to 100 with at most two decimals."""
+    try:
+        return cents_to_decimal(parse_hundredths(raw, 100 * 100))
+    except MoneyError as error:
+        if error.reason == "too_many_decimals":
+            message = "The equal part has more than two decimals; use at most two, e.g. 30.00."
+        else:
+            message = "The equal part must be a percentage from 0 to 100, e.g. 30.00."
+        raise CostSplitError(message) from None
+
+
+def hybrid_weights(equal_percent: Decimal, populations: Mapping[str, int]) -> dict[str, Fraction]:
+    """`e/n + (1 - e) * population/total`, exact: one weight each, rounded once later."""
+    e = Fraction(parse_equal_percent(equal_percent)) / 100
+    _check_codes(populations)
+    for code, population in populations.items():
+        if isinstance(population, bool) or not isinstance(population, int) or population < 0:
+            raise CostSplitError(
+                f"The population of {code} must be a whole number of 0 or more.", codes=(code,)
+            )
+    if not populations:
+        return {}
+    n = len(populations)
+    total = sum(populations.values())
+    if total == 0:
+        if e != 1:
+            raise CostSplitError(
+                "A hybrid split needs populations for its per-capita part, but every "
+                "participant's population is 0; update the municipality register or "
+                "choose another method.",
+                codes=populations,
+            )
+        return {code: Fraction(1, n) for code in sorted(populations)}
+    return {
+        code: e / n + (1 - e) * Fraction(populations[code], total) for code in sorted(populations)
+    }
+
+
 def _weights(
     method: SplitMethod | str,
     populations: Mapping[str, int],
     manual: Mapping[str, Decimal] | None,
-) -> dict[str, int | Decimal]:
+    equal_percent: Decimal | None = None,
+) -> dict[str, int | Decimal | Fraction]:
     try:
         method = SplitMethod(method)
     except ValueError:
@@ -131,6 +173,10 @@ def _weights(
     _check_codes(populations)
     if method is SplitMethod.EQUAL:
         return dict.fromkeys(sorted(populations), 1)
+    if method is SplitMethod.HYBRID:
+        if equal_percent is None:
+            raise CostSplitError("A hybrid split needs the percentage shared equally.")
+        return dict(hybrid_weights(equal_percent, populations))
     if method is SplitMethod.PER_CAPITA:
         for code, population in populations.items():
             if isinstance(population, bool) or not isinstance(population, int) or population < 0:
@@ -168,10 +214,11 @@ def split_cost(
     total_cents: int,
     populations: Mapping[str, int],
     manual: Mapping[str, Decimal] | None = None,
+    equal_percent: Decimal | None = None,
 ) -> dict[str, int]:
     """Each participant's share in cents; the participants are the keys of `populations`."""
     # `manual` is parsed again inside, so shares never come from percentages off 100.
-    return largest_remainder(total_cents, _weights(method, populations, manual))
+    return largest_remainder(total_cents, _weights(method, populations, manual, equal_percent))
 
 
 def share_percentages(
@@ -179,11 +226,12 @@ def share_percentages(
     method: SplitMethod,
     populations: Mapping[str, int],
     manual: Mapping[str, Decimal] | None = None,
+    equal_percent: Decimal | None = None,
 ) -> dict[str, Decimal]:
     """Display percentages from the weights (half-up, two places); may sum to 99.99 or 100.01."""
     # From the weights rather than the cents so they still mean something at a net cost of 0;
     # `shares_cents` is only checked to name the same participants.
-    weights = _weights(method, populations, manual)
+    weights = _weights(method, populations, manual, equal_percent)
     mismatched = sorted(set(shares_cents) ^ set(weights))
     if mismatched:
         raise CostSplitError(

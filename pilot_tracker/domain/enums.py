@@ -53,6 +53,13 @@ class SplitMethod(StrEnum):
     EQUAL = "equal"
     PER_CAPITA = "per_capita"
     MANUAL = "manual"
+    HYBRID = "hybrid"
+
+
+class CostKind(StrEnum):
+    VENDOR_INVOICE = "vendor_invoice"
+    OWN_WORK = "own_work"
+    OTHER = "other"
 
 
 class Direction(StrEnum):

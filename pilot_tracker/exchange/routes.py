@@ -34,6 +34,7 @@ SHEET_LABELS = {
     "measurements": _l("KPI measurements"),
     "status_updates": _l("Status updates"),
     "decisions": _l("Decisions"),
+    "costs": _l("Cost entries"),
 }
 # A check proves a file for this long; after that the file is checked again first.
 CHECK_VALID_SECONDS = 3600

@@ -2,6 +2,7 @@
 
 from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
+from pilot_tracker.models.cost import CostEntry, CostShare
 from pilot_tracker.models.decision import Decision
 from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.models.idempotency import IdempotencyRecord
@@ -17,6 +18,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CostEntry",
+    "CostShare",
     "Decision",
     "FollowUpComment",
     "FollowUpItem",

@@ -78,6 +78,10 @@ class Pilot(Base):
     split_method: Mapped[SplitMethod] = mapped_column(
         enum_column(SplitMethod, "split_method"), default=SplitMethod.EQUAL
     )
+    # The hybrid method's part shared equally (0-100, two decimals); None for other methods.
+    equal_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    # The share of each actual cost the external funding pays; None: funding ÷ budget.
+    external_funding_rate_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     is_public: Mapped[bool] = mapped_column(sa.Boolean, default=False, index=True)
     # The language the name and summary are written in (fi, sv, en; checked by the service,
     # since SQLite cannot add a CHECK to an existing table without rebuilding it); it picks
@@ -151,6 +155,7 @@ class Pilot(Base):
                 self.split_method,
                 {p.municipality_code: p.municipality.population for p in current},
                 manual,
+                self.equal_percent,
             )
         except CostSplitError:
             return {}

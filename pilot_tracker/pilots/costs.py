@@ -42,6 +42,7 @@ def share_rows(
     method: SplitMethod,
     lead: str,
     manual: Mapping[str, Decimal] | None = None,
+    equal_percent: Decimal | None = None,
 ) -> list[ShareRow]:
     """Rows for `municipalities` (code → Municipality) in code order; `shares_cents` None
     leaves the money columns empty (a split that could not be made)."""
@@ -49,7 +50,7 @@ def share_rows(
     percents: dict[str, Decimal] = {}
     if shares_cents is not None:
         try:
-            percents = share_percentages(shares_cents, method, populations, manual)
+            percents = share_percentages(shares_cents, method, populations, manual, equal_percent)
         except CostSplitError:
             percents = {}
     rows = []
@@ -76,6 +77,7 @@ def preview_shares(
     net_cents: int,
     populations: Mapping[str, int],
     manual: Mapping[str, Decimal] | None,
+    equal_percent: Decimal | None = None,
 ) -> dict[str, int]:
     """The shares a save would store; raises CostSplitError as the service would."""
-    return split_cost(method, net_cents, populations, manual)
+    return split_cost(method, net_cents, populations, manual, equal_percent)

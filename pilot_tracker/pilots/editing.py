@@ -109,6 +109,7 @@ def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool
     manual = None
     if method is SplitMethod.MANUAL and participants.codes:
         manual = participants.manual_percentages()
+    equal = form.equal_percent_value() if method is SplitMethod.HYBRID else None
     if show_errors:
         if not participants.codes:
             participants.errors.append(_("Choose at least one participating municipality."))
@@ -122,7 +123,11 @@ def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool
     budget, funding = form.budget.cents(), form.external_funding.cents()
     net = None if budget is None or funding is None else max(0, budget - funding)
     shares = None
-    ready = method is not None and (method is not SplitMethod.MANUAL or manual is not None)
+    ready = (
+        method is not None
+        and (method is not SplitMethod.MANUAL or manual is not None)
+        and (method is not SplitMethod.HYBRID or equal is not None)
+    )
     if participants.codes and net is not None and ready:
         try:
             shares = preview_shares(
@@ -130,6 +135,7 @@ def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool
                 net,
                 {c: municipalities[c].population for c in participants.codes},
                 manual,
+                equal,
             )
         except CostSplitError as exc:
             if show_errors:
@@ -140,6 +146,7 @@ def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool
         method or SplitMethod.EQUAL,
         participants.lead,
         manual,
+        equal,
     )
     return PilotFormState(
         participants=participants,
@@ -165,6 +172,8 @@ def _pilot_data(form: PilotForm, state: PilotFormState) -> PilotData:
         participants=list(state.participants.codes),
         split_method=SplitMethod(form.split_method.data),
         manual_shares=state.manual,
+        equal_percent=form.equal_percent_value(),
+        external_funding_rate_percent=form.funding_rate_value(),
         budget_cents=form.budget.cents() or 0,
         external_funding_cents=form.external_funding.cents() or 0,
         estimated_annual_savings_cents=form.estimated_annual_savings.cents() or 0,

@@ -148,6 +148,19 @@ def not_in_future(form: Form, date_field: DateField) -> None:
 # language buttons write them).
 TEXT_LANGUAGE_NAMES = (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English"))
 
+
+def _percent(text: str | None) -> Decimal | None:
+    """0 to 100 with at most two decimals (decimal comma allowed), or None."""
+    from pilot_tracker.domain.cost_split import CostSplitError, parse_equal_percent
+
+    if not (text or "").strip():
+        return None
+    try:
+        return parse_equal_percent((text or "").strip())
+    except CostSplitError:
+        return None
+
+
 # Stages a new pilot may start in; scaling and stopped are reached only by decisions.
 CREATE_STAGES = (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
 
@@ -169,6 +182,10 @@ class PilotForm(FlaskForm):
     external_funding = EuroField(_l("External funding (€)"))
     estimated_annual_savings = EuroField(_l("Estimated annual savings (€ per year)"))
     split_method = RadioField(_l("Cost-split method"), validators=[DataRequired()])
+    # Checked by validate_equal_percent / validate_external_funding_rate (Optional() would
+    # stop before them on an empty value, which hybrid must refuse).
+    equal_percent = StringField(_l("Part shared equally (%)"))
+    external_funding_rate = StringField(_l("External funding's rate of each cost (%)"))
     is_public = BooleanField(_l("Public: shown in the open data"))
     # Checked by the service (its message shows here); a form sent without it (an older
     # page) takes the page's language.
@@ -224,9 +241,34 @@ class PilotForm(FlaskForm):
         self.external_funding.set_cents(pilot.external_funding_cents)
         self.estimated_annual_savings.set_cents(pilot.estimated_annual_savings_cents)
         self.split_method.data = pilot.split_method.value
+        self.equal_percent.data = (
+            "" if pilot.equal_percent is None else f"{pilot.equal_percent:.2f}".replace(".", ",")
+        )
+        rate = pilot.external_funding_rate_percent
+        self.external_funding_rate.data = "" if rate is None else f"{rate:.2f}".replace(".", ",")
         self.is_public.data = pilot.is_public
         self.language.data = pilot.language
         self.version.data = str(pilot.version)
+
+    def equal_percent_value(self) -> Decimal | None:
+        """The hybrid method's equal part, or None (empty or not a percentage)."""
+        return _percent(self.equal_percent.data)
+
+    def funding_rate_value(self) -> Decimal | None:
+        """The funding rate, or None (empty: funding ÷ budget; or not a percentage)."""
+        return _percent(self.external_funding_rate.data)
+
+    def validate_equal_percent(self, field: StringField) -> None:
+        text = (field.data or "").strip()
+        if self.split_method.data == SplitMethod.HYBRID.value and not text:
+            raise ValidationError(_l("Give the part shared equally, e.g. 30."))
+        if text and _percent(text) is None:
+            raise ValidationError(_l("A percentage from 0 to 100 with at most two decimals."))
+
+    def validate_external_funding_rate(self, field: StringField) -> None:
+        text = (field.data or "").strip()
+        if text and _percent(text) is None:
+            raise ValidationError(_l("A percentage from 0 to 100 with at most two decimals."))
 
     def expected_version(self) -> int | None:
         """The version the editor loaded, from the hidden field."""
@@ -267,6 +309,8 @@ SERVICE_FIELD = {
     "external_funding_cents": "external_funding",
     "estimated_annual_savings_cents": "estimated_annual_savings",
     "split_method": "split_method",
+    "equal_percent": "equal_percent",
+    "external_funding_rate_percent": "external_funding_rate",
     "is_public": "is_public",
     "language": "language",
 }

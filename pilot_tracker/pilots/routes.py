@@ -190,6 +190,7 @@ def _stored_share_rows(pilot: Pilot) -> list[ShareRow]:
         pilot.split_method,
         pilot.lead_municipality_code,
         manual,
+        pilot.equal_percent,
     )
 
 

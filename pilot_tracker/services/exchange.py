@@ -36,7 +36,8 @@ class Column:
     """A column: `derived` ones are written for readers and ignored on import."""
 
     name: str
-    # text, ref, uid, enum, list, code, money, number, percent, int, date, bool, email, json
+    # text, ref, uid, enum, list, code, money, signed_money (a credit note is negative),
+    # number, percent, int, date, bool, email, json
     kind: str
     required: bool = False
     derived: bool = False
@@ -76,8 +77,10 @@ PILOTS = Sheet(
         _c("goals", "list"),
         _c("lead_municipality", "code", required=True),
         _c("split_method", "enum"),
+        _c("equal_percent", "percent"),
         _c("budget_eur", "money"),
         _c("external_funding_eur", "money"),
+        _c("external_funding_rate_percent", "percent"),
         _c("net_cost_eur", "money", derived=True),
         _c("estimated_annual_savings_eur", "money"),
         _c("vendor_business_id", "text"),
@@ -168,7 +171,30 @@ DECISIONS = Sheet(
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (PILOTS, PARTICIPANTS, KPIS, MEASUREMENTS, STATUS_UPDATES, DECISIONS)
+COSTS = Sheet(
+    "costs",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("date", "date", required=True),
+        _c("amount_eur", "signed_money", required=True),
+        _c("kind", "enum", required=True),
+        _c("reference", "text"),
+        _c("description", "text"),
+        _c("recorded_by_email", "email"),
+        _c("funded_eur", "signed_money", derived=True),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    PILOTS,
+    PARTICIPANTS,
+    KPIS,
+    MEASUREMENTS,
+    STATUS_UPDATES,
+    DECISIONS,
+    COSTS,
+)
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
 # --- formula neutralisation ------------------------------------------------------------
@@ -215,7 +241,8 @@ def csv_cell(value: Any, kind: str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        text = f"{value:.2f}" if kind in ("money", "percent") else plain_decimal(value)
+        money = kind in ("money", "signed_money", "percent")
+        text = f"{value:.2f}" if money else plain_decimal(value)
         return text.replace(".", ",")
     if isinstance(value, int):
         return str(value)
@@ -322,7 +349,7 @@ def _xlsx_cell(ref: str, value: Any, kind: str) -> str:
     if isinstance(value, Decimal):
         if not _spreadsheet_keeps(value):  # text keeps every digit a number would lose
             return _text_cell(ref, plain_decimal(value))
-        style = ' s="2"' if kind in ("money", "percent") else ""
+        style = ' s="2"' if kind in ("money", "signed_money", "percent") else ""
         return f'<c r="{ref}"{style}><v>{plain_decimal(value)}</v></c>'
     return _text_cell(ref, str(value))
 

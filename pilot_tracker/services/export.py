@@ -24,14 +24,16 @@ from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import cents_to_decimal
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
+    CostEntry,
     Decision,
     Kpi,
     Pilot,
     StatusUpdate,
     User,
 )
-from pilot_tracker.permissions import scope_pilots
+from pilot_tracker.permissions import can_view_costs, scope_pilots
 from pilot_tracker.services.exchange import (
+    COSTS,
     DECISIONS,
     KPIS,
     MEASUREMENTS,
@@ -62,6 +64,7 @@ class Portfolio:
     kpi_refs: dict[int, str] = field(default_factory=dict)
     status_updates: list[StatusUpdate] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    costs: list[CostEntry] = field(default_factory=list)
     emails: dict[int, str] = field(default_factory=dict)
 
 
@@ -104,6 +107,16 @@ def load_portfolio(user: Any, pilots_query: sa.Select[Any], sheets: tuple[Sheet,
             )
         )
         user_ids |= {d.recorded_by_id for d in portfolio.decisions}
+    # Cost entries are the councils' and coordinators': a vendor's export has none.
+    if COSTS in sheets and can_view_costs(user):
+        portfolio.costs = list(
+            db.session.scalars(
+                sa.select(CostEntry)
+                .where(CostEntry.pilot_id.in_(pilot_ids))
+                .order_by(CostEntry.pilot_id, CostEntry.entry_date, CostEntry.id)
+            )
+        )
+        user_ids |= {c.recorded_by_id for c in portfolio.costs}
     user_ids.discard(None)
     if user_ids:
         rows = db.session.execute(sa.select(User.id, User.email).where(User.id.in_(user_ids)))
@@ -140,8 +153,10 @@ def pilot_rows(portfolio: Portfolio) -> list[Row]:
                 _text(", ".join(sorted(g.goal.value for g in pilot.goals))),
                 pilot.lead_municipality_code,
                 pilot.split_method.value,
+                pilot.equal_percent,
                 _money(pilot.budget_cents),
                 _money(pilot.external_funding_cents),
+                pilot.external_funding_rate_percent,
                 _money(pilot.net_cost_cents),
                 _money(pilot.estimated_annual_savings_cents),
                 vendor.business_id if vendor else None,
@@ -276,6 +291,24 @@ def decision_rows(portfolio: Portfolio) -> list[Row]:
     ]
 
 
+def cost_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[c.pilot_id],
+            names[c.pilot_id],
+            c.entry_date,
+            _money(c.amount_cents),
+            c.kind.value,
+            _text(c.reference),
+            _text(c.description),
+            portfolio.emails.get(c.recorded_by_id) if c.recorded_by_id else None,
+            _money(c.funded_cents),
+        ]
+        for c in portfolio.costs
+    ]
+
+
 ROW_BUILDERS = {
     PILOTS.name: pilot_rows,
     PARTICIPANTS.name: participant_rows,
@@ -283,6 +316,7 @@ ROW_BUILDERS = {
     MEASUREMENTS.name: measurement_rows,
     STATUS_UPDATES.name: status_rows,
     DECISIONS.name: decision_rows,
+    COSTS.name: cost_rows,
 }
 
 

@@ -29,6 +29,7 @@ from flask_babel import gettext
 from pilot_tracker.domain.business_id import business_id_error, normalise_business_id
 from pilot_tracker.domain.cost_split import CostSplitError, parse_manual_percentages
 from pilot_tracker.domain.enums import (
+    CostKind,
     Direction,
     Gate,
     Goal,
@@ -64,6 +65,7 @@ from pilot_tracker.models import (
 )
 from pilot_tracker.services import audit
 from pilot_tracker.services.exchange import (
+    COSTS,
     DECISIONS,
     KPIS,
     MEASUREMENTS,
@@ -93,6 +95,8 @@ from pilot_tracker.services.pilots import (
 from pilot_tracker.services.reporting import add_kpi, parse_value, refresh_latest, update_kpi
 
 T = TypeVar("T")
+# The costs service's field names as the costs table's columns.
+_COST_COLUMN = {"entry_date": "date", "amount_eur": "amount_eur"}
 Progress = Callable[[str, int], Any]
 
 LANGUAGES = ("fi", "sv", "en")
@@ -108,6 +112,7 @@ ENUMS: dict[str, type] = {
     "stage_before": Stage,
     "stage_after": Stage,
     "latest_rag": Rag,
+    "kind": CostKind,
 }
 TRUE_WORDS = {"true", "1", "yes", "kyllä", "tosi", "ja", "sant", "x"}
 FALSE_WORDS = {"false", "0", "no", "ei", "epätosi", "nej", "falskt"}
@@ -429,6 +434,21 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
             return parse_eur(value)
         except MoneyError as exc:
             raise CellError(exc.message) from None
+    if kind == "signed_money":
+        if isinstance(value, bool | date):
+            raise CellError(_("Enter an amount in euros, such as 12500,00."))
+        negative = False
+        if isinstance(value, str):
+            value = value.strip()
+            negative = value.startswith(("-", "\u2212"))
+            value = value[1:] if negative else value
+        elif isinstance(value, int | Decimal) and value < 0:
+            negative, value = True, -value
+        try:
+            cents = parse_eur(value)
+        except MoneyError as exc:
+            raise CellError(exc.message) from None
+        return -cents if negative else cents
     if kind == "percent":
         if isinstance(value, bool | date):
             raise CellError(_("Enter a percentage from 0 to 100, such as 33,33."))
@@ -552,6 +572,7 @@ class PilotPlan:
     measurements: list[Record] = field(default_factory=list)
     status_updates: list[Record] = field(default_factory=list)
     decisions: list[Record] = field(default_factory=list)
+    costs: list[Record] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -820,6 +841,8 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                     ),
                 )
                 break
+    for c in plan.costs:
+        _check_user(out, c, "recorded_by_email", ctx)
     _check_stages(plan, out)
 
 
@@ -1015,6 +1038,7 @@ class _Writer:
             self.status_updates(plan.status_updates, pilot, outcome)
             if all(d.clean for d in plan.decisions):
                 self.decisions(plan, plan.decisions, pilot, kpis, outcome)
+            self.costs(plan, pilot)
             version = plan.record.get("version")
             if version is not None and version > 0 and pilot.version != version:
                 # The pilot carries its version over, so that importing the same file again
@@ -1044,6 +1068,8 @@ class _Writer:
             "participants": [p.values["municipality_code"] for p in plan.participants],
             "split_method": method,
             "manual_shares": manual,
+            "equal_percent": r.get("equal_percent") if method is SplitMethod.HYBRID else None,
+            "external_funding_rate_percent": r.get("external_funding_rate_percent"),
             "budget_cents": r.get("budget_eur", 0),
             "external_funding_cents": r.get("external_funding_eur", 0),
             "estimated_annual_savings_cents": r.get("estimated_annual_savings_eur", 0),
@@ -1356,6 +1382,33 @@ class _Writer:
                 pilot_id=pilot.id,
             )
 
+    def costs(self, plan: PilotPlan, pilot: Pilot) -> None:
+        """Cost entries through the costs service, oldest first (funding is used up in
+        that order, whatever the file's order)."""
+        from pilot_tracker.services.costs import CostData, CostValidationError, record_cost
+
+        for c in sorted(plan.costs, key=lambda r: (r.get("date") or date.min, r.row)):
+            if not c.clean:
+                continue
+            data = CostData(
+                entry_date=c.values["date"],
+                amount_cents=c.values["amount_eur"],
+                kind=c.values["kind"],
+                reference=c.get("reference", ""),
+                description=c.get("description", ""),
+            )
+            try:
+                record_cost(
+                    pilot,
+                    data,
+                    recorded_by_id=_user_id(self.ctx, c.get("recorded_by_email")),
+                    commit=False,
+                )
+            except CostValidationError as exc:
+                for key, messages in exc.errors.items():
+                    for message in messages:
+                        _flag(self.out, c, _COST_COLUMN.get(key, key), message)
+
     def decisions(
         self,
         plan: PilotPlan,
@@ -1502,6 +1555,7 @@ def _plans(records: dict[str, list[Record]], out: _Collector) -> list[PilotPlan]
         (MEASUREMENTS, "measurements"),
         (STATUS_UPDATES, "status_updates"),
         (DECISIONS, "decisions"),
+        (COSTS, "costs"),
     )
     for sheet, attr in children:
         for r in records.get(sheet.name, []):
@@ -1524,7 +1578,13 @@ def _context(plans: list[PilotPlan], today: date) -> _Context:
     emails: set[str] = set()
     business_ids: set[str] = set()
     for plan in plans:
-        for r in (plan.record, *plan.measurements, *plan.status_updates, *plan.decisions):
+        for r in (
+            plan.record,
+            *plan.measurements,
+            *plan.status_updates,
+            *plan.decisions,
+            *plan.costs,
+        ):
             for column in ("coordinator_email", "recorded_by_email", "author_email"):
                 if r.get(column):
                     emails.add(r.values[column])

@@ -32,6 +32,8 @@ WRITABLE = (
     "participants",
     "split_method",
     "manual_shares",
+    "equal_percent",
+    "external_funding_rate_percent",
     "budget_cents",
     "external_funding_cents",
     "estimated_annual_savings_cents",
@@ -81,6 +83,8 @@ class PilotData:
     goals: list[Goal] = field(default_factory=list)
     split_method: SplitMethod = SplitMethod.EQUAL
     manual_shares: dict[str, Decimal] | None = None
+    equal_percent: Decimal | None = None  # hybrid only: the part shared equally
+    external_funding_rate_percent: Decimal | None = None  # None: funding ÷ budget
     budget_cents: int = 0
     external_funding_cents: int = 0
     estimated_annual_savings_cents: int = 0
@@ -171,6 +175,14 @@ def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]
         err("vendor_id", f"No vendor has the id {data.vendor_id}.")
     if data.coordinator_id is not None and db.session.get(User, data.coordinator_id) is None:
         err("coordinator_id", f"No user has the id {data.coordinator_id}.")
+    rate = data.external_funding_rate_percent
+    if rate is not None and (
+        not isinstance(rate, Decimal)
+        or not rate.is_finite()
+        or not 0 <= rate <= 100
+        or rate != rate.quantize(HUNDREDTH)
+    ):
+        err("external_funding_rate_percent", "The rate is a percentage from 0 to 100.")
     shares: dict[str, int] = {}
     if not errors.get("participants") and "budget_cents" not in errors:
         try:
@@ -179,6 +191,7 @@ def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]
                 net_cost_cents(data.budget_cents, data.external_funding_cents),
                 {c: municipalities[c].population for c in codes},
                 data.manual_shares if data.split_method is SplitMethod.MANUAL else None,
+                data.equal_percent if data.split_method is SplitMethod.HYBRID else None,
             )
         except CostSplitError as exc:
             err("cost_split", exc.message)
@@ -195,6 +208,13 @@ def _apply(pilot: Pilot, data: PilotData, shares: dict[str, int]) -> None:
     pilot.stage = data.stage
     pilot.lead_municipality_code = data.lead_municipality
     pilot.split_method = data.split_method
+    pilot.equal_percent = (
+        Decimal(data.equal_percent).quantize(HUNDREDTH)
+        if data.split_method is SplitMethod.HYBRID and data.equal_percent is not None
+        else None
+    )
+    rate = data.external_funding_rate_percent
+    pilot.external_funding_rate_percent = None if rate is None else rate.quantize(HUNDREDTH)
     pilot.budget_cents = data.budget_cents
     pilot.external_funding_cents = data.external_funding_cents
     pilot.estimated_annual_savings_cents = data.estimated_annual_savings_cents
@@ -283,6 +303,8 @@ def data_from_pilot(pilot: Pilot) -> PilotData:
         participants=[p.municipality_code for p in current],
         split_method=pilot.split_method,
         manual_shares=manual,
+        equal_percent=pilot.equal_percent,
+        external_funding_rate_percent=pilot.external_funding_rate_percent,
         budget_cents=pilot.budget_cents,
         external_funding_cents=pilot.external_funding_cents,
         estimated_annual_savings_cents=pilot.estimated_annual_savings_cents,
@@ -350,6 +372,8 @@ def save_pilot_changes(
         setattr(data, key, value)
     if data.split_method is not SplitMethod.MANUAL:
         data.manual_shares = None
+    if data.split_method is not SplitMethod.HYBRID:
+        data.equal_percent = None
     if data.stage != pilot.stage:
         try:
             check_plain_update(pilot.stage, data.stage)
@@ -391,6 +415,7 @@ def save_pilot_changes(
         if fresh is None:
             raise
         raise StaleVersionError(fresh, changes_since(fresh, expected_version)) from exc
+    _recompute_costs(pilot)
     after = pilot_values(pilot)
     audit.record("update", "pilot", pilot.id, old=before, new=after, pilot_id=pilot.id)
     if commit:
@@ -439,6 +464,8 @@ def change_membership(
         next(p for p in pilot.participations if p.municipality_code == joining).joined_on = on
     pilot.version = pilot.version + 1
     db.session.flush()
+    # Costs dated from the day of leaving (or before joining) are shared among the others.
+    _recompute_costs(pilot)
     audit.record(
         "update", "pilot", pilot.id, old=before, new=pilot_values(pilot), pilot_id=pilot.id
     )
@@ -454,6 +481,17 @@ def _rescaled_percentages(kept: dict[str, Decimal]) -> dict[str, Decimal]:
     else:
         hundredths = largest_remainder(10_000, kept)
     return {code: Decimal(value) / 100 for code, value in hundredths.items()}
+
+
+def _recompute_costs(pilot: Pilot) -> None:
+    """Funding, method and participants move every cost entry's figures: recompute them."""
+    from pilot_tracker.services.costs import CostValidationError, recompute_pilot
+
+    try:
+        recompute_pilot(pilot.id, commit=False)
+    except CostValidationError as exc:
+        db.session.rollback()
+        raise PilotValidationError({"participants": exc.errors.get("date", [])}) from exc
 
 
 def changes_since(pilot: Pilot, version: int) -> dict[str, Any]:

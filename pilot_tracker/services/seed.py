@@ -1014,6 +1014,10 @@ def _seed_pilot(
     start = today - timedelta(days=spec.start)
     end = start + timedelta(days=spec.length)
     started = spec.stage not in (Stage.IDEA, Stage.PLANNING)
+    method, equal_percent = spec.method, None
+    # Some of the per-capita ones share 30 % equally, as eKommune Sunnmøre does.
+    if method is SplitMethod.PER_CAPITA and number % 4 == 0:
+        method, equal_percent = SplitMethod.HYBRID, Decimal("30.00")
     manual = None
     if spec.method is SplitMethod.MANUAL:
         manual = {c: Decimal(p) for c, p in zip(spec.codes, spec.manual, strict=True)}
@@ -1027,8 +1031,9 @@ def _seed_pilot(
             goals=rng.sample(list(Goal), rng.randint(1, 3)),
             lead_municipality=spec.codes[0],
             participants=sorted(spec.codes),
-            split_method=spec.method,
+            split_method=method,
             manual_shares=manual,
+            equal_percent=equal_percent,
             budget_cents=spec.budget_eur * 100,
             external_funding_cents=spec.funding_eur * 100,
             estimated_annual_savings_cents=spec.savings_eur * 100,

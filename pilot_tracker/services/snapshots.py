@@ -26,6 +26,7 @@ def decision_snapshot(pilot: Pilot, kpis: list[Kpi]) -> dict[str, Any]:
         "net_cost_eur": format_cents(pilot.net_cost_cents),
         "estimated_annual_savings_eur": format_cents(pilot.estimated_annual_savings_cents),
         "split_method": pilot.split_method.value,
+        "equal_percent": None if pilot.equal_percent is None else f"{pilot.equal_percent:.2f}",
         "participants": [
             {
                 "code": p.municipality_code,

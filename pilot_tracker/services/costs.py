@@ -1,0 +1,437 @@
+"""Recording, correcting and deleting cost entries; funding and shares kept current.
+
+Every change recomputes the funded part and the municipalities' shares of the pilot's
+entries (domain/actual_costs.py) and stores them, auditing each entry whose figures moved:
+a change to an early entry moves the funding of every later one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from pilot_tracker.domain.actual_costs import (
+    Applied,
+    Entry,
+    Member,
+    SplitRule,
+    apply_entries,
+    forecast_by_member,
+    funding_rate,
+)
+from pilot_tracker.domain.cost_split import CostSplitError
+from pilot_tracker.domain.enums import CostKind
+from pilot_tracker.domain.money import MAX_CENTS
+from pilot_tracker.extensions import db
+from pilot_tracker.models import CostEntry, CostShare, Participation, Pilot
+from pilot_tracker.services import audit
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+EDITABLE = ("entry_date", "amount_cents", "kind", "reference", "description")
+
+# The messages this service raises (translated by the web layer, sent as they are by the API).
+MSG_DATE = "The date is between 2000-01-01 and 2100-12-31."
+MSG_ZERO = "The amount cannot be zero; a credit note is a negative amount."
+MSG_TOO_LARGE = "The amount is too large."
+MSG_NEGATIVE_TOTAL = "A credit note cannot make the pilot's actual costs negative."
+MSG_NOBODY = "No participant takes part in the costs on this date."
+MSG_REFERENCE = "At most 100 characters."
+MSG_DESCRIPTION = "At most 10 000 characters."
+MSG_UNCHANGEABLE = "This field cannot be changed."
+
+
+class CostValidationError(ValueError):
+    """Bad input; `errors` maps each field to its messages. Nothing was changed."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class CostData:
+    """A cost entry's writable fields; amount in cents, negative for a credit note."""
+
+    entry_date: date
+    amount_cents: int
+    kind: CostKind = CostKind.VENDOR_INVOICE
+    reference: str = ""
+    description: str = ""
+
+
+def members_of(pilot: Pilot) -> list[Member]:
+    """The pilot's participations as the domain sees them (needs municipalities loaded)."""
+    return [
+        Member(
+            code=p.municipality_code,
+            population=p.municipality.population,
+            joined_on=p.joined_on,
+            left_on=p.left_on,
+            manual_percent=p.manual_percent,
+        )
+        for p in pilot.participations
+    ]
+
+
+def rule_of(pilot: Pilot) -> SplitRule:
+    """The pilot's split method with its equal part."""
+    return SplitRule(pilot.split_method, pilot.equal_percent)
+
+
+def cost_values(entry: CostEntry) -> dict[str, Any]:
+    """What the audit log records of an entry: its columns and its shares."""
+    values = audit.row_values(entry, exclude=("created_at",))
+    values["shares"] = {s.municipality_code: s.share_cents for s in entry.shares}
+    return values
+
+
+def load_pilot_for_costs(pilot_id: int) -> Pilot | None:
+    """A pilot with its participations and their municipalities (what a split needs)."""
+    return db.session.scalars(
+        sa.select(Pilot)
+        .where(Pilot.id == pilot_id)
+        .options(selectinload(Pilot.participations).selectinload(Participation.municipality))
+    ).first()
+
+
+def load_entries(pilot_id: int, one_query: bool = False) -> list[CostEntry]:
+    """The pilot's entries, oldest first (then by id), with their shares (`one_query`:
+    joined, for a page counting its queries)."""
+    option = joinedload(CostEntry.shares) if one_query else selectinload(CostEntry.shares)
+    query = (
+        sa.select(CostEntry)
+        .where(CostEntry.pilot_id == pilot_id)
+        .order_by(CostEntry.entry_date, CostEntry.id)
+        .options(option)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def load_entry(cost_id: int) -> CostEntry | None:
+    """One entry with its shares and its pilot, or None."""
+    return db.session.scalars(
+        sa.select(CostEntry)
+        .where(CostEntry.id == cost_id)
+        .options(selectinload(CostEntry.shares), selectinload(CostEntry.pilot))
+    ).first()
+
+
+def _validate(data: CostData) -> None:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(data.entry_date, date) or not EARLIEST <= data.entry_date <= LATEST:
+        errors["date"] = [MSG_DATE]
+    amount = data.amount_cents
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        errors["amount_eur"] = [MSG_TOO_LARGE]
+    elif amount == 0:
+        errors["amount_eur"] = [MSG_ZERO]
+    elif abs(amount) > MAX_CENTS:
+        errors["amount_eur"] = [MSG_TOO_LARGE]
+    try:
+        CostKind(data.kind)
+    except ValueError:
+        errors["kind"] = ["Unknown kind."]
+    if len(data.reference or "") > 100:
+        errors["reference"] = [MSG_REFERENCE]
+    if len(data.description or "") > 10_000:
+        errors["description"] = [MSG_DESCRIPTION]
+    if errors:
+        raise CostValidationError(errors)
+
+
+# Stands for an entry not yet written: it sorts after every stored entry of its date.
+_NEW_ID = 2**62
+
+
+def compute(pilot: Pilot, entries: list[Entry]) -> list[Applied]:
+    """The funded part and shares of each entry by the rules (nothing is written).
+
+    Raises CostValidationError when an entry has nobody to split it among.
+    """
+    rate = funding_rate(
+        pilot.external_funding_rate_percent, pilot.budget_cents, pilot.external_funding_cents
+    )
+    if sum(e.amount_cents for e in entries) < 0:
+        raise CostValidationError({"amount_eur": [MSG_NEGATIVE_TOTAL]})
+    try:
+        return apply_entries(
+            entries, members_of(pilot), rule_of(pilot), rate, pilot.external_funding_cents
+        )
+    except CostSplitError as exc:
+        message = MSG_NOBODY if not exc.codes else exc.message
+        raise CostValidationError({"date": [message]}) from exc
+
+
+def _as_entry(entry: CostEntry) -> Entry:
+    return Entry(entry.id, entry.entry_date, entry.amount_cents)
+
+
+def _write(entries: list[CostEntry], applied: list[Applied], skip_audit: int | None) -> None:
+    """Store the computed figures; audit each stored entry whose figures moved."""
+    by_id = {e.id: e for e in entries}
+    for item in applied:
+        entry = by_id[item.entry.id]
+        current = {s.municipality_code: s.share_cents for s in entry.shares}
+        unchanged = (
+            entry.funded_cents == item.funded_cents
+            and current == item.shares
+            and all(s.entry_date == entry.entry_date for s in entry.shares)
+        )
+        if unchanged:
+            continue
+        before = cost_values(entry)
+        entry.funded_cents = item.funded_cents
+        existing = {s.municipality_code: s for s in entry.shares}
+        rows = []
+        for code, cents in item.shares.items():
+            share = existing.get(code) or CostShare(municipality_code=code)
+            share.share_cents = cents
+            share.pilot_id = entry.pilot_id
+            share.entry_date = entry.entry_date
+            rows.append(share)
+        entry.shares = rows
+        if entry.id != skip_audit:
+            audit.record(
+                "recompute",
+                "cost_entry",
+                entry.id,
+                old=before,
+                new=cost_values(entry),
+                pilot_id=entry.pilot_id,
+            )
+
+
+def recompute_pilot(pilot_id: int, commit: bool = True) -> None:
+    """Bring every entry of a pilot in line with its funding and membership (after a change).
+
+    Raises CostValidationError (nothing written) when an entry could no longer be split.
+    """
+    pilot = load_pilot_for_costs(pilot_id)
+    if pilot is None:
+        return
+    entries = load_entries(pilot_id)
+    if not entries:
+        return
+    applied = compute(pilot, [_as_entry(e) for e in entries])
+    _write(entries, applied, skip_audit=None)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+
+
+def _clean(data: CostData) -> CostData:
+    _validate(data)
+    return CostData(
+        entry_date=data.entry_date,
+        amount_cents=data.amount_cents,
+        kind=CostKind(data.kind),
+        reference=(data.reference or "").strip(),
+        description=(data.description or "").strip(),
+    )
+
+
+def record_cost(
+    pilot: Pilot, data: CostData, recorded_by_id: int | None = None, commit: bool = True
+) -> CostEntry:
+    """Add an entry to `pilot`, funded and split; audited. Raises CostValidationError."""
+    data = _clean(data)
+    loaded = load_pilot_for_costs(pilot.id)
+    assert loaded is not None
+    entries = load_entries(pilot.id)
+    # Computed in full before anything is written, so a refusal leaves nothing behind; the
+    # new entry stands in as _NEW_ID, which orders as its real (highest) id will.
+    applied = compute(
+        loaded, [*map(_as_entry, entries), Entry(_NEW_ID, data.entry_date, data.amount_cents)]
+    )
+    entry = CostEntry(
+        pilot_id=pilot.id,
+        entry_date=data.entry_date,
+        amount_cents=data.amount_cents,
+        kind=data.kind,
+        reference=data.reference,
+        description=data.description,
+        funded_cents=0,
+        recorded_by_id=recorded_by_id,
+        shares=[],
+    )
+    db.session.add(entry)
+    db.session.flush()
+    entries.append(entry)
+    applied = [
+        replace(item, entry=Entry(entry.id, item.entry.on, item.entry.amount_cents))
+        if item.entry.id == _NEW_ID
+        else item
+        for item in applied
+    ]
+    _write(entries, applied, skip_audit=entry.id)
+    db.session.flush()
+    audit.record("create", "cost_entry", entry.id, new=cost_values(entry), pilot_id=pilot.id)
+    if commit:
+        db.session.commit()
+    return entry
+
+
+def update_cost(entry: CostEntry, changes: dict[str, Any], commit: bool = True) -> CostEntry:
+    """Change an entry (keys of EDITABLE); every entry's figures are recomputed, audited."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise CostValidationError({k: [MSG_UNCHANGEABLE] for k in unknown})
+    data = _clean(
+        CostData(
+            entry_date=changes.get("entry_date", entry.entry_date),
+            amount_cents=changes.get("amount_cents", entry.amount_cents),
+            kind=changes.get("kind", entry.kind),
+            reference=changes.get("reference", entry.reference),
+            description=changes.get("description", entry.description),
+        )
+    )
+    pilot = load_pilot_for_costs(entry.pilot_id)
+    assert pilot is not None
+    entries = load_entries(entry.pilot_id)
+    planned = [
+        Entry(e.id, data.entry_date, data.amount_cents) if e.id == entry.id else _as_entry(e)
+        for e in entries
+    ]
+    applied = compute(pilot, planned)
+    target = next(e for e in entries if e.id == entry.id)
+    before = cost_values(target)
+    target.entry_date = data.entry_date
+    target.amount_cents = data.amount_cents
+    target.kind = data.kind
+    target.reference = data.reference
+    target.description = data.description
+    _write(entries, applied, skip_audit=target.id)
+    db.session.flush()
+    audit.record(
+        "update", "cost_entry", target.id, old=before, new=cost_values(target), pilot_id=pilot.id
+    )
+    if commit:
+        db.session.commit()
+    return target
+
+
+def delete_cost(entry: CostEntry, commit: bool = True) -> None:
+    """Delete an entry; the later entries' funding is recomputed; the audit log keeps it."""
+    pilot = load_pilot_for_costs(entry.pilot_id)
+    assert pilot is not None
+    entries = load_entries(entry.pilot_id)
+    target = next(e for e in entries if e.id == entry.id)
+    rest = [e for e in entries if e.id != target.id]
+    applied = compute(pilot, [_as_entry(e) for e in rest])
+    audit.record("delete", "cost_entry", target.id, old=cost_values(target), pilot_id=pilot.id)
+    db.session.delete(target)
+    db.session.flush()
+    _write(rest, applied, skip_audit=None)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One municipality's planned share, actual to date and forecast, in cents."""
+
+    code: str
+    name: str
+    planned_cents: int
+    actual_cents: int
+    forecast_cents: int
+    joined_on: date | None
+    left_on: date | None
+    name_sv: str = ""
+
+    def display_name(self, language: str) -> str:
+        """The Swedish name in the Swedish interface, else the Finnish."""
+        return self.name_sv if language == "sv" and self.name_sv else self.name
+
+
+@dataclass(frozen=True)
+class BudgetAgainstActual:
+    """A pilot's planned net cost against its actual costs."""
+
+    budget_cents: int
+    planned_net_cents: int
+    actual_cents: int
+    funded_cents: int
+    municipalities_actual_cents: int
+    forecast_cents: int
+    lines: list[BudgetLine]
+
+    @property
+    def over_budget(self) -> bool:
+        return self.actual_cents > self.budget_cents
+
+
+def budget_against_actual(
+    pilot: Pilot, entries: list[CostEntry] | None = None
+) -> BudgetAgainstActual:
+    """The pilot's budget against actual (pilot loaded with participations + municipalities).
+
+    From `entries` (loaded with their shares) when given, else two queries: the entry
+    totals and the shares per municipality.
+    """
+    if entries is not None:
+        actual = sum(e.amount_cents for e in entries)
+        funded = sum(e.funded_cents for e in entries)
+        per_code: dict[str, int] = {}
+        for entry in entries:
+            for share in entry.shares:
+                code = share.municipality_code
+                per_code[code] = per_code.get(code, 0) + share.share_cents
+        return _summary(pilot, actual, funded, per_code)
+    actual, funded = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(CostEntry.amount_cents), 0),
+            sa.func.coalesce(sa.func.sum(CostEntry.funded_cents), 0),
+        ).where(CostEntry.pilot_id == pilot.id)
+    ).one()
+    rows = dict(
+        db.session.execute(
+            sa.select(CostShare.municipality_code, sa.func.sum(CostShare.share_cents))
+            .where(CostShare.pilot_id == pilot.id)
+            .group_by(CostShare.municipality_code)
+        ).all()
+    )
+    return _summary(pilot, int(actual), int(funded), {code: int(c) for code, c in rows.items()})
+
+
+def _summary(
+    pilot: Pilot, actual: int, funded: int, per_code: dict[str, int]
+) -> BudgetAgainstActual:
+    members = members_of(pilot)
+    forecast = forecast_by_member(
+        per_code, members, rule_of(pilot), pilot.budget_cents, pilot.external_funding_cents
+    )
+    lines = [
+        BudgetLine(
+            code=p.municipality_code,
+            name=p.municipality.name_fi,
+            name_sv=p.municipality.name_sv,
+            planned_cents=p.share_cents,
+            actual_cents=per_code.get(p.municipality_code, 0),
+            forecast_cents=forecast.get(p.municipality_code, 0),
+            joined_on=p.joined_on,
+            left_on=p.left_on,
+        )
+        for p in pilot.participations
+    ]
+    return BudgetAgainstActual(
+        budget_cents=pilot.budget_cents,
+        planned_net_cents=pilot.net_cost_cents,
+        actual_cents=int(actual),
+        funded_cents=int(funded),
+        municipalities_actual_cents=int(actual) - int(funded),
+        forecast_cents=sum(forecast.values()),
+        lines=lines,
+    )
+
+
+def parse_rate(value: Decimal | None) -> Decimal | None:
+    """A funding rate as stored: two decimals, or None."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
