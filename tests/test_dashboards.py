@@ -698,8 +698,9 @@ def test_query_counts_do_not_grow_with_the_portfolio(
     after = counts()
     assert before == after
     # Portfolio: 9 aggregates, the money by commitment and year, the due section (items and
-    # counts). Municipality: 7, with the due section's two and the reviews' count.
-    assert after == [12, 12, 10], after
+    # counts), the actual costs in all and by year. Municipality: 7, with the due section's
+    # two, the reviews' count and its actual costs by pilot and by year.
+    assert after == [14, 14, 12], after
 
 
 # --- scripts -----------------------------------------------------------------------------

@@ -62,15 +62,10 @@ class Proposal:
 
 
 def actual_share_cents(pilot_id: int, code: str) -> int:
-    """The municipality's part of the pilot's actual costs to date.
+    """The municipality's part of the pilot's actual costs to date (services/cost_queries)."""
+    from pilot_tracker.services.cost_queries import municipality_actual_by_pilot
 
-    Cost entries are recorded by services/costs.py; where that is not installed yet a pilot
-    has no actual costs, as PRODUCT.md's commitment rule says."""
-    try:
-        from pilot_tracker.services import costs  # type: ignore[attr-defined]
-    except ImportError:
-        return 0
-    return int(costs.actual_share_cents(pilot_id, code))  # type: ignore[attr-defined]
+    return municipality_actual_by_pilot(code).get(pilot_id, 0)
 
 
 def _kpi_lines(kpis: list[Kpi]) -> list[KpiLine]:
