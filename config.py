@@ -47,9 +47,14 @@ class Config:
     # If Redis (RATELIMIT_STORAGE_URI) is down, limit in memory rather than fail sign-ins.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # A signed-in session ends after this long without a request, and this long after sign-in
+    # however busy (services/sessions.py); the environment may set either.
+    SESSION_IDLE_MINUTES = 60
+    SESSION_LIFETIME_HOURS = 12
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
     HSTS_ENABLED = False
+    REQUIRE_HTTPS = False
     STALE_AFTER_DAYS = 30
 
 
@@ -76,6 +81,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     HSTS_ENABLED = True
     PREFERRED_URL_SCHEME = "https"
+    REQUIRE_HTTPS = True  # plain http gets a page saying so (web_policy.py)
 
     @classmethod
     def validate(cls) -> None:
@@ -88,6 +94,19 @@ class ProductionConfig(Config):
             )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must be set in production.")
+        if not shared_rate_limit_store() and os.environ.get("GUNICORN_WORKERS") != "1":
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI must name a shared store (e.g. redis://host:6379/0) in "
+                "production: counted in each worker's memory, the sign-in limit multiplies by "
+                "the number of workers and app servers. To run one worker on one server "
+                "without it, set GUNICORN_WORKERS=1."
+            )
+
+
+def shared_rate_limit_store() -> bool:
+    """Whether `RATELIMIT_STORAGE_URI` names a store every worker and app server shares."""
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    return bool(uri) and not uri.startswith("memory:")
 
 
 CONFIGS: dict[str, type[Config]] = {

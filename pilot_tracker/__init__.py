@@ -37,7 +37,13 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     # Optional settings an operator may give in the environment.
-    for key in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "ACCESSIBILITY_CONTACT"):
+    for key in (
+        "RATELIMIT_STORAGE_URI",
+        "LOGIN_RATE_LIMIT",
+        "ACCESSIBILITY_CONTACT",
+        "SESSION_IDLE_MINUTES",
+        "SESSION_LIFETIME_HOURS",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if test_config:
@@ -123,9 +129,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response."""
+    from pilot_tracker import web_policy
     from pilot_tracker.security import register
 
     register(app)
+    web_policy.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

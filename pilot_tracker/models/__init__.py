@@ -7,6 +7,7 @@ from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
 from pilot_tracker.models.municipality import Municipality
 from pilot_tracker.models.pilot import Participation, Pilot, PilotGoal
+from pilot_tracker.models.session import UserSession
 from pilot_tracker.models.status import StatusUpdate
 from pilot_tracker.models.user import ApiToken, User
 from pilot_tracker.models.vendor import Vendor
@@ -25,5 +26,6 @@ __all__ = [
     "PilotGoal",
     "StatusUpdate",
     "User",
+    "UserSession",
     "Vendor",
 ]
