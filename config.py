@@ -7,11 +7,21 @@ to start without its secrets instead of falling back to a guessable value.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# A checkout (or an editable install) has templates/ and migrations/ beside this file; an
+# installed wheel has copies of them inside the package (setup.py), and keeps its instance
+# folder where Flask keeps an installed app's: <prefix>/var/kokeilusalkku-instance.
+CHECKOUT = (BASE_DIR / "pyproject.toml").is_file()
+TOP_DIR = BASE_DIR if CHECKOUT else BASE_DIR / "pilot_tracker" / "_top"
+TEMPLATES_DIR = TOP_DIR / "templates"
+MIGRATIONS_DIR = TOP_DIR / "migrations"
+INSTANCE_DIR = (
+    BASE_DIR / "instance" if CHECKOUT else Path(sys.prefix) / "var" / "kokeilusalkku-instance"
+)
 
 
 class ConfigError(RuntimeError):

@@ -9,7 +9,15 @@ from typing import Any
 
 from flask import Flask
 
-from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config, ConfigError, ProductionConfig
+from config import (
+    CONFIGS,
+    INSTANCE_DIR,
+    MIGRATIONS_DIR,
+    TEMPLATES_DIR,
+    Config,
+    ConfigError,
+    ProductionConfig,
+)
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -25,7 +33,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     app = Flask(
         __name__,
-        template_folder=str(BASE_DIR / "templates"),
+        template_folder=str(TEMPLATES_DIR),
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config_cls)
@@ -79,7 +87,7 @@ def register_extensions(app: Flask) -> None:
     from pilot_tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -110,7 +110,9 @@ def signed_in(client: FlaskClient) -> bool:
 def session_rows(app: Flask, user_id: int) -> int:
     with app.app_context():
         return db.session.scalar(
-            sa.select(sa.func.count()).select_from(UserSession).where(UserSession.user_id == user_id)
+            sa.select(sa.func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == user_id)
         )
 
 

@@ -13,7 +13,9 @@ from pilot_tracker.labels import label
 
 def role_choices() -> list[SelectChoice]:
     """An empty first option (no role is chosen unseen), then every role, translated."""
-    return [SelectChoice("", _l("Choose…"))] + [SelectChoice(role.value, label(role)) for role in Role]
+    return [SelectChoice("", _l("Choose…"))] + [
+        SelectChoice(role.value, label(role)) for role in Role
+    ]
 
 
 class UserEditForm(FlaskForm):
