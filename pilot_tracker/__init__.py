@@ -47,6 +47,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     # Optional settings an operator may give in the environment.
     for key in (
         "RATELIMIT_STORAGE_URI",
+        "RATELIMIT_KEY_PREFIX",
         "LOGIN_RATE_LIMIT",
         "ACCESSIBILITY_CONTACT",
         "SESSION_IDLE_MINUTES",
