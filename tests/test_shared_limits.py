@@ -79,14 +79,13 @@ def test_the_sign_in_limit_is_exact_over_two_app_servers(
     )
     with ExitStack() as stack:
         servers = [
-            stack.enter_context(gunicorn(Path(sys.executable), env, cwd=tmp_path))
-            for _ in range(2)
+            stack.enter_context(gunicorn(Path(sys.executable), env, cwd=tmp_path)) for _ in range(2)
         ]
         browser = Browser()
         statuses = []
         for attempt in range(12):
             server = servers[attempt % 2]  # round robin, as the balancer spreads them
-            answer = browser.sign_in(server, EMAIL, "wrong password, attempt %d" % attempt)
+            answer = browser.sign_in(server, EMAIL, f"wrong password, attempt {attempt}")
             statuses.append(answer.status)
         assert statuses == [200] * 10 + [429, 429]
 
@@ -112,9 +111,7 @@ def test_a_session_is_one_session_on_every_app_server(
             assert replay.status == 302 and "/login" in replay.headers["Location"]
 
 
-def test_production_without_a_shared_store_refuses_to_start(
-    database: str, tmp_path: Path
-) -> None:
+def test_production_without_a_shared_store_refuses_to_start(database: str, tmp_path: Path) -> None:
     command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "2"]
     done = subprocess.run(
         [*command, "wsgi:app"],
