@@ -76,7 +76,9 @@ def favicon() -> Response:
 
 def register(app: Flask) -> None:
     """Attach the hooks and the favicon route."""
-    app.before_request(refuse_plain_http)
+    # First of all hooks: before the CSRF check, whose "form expired" is what a sign-in over
+    # http would otherwise get (the browser never sends the Secure session cookie back).
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_plain_http)
     app.after_request(private_caching)
     app.extensions["favicon"] = FAVICON.read_bytes()
     app.add_url_rule("/favicon.ico", "favicon", favicon)
