@@ -24,9 +24,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test assets
+install-test: $(VENV)/.installed-test test-tools
 
 db: install
 	$(FLASK) db upgrade
@@ -54,17 +54,38 @@ translations: install-test
 	$(BIN)/pybabel update -i pilot_tracker/translations/messages.pot -d pilot_tracker/translations --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d pilot_tracker/translations --statistics
 
-# The dashboards' partial plotly.js bundle: from npm, pinned by package-lock.json, served by
-# the app itself from pilot_tracker/static/vendor/ (not committed; dashboards/assets.py).
+# The dashboards' partial plotly.js bundle is committed (pilot_tracker/static/vendor/README.md),
+# so nothing here needs Node.js. `make vendor-plotly` rebuilds it from package-lock.json alone,
+# in a scratch directory; `make check-vendor` rebuilds it and fails unless it is byte-identical.
 PLOTLY_BUNDLE := pilot_tracker/static/vendor/plotly-basic.min.js
+PLOTLY_LICENSE := pilot_tracker/static/vendor/LICENSE.plotly.js.txt
+NPM_SCRATCH := build/npm-vendor
 
-$(PLOTLY_BUNDLE): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the dashboards' plotly.js bundle" >&2; exit 1; }
+define npm_vendor_build
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to rebuild the bundle" >&2; exit 1; }
+	rm -rf $(NPM_SCRATCH) && mkdir -p $(NPM_SCRATCH)
+	cp package.json package-lock.json $(NPM_SCRATCH)/
+	cd $(NPM_SCRATCH) && npm ci --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error
+endef
+
+vendor-plotly:
+	$(npm_vendor_build)
+	cp $(NPM_SCRATCH)/node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $(PLOTLY_BUNDLE)
+	cp $(NPM_SCRATCH)/node_modules/plotly.js-basic-dist-min/LICENSE $(PLOTLY_LICENSE)
+
+check-vendor:
+	$(npm_vendor_build)
+	cmp $(NPM_SCRATCH)/node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $(PLOTLY_BUNDLE)
+	cmp $(NPM_SCRATCH)/node_modules/plotly.js-basic-dist-min/LICENSE $(PLOTLY_LICENSE)
+	@echo "$(PLOTLY_BUNDLE) is byte-identical to the build from package-lock.json"
+
+# Test-time tools from npm (package.json devDependencies): the Nu HTML checker (vnu-jar).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the test tools (vnu-jar)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	mkdir -p $(@D)
-	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $@
+	@touch $@
 
-assets: $(PLOTLY_BUNDLE)
+test-tools: node_modules/.installed
 
 # The dashboards' benchmark (bench/README.md): 10 000 pilots on SQLite, then on PostgreSQL.
 BENCH_ARGS ?= --pilots 10000
@@ -72,4 +93,4 @@ bench: install
 	$(BIN)/python -m bench.run --db sqlite $(BENCH_ARGS)
 	$(BIN)/python -m bench.run --db postgresql $(BENCH_ARGS)
 
-.PHONY: assets bench
+.PHONY: bench vendor-plotly check-vendor test-tools

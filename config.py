@@ -7,11 +7,21 @@ to start without its secrets instead of falling back to a guessable value.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# A checkout (or an editable install) has templates/ and migrations/ beside this file; an
+# installed wheel has copies of them inside the package (setup.py), and keeps its instance
+# folder where Flask keeps an installed app's: <prefix>/var/kokeilusalkku-instance.
+CHECKOUT = (BASE_DIR / "pyproject.toml").is_file()
+TOP_DIR = BASE_DIR if CHECKOUT else BASE_DIR / "pilot_tracker" / "_top"
+TEMPLATES_DIR = TOP_DIR / "templates"
+MIGRATIONS_DIR = TOP_DIR / "migrations"
+INSTANCE_DIR = (
+    BASE_DIR / "instance" if CHECKOUT else Path(sys.prefix) / "var" / "kokeilusalkku-instance"
+)
 
 
 class ConfigError(RuntimeError):
@@ -47,9 +57,14 @@ class Config:
     # If Redis (RATELIMIT_STORAGE_URI) is down, limit in memory rather than fail sign-ins.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # A signed-in session ends after this long without a request, and this long after sign-in
+    # however busy (services/sessions.py); the environment may set either.
+    SESSION_IDLE_MINUTES = 60
+    SESSION_LIFETIME_HOURS = 12
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
     HSTS_ENABLED = False
+    REQUIRE_HTTPS = False
     STALE_AFTER_DAYS = 30
 
 
@@ -76,6 +91,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     HSTS_ENABLED = True
     PREFERRED_URL_SCHEME = "https"
+    REQUIRE_HTTPS = True  # plain http gets a page saying so (web_policy.py)
 
     @classmethod
     def validate(cls) -> None:
@@ -88,6 +104,19 @@ class ProductionConfig(Config):
             )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must be set in production.")
+        if not shared_rate_limit_store() and os.environ.get("GUNICORN_WORKERS") != "1":
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI must name a shared store (e.g. redis://host:6379/0) in "
+                "production: counted in each worker's memory, the sign-in limit multiplies by "
+                "the number of workers and app servers. To run one worker on one server "
+                "without it, set GUNICORN_WORKERS=1."
+            )
+
+
+def shared_rate_limit_store() -> bool:
+    """Whether `RATELIMIT_STORAGE_URI` names a store every worker and app server shares."""
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    return bool(uri) and not uri.startswith("memory:")
 
 
 CONFIGS: dict[str, type[Config]] = {

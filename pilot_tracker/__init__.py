@@ -9,7 +9,15 @@ from typing import Any
 
 from flask import Flask
 
-from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config, ConfigError, ProductionConfig
+from config import (
+    CONFIGS,
+    INSTANCE_DIR,
+    MIGRATIONS_DIR,
+    TEMPLATES_DIR,
+    Config,
+    ConfigError,
+    ProductionConfig,
+)
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -25,7 +33,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     app = Flask(
         __name__,
-        template_folder=str(BASE_DIR / "templates"),
+        template_folder=str(TEMPLATES_DIR),
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config_cls)
@@ -37,7 +45,14 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     # Optional settings an operator may give in the environment.
-    for key in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "ACCESSIBILITY_CONTACT"):
+    for key in (
+        "RATELIMIT_STORAGE_URI",
+        "RATELIMIT_KEY_PREFIX",
+        "LOGIN_RATE_LIMIT",
+        "ACCESSIBILITY_CONTACT",
+        "SESSION_IDLE_MINUTES",
+        "SESSION_LIFETIME_HOURS",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if test_config:
@@ -73,7 +88,7 @@ def register_extensions(app: Flask) -> None:
     from pilot_tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -125,9 +140,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response."""
+    from pilot_tracker import web_policy
     from pilot_tracker.security import register
 
     register(app)
+    web_policy.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,7 @@ from flask_migrate import upgrade
 
 from pilot_tracker import create_app
 from pilot_tracker.extensions import db, limiter
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from pilot_tracker.services import sessions
 
 
 def database_url() -> str:
@@ -189,9 +187,14 @@ def actors(app: Flask) -> Actors:
 
 def login_as(client: FlaskClient, user: Any) -> FlaskClient:
     """Sign `user` in by setting the session as Flask-Login does (no password hashing)."""
+    key = None
+    if user is not None:
+        with client.application.app_context():
+            key = sessions.start(user.id)  # the server-side session row, as /login makes it
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session[sessions.SESSION_KEY] = key
     return client

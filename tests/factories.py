@@ -14,7 +14,7 @@ from pilot_tracker.services.users import create_user
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
-# Valid Y-tunnus values (check digits computed by the rule in shared/data/SOURCES.md).
+# Valid Y-tunnus values (check digits computed by the rule in tests/data/SOURCES.md).
 VALID_BUSINESS_IDS = ["0201256-6", "0101263-6", "0204819-8", "0827616-7", "2077474-0", "1572860-0"]
 
 

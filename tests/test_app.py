@@ -80,6 +80,7 @@ def test_production_refuses_to_start_without_database_url(monkeypatch: pytest.Mo
 def test_production_starts_with_its_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("GUNICORN_WORKERS", "1")  # no shared rate-limit store needed
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

@@ -125,6 +125,7 @@ def test_production_cookies_are_secure(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("GUNICORN_WORKERS", "1")  # no shared rate-limit store needed
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
@@ -374,7 +375,7 @@ def test_token_is_shown_once_and_works_until_revoked(
         "/profile/tokens", data={"csrf_token": token, "token-name": "Raportointi"}
     )
     assert created.status_code == 200
-    assert created.headers["Cache-Control"] == "no-store"
+    assert created.headers["Cache-Control"] == "private, no-store"  # as every signed-in page
     match = re.search(
         r'id="new-token-value"[^>]*value="(ks_[^"]+)"', created.get_data(as_text=True)
     )

@@ -130,9 +130,15 @@ def test_role_required_sends_strangers_to_sign_in_and_refuses_other_roles(
 
 def test_a_deactivated_user_has_no_role_left(app: Flask, actors: Actors) -> None:
     """Deactivation works through the session loader: the user is simply not signed in."""
+    from flask import session
+
     from pilot_tracker.auth.loader import load_user
+    from pilot_tracker.services import sessions
 
     with app.app_context():
+        key = sessions.start(actors.admin.id)
+    with app.test_request_context():
+        session[sessions.SESSION_KEY] = key  # the browser's session, as /login leaves it
         session_id = actors.admin.get_id()
         assert load_user(session_id) is not None
         user_service.deactivate_user(actors.admin, actor=None)

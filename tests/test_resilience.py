@@ -22,6 +22,7 @@ def _signed_in_client(app: Flask):  # type: ignore[no-untyped-def]
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = "1:nonce"
+        session["_sid"] = "a-session-key"
     return client
 
 

@@ -92,6 +92,7 @@ def test_production_sends_hsts_and_secure_cookies(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("GUNICORN_WORKERS", "1")  # no shared rate-limit store needed
     production = create_app("production")
     response = production.test_client().get("/about", base_url="https://kokeilu.example")
     assert response.status_code == 200

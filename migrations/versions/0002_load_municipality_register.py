@@ -16,12 +16,15 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
+import pilot_tracker
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-REGISTER = Path(__file__).resolve().parents[2] / "pilot_tracker" / "data" / "municipalities.csv"
+# Beside the package wherever it is installed (a wheel keeps migrations inside the package).
+REGISTER = Path(pilot_tracker.__file__).resolve().parent / "data" / "municipalities.csv"
 
 municipalities = sa.table(
     "municipalities",

@@ -1,7 +1,7 @@
 """cost entries: actual costs with their funding and shares; membership dates; hybrid split
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02
 
 Cost entries store their funded part and one share row per municipality (derived, kept
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -12,8 +12,10 @@ from pilot_tracker.labels import label
 
 
 def role_choices() -> list[SelectChoice]:
-    """Every role with its translated label."""
-    return [SelectChoice(role.value, label(role)) for role in Role]
+    """An empty first option (no role is chosen unseen), then every role, translated."""
+    return [SelectChoice("", _l("Choose…"))] + [
+        SelectChoice(role.value, label(role)) for role in Role
+    ]
 
 
 class UserEditForm(FlaskForm):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -23,6 +32,7 @@ from pilot_tracker.extensions import db, limiter
 from pilot_tracker.models import ApiToken
 from pilot_tracker.permissions import ALL_ROLES, home_url, role_required
 from pilot_tracker.security import local_path
+from pilot_tracker.services import sessions
 from pilot_tracker.services import tokens as token_service
 from pilot_tracker.services import users as user_service
 
@@ -53,6 +63,7 @@ def login() -> str | Response | tuple[str, int]:
         user = user_service.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             login_user(user)
+            session[sessions.SESSION_KEY] = sessions.start(user.id)
             flash(_("You are signed in."), "success")
             # Only a path on this site, so the sign-in cannot redirect elsewhere.
             return redirect(local_path(request.args.get("next")) or home_url(user))
@@ -64,7 +75,10 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Sign out (POST with a CSRF token, so no page can sign someone out)."""
+    """Sign out (POST with a CSRF token, so no page can sign someone out); the session's
+    server-side row goes, so a copy of the cookie opens nothing on any app server."""
+    key = session.pop(sessions.SESSION_KEY, None)
+    sessions.end(key if isinstance(key, str) else None)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))

@@ -77,7 +77,12 @@ def set_language() -> WResponse:
     response = make_response(redirect(target))
     if lang in ("fi", "sv", "en"):
         response.set_cookie(
-            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),  # Secure in production
         )
         if current_user.is_authenticated:
             current_user.language = lang

@@ -10,6 +10,7 @@ from pilot_tracker.models.kpi import Kpi, Measurement
 from pilot_tracker.models.municipal_decision import MunicipalDecision
 from pilot_tracker.models.municipality import Municipality
 from pilot_tracker.models.pilot import Participation, Pilot, PilotGoal
+from pilot_tracker.models.session import UserSession
 from pilot_tracker.models.status import StatusUpdate
 from pilot_tracker.models.user import ApiToken, User
 from pilot_tracker.models.vendor import Vendor
@@ -34,5 +35,6 @@ __all__ = [
     "PilotGoal",
     "StatusUpdate",
     "User",
+    "UserSession",
     "Vendor",
 ]

@@ -62,6 +62,11 @@ from pilot_tracker.services.reporting import parse_value
 CODE = re.compile(r"[0-9]{3}")
 
 
+# The empty first option of a required choice: nothing is chosen for the user unseen, and a
+# form sent without a choice is refused with "This field is required".
+CHOOSE = _l("Choose…")
+
+
 def enum_choices(values: Any, empty: Any = None) -> list[SelectChoice]:
     """Options for an enum's values with their translated labels (and an empty first one)."""
     choices = [SelectChoice(value="", label=str(empty))] if empty is not None else []
@@ -202,9 +207,9 @@ class PilotForm(FlaskForm):
         coordinators: list[tuple[int, str]],
     ) -> None:
         """Fill the choices (translated, and the vendors and coordinators of the register)."""
-        self.theme.choices = enum_choices(Theme)
+        self.theme.choices = enum_choices(Theme, empty=CHOOSE)
         self.track.choices = enum_choices(Track, empty=_l("Proposed by the theme"))
-        self.stage.choices = enum_choices(stages)
+        self.stage.choices = enum_choices(stages, empty=CHOOSE)
         self.goals.choices = enum_choices(Goal)
         self.split_method.choices = enum_choices(SplitMethod)
         self.vendor_id.choices = [SelectChoice(value="", label=_("No vendor yet"))] + [
@@ -415,7 +420,7 @@ class MeasurementForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
     def setup(self, kpis: list[Any]) -> None:
-        self.kpi_id.choices = [
+        self.kpi_id.choices = [SelectChoice(value="", label=str(CHOOSE))] + [
             SelectChoice(value=str(k.id), label=f"{k.name} ({k.unit})" if k.unit else k.name)
             for k in kpis
         ]
@@ -460,9 +465,8 @@ class DecisionForm(FlaskForm):
     next_review = DateField(_l("Next review"), validators=[Optional()])
 
     def setup(self, open_gates: tuple[Gate, ...] | list[Gate]) -> None:
-        self.gate.choices = enum_choices(open_gates)
-        if self.gate.data is None and len(open_gates) == 1 and not self.is_submitted():
-            self.gate.data = open_gates[0].value
+        # Only the gates open in the pilot's stage, and nothing chosen for the user.
+        self.gate.choices = enum_choices(open_gates, empty=CHOOSE)
         self.outcome.choices = enum_choices(Outcome)
         if self.decided_on.data is None and not self.is_submitted():
             self.decided_on.data = date.today()

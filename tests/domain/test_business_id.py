@@ -15,8 +15,8 @@ from pilot_tracker.domain.business_id import (
     normalise_business_id,
 )
 
-# Not skipped when missing: the examples are part of the project's shared data.
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared/data/ytunnus_examples.csv"
+# Not skipped when missing: the examples live in the repository (tests/data/SOURCES.md).
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "ytunnus_examples.csv"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 
 
@@ -25,7 +25,7 @@ def read_examples() -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def test_every_example_in_the_shared_data_file_gets_its_stated_validity() -> None:
+def test_every_example_in_the_data_file_gets_its_stated_validity() -> None:
     rows = read_examples()
     assert len(rows) >= 8
     for row in rows:

@@ -108,7 +108,7 @@ def test_vendor_posts_a_status_update_and_a_measurement_on_their_pilot(
 
     with page.expect_navigation():
         page.click(f"a[href$='/pilots/{demo.vendor_pilot_id}/measurements/new']")
-    kpi = page.locator("#kpi_id option").first
+    kpi = page.locator("#kpi_id option:not([value=''])").first  # after the empty "Choose…"
     kpi_id, kpi_label = kpi.get_attribute("value"), kpi.inner_text()
     page.select_option("#kpi_id", kpi_id)
     page.fill("#value", "12,5")

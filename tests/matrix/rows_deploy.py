@@ -1,0 +1,7 @@
+"""Rows for the routes of the deployment work (web_policy.py): the favicon."""
+
+from tests.matrix import Row, everyone
+
+ROWS = [
+    Row("/favicon.ico", "GET", "/favicon.ico", everyone(200)),
+]
