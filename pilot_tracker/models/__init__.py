@@ -5,6 +5,13 @@ from pilot_tracker.models.base import Base
 from pilot_tracker.models.decision import Decision
 from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
+from pilot_tracker.models.mail import (
+    AccountLink,
+    CalendarFeed,
+    NotificationSetting,
+    OutboxMessage,
+    ReminderLog,
+)
 from pilot_tracker.models.municipality import Municipality
 from pilot_tracker.models.pilot import Participation, Pilot, PilotGoal
 from pilot_tracker.models.status import StatusUpdate
@@ -12,17 +19,22 @@ from pilot_tracker.models.user import ApiToken, User
 from pilot_tracker.models.vendor import Vendor
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CalendarFeed",
     "Decision",
     "IdempotencyRecord",
     "Kpi",
     "Measurement",
     "Municipality",
+    "NotificationSetting",
+    "OutboxMessage",
     "Participation",
     "Pilot",
     "PilotGoal",
+    "ReminderLog",
     "StatusUpdate",
     "User",
     "Vendor",

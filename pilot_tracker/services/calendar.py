@@ -1,0 +1,185 @@
+"""Calendar feeds (RFC 5545): a user's secret feed and each pilot's own `.ics`.
+
+Events: the next review (the newest decision's `next_review`), gate meetings (each decision
+on its date) and the planned end of every pilot the feed's owner may see. UIDs name the
+record, not its date, so a moved review updates the event in a calendar application rather
+than duplicating it. Follow-up items are not in the product yet and so not in the feed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from pilot_tracker.extensions import db
+from pilot_tracker.labels import label
+from pilot_tracker.models import CalendarFeed, Decision, Pilot, User
+from pilot_tracker.services import audit
+from pilot_tracker.services.due_items import audience_pilots, latest_reviews
+
+PAST_WINDOW = timedelta(days=90)  # past events kept in the feed, so calendars keep history
+UID_DOMAIN = "kokeilusalkku"
+
+
+def hash_token(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def active_feed(user: User) -> CalendarFeed | None:
+    return db.session.scalars(
+        sa.select(CalendarFeed).where(
+            CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None)
+        )
+    ).first()
+
+
+def create_feed(user: User, commit: bool = True) -> str:
+    """A new secret feed URL token (the old one, if any, stops working); shown once."""
+    revoke_feed(user, commit=False)
+    plaintext = secrets.token_urlsafe(32)
+    feed = CalendarFeed(user_id=user.id, token_hash=hash_token(plaintext))
+    db.session.add(feed)
+    db.session.flush()
+    audit.record("create", "calendar_feed", feed.id, new={"user_id": user.id}, actor=(user.id, user.email))
+    if commit:
+        db.session.commit()
+    return plaintext
+
+
+def revoke_feed(user: User, commit: bool = True) -> bool:
+    """Revoke the user's feed; True if there was one."""
+    feed = active_feed(user)
+    if feed is None:
+        return False
+    feed.revoked_at = datetime.now(UTC)
+    audit.record(
+        "update",
+        "calendar_feed",
+        feed.id,
+        old={"revoked_at": None},
+        new={"revoked_at": feed.revoked_at},
+        actor=(user.id, user.email),
+    )
+    if commit:
+        db.session.commit()
+    return True
+
+
+def user_of_feed(plaintext: str) -> User | None:
+    """The active owner of an unrevoked feed token, or None."""
+    if not plaintext or len(plaintext) > 100:
+        return None
+    row = db.session.execute(
+        sa.select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token_hash == hash_token(plaintext), CalendarFeed.revoked_at.is_(None))
+    ).first()
+    if row is None or not row[0].active:
+        return None
+    return row[0]
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    on: date
+    summary: str
+    description: str
+    url: str
+    pilot_id: int
+
+
+def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[CalendarEvent]:
+    """Reviews, gate meetings and planned ends of the pilots `pilot_ids` selects."""
+    since = today - PAST_WINDOW
+    events: list[CalendarEvent] = []
+
+    def pilot_url(pilot_id: int) -> str:
+        return f"{base_url}/pilots/{pilot_id}"
+
+    reviews = latest_reviews(pilot_ids, since=since)
+    for decision_id, pilot_id, review_on, gate, name in db.session.execute(reviews):
+        events.append(
+            CalendarEvent(
+                uid=f"review-{decision_id}@{UID_DOMAIN}",
+                on=review_on,
+                summary=_("Review: %(pilot)s", pilot=name),
+                description=_("Next review after the %(gate)s gate decision.", gate=label(gate)),
+                url=pilot_url(pilot_id),
+                pilot_id=pilot_id,
+            )
+        )
+    decisions = (
+        sa.select(Decision.id, Decision.pilot_id, Decision.decided_on, Decision.gate, Decision.outcome, Pilot.name)
+        .join(Pilot, Pilot.id == Decision.pilot_id)
+        .where(Decision.pilot_id.in_(pilot_ids), Decision.decided_on >= since)
+    )
+    for decision_id, pilot_id, decided_on, gate, outcome, name in db.session.execute(decisions):
+        events.append(
+            CalendarEvent(
+                uid=f"gate-{decision_id}@{UID_DOMAIN}",
+                on=decided_on,
+                summary=_("Gate meeting: %(pilot)s", pilot=name),
+                description=_(
+                    "%(gate)s gate: %(outcome)s.", gate=label(gate), outcome=label(outcome)
+                ),
+                url=pilot_url(pilot_id),
+                pilot_id=pilot_id,
+            )
+        )
+    ends = sa.select(Pilot.id, Pilot.name, Pilot.end_date).where(
+        Pilot.id.in_(pilot_ids), Pilot.end_date >= since
+    )
+    for pilot_id, name, end_date in db.session.execute(ends):
+        events.append(
+            CalendarEvent(
+                uid=f"end-{pilot_id}@{UID_DOMAIN}",
+                on=end_date,
+                summary=_("Planned end: %(pilot)s", pilot=name),
+                description=_("The pilot's planned end date."),
+                url=pilot_url(pilot_id),
+                pilot_id=pilot_id,
+            )
+        )
+    return sorted(events, key=lambda e: (e.on, e.uid))
+
+
+def to_ical(events: list[CalendarEvent], name: str, language: str, now: datetime) -> bytes:
+    """An RFC 5545 calendar of all-day events."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Kokeilusalkku//Kokeilusalkku//" + language.upper())
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    for item in events:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", now)
+        event.add("dtstart", item.on)
+        event.add("dtend", item.on + timedelta(days=1))
+        event.add("summary", item.summary)
+        event.add("description", item.description)
+        event.add("url", item.url)
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def user_feed(user: User, today: date, base_url: str, language: str) -> bytes:
+    """The feed of everything concerning `user` (permissions.py decides what they see)."""
+    events = _events(audience_pilots(user), today, base_url)
+    return to_ical(events, _("Kokeilusalkku"), language, datetime.now(UTC))
+
+
+def pilot_feed(pilot: Pilot, today: date, base_url: str, language: str) -> bytes:
+    """One pilot's own calendar (the caller has checked that the user may see the pilot)."""
+    events = _events(sa.select(Pilot.id).where(Pilot.id == pilot.id), today, base_url)
+    return to_ical(events, pilot.name, language, datetime.now(UTC))
