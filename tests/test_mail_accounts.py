@@ -160,7 +160,7 @@ def test_a_reset_link_in_swedish_sets_a_new_password_and_ends_every_other_sessio
     app: Flask, actors: Actors, smtp: SmtpServer
 ) -> None:
     with app.app_context():
-        user = make_user(Role.COUNCIL, email="svensk@example.com", language="sv")
+        user = make_user(Role.COUNCIL, email="svensk@example.com")
         user_service.update_profile(user, name="Svensk", language="sv")
     elsewhere = login_as(app.test_client(), user)
     assert elsewhere.get("/profile").status_code == 200

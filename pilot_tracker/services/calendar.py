@@ -105,10 +105,11 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
         return f"{base_url}/pilots/{pilot_id}"
 
     reviews = latest_reviews(pilot_ids, since=since)
-    for decision_id, pilot_id, review_on, gate, name in db.session.execute(reviews):
+    for _decision_id, pilot_id, review_on, gate, name in db.session.execute(reviews):
         events.append(
             CalendarEvent(
-                uid=f"review-{decision_id}@{UID_DOMAIN}",
+                # One review per pilot: a later decision moving it moves this event.
+                uid=f"review-{pilot_id}@{UID_DOMAIN}",
                 on=review_on,
                 summary=_("Review: %(pilot)s", pilot=name),
                 description=_("Next review after the %(gate)s gate decision.", gate=label(gate)),

@@ -39,12 +39,18 @@ class DueKind(StrEnum):
 
 
 # Vendors hear of their own reporting; reviews and municipal decisions are not theirs.
+# Council members hear of their municipality's decisions and reviews (PRODUCT.md).
 VENDOR_KINDS = (DueKind.STATUS_UPDATE, DueKind.MEASUREMENT, DueKind.FOLLOW_UP, DueKind.PLANNED_END)
+COUNCIL_KINDS = (DueKind.REVIEW, DueKind.MUNICIPAL_DECISION)
 
 
 def kinds_for(role: Role) -> tuple[DueKind, ...]:
     """The kinds a user of this role can be reminded of (the profile shows these)."""
-    return VENDOR_KINDS if role == Role.VENDOR else tuple(DueKind)
+    if role == Role.VENDOR:
+        return VENDOR_KINDS
+    if role == Role.COUNCIL:
+        return COUNCIL_KINDS
+    return tuple(DueKind)
 
 
 class DueItemLike(Protocol):
@@ -82,18 +88,20 @@ class DueItem:
 
 def audience_pilots(user: User) -> sa.Select[Any]:
     """The ids of the pilots whose due items concern `user`, within what permissions.py
-    lets them see: vendors their vendor's, coordinators those they coordinate, council members
-    tied to a municipality its pilots, admins and other council members every pilot."""
+    lets them see: vendors their vendor's, coordinators and admins those they coordinate,
+    council members tied to a municipality its pilots (one tied to none: none)."""
     query = sa.select(Pilot.id)
-    if user.role == Role.COORDINATOR:
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
         query = query.where(Pilot.coordinator_id == user.id)
-    elif user.role == Role.COUNCIL and user.municipality_code:
+    elif user.role == Role.COUNCIL:
         query = query.where(
             Pilot.id.in_(
                 sa.select(Participation.pilot_id).where(
                     Participation.municipality_code == user.municipality_code
                 )
             )
+            if user.municipality_code
+            else sa.false()
         )
     return scope_pilots(query, user)
 
@@ -143,8 +151,9 @@ def _minimal_source(user: User, today: date) -> list[DueItem]:
     piloting and evaluation pilots older than the stale limit (overdue) or becoming stale
     within 7 days (due). Three queries, whatever the portfolio's size."""
     pilots = audience_pilots(user)
+    kinds = kinds_for(user.role)
     items: list[DueItem] = []
-    if user.role != Role.VENDOR:
+    if DueKind.REVIEW in kinds:
         reviews = latest_reviews(pilots, until=today + REVIEW_HORIZON)
         for decision_id, pilot_id, review_on, _gate, name in db.session.execute(reviews):
             items.append(
@@ -157,6 +166,15 @@ def _minimal_source(user: User, today: date) -> list[DueItem]:
                     ref=str(decision_id),
                 )
             )
+    if DueKind.PLANNED_END in kinds:
+        items += _planned_ends(user, pilots, today)
+    if DueKind.STATUS_UPDATE in kinds:
+        items += _status_updates(pilots, today)
+    return items
+
+
+def _planned_ends(user: User, pilots: sa.Select[Any], today: date) -> list[DueItem]:
+    items: list[DueItem] = []
     ended = sa.select(Pilot.id, Pilot.name, Pilot.end_date).where(
         Pilot.id.in_(pilots), Pilot.stage.in_(OPEN_STAGES), Pilot.end_date < today
     )
@@ -171,6 +189,11 @@ def _minimal_source(user: User, today: date) -> list[DueItem]:
                 url=f"/pilots/{pilot_id}/edit" if user.role != Role.VENDOR else None,
             )
         )
+    return items
+
+
+def _status_updates(pilots: sa.Select[Any], today: date) -> list[DueItem]:
+    items: list[DueItem] = []
     stale = timedelta(days=stale_after_days())
     warn_from = today - stale + STATUS_WARNING
     reporting = sa.select(Pilot.id, Pilot.name, Pilot.last_status_on, Pilot.start_date).where(
