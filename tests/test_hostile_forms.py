@@ -59,7 +59,7 @@ def _form_rules(app: Flask) -> list[Rule]:
 # Read once at collection, so that each form is a test of its own (and a new form a new test).
 FORM_ENDPOINTS = [rule.endpoint for rule in _form_rules(create_app("testing"))]
 # A save that answers with the page instead of a redirect: the token is shown once, on it.
-SAVES_WITHOUT_REDIRECT = {"auth.create_token"}
+SAVES_WITHOUT_REDIRECT = {"auth.create_token", "mail.create_calendar"}
 REDIRECT = (301, 302, 303)
 # After these the form is read again: a save changes it (its version), a redirect may mean
 # that the session ended (sign-out, a new password).
