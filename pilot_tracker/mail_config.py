@@ -40,7 +40,9 @@ def apply_environment(app: Flask) -> None:
         try:
             settings["MAIL_PORT"] = int(env["MAIL_PORT"])
         except ValueError as exc:
-            raise ConfigError(f"MAIL_PORT must be a port number, not {env['MAIL_PORT']!r}.") from exc
+            raise ConfigError(
+                f"MAIL_PORT must be a port number, not {env['MAIL_PORT']!r}."
+            ) from exc
     for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
         if key in env:
             settings[key] = _boolean(key, env[key])

@@ -45,7 +45,7 @@ class Inbox:
     received: list[Received] = field(default_factory=list)
     refuse: bool = False
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if self.refuse:
@@ -53,7 +53,7 @@ class Inbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=default_policy)
         assert isinstance(message, EmailMessage)
         self.received.append(Received(list(envelope.rcpt_tos), message))

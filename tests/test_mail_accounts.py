@@ -42,7 +42,9 @@ def link_of(received: Received) -> str:
     return path
 
 
-def set_password(client: FlaskClient, path: str, password: str, confirm: str | None = None) -> object:
+def set_password(
+    client: FlaskClient, path: str, password: str, confirm: str | None = None
+) -> object:
     return client.post(
         path,
         data={

@@ -39,7 +39,12 @@ def pilots(app: Flask, actors: Actors) -> tuple[int, int]:
                 end_date=TODAY + timedelta(days=60),
             )
             record_decision(
-                pilot, Gate.MIDPOINT, Outcome.CONTINUE, TODAY, "ohjausryhmä", "Jatketaan.",
+                pilot,
+                Gate.MIDPOINT,
+                Outcome.CONTINUE,
+                TODAY,
+                "ohjausryhmä",
+                "Jatketaan.",
                 next_review=TODAY + timedelta(days=20),
             )
             ids.append(pilot.id)
@@ -78,7 +83,8 @@ def test_a_feed_made_on_the_profile_is_a_calendar_with_stable_uids_that_follow_a
     assert first.headers["Content-Type"] == "text/calendar; charset=utf-8"
     one = events(first.data)
     assert one[f"review-{pilot_a}@kokeilusalkku"] == (
-        TODAY + timedelta(days=20), "Arviointi: Kalenterikokeilu A"
+        TODAY + timedelta(days=20),
+        "Arviointi: Kalenterikokeilu A",
     )
     assert one[f"end-{pilot_b}@kokeilusalkku"][0] == TODAY + timedelta(days=60)
     assert any(uid.startswith("gate-") for uid in one)
@@ -86,7 +92,11 @@ def test_a_feed_made_on_the_profile_is_a_calendar_with_stable_uids_that_follow_a
     with app.app_context():
         record_decision(
             db.session.get(Pilot, pilot_a),  # type: ignore[arg-type]
-            Gate.MIDPOINT, Outcome.CONTINUE, TODAY, "ohjausryhmä", "Siirretään.",
+            Gate.MIDPOINT,
+            Outcome.CONTINUE,
+            TODAY,
+            "ohjausryhmä",
+            "Siirretään.",
             next_review=TODAY + timedelta(days=35),
         )
     moved = events(anonymous.get(path).data)

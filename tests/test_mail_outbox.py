@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -163,7 +164,7 @@ def test_the_retry_delay_grows_and_is_capped() -> None:
     delays = [outbox.retry_delay(n) for n in range(0, 30)]
     assert delays[0] == timedelta(0) and delays[1] == timedelta(minutes=1)
     assert delays[2] == timedelta(minutes=2) and delays[3] == timedelta(minutes=4)
-    assert all(a <= b for a, b in zip(delays, delays[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(delays))
     assert max(delays) == outbox.LONGEST_RETRY == delays[-1]
 
 

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from pilot_tracker.domain.enums import Gate, Outcome, Rag, Role, Stage
 from pilot_tracker.extensions import db
-from pilot_tracker.models import NotificationSetting, OutboxMessage, ReminderLog, User
+from pilot_tracker.models import NotificationSetting, OutboxMessage, Pilot, ReminderLog, User
 from pilot_tracker.models.mail import Frequency
 from pilot_tracker.services import outbox, reminders
 from pilot_tracker.services.decisions import record_decision
@@ -54,7 +54,9 @@ def build(actors: Actors) -> Portfolio:
             start_date=TODAY - timedelta(days=200),
             end_date=TODAY - timedelta(days=5),
         )
-        add_status_update(pilot, Rag.AMBER, 50, "Vanha tila.", reported_on=TODAY - timedelta(days=age))
+        add_status_update(
+            pilot, Rag.AMBER, 50, "Vanha tila.", reported_on=TODAY - timedelta(days=age)
+        )
         record_decision(
             pilot,
             Gate.MIDPOINT,
@@ -145,7 +147,9 @@ def test_the_coordinator_gets_one_english_digest_whose_links_work_and_headers_un
     [received] = smtp.inbox.to("coordinator@example.com")
     message = received.message
     assert message["Subject"] == "Kokeilusalkku: 3 things due (2 overdue)"
-    assert str(message["Message-ID"]).strip() == digests(app, "coordinator@example.com")[0].message_id
+    assert (
+        str(message["Message-ID"]).strip() == digests(app, "coordinator@example.com")[0].message_id
+    )
     unsubscribe = str(message["List-Unsubscribe"]).strip()
     assert re.fullmatch(r"<https?://[^>]+/unsubscribe/[^>]+>", unsubscribe)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -186,7 +190,7 @@ def test_an_item_is_never_reminded_twice_for_the_same_due_date_but_again_for_a_n
     run(app)
     assert run(app, TODAY + timedelta(days=1)).digests == 0
     with app.app_context():
-        pilot = db.session.get(__import__("pilot_tracker.models", fromlist=["Pilot"]).Pilot, portfolio.pilot_a)
+        pilot = db.session.get(Pilot, portfolio.pilot_a)
         record_decision(
             pilot,  # type: ignore[arg-type]
             Gate.MIDPOINT,
@@ -240,15 +244,19 @@ def test_one_click_unsubscribe_works_signed_out_and_stops_every_reminder(
     assert page.status_code == 200 and "coordinator@example.com" in page.get_data(as_text=True)
     with app.app_context():
         assert set(reminders.settings_of(actors.coordinator).values()) == {Frequency.DAILY}
-    response = anonymous.post(path, data="List-Unsubscribe=One-Click",
-                              content_type="application/x-www-form-urlencoded")
+    response = anonymous.post(
+        path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200
     with app.app_context():
         assert set(reminders.settings_of(actors.coordinator).values()) == {Frequency.NEVER}
-        pilot_cls = __import__("pilot_tracker.models", fromlist=["Pilot"]).Pilot
         record_decision(
-            db.session.get(pilot_cls, portfolio.pilot_a),  # type: ignore[arg-type]
-            Gate.MIDPOINT, Outcome.CONTINUE, TODAY, "ohjausryhmä", "Uusi.",
+            db.session.get(Pilot, portfolio.pilot_a),  # type: ignore[arg-type]
+            Gate.MIDPOINT,
+            Outcome.CONTINUE,
+            TODAY,
+            "ohjausryhmä",
+            "Uusi.",
             next_review=TODAY + timedelta(days=30),
         )
     run(app, TODAY + timedelta(days=1))
@@ -258,7 +266,10 @@ def test_one_click_unsubscribe_works_signed_out_and_stops_every_reminder(
 @pytest.mark.parametrize("token", ["x", "MQ.forged", "A" * 300])
 def test_a_forged_unsubscribe_token_is_404(client: FlaskClient, token: str) -> None:
     assert client.get(f"/unsubscribe/{token}").status_code == 404
-    assert client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 404
+    assert (
+        client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}).status_code
+        == 404
+    )
 
 
 def next_weekday(weekday: int) -> date:
@@ -281,7 +292,9 @@ def test_weekly_reminders_come_on_mondays_only(
     assert len(digests(app, "coordinator@example.com")) == 1
 
 
-def test_never_for_one_kind_leaves_the_others(app: Flask, actors: Actors, portfolio: Portfolio) -> None:
+def test_never_for_one_kind_leaves_the_others(
+    app: Flask, actors: Actors, portfolio: Portfolio
+) -> None:
     with app.app_context():
         reminders.save_settings(actors.coordinator, {"review": "never"})
     run(app)
@@ -323,9 +336,13 @@ def test_the_profile_shows_and_saves_the_settings_of_the_users_kinds(
     assert response.status_code == 302
     with app.app_context():
         rows = db.session.scalars(
-            sa.select(NotificationSetting).where(NotificationSetting.user_id == actors.vendor_user.id)
+            sa.select(NotificationSetting).where(
+                NotificationSetting.user_id == actors.vendor_user.id
+            )
         ).all()
-    assert {r.kind: r.frequency for r in rows} == {k.value: Frequency.WEEKLY for k in kinds_for(Role.VENDOR)}
+    assert {r.kind: r.frequency for r in rows} == {
+        k.value: Frequency.WEEKLY for k in kinds_for(Role.VENDOR)
+    }
     bad = client.post(
         "/profile/notifications",
         data={"csrf_token": csrf_token(client, "/profile"), **form, "notify-measurement": "hourly"},

@@ -11,6 +11,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from pilot_tracker import mail_texts
 from pilot_tracker.auth import bp
 from pilot_tracker.auth.forms import (
     LoginForm,
@@ -19,7 +20,6 @@ from pilot_tracker.auth.forms import (
     TokenForm,
     attach_errors,
 )
-from pilot_tracker import mail_texts
 from pilot_tracker.extensions import db, limiter
 from pilot_tracker.models import ApiToken
 from pilot_tracker.permissions import ALL_ROLES, home_url, role_required

@@ -92,12 +92,13 @@ def account_link(token: str) -> Response | tuple[str, int]:
             if link.purpose == LinkPurpose.INVITATION:
                 flash(_("Welcome! Your password is set and you are signed in."), "success")
             else:
-                flash(
-                    _("Your password was changed. Other sessions were signed out."), "success"
-                )
+                flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(home_url(changed))
     body = render_template(
-        "mail/set_password.html", form=form, user=user, invitation=link.purpose == LinkPurpose.INVITATION
+        "mail/set_password.html",
+        form=form,
+        user=user,
+        invitation=link.purpose == LinkPurpose.INVITATION,
     )
     return _private(current_app.make_response((body, 200)))
 
@@ -110,10 +111,7 @@ def account_link(token: str) -> Response | tuple[str, int]:
 def save_notifications() -> Response:
     """One's own reminder frequency for each kind of due item."""
     user = current_user._get_current_object()
-    chosen = {
-        kind: request.form.get(f"notify-{kind}", "")
-        for kind in reminders.settings_of(user)
-    }
+    chosen = {kind: request.form.get(f"notify-{kind}", "") for kind in reminders.settings_of(user)}
     if any(value not in {f.value for f in Frequency} for value in chosen.values()):
         flash(_("Choose daily, weekly or never for each kind of reminder."), "error")
     else:

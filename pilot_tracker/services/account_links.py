@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from pilot_tracker.extensions import db
 from pilot_tracker.models import AccountLink, User
 from pilot_tracker.models.mail import LinkPurpose
-from pilot_tracker.services import audit, mail_compose, outbox
+from pilot_tracker.services import audit, mail_compose
 from pilot_tracker.services import users as user_service
 
 VALID_FOR = {

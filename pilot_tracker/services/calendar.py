@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, vDate, vDatetime, vText, vUri
 
 from pilot_tracker.extensions import db
 from pilot_tracker.labels import label
@@ -47,7 +47,9 @@ def create_feed(user: User, commit: bool = True) -> str:
     feed = CalendarFeed(user_id=user.id, token_hash=hash_token(plaintext))
     db.session.add(feed)
     db.session.flush()
-    audit.record("create", "calendar_feed", feed.id, new={"user_id": user.id}, actor=(user.id, user.email))
+    audit.record(
+        "create", "calendar_feed", feed.id, new={"user_id": user.id}, actor=(user.id, user.email)
+    )
     if commit:
         db.session.commit()
     return plaintext
@@ -100,6 +102,21 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
     """Reviews, gate meetings and planned ends of the pilots `pilot_ids` selects."""
     since = today - PAST_WINDOW
     events: list[CalendarEvent] = []
+    # Translated once per feed, not once per event (hundreds of them).
+    texts = {
+        "review": _("Review: %(pilot)s"),
+        "review_note": _("Next review after the %(gate)s gate decision."),
+        "gate": _("Gate meeting: %(pilot)s"),
+        "gate_note": _("%(gate)s gate: %(outcome)s."),
+        "end": _("Planned end: %(pilot)s"),
+        "end_note": _("The pilot's planned end date."),
+    }
+    labels: dict[Any, str] = {}
+
+    def named(value: Any) -> str:
+        if value not in labels:
+            labels[value] = label(value)
+        return labels[value]
 
     def pilot_url(pilot_id: int) -> str:
         return f"{base_url}/pilots/{pilot_id}"
@@ -111,14 +128,21 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
                 # One review per pilot: a later decision moving it moves this event.
                 uid=f"review-{pilot_id}@{UID_DOMAIN}",
                 on=review_on,
-                summary=_("Review: %(pilot)s", pilot=name),
-                description=_("Next review after the %(gate)s gate decision.", gate=label(gate)),
+                summary=texts["review"] % {"pilot": name},
+                description=texts["review_note"] % {"gate": named(gate)},
                 url=pilot_url(pilot_id),
                 pilot_id=pilot_id,
             )
         )
     decisions = (
-        sa.select(Decision.id, Decision.pilot_id, Decision.decided_on, Decision.gate, Decision.outcome, Pilot.name)
+        sa.select(
+            Decision.id,
+            Decision.pilot_id,
+            Decision.decided_on,
+            Decision.gate,
+            Decision.outcome,
+            Pilot.name,
+        )
         .join(Pilot, Pilot.id == Decision.pilot_id)
         .where(Decision.pilot_id.in_(pilot_ids), Decision.decided_on >= since)
     )
@@ -127,10 +151,8 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
             CalendarEvent(
                 uid=f"gate-{decision_id}@{UID_DOMAIN}",
                 on=decided_on,
-                summary=_("Gate meeting: %(pilot)s", pilot=name),
-                description=_(
-                    "%(gate)s gate: %(outcome)s.", gate=label(gate), outcome=label(outcome)
-                ),
+                summary=texts["gate"] % {"pilot": name},
+                description=texts["gate_note"] % {"gate": named(gate), "outcome": named(outcome)},
                 url=pilot_url(pilot_id),
                 pilot_id=pilot_id,
             )
@@ -143,8 +165,8 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
             CalendarEvent(
                 uid=f"end-{pilot_id}@{UID_DOMAIN}",
                 on=end_date,
-                summary=_("Planned end: %(pilot)s", pilot=name),
-                description=_("The pilot's planned end date."),
+                summary=texts["end"] % {"pilot": name},
+                description=texts["end_note"],
                 url=pilot_url(pilot_id),
                 pilot_id=pilot_id,
             )
@@ -152,26 +174,62 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
     return sorted(events, key=lambda e: (e.on, e.uid))
 
 
+def _fold(line: bytes) -> bytes:
+    """RFC 5545 3.1: lines longer than 75 octets folded with CRLF and a space, never inside
+    a UTF-8 character."""
+    if len(line) <= 75:
+        return line
+    parts = []
+    limit = 75
+    while len(line) > limit:
+        cut = limit
+        while cut > 0 and (line[cut] & 0xC0) == 0x80:  # a continuation byte: step back
+            cut -= 1
+        parts.append(line[:cut])
+        line = line[cut:]
+        limit = 74  # the leading space counts
+    parts.append(line)
+    return b"\r\n ".join(parts)
+
+
+def _event_lines(item: CalendarEvent, stamp: bytes) -> list[bytes]:
+    """One VEVENT; each value encoded (escaped) by the icalendar library's own types."""
+    return [
+        b"BEGIN:VEVENT",
+        b"UID:" + vText(item.uid).to_ical(),
+        b"DTSTAMP:" + stamp,
+        b"DTSTART;VALUE=DATE:" + vDate(item.on).to_ical(),
+        b"DTEND;VALUE=DATE:" + vDate(item.on + timedelta(days=1)).to_ical(),
+        b"SUMMARY:" + vText(item.summary).to_ical(),
+        b"DESCRIPTION:" + vText(item.description).to_ical(),
+        b"URL:" + vUri(item.url).to_ical(),
+        b"TRANSP:TRANSPARENT",
+        b"END:VEVENT",
+    ]
+
+
 def to_ical(events: list[CalendarEvent], name: str, language: str, now: datetime) -> bytes:
-    """An RFC 5545 calendar of all-day events."""
+    """An RFC 5545 calendar of all-day events.
+
+    The calendar's own properties are made with `icalendar.Calendar`; the events are written
+    line by line with the library's value types, because building each one as a Component
+    cost about half a millisecond per event (most of it folding lines that need no folding),
+    and a coordinator's feed has hundreds of them.
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//Kokeilusalkku//Kokeilusalkku//" + language.upper())
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
+    head = calendar.to_ical().rstrip(b"\r\n").split(b"\r\n")
+    assert head[-1] == b"END:VCALENDAR"
+    stamp = vDatetime(now.astimezone(UTC).replace(microsecond=0)).to_ical()
+    lines = head[:-1]
     for item in events:
-        event = Event()
-        event.add("uid", item.uid)
-        event.add("dtstamp", now)
-        event.add("dtstart", item.on)
-        event.add("dtend", item.on + timedelta(days=1))
-        event.add("summary", item.summary)
-        event.add("description", item.description)
-        event.add("url", item.url)
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
-    return calendar.to_ical()
+        lines.extend(_event_lines(item, stamp))
+    lines.append(b"END:VCALENDAR")
+    return b"\r\n".join(_fold(line) for line in lines) + b"\r\n"
 
 
 def user_feed(user: User, today: date, base_url: str, language: str) -> bytes:

@@ -228,9 +228,7 @@ def summary(limit: int = 50) -> OutboxSummary:
         )
     )
     recent = list(
-        db.session.scalars(
-            sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-        )
+        db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
     )
     oldest = db.session.scalar(
         sa.select(sa.func.min(OutboxMessage.created_at)).where(

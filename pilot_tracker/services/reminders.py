@@ -46,7 +46,10 @@ def settings_of(user: User) -> dict[str, Frequency]:
             )
         ).all()
     )
-    return {kind.value: Frequency(stored.get(kind.value, DEFAULT_FREQUENCY)) for kind in kinds_for(user.role)}
+    return {
+        kind.value: Frequency(stored.get(kind.value, DEFAULT_FREQUENCY))
+        for kind in kinds_for(user.role)
+    }
 
 
 def save_settings(user: User, chosen: Mapping[str, str], commit: bool = True) -> None:

@@ -37,12 +37,8 @@ ROWS = [
         form={"List-Unsubscribe": "One-Click"},
     ),
     Row("/calendar/<token>.ics", "GET", f"/calendar/{UNKNOWN}.ics", everyone(404)),
-    Row(
-        "/pilots/<int:pilot_id>/calendar.ics", "GET", "/pilots/{pilot_a}/calendar.ics", PILOT_A
-    ),
-    Row(
-        "/pilots/<int:pilot_id>/calendar.ics", "GET", "/pilots/{pilot_b}/calendar.ics", PILOT_B
-    ),
+    Row("/pilots/<int:pilot_id>/calendar.ics", "GET", "/pilots/{pilot_a}/calendar.ics", PILOT_A),
+    Row("/pilots/<int:pilot_id>/calendar.ics", "GET", "/pilots/{pilot_b}/calendar.ics", PILOT_B),
     Row(
         "/profile/notifications",
         "POST",
