@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from pilot_tracker.domain.enums import Gate, Outcome, Stage
@@ -177,3 +179,36 @@ def test_each_pilot_page_offers_its_own_ics_within_the_permissions(
 @pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 300])
 def test_an_unknown_feed_address_is_404(client: FlaskClient, token: str) -> None:
     assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+@given(st.text(min_size=0, max_size=400))
+def test_folded_lines_are_at_most_75_octets_and_unfold_to_the_original(text: str) -> None:
+    from pilot_tracker.services.calendar import _fold
+
+    line = ("SUMMARY:" + text).encode("utf-8", "surrogatepass")
+    folded = _fold(line)
+    pieces = folded.split(b"\r\n ")
+    assert all(len(piece) <= 75 for piece in pieces[:1]) and all(
+        len(piece) <= 74 for piece in pieces[1:]
+    )
+    assert b"".join(pieces) == line
+    if "\ud800" not in text:  # whole characters stay whole
+        for piece in pieces:
+            piece.decode("utf-8")
+
+
+def test_a_long_nordic_name_survives_the_feed_intact(app: Flask, actors: Actors) -> None:
+    name = "Äänekosken, Närpiön ja Pedersören yhteinen sähköinen tilavarausjärjestelmä " * 2
+    with app.app_context():
+        pilot = make_pilot(
+            ("418", "536"), name=name.strip()[:200], end_date=TODAY + timedelta(days=9)
+        )
+        pilot_id = pilot.id
+    client = login_as(app.test_client(), actors.coordinator)
+    body = client.get(f"/pilots/{pilot_id}/calendar.ics").data
+    assert max(len(line) for line in body.split(b"\r\n")) <= 75
+    found = events(body)
+    assert (
+        found[f"end-{pilot_id}@kokeilusalkku"][1]
+        == f"Suunniteltu päättyminen: {name.strip()[:200]}"
+    )
