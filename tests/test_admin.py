@@ -238,7 +238,7 @@ def test_password_reset_by_an_admin_sends_a_link_and_keeps_the_password(
         ).all()
         assert message.kind == "password_reset" and "/account/" in message.body_text
     entry = audit_entries(app, "user", actors.council.id)[-1]
-    assert entry.action == "send_password_reset" and entry.actor_email == "admin@example.com"
+    assert entry.action == "reset_link" and entry.actor_email == "admin@example.com"
 
 
 def test_user_list_is_paginated_and_filterable(

@@ -82,7 +82,7 @@ def send_password_reset(email: str) -> None:
         return
     token = _new_link(user, LinkPurpose.PASSWORD_RESET)
     mail_compose.enqueue_account_link(user, LinkPurpose.PASSWORD_RESET, token)
-    audit.record("send_password_reset", "user", user.id, old=None, new={"link_sent": True})
+    audit.record("reset_link", "user", user.id, old=None, new={"link_sent": True})
     db.session.commit()
 
 
