@@ -86,14 +86,6 @@ def send_password_reset(email: str) -> None:
     db.session.commit()
 
 
-def resend_invitation(user: User) -> None:
-    """A fresh invitation link (an admin's action); older open ones stop working."""
-    _close_open_links(user, LinkPurpose.INVITATION, datetime.now(UTC))
-    token = _new_link(user, LinkPurpose.INVITATION)
-    mail_compose.enqueue_account_link(user, LinkPurpose.INVITATION, token)
-    db.session.commit()
-
-
 def find_link(plaintext: str, now: datetime | None = None) -> tuple[AccountLink, User] | None:
     """The open link with this token and its active user, or None (unknown, used, expired)."""
     if not plaintext or len(plaintext) > MAX_TOKEN_LENGTH:
