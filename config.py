@@ -66,6 +66,22 @@ class Config:
     HSTS_ENABLED = False
     REQUIRE_HTTPS = False
     STALE_AFTER_DAYS = 30
+    # Mail (MAIL_* in the environment win over these; see pilot_tracker/mail_config.py).
+    # Development and `make run` print messages on the console; production sends by SMTP.
+    MAIL_BACKEND = "console"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Kokeilusalkku <noreply@kokeilusalkku.invalid>"
+    MAIL_TIMEOUT = 30
+    MAIL_FILE_PATH = str(INSTANCE_DIR / "mail")
+    # Links in messages start with this (e.g. https://kokeilusalkku.example.fi).
+    PUBLIC_BASE_URL: str | None = None
+    # A message claimed by a sender that died is taken over after this many seconds.
+    OUTBOX_LEASE_SECONDS = 600
 
 
 class DevelopmentConfig(Config):
@@ -82,6 +98,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "locmem"
 
 
 class ProductionConfig(Config):
@@ -92,6 +109,7 @@ class ProductionConfig(Config):
     HSTS_ENABLED = True
     PREFERRED_URL_SCHEME = "https"
     REQUIRE_HTTPS = True  # plain http gets a page saying so (web_policy.py)
+    MAIL_BACKEND = "smtp"
 
     @classmethod
     def validate(cls) -> None:

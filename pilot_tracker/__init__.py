@@ -55,6 +55,9 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    from pilot_tracker.mail_config import apply_environment as apply_mail_environment
+
+    apply_mail_environment(app)
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -85,7 +88,7 @@ def _development_secret() -> str:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in `extensions.py`."""
     from pilot_tracker import i18n
-    from pilot_tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from pilot_tracker.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -96,6 +99,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     limiter.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     from pilot_tracker.auth.loader import configure as configure_login
 
@@ -113,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from pilot_tracker.costs import bp as costs_bp
     from pilot_tracker.dashboards import bp as dashboards_bp
     from pilot_tracker.exchange import bp as exchange_bp
+    from pilot_tracker.mail import bp as mail_bp
     from pilot_tracker.main import bp as main_bp
     from pilot_tracker.pilots import bp as pilots_bp
     from pilot_tracker.public import bp as public_bp
@@ -125,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(costs_bp)
+    app.register_blueprint(mail_bp)
 
     from pilot_tracker.api import register as register_api
 

@@ -178,6 +178,42 @@ def import_pilots_command(paths: tuple[str, ...], dry_run: bool) -> None:
         click.echo(f"Imported {counts}; {pilots}.")
 
 
+@click.command("send-mail")
+@click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+@with_appcontext
+def send_mail_command(limit: int) -> None:
+    """Deliver what waits in the outbox (run it from a timer or cron every minute)."""
+    from pilot_tracker.services.outbox import deliver
+
+    report = deliver(limit=limit)
+    click.echo(f"Sent {report.sent}, failed {report.failed}.")
+    for error in report.errors:
+        click.echo(f"  failed: {error}", err=True)
+    if report.failed:
+        raise SystemExit(1)
+
+
+@click.command("send-reminders")
+@click.option("--date", "on", default=None, help="The day to remind for (YYYY-MM-DD; today).")
+@with_appcontext
+def send_reminders_command(on: str | None) -> None:
+    """Compose today's reminder digests into the outbox (run it once a day; a second run on
+    the same day sends nothing)."""
+    from datetime import date
+
+    from pilot_tracker.services.reminders import send_reminders
+
+    try:
+        today = date.fromisoformat(on) if on else date.today()
+    except ValueError as exc:
+        raise click.ClickException(f"--date must be YYYY-MM-DD, not {on!r}.") from exc
+    report = send_reminders(today)
+    click.echo(
+        f"{report.digests} digest(s) with {report.items} item(s) for {report.users} user(s) "
+        "put in the outbox; send-mail delivers them."
+    )
+
+
 def register(app: Flask) -> None:
     """Attach the commands."""
     for command in (
@@ -186,6 +222,8 @@ def register(app: Flask) -> None:
         create_token_command,
         import_municipalities_command,
         import_pilots_command,
+        send_mail_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)
     from pilot_tracker.backup import backup_command

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import db
-from pilot_tracker.models import AuditEntry, User, Vendor
+from pilot_tracker.models import AuditEntry, OutboxMessage, User, Vendor
 from pilot_tracker.services import users as user_service
 from pilot_tracker.services import vendors as vendor_service
 from pilot_tracker.services.pilots import PilotValidationError
@@ -59,7 +59,7 @@ def user_form(**overrides: str) -> dict[str, str]:
 # --- users -------------------------------------------------------------------------------
 
 
-def test_admin_creates_a_user_with_a_hashed_password_and_an_audit_entry(
+def test_admin_creates_a_user_who_is_invited_to_choose_a_password_and_an_audit_entry(
     app: Flask, client: FlaskClient, actors: Actors
 ) -> None:
     as_admin(client, actors)
@@ -72,6 +72,7 @@ def test_admin_creates_a_user_with_a_hashed_password_and_an_audit_entry(
             "role": "vendor",
             "municipality_code": "",
             "vendor_id": str(actors.vendor_b.id),
+            # Ignored: the admin no longer sets (or sees) the password.
             "password": NEW_PASSWORD,
             "confirm": NEW_PASSWORD,
         },
@@ -86,8 +87,11 @@ def test_admin_creates_a_user_with_a_hashed_password_and_an_audit_entry(
             actors.vendor_b.id,
             "Uusi Käyttäjä",
         )
-        assert NEW_PASSWORD not in user.password_hash
-        assert user_service.authenticate("uusi.kayttaja@example.com", NEW_PASSWORD) is not None
+        assert user_service.authenticate("uusi.kayttaja@example.com", NEW_PASSWORD) is None
+        [invitation] = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)
+        ).all()
+        assert invitation.kind == "invitation" and "/account/" in invitation.body_text
     [entry] = audit_entries(app, "user", user.id)
     assert entry.action == "create" and entry.actor_email == "admin@example.com"
     assert entry.new["role"] == "vendor" and entry.new["vendor_id"] == actors.vendor_b.id
@@ -97,8 +101,6 @@ def test_admin_creates_a_user_with_a_hashed_password_and_an_audit_entry(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"password": "too short", "confirm": "too short"}, "at least 12 characters"),
-        ({"confirm": "something else entirely"}, "The passwords differ."),
         ({"role": "vendor"}, "A vendor user must be tied to a vendor."),
         ({"municipality_code": "418", "role": "coordinator"}, "Only a council user"),
         ({"email": "admin@example.com"}, "already exists"),
@@ -116,8 +118,6 @@ def test_user_creation_refusals_are_shown_next_to_the_field_and_save_nothing(
         "role": "council",
         "municipality_code": "",
         "vendor_id": "",
-        "password": NEW_PASSWORD,
-        "confirm": NEW_PASSWORD,
         **overrides,
     }
     response = post(client, "/admin/users/new", form)
@@ -225,39 +225,20 @@ def test_an_admin_cannot_deactivate_themselves(
     assert "You cannot deactivate your own account." in page
 
 
-def test_password_reset_replaces_the_password_and_ends_sessions(
+def test_password_reset_by_an_admin_sends_a_link_and_keeps_the_password(
     app: Flask, client: FlaskClient, actors: Actors
 ) -> None:
-    victim = login_as(app.test_client(), actors.council)
     as_admin(client, actors)
-    response = post(
-        client,
-        f"/admin/users/{actors.council.id}/password",
-        {"reset-password": NEW_PASSWORD, "reset-confirm": NEW_PASSWORD},
-    )
+    response = post(client, f"/admin/users/{actors.council.id}/password", {})
     assert response.status_code == 302
-    assert victim.get("/profile").status_code == 302
-    with app.app_context():
-        assert user_service.authenticate("council@example.com", PASSWORD) is None
-        assert user_service.authenticate("council@example.com", NEW_PASSWORD) is not None
-    entry = audit_entries(app, "user", actors.council.id)[-1]
-    assert entry.action == "reset_password" and entry.actor_email == "admin@example.com"
-    assert entry.new == {"sessions_ended": True}
-
-
-def test_password_reset_refuses_a_short_password(
-    app: Flask, client: FlaskClient, actors: Actors
-) -> None:
-    as_admin(client, actors)
-    response = post(
-        client,
-        f"/admin/users/{actors.council.id}/password",
-        {"reset-password": "short one", "reset-confirm": "short one"},
-    )
-    assert response.status_code == 200
-    assert "at least 12 characters" in response.get_data(as_text=True)
     with app.app_context():
         assert user_service.authenticate("council@example.com", PASSWORD) is not None
+        [message] = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == "council@example.com")
+        ).all()
+        assert message.kind == "password_reset" and "/account/" in message.body_text
+    entry = audit_entries(app, "user", actors.council.id)[-1]
+    assert entry.action == "reset_link" and entry.actor_email == "admin@example.com"
 
 
 def test_user_list_is_paginated_and_filterable(

@@ -27,7 +27,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from pilot_tracker.extensions import db
-from pilot_tracker.models import ApiToken, Pilot, User, Vendor
+from pilot_tracker.models import ApiToken, OutboxMessage, Pilot, User, Vendor
 from pilot_tracker.services.exchange import SHEETS
 from pilot_tracker.services.tokens import create_token
 from tests.conftest import Actors, login_as
@@ -146,7 +146,27 @@ def harvested_strings(app: Flask, actors: Actors, sweep: Sweep) -> dict[str, set
     strings = harvest_strings(app, links)
     for name, values in STRING_FALLBACKS.items():
         strings.setdefault(name, set()).update(values)
+    strings.setdefault("token", set()).update(secret_tokens(app, actors))
     return strings
+
+
+def secret_tokens(app: Flask, actors: Actors) -> set[str]:
+    """Values for the secret-address routes (feeds, unsubscribe, password links): working
+    ones of a user who sees no vendor's pilots in them, and one that is no secret at all."""
+    from pilot_tracker.services import account_links, reminders
+    from pilot_tracker.services.calendar import create_feed
+
+    with app.app_context():
+        feed = create_feed(actors.council)
+        unsubscribe = reminders.unsubscribe_token(actors.council)
+        account_links.invite_user("sweep-invited@example.com", "council")
+        body = db.session.scalars(
+            sa.select(OutboxMessage.body_text).where(
+                OutboxMessage.recipient == "sweep-invited@example.com"
+            )
+        ).one()
+    invitation = body.split("/account/", 1)[1].split()[0]
+    return {feed, unsubscribe, invitation, "not-a-real-secret"}
 
 
 def sweep_paths(app: Flask, sweep: Sweep, strings: dict[str, set[str]], rule: Any) -> list[str]:
@@ -314,3 +334,21 @@ def test_the_leak_detectors_would_notice_a_leak(app: Flask, actors: Actors) -> N
         assert json_leaks(stripped, foreign), path
     html = client.get("/pilots").get_data(as_text=True)
     assert link_leaks(app, html.replace(sweep.portfolios["b"].marker, "x"), "/pilots", foreign)
+
+
+def test_a_vendors_calendar_feed_holds_its_own_pilots_and_nothing_of_another_vendor(
+    app: Flask, actors: Actors
+) -> None:
+    """The feed is reached by its secret, without a session: the sweep's detectors read
+    each vendor user's own feed."""
+    from pilot_tracker.services.calendar import create_feed
+
+    with app.app_context():
+        sweep = build_sweep(actors)
+        tokens = {own: create_feed(user) for own, user in sweep.users.items()}
+    for own, token in tokens.items():
+        path = f"/calendar/{token}.ics"
+        response = app.test_client().get(path)
+        assert response.status_code == 200
+        assert leaks(app, response, path, sweep.foreign(own)) == []
+        assert sweep.portfolios[own].marker in response.get_data(as_text=True)

@@ -60,7 +60,8 @@ def _form_rules(app: Flask) -> list[Rule]:
 # Read once at collection, so that each form is a test of its own (and a new form a new test).
 FORM_ENDPOINTS = [rule.endpoint for rule in _form_rules(create_app("testing"))]
 # A save that answers with the page instead of a redirect: the token is shown once, on it.
-SAVES_WITHOUT_REDIRECT = {"auth.create_token"}
+# The one-click unsubscribe answers a mail client with a page, not a redirect (RFC 8058).
+SAVES_WITHOUT_REDIRECT = {"auth.create_token", "mail.create_calendar", "mail.unsubscribe"}
 REDIRECT = (301, 302, 303)
 # After these the form is read again: a save changes it (its version), a redirect may mean
 # that the session ended (sign-out, a new password).
@@ -103,10 +104,13 @@ class FormWorld:
             "cost_id": cost.id,
             "code": "418",
         }
+        # Secret-address forms (a password link, an unsubscribe page) need a working secret.
+        self.endpoint_values: dict[str, dict[str, Any]] = _secret_values(actors)
 
     def path(self, rule: Rule, method: str = "POST") -> str:
+        known = {**self.values, **self.endpoint_values.get(rule.endpoint, {})}
         values = {
-            name: self.values.get(name, 1 if isinstance(conv, IntegerConverter) else "x")
+            name: known.get(name, 1 if isinstance(conv, IntegerConverter) else "x")
             for name, conv in rule._converters.items()
         }
         return self.app.url_map.bind("localhost").build(rule.endpoint, values, method=method)
@@ -182,6 +186,26 @@ class FormWorld:
                 spec.controls.append(Control(f"{prefix}{name}", "text"))
             spec.controls.append(Control(f"{prefix}files", "file"))
         return spec
+
+
+def _secret_values(actors: Actors) -> dict[str, dict[str, Any]]:
+    """An invitation link and an unsubscribe token, made as the product makes them."""
+    import sqlalchemy as sa
+
+    from pilot_tracker.models import OutboxMessage
+    from pilot_tracker.services import account_links, reminders
+
+    account_links.invite_user("fuzzed-invited@example.com", "council")
+    body = db.session.scalars(
+        sa.select(OutboxMessage.body_text).where(
+            OutboxMessage.recipient == "fuzzed-invited@example.com"
+        )
+    ).one()
+    invitation = body.split("/account/", 1)[1].split()[0]
+    return {
+        "mail.account_link": {"token": invitation},
+        "mail.unsubscribe": {"token": reminders.unsubscribe_token(actors.council)},
+    }
 
 
 # Plain valid values for fields a page leaves empty, by field name (without its prefix), so

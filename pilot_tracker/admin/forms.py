@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.labels import label
@@ -28,27 +28,17 @@ class UserEditForm(FlaskForm):
 
 
 class UserCreateForm(UserEditForm):
-    """A new user: the edit fields plus e-mail and a first password."""
+    """A new user: the edit fields plus e-mail; the person chooses their own password
+    through the invitation sent to that address."""
 
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField(
-        _l("Password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
 
 
 class PasswordResetForm(FlaskForm):
-    """A new password set by an admin; the user's sessions end."""
-
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
+    """Send the user a link to choose a new password (the admin never sees it)."""
 
 
 class VendorForm(FlaskForm):

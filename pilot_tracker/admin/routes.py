@@ -26,6 +26,7 @@ from pilot_tracker.extensions import db
 from pilot_tracker.i18n import current_language
 from pilot_tracker.models import AuditEntry, Municipality, User, Vendor
 from pilot_tracker.permissions import EDITORS, role_required
+from pilot_tracker.services import account_links
 from pilot_tracker.services import users as user_service
 from pilot_tracker.services import vendors as vendor_service
 from pilot_tracker.services.pilots import PilotValidationError
@@ -123,22 +124,28 @@ def users() -> str:
 @bp.route("/users/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def new_user() -> str | Response:
-    """Create a user with a first password (at least 12 characters)."""
+    """Create a user and send them an invitation to choose their own password."""
     form = UserCreateForm()
     _set_tie_choices(form)
     if form.validate_on_submit():
         try:
-            user = user_service.create_user(
+            user = account_links.invite_user(
                 form.email.data or "",
                 form.role.data or "",
-                form.password.data or "",
                 name=form.name.data or "",
                 **_ties(form),
             )
         except PilotValidationError as exc:
+            db.session.rollback()
             attach_errors(form, exc.errors)
         else:
-            flash(_("The user %(email)s was created.", email=user.email), "success")
+            flash(
+                _(
+                    "The user %(email)s was created and an invitation sent to that address.",
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_new.html", form=form)
 
@@ -219,25 +226,19 @@ def reactivate_user(user_id: int) -> Response:
 @bp.post("/users/<int:user_id>/password")
 @role_required(Role.ADMIN)
 def reset_password(user_id: int) -> str | Response:
-    """Set a new password for a user; their sessions end."""
+    """Send the user a link to choose a new password (the admin never sees it)."""
     user = _user_or_404(user_id)
     form = PasswordResetForm(prefix="reset")
     if form.validate_on_submit():
-        try:
-            user_service.reset_password(
-                user, form.password.data or "", actor=current_user._get_current_object()
-            )
-        except PilotValidationError as exc:
-            attach_errors(form, exc.errors)
+        if not user.active:
+            flash(_("%(email)s is deactivated; reactivate them first.", email=user.email), "error")
         else:
+            account_links.send_password_reset(user.email)
             flash(
-                _(
-                    "The password of %(email)s was reset and their sessions ended.",
-                    email=user.email,
-                ),
+                _("A link to choose a new password was sent to %(email)s.", email=user.email),
                 "success",
             )
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     return _user_page(user, reset_form=form)
 
 

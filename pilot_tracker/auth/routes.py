@@ -20,6 +20,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from pilot_tracker import mail_texts
 from pilot_tracker.auth import bp
 from pilot_tracker.auth.forms import (
     LoginForm,
@@ -32,7 +33,8 @@ from pilot_tracker.extensions import db, limiter
 from pilot_tracker.models import ApiToken
 from pilot_tracker.permissions import ALL_ROLES, home_url, role_required
 from pilot_tracker.security import local_path
-from pilot_tracker.services import sessions
+from pilot_tracker.services import calendar as calendar_service
+from pilot_tracker.services import reminders, sessions
 from pilot_tracker.services import tokens as token_service
 from pilot_tracker.services import users as user_service
 
@@ -100,6 +102,10 @@ def _profile_page(status: int = 200, **forms: Any) -> tuple[str, int]:
         "password_form": forms.pop("password_form", None) or PasswordChangeForm(prefix="pw"),
         "token_form": forms.pop("token_form", None) or TokenForm(prefix="token", formdata=None),
         "tokens": tokens,
+        "notification_settings": {k: v.value for k, v in reminders.settings_of(user).items()},
+        "notification_labels": mail_texts.kind_labels(),
+        "frequency_choices": mail_texts.frequency_choices(),
+        "calendar_feed": calendar_service.active_feed(user),
         **forms,
     }
     return render_template("auth/profile.html", **context), status

@@ -7,6 +7,13 @@ from pilot_tracker.models.decision import Decision
 from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
+from pilot_tracker.models.mail import (
+    AccountLink,
+    CalendarFeed,
+    NotificationSetting,
+    OutboxMessage,
+    ReminderLog,
+)
 from pilot_tracker.models.municipal_decision import MunicipalDecision
 from pilot_tracker.models.municipality import Municipality
 from pilot_tracker.models.pilot import Participation, Pilot, PilotGoal
@@ -16,9 +23,11 @@ from pilot_tracker.models.user import ApiToken, User
 from pilot_tracker.models.vendor import Vendor
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CalendarFeed",
     "CostEntry",
     "CostShare",
     "Decision",
@@ -30,9 +39,12 @@ __all__ = [
     "Measurement",
     "MunicipalDecision",
     "Municipality",
+    "NotificationSetting",
+    "OutboxMessage",
     "Participation",
     "Pilot",
     "PilotGoal",
+    "ReminderLog",
     "StatusUpdate",
     "User",
     "UserSession",

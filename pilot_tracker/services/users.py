@@ -114,14 +114,18 @@ def _role(value: Role | str) -> Role:
 def create_user(
     email: str,
     role: Role | str,
-    password: str,
+    password: str | None,
     *,
     name: str = "",
     municipality_code: str | None = None,
     vendor_id: int | None = None,
     commit: bool = True,
 ) -> User:
-    """Create a user after checking the e-mail, the password and the role's ties; audited."""
+    """Create a user after checking the e-mail, the password and the role's ties; audited.
+
+    `password=None` (an invitation): the account gets a random password nobody knows, and
+    the person sets their own through the invitation link.
+    """
     email = email.strip().lower()
     name = (name or "").strip()
     role = _role(role)
@@ -131,7 +135,7 @@ def create_user(
         errors["email"] = [_("%(email)s is not an e-mail address.", email=email)]
     elif db.session.scalars(sa.select(User.id).where(User.email == email)).first() is not None:
         errors["email"] = [_("A user with the e-mail %(email)s already exists.", email=email)]
-    problem = password_problem(password)
+    problem = password_problem(password) if password is not None else None
     if problem:
         errors["password"] = [problem]
     if len(name) > MAX_NAME:
@@ -143,7 +147,7 @@ def create_user(
         email=email,
         name=name,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password if password is not None else secrets.token_hex(32)),
         municipality_code=municipality_code,
         vendor_id=vendor_id,
         active=True,
@@ -231,6 +235,22 @@ def reset_password(
     audit.record("reset_password", "user", user.id, old=None, new={"sessions_ended": True})
     if commit:
         db.session.commit()
+
+
+def set_password_from_link(user: User, password: str, purpose: str) -> None:
+    """Set the password through an invitation or reset link; every session of the user ends.
+
+    The caller has checked the link and commits.
+    """
+    _set_password(user, password, "password")
+    audit.record(
+        "set_password",
+        "user",
+        user.id,
+        old=None,
+        new={"through": purpose, "sessions_ended": True},
+        actor=(user.id, user.email),
+    )
 
 
 def change_own_password(

@@ -1,0 +1,244 @@
+"""Calendar feeds (RFC 5545): a user's secret feed and each pilot's own `.ics`.
+
+Events: the next review (the newest decision's `next_review`), gate meetings (each decision
+on its date) and the planned end of every pilot the feed's owner may see. UIDs name the
+record, not its date, so a moved review updates the event in a calendar application rather
+than duplicating it. Follow-up items are not in the product yet and so not in the feed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from icalendar import Calendar, vDate, vDatetime, vText, vUri
+
+from pilot_tracker.extensions import db
+from pilot_tracker.labels import label
+from pilot_tracker.models import CalendarFeed, Decision, Pilot, User
+from pilot_tracker.services import audit
+from pilot_tracker.services.due_items import audience_pilots, latest_reviews
+
+PAST_WINDOW = timedelta(days=90)  # past events kept in the feed, so calendars keep history
+UID_DOMAIN = "kokeilusalkku"
+
+
+def hash_token(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def active_feed(user: User) -> CalendarFeed | None:
+    return db.session.scalars(
+        sa.select(CalendarFeed).where(
+            CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None)
+        )
+    ).first()
+
+
+def create_feed(user: User, commit: bool = True) -> str:
+    """A new secret feed URL token (the old one, if any, stops working); shown once."""
+    revoke_feed(user, commit=False)
+    plaintext = secrets.token_urlsafe(32)
+    feed = CalendarFeed(user_id=user.id, token_hash=hash_token(plaintext))
+    db.session.add(feed)
+    db.session.flush()
+    audit.record(
+        "create", "calendar_feed", feed.id, new={"user_id": user.id}, actor=(user.id, user.email)
+    )
+    if commit:
+        db.session.commit()
+    return plaintext
+
+
+def revoke_feed(user: User, commit: bool = True) -> bool:
+    """Revoke the user's feed; True if there was one."""
+    feed = active_feed(user)
+    if feed is None:
+        return False
+    feed.revoked_at = datetime.now(UTC)
+    audit.record(
+        "update",
+        "calendar_feed",
+        feed.id,
+        old={"revoked_at": None},
+        new={"revoked_at": feed.revoked_at},
+        actor=(user.id, user.email),
+    )
+    if commit:
+        db.session.commit()
+    return True
+
+
+def user_of_feed(plaintext: str) -> User | None:
+    """The active owner of an unrevoked feed token, or None."""
+    if not plaintext or len(plaintext) > 100:
+        return None
+    row = db.session.execute(
+        sa.select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token_hash == hash_token(plaintext), CalendarFeed.revoked_at.is_(None))
+    ).first()
+    if row is None or not row[0].active:
+        return None
+    return row[0]
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    on: date
+    summary: str
+    description: str
+    url: str
+    pilot_id: int
+
+
+def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[CalendarEvent]:
+    """Reviews, gate meetings and planned ends of the pilots `pilot_ids` selects."""
+    since = today - PAST_WINDOW
+    events: list[CalendarEvent] = []
+    # Translated once per feed, not once per event (hundreds of them).
+    texts = {
+        "review": _("Review: %(pilot)s"),
+        "review_note": _("Next review after the %(gate)s gate decision."),
+        "gate": _("Gate meeting: %(pilot)s"),
+        "gate_note": _("%(gate)s gate: %(outcome)s."),
+        "end": _("Planned end: %(pilot)s"),
+        "end_note": _("The pilot's planned end date."),
+    }
+    labels: dict[Any, str] = {}
+
+    def named(value: Any) -> str:
+        if value not in labels:
+            labels[value] = label(value)
+        return labels[value]
+
+    def pilot_url(pilot_id: int) -> str:
+        return f"{base_url}/pilots/{pilot_id}"
+
+    reviews = latest_reviews(pilot_ids, since=since)
+    for _decision_id, pilot_id, review_on, gate, name in db.session.execute(reviews):
+        events.append(
+            CalendarEvent(
+                # One review per pilot: a later decision moving it moves this event.
+                uid=f"review-{pilot_id}@{UID_DOMAIN}",
+                on=review_on,
+                summary=texts["review"] % {"pilot": name},
+                description=texts["review_note"] % {"gate": named(gate)},
+                url=pilot_url(pilot_id),
+                pilot_id=pilot_id,
+            )
+        )
+    decisions = (
+        sa.select(
+            Decision.id,
+            Decision.pilot_id,
+            Decision.decided_on,
+            Decision.gate,
+            Decision.outcome,
+            Pilot.name,
+        )
+        .join(Pilot, Pilot.id == Decision.pilot_id)
+        .where(Decision.pilot_id.in_(pilot_ids), Decision.decided_on >= since)
+    )
+    for decision_id, pilot_id, decided_on, gate, outcome, name in db.session.execute(decisions):
+        events.append(
+            CalendarEvent(
+                uid=f"gate-{decision_id}@{UID_DOMAIN}",
+                on=decided_on,
+                summary=texts["gate"] % {"pilot": name},
+                description=texts["gate_note"] % {"gate": named(gate), "outcome": named(outcome)},
+                url=pilot_url(pilot_id),
+                pilot_id=pilot_id,
+            )
+        )
+    ends = sa.select(Pilot.id, Pilot.name, Pilot.end_date).where(
+        Pilot.id.in_(pilot_ids), Pilot.end_date >= since
+    )
+    for pilot_id, name, end_date in db.session.execute(ends):
+        events.append(
+            CalendarEvent(
+                uid=f"end-{pilot_id}@{UID_DOMAIN}",
+                on=end_date,
+                summary=texts["end"] % {"pilot": name},
+                description=texts["end_note"],
+                url=pilot_url(pilot_id),
+                pilot_id=pilot_id,
+            )
+        )
+    return sorted(events, key=lambda e: (e.on, e.uid))
+
+
+def _fold(line: bytes) -> bytes:
+    """RFC 5545 3.1: lines longer than 75 octets folded with CRLF and a space, never inside
+    a UTF-8 character."""
+    if len(line) <= 75:
+        return line
+    parts = []
+    limit = 75
+    while len(line) > limit:
+        cut = limit
+        while cut > 0 and (line[cut] & 0xC0) == 0x80:  # a continuation byte: step back
+            cut -= 1
+        parts.append(line[:cut])
+        line = line[cut:]
+        limit = 74  # the leading space counts
+    parts.append(line)
+    return b"\r\n ".join(parts)
+
+
+def _event_lines(item: CalendarEvent, stamp: bytes) -> list[bytes]:
+    """One VEVENT; each value encoded (escaped) by the icalendar library's own types."""
+    return [
+        b"BEGIN:VEVENT",
+        b"UID:" + vText(item.uid).to_ical(),
+        b"DTSTAMP:" + stamp,
+        b"DTSTART;VALUE=DATE:" + vDate(item.on).to_ical(),
+        b"DTEND;VALUE=DATE:" + vDate(item.on + timedelta(days=1)).to_ical(),
+        b"SUMMARY:" + vText(item.summary).to_ical(),
+        b"DESCRIPTION:" + vText(item.description).to_ical(),
+        b"URL:" + vUri(item.url).to_ical(),
+        b"TRANSP:TRANSPARENT",
+        b"END:VEVENT",
+    ]
+
+
+def to_ical(events: list[CalendarEvent], name: str, language: str, now: datetime) -> bytes:
+    """An RFC 5545 calendar of all-day events.
+
+    The calendar's own properties are made with `icalendar.Calendar`; the events are written
+    line by line with the library's value types, because building each one as a Component
+    cost about half a millisecond per event (most of it folding lines that need no folding),
+    and a coordinator's feed has hundreds of them.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", "-//Kokeilusalkku//Kokeilusalkku//" + language.upper())
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    head = calendar.to_ical().rstrip(b"\r\n").split(b"\r\n")
+    assert head[-1] == b"END:VCALENDAR"
+    stamp = vDatetime(now.astimezone(UTC).replace(microsecond=0)).to_ical()
+    lines = head[:-1]
+    for item in events:
+        lines.extend(_event_lines(item, stamp))
+    lines.append(b"END:VCALENDAR")
+    return b"\r\n".join(_fold(line) for line in lines) + b"\r\n"
+
+
+def user_feed(user: User, today: date, base_url: str, language: str) -> bytes:
+    """The feed of everything concerning `user` (permissions.py decides what they see)."""
+    events = _events(audience_pilots(user), today, base_url)
+    return to_ical(events, _("Kokeilusalkku"), language, datetime.now(UTC))
+
+
+def pilot_feed(pilot: Pilot, today: date, base_url: str, language: str) -> bytes:
+    """One pilot's own calendar (the caller has checked that the user may see the pilot)."""
+    events = _events(sa.select(Pilot.id).where(Pilot.id == pilot.id), today, base_url)
+    return to_ical(events, pilot.name, language, datetime.now(UTC))

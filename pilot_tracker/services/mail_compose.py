@@ -1,0 +1,139 @@
+"""Messages composed in the recipient's language: plain text and accessible HTML.
+
+Each message is rendered from templates/mail/ with the recipient's language forced, links
+made absolute from `PUBLIC_BASE_URL` (or the request's own address while serving one), and
+written to the outbox in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from flask import current_app, has_request_context, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from pilot_tracker.models import User
+from pilot_tracker.models.mail import LinkPurpose
+from pilot_tracker.services import outbox
+from pilot_tracker.services.due_items import DueItemLike
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def language_of(user: User) -> str:
+    """The user's chosen language, else the product's default (Finnish)."""
+    supported = current_app.config["LANGUAGES"]
+    if user.language in supported:
+        return str(user.language)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def base_url() -> str:
+    """Where links in messages point: `PUBLIC_BASE_URL`, else the request's own root."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    return DEFAULT_BASE_URL
+
+
+def absolute(path: str) -> str:
+    """A path on this site as a full URL for a message."""
+    return base_url() + path
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Render in `language`, inside a request context so url_for and babel work (the CLI
+    has none of its own)."""
+    if has_request_context():
+        with force_locale(language):
+            yield
+        return
+    with current_app.test_request_context(base_url=base_url()), force_locale(language):
+        yield
+
+
+def _render(name: str, **context: Any) -> tuple[str, str]:
+    text = render_template(f"mail/{name}.txt", **context)
+    html = render_template(f"mail/{name}.html", **context)
+    return text, html
+
+
+def enqueue_account_link(user: User, purpose: LinkPurpose, token: str) -> None:
+    """An invitation or a reset link, in the user's language."""
+    language = language_of(user)
+    with in_language(language):
+        link = absolute(url_for("mail.account_link", token=token))
+        if purpose == LinkPurpose.INVITATION:
+            subject = _("You have been invited to Kokeilusalkku")
+            name = "invitation"
+        else:
+            subject = _("Set a new password for Kokeilusalkku")
+            name = "password_reset"
+        text, html = _render(name, user=user, link=link, language=language, subject=subject)
+    outbox.enqueue(user.email, subject, text, html, kind=purpose.value)
+
+
+def item_title(item: DueItemLike) -> str:
+    """What is due, in the current language (the link text of the item)."""
+    titles = {
+        "status_update": _("Status update of %(pilot)s"),
+        "measurement": _("KPI measurement of %(pilot)s"),
+        "review": _("Review of %(pilot)s"),
+        "planned_end": _("Planned end of %(pilot)s has passed"),
+        "follow_up": _("Follow-up item of %(pilot)s"),
+        "municipal_decision": _("Municipal decision on %(pilot)s"),
+    }
+    template = titles.get(item.kind, _("Due on %(pilot)s"))
+    return template % {"pilot": item.pilot_name}
+
+
+def enqueue_digest(
+    user: User, items: Sequence[DueItemLike], today: date, unsubscribe_token: str
+) -> None:
+    """The day's reminder digest with one-click unsubscribe headers (RFC 8058)."""
+    language = language_of(user)
+    with in_language(language):
+        unsubscribe = absolute(url_for("mail.unsubscribe", token=unsubscribe_token))
+        settings = absolute(url_for("auth.profile") + "#notifications")
+        rows = [
+            {
+                "item": item,
+                "title": item_title(item),
+                "url": absolute(item.url or url_for("pilots.detail", pilot_id=item.pilot_id)),
+            }
+            for item in items
+        ]
+        overdue = sum(1 for item in items if item.overdue)
+        subject = _(
+            "Kokeilusalkku: %(count)s things due (%(overdue)s overdue)",
+            count=len(items),
+            overdue=overdue,
+        )
+        text, html = _render(
+            "digest",
+            user=user,
+            rows=rows,
+            today=today,
+            language=language,
+            subject=subject,
+            unsubscribe=unsubscribe,
+            settings=settings,
+        )
+    outbox.enqueue(
+        user.email,
+        subject,
+        text,
+        html,
+        kind="digest",
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
