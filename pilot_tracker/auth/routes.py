@@ -17,7 +17,6 @@ from pilot_tracker.auth.forms import (
     PasswordChangeForm,
     ProfileForm,
     TokenForm,
-    attach_errors,
 )
 from pilot_tracker.extensions import db, limiter
 from pilot_tracker.models import ApiToken
@@ -25,6 +24,7 @@ from pilot_tracker.permissions import ALL_ROLES, home_url, role_required
 from pilot_tracker.security import local_path
 from pilot_tracker.services import tokens as token_service
 from pilot_tracker.services import users as user_service
+from pilot_tracker.web.forms import attach_errors
 
 
 def _login_limit() -> str:
