@@ -396,8 +396,9 @@ def _seed_pilot(
         ),
         commit=False,
     )
-    pilot = load_pilot_for_update(pilot.id)
-    assert pilot is not None
+    loaded = load_pilot_for_update(pilot.id)
+    assert loaded is not None
+    pilot = loaded
     decider = rng.choice(DECIDERS)
     if initial_stage is Stage.PLANNING and creation_stage in (Stage.PILOTING, Stage.EVALUATION):
         record_decision(
