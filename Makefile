@@ -6,22 +6,33 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-test db seed clean help translations
+.PHONY: run test lint install install-test db seed clean help translations lock lock-upgrade
+
+# pytest-xdist workers for `make test`: one per core, at most 8 (TEST_WORKERS=0: one process).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 8 ] && n=8; echo $$n)
+# The tool that writes the lock files (`make lock`).
+UV := uv==0.13.9
 
 help:
 	@echo "make run   - install, migrate a SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test  - install test tools, lint, run the whole suite"
+	@echo "make lock  - regenerate requirements*.lock after a change to pyproject.toml"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The exact versions of requirements*.lock, then the package itself without resolving again;
+# `pip check` fails if pyproject.toml asks for something the lock lacks (run `make lock`).
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.lock
+	$(BIN)/pip check
 	@touch $@
 
 install: $(VENV)/.installed
@@ -38,12 +49,30 @@ run: seed
 	@echo "Serving Kokeilusalkku on http://$(HOST):$(PORT)  (Ctrl-C stops)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# ruff; mypy (strict over domain/, default checks over services/: [tool.mypy]); the import
+# contracts ([tool.importlinter]: no blueprint imports another).
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
+# loadfile: a test module stays on one worker with its module fixtures (and the order its
+# tests were written in); each worker has its own session fixtures (app, live server, browser).
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# The lock files from pyproject.toml's ranges, keeping every pin that still fits (new
+# dependencies get their newest fitting release); lock-upgrade moves all to the newest.
+# The test lock is constrained by the runtime one, so both agree on every shared package.
+LOCK_RUN := $(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet $(UV)
+	$(LOCK_RUN) $(LOCK_ARGS) -o requirements.lock
+	$(LOCK_RUN) $(LOCK_ARGS) --extra test -c requirements.lock -o requirements-test.lock
+
+lock-upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 import sqlalchemy as sa
 from flask import abort, current_app, url_for
@@ -98,7 +98,10 @@ def can_read_portfolio(user: Any) -> bool:
     return has_role(user, *READERS)
 
 
-def scope_pilots(query: sa.Select[Any], user: Any) -> sa.Select[Any]:
+_Columns = TypeVarTuple("_Columns")
+
+
+def scope_pilots(query: sa.Select[*_Columns], user: Any) -> sa.Select[*_Columns]:
     """Limit a select over `Pilot` to what `user` may see (vendors: their own only)."""
     if has_role(user, *READERS):
         return query

@@ -3,6 +3,14 @@
 The suite runs against SQLite by default and against PostgreSQL when `TEST_DATABASE_URL`
 points there (`.ci/run` does both). With `REQUIRE_POSTGRES=1` (CI) a missing or unreachable
 PostgreSQL fails the run instead of skipping.
+
+Under pytest-xdist (`make test` runs `-n 2`) each worker is a process of its own with its own
+SQLite file (`tmp_path_factory` is per worker) and, on PostgreSQL, its own database
+`<TEST_DATABASE_URL's name>_gw0`, `_gw1`, … made on the server when the worker starts and
+dropped when it ends.
+
+Hypothesis runs the `dev` profile (few examples) unless `CI=true` or `HYPOTHESIS_PROFILE=ci`
+asks for the thorough `ci` profile; tests that set `max_examples` themselves keep it.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 
 from pilot_tracker import create_app
 from pilot_tracker.extensions import db, limiter
@@ -26,6 +35,64 @@ from pilot_tracker.services import sessions
 def database_url() -> str:
     """The database under test; a temporary SQLite file unless told otherwise."""
     return os.environ.get("TEST_DATABASE_URL", "")
+
+
+# No deadline: on a shared 2-core machine an example's time measures the neighbours, not the
+# code (the suite's own duration is what is watched). Slow data generation is no failure.
+settings.register_profile(
+    "dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    print_blob=True,
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dev")
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """An xdist worker on PostgreSQL gets a fresh database of its own (the `app` fixture drops
+    and recreates the public schema, so workers cannot share one); every test, including
+    those that read TEST_DATABASE_URL themselves, then sees the worker's database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = database_url()
+    if not worker or not url.startswith("postgresql"):
+        return
+    base = sa.make_url(url)
+    worker_url = base.set(database=f"{base.database}_{worker}")
+    _recreate_database(worker_url, drop_only=False)
+    config.stash[_WORKER_DATABASE] = worker_url
+    os.environ["TEST_DATABASE_URL"] = worker_url.render_as_string(hide_password=False)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    worker_url = config.stash.get(_WORKER_DATABASE, None)
+    if worker_url is not None:
+        _recreate_database(worker_url, drop_only=True)
+
+
+_WORKER_DATABASE = pytest.StashKey[sa.URL]()
+
+
+def _recreate_database(url: sa.URL, *, drop_only: bool) -> None:
+    """Drop the database `url` names (and create it again) through the server's maintenance
+    database `postgres`."""
+    name = url.database
+    assert name and re.fullmatch(r"\w+", name), f"unexpected database name {name!r}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if not drop_only:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

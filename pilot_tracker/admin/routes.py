@@ -20,7 +20,6 @@ from pilot_tracker.admin.forms import (
     VendorForm,
     role_choices,
 )
-from pilot_tracker.auth.forms import attach_errors
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import db
 from pilot_tracker.i18n import current_language
@@ -30,6 +29,7 @@ from pilot_tracker.services import account_links
 from pilot_tracker.services import users as user_service
 from pilot_tracker.services import vendors as vendor_service
 from pilot_tracker.services.pilots import PilotValidationError
+from pilot_tracker.web.forms import attach_errors
 
 PER_PAGE = 50
 HISTORY_LENGTH = 20

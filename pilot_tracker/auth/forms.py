@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
@@ -49,14 +46,3 @@ class TokenForm(FlaskForm):
     """A new API token, named so it can be recognised (and revoked) later."""
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
-
-
-def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
-    """A service's field errors next to the fields they name; any others as a flash."""
-    for key, messages in errors.items():
-        field = form._fields.get(key)
-        if field is None or field.type in ("CSRFTokenField", "HiddenField"):
-            for message in messages:
-                flash(message, "error")
-            continue
-        field.errors = [*field.errors, *messages]

@@ -27,7 +27,6 @@ from pilot_tracker.auth.forms import (
     PasswordChangeForm,
     ProfileForm,
     TokenForm,
-    attach_errors,
 )
 from pilot_tracker.extensions import db, limiter
 from pilot_tracker.models import ApiToken
@@ -37,6 +36,7 @@ from pilot_tracker.services import calendar as calendar_service
 from pilot_tracker.services import reminders, sessions
 from pilot_tracker.services import tokens as token_service
 from pilot_tracker.services import users as user_service
+from pilot_tracker.web.forms import attach_errors
 
 
 def _login_limit() -> str:

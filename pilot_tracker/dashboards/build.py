@@ -374,7 +374,7 @@ def pilot_charts(pilot_id: int) -> PilotCharts:
     The caller checks access first (permissions.visible_pilot_or_404); LookupError if the
     pilot does not exist.
     """
-    from pilot_tracker.dashboards.texts import FlaskTexts
+    from pilot_tracker.web.chart_texts import FlaskTexts
 
     t = FlaskTexts()
     return pilot_charts_from(queries.pilot_dashboard_data(pilot_id), t, t.language)
@@ -430,7 +430,7 @@ def pilot_data_from(pilot: Pilot) -> dict[str, Any]:
 def pilot_charts_for(pilot: Pilot) -> PilotCharts:
     """The pilot page's charts from the pilot it has loaded (participations with their
     municipalities, KPIs with measurements, status updates): no extra queries."""
-    from pilot_tracker.dashboards.texts import FlaskTexts
+    from pilot_tracker.web.chart_texts import FlaskTexts
 
     t = FlaskTexts()
     return pilot_charts_from(pilot_data_from(pilot), t, t.language)

@@ -31,11 +31,11 @@ from pilot_tracker.dashboards.build import (
     portfolio_charts,
 )
 from pilot_tracker.dashboards.forms import filter_form
-from pilot_tracker.dashboards.texts import FlaskTexts, table_rows
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
 from pilot_tracker.services.due import due_items
+from pilot_tracker.web.chart_texts import FlaskTexts, table_rows
 
 
 def _today() -> date:

@@ -27,7 +27,6 @@ from wtforms.form import Form
 from wtforms.validators import Length, Optional
 
 from pilot_tracker.charts import Chart
-from pilot_tracker.dashboards.texts import FlaskTexts
 from pilot_tracker.decision_support import Scenario, projection_chart
 from pilot_tracker.domain.enums import Outcome, Stage, Theme, Track
 from pilot_tracker.domain.money import round_half_up
@@ -51,6 +50,7 @@ from pilot_tracker.services.similar import (
     similar_to_pilot,
     unknown_codes,
 )
+from pilot_tracker.web.chart_texts import FlaskTexts
 
 MAX_CODES = 308
 MAX_QUERY_TEXT = 2000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -21,6 +21,7 @@ from pilot_tracker.services.reporting import stale_clause
 # KPI values have four decimals; summed as integers of 1/10 000 the total is exact on
 # SQLite too, whose NUMERIC columns hold floats.
 _VALUE_SCALE = 10_000
+_Columns = TypeVarTuple("_Columns")
 
 
 def _like_pattern(text: str) -> str:
@@ -28,7 +29,9 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def apply_pilot_filters(query: sa.Select[Any], filters: Mapping[str, Any]) -> sa.Select[Any]:
+def apply_pilot_filters(
+    query: sa.Select[*_Columns], filters: Mapping[str, Any]
+) -> sa.Select[*_Columns]:
     """Narrow a select over `Pilot` by `stage`, `theme`, `track`, `municipality` (a
     participant), `region` (of a participant), `vendor_id` and `q` (name or summary)."""
     for key in ("stage", "theme", "track", "vendor_id"):
@@ -105,7 +108,7 @@ def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dic
     """Counts and sums over the pilots `user` may see that match `filters`: four queries
     (the fourth is the money by commitment and year, services.money)."""
 
-    def scoped(query: sa.Select[Any]) -> sa.Select[Any]:
+    def scoped(query: sa.Select[*_Columns]) -> sa.Select[*_Columns]:
         return apply_pilot_filters(scope_pilots(query, user), filters)
 
     stale = sa.case((stale_clause(today), 1), else_=0)

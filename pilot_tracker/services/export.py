@@ -136,7 +136,7 @@ def _text(value: str | None) -> str | None:
 
 
 def pilot_rows(portfolio: Portfolio) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
     for pilot in portfolio.pilots:
         vendor = pilot.vendor
         rows.append(
@@ -262,7 +262,7 @@ def snapshot_for_file(snapshot: Mapping[str, Any] | None, kpi_refs: Mapping[int,
     data = dict(snapshot or {})
     if isinstance(data.get("kpis"), list):
         data["kpis"] = [
-            {**k, "id": kpi_refs.get(k.get("id"))} if isinstance(k, dict) else k
+            {**k, "id": kpi_refs.get(k["id"]) if "id" in k else None} if isinstance(k, dict) else k
             for k in data["kpis"]
         ]
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

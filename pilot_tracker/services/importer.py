@@ -1433,7 +1433,9 @@ class _Writer:
                 snapshot = {
                     **snapshot,
                     "kpis": [
-                        {**k, "id": ids.get(k.get("id"))} if isinstance(k, dict) else k
+                        {**k, "id": ids.get(k["id"]) if "id" in k else None}
+                        if isinstance(k, dict)
+                        else k
                         for k in snapshot["kpis"]
                     ],
                 }

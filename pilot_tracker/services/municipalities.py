@@ -99,8 +99,9 @@ def parse_register(text: str) -> list[dict[str, Any]]:
             coords[col] = None
             if values.get(col):
                 try:
-                    coords[col] = Decimal(values[col]).quantize(Decimal("0.000001"))
-                    if abs(coords[col] or 0) > limit:
+                    coord = Decimal(values[col]).quantize(Decimal("0.000001"))
+                    coords[col] = coord
+                    if abs(coord) > limit:
                         raise InvalidOperation
                 except InvalidOperation:
                     problems.append(

@@ -252,6 +252,7 @@ def _candidate_statement(
 
 def _json_rows(postgres: bool, columns: list[Any], base: Any, where: Any) -> Any:
     """A correlated subquery: the rows of `columns` as a JSON array of arrays (text)."""
+    rows: sa.ColumnElement[Any]
     if postgres:
         rows = sa.func.coalesce(
             sa.cast(sa.func.json_agg(sa.func.json_build_array(*columns)), sa.Text), "[]"

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pilot_tracker.domain.business_id import (
@@ -139,7 +139,6 @@ def expected_check_digit(body: str) -> int | None:
 bodies = st.text(alphabet="0123456789", min_size=7, max_size=7)
 
 
-@settings(max_examples=200, deadline=None)
 @given(bodies)
 def test_exactly_one_check_digit_is_valid_unless_the_remainder_is_one(body: str) -> None:
     valid = [check for check in "0123456789" if is_valid_business_id(f"{body}-{check}")]
@@ -150,7 +149,6 @@ def test_exactly_one_check_digit_is_valid_unless_the_remainder_is_one(body: str)
         assert valid == [str(expected)]
 
 
-@settings(max_examples=200, deadline=None)
 @given(bodies, st.sampled_from("0123456789"))
 def test_error_and_validity_agree(body: str, check: str) -> None:
     business_id = f"{body}-{check}"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pilot_tracker.domain.cost_split import (
@@ -83,7 +83,6 @@ def test_net_cost_is_budget_minus_funding_floored_at_zero(
     assert net_cost_cents(budget, funding) == net
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.integers(0, 10**13), st.integers(0, 10**13))
 def test_net_cost_is_never_negative(budget: int, funding: int) -> None:
     net = net_cost_cents(budget, funding)
@@ -409,7 +408,6 @@ def manual_strategy(draw: st.DrawFn) -> dict[str, Decimal]:
     return {code: Decimal(bounds[i + 1] - bounds[i]).scaleb(-2) for i, code in enumerate(codes)}
 
 
-@settings(max_examples=200, deadline=None)
 @given(totals, populations_strategy())
 def test_per_capita_shares_follow_the_largest_remainder_rule(
     total: int, populations: dict[str, int]
@@ -418,7 +416,6 @@ def test_per_capita_shares_follow_the_largest_remainder_rule(
     assert_largest_remainder(total, populations, shares)
 
 
-@settings(max_examples=200, deadline=None)
 @given(totals, manual_strategy())
 def test_manual_shares_follow_the_largest_remainder_rule(
     total: int, manual: dict[str, Decimal]
@@ -428,7 +425,6 @@ def test_manual_shares_follow_the_largest_remainder_rule(
     assert_largest_remainder(total, manual, shares)
 
 
-@settings(max_examples=200, deadline=None)
 @given(totals, codes_strategy)
 def test_equal_shares_give_the_leftover_cents_to_the_lowest_codes(
     total: int, codes: list[str]
@@ -441,7 +437,6 @@ def test_equal_shares_give_the_leftover_cents_to_the_lowest_codes(
     assert shares == expected
 
 
-@settings(max_examples=200, deadline=None)
 @given(totals, populations_strategy())
 def test_shares_do_not_depend_on_insertion_order(total: int, populations: dict[str, int]) -> None:
     reversed_populations = dict(reversed(populations.items()))
@@ -450,7 +445,6 @@ def test_shares_do_not_depend_on_insertion_order(total: int, populations: dict[s
     )
 
 
-@settings(max_examples=200, deadline=None)
 @given(manual_strategy(), st.integers(-10_000, 10_000).filter(lambda delta: delta != 0))
 def test_manual_percentages_off_100_are_refused_with_the_current_sum(
     manual: dict[str, Decimal], delta: int
@@ -464,7 +458,6 @@ def test_manual_percentages_off_100_are_refused_with_the_current_sum(
     assert caught.value.current_sum == Decimal("100.00") + Decimal(delta).scaleb(-2)
 
 
-@settings(max_examples=200, deadline=None)
 @given(manual_strategy(), st.integers(1, 9))
 def test_manual_percentages_with_a_third_decimal_are_refused(
     manual: dict[str, Decimal], third_decimal: int

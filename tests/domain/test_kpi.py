@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pilot_tracker.domain.enums import Direction
@@ -145,7 +145,6 @@ def test_definition_to_decrease_with_target_above_baseline_is_refused() -> None:
 amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False)
 
 
-@settings(max_examples=200, deadline=None)
 @given(amounts, amounts, st.sampled_from([INCREASE, DECREASE]))
 def test_progress_is_0_at_the_baseline_and_100_at_the_target(
     baseline: Decimal, target: Decimal, direction: Direction
@@ -155,7 +154,6 @@ def test_progress_is_0_at_the_baseline_and_100_at_the_target(
     assert kpi_progress(baseline, target, target, direction) == D("100.0")
 
 
-@settings(max_examples=200, deadline=None)
 @given(amounts, amounts, amounts, amounts)
 def test_progress_grows_as_the_value_moves_in_the_kpi_direction(
     baseline: Decimal, target: Decimal, first: Decimal, second: Decimal

@@ -6,7 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pilot_tracker.domain.money import (
@@ -197,14 +197,12 @@ def test_round_half_up_rounds_ties_away_from_zero(
     assert str(round_half_up(value, places)) == expected
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=MAX_CENTS))
 def test_format_then_parse_round_trips_every_amount(cents: int) -> None:
     assert parse_eur(format_cents(cents)) == cents
     assert parse_eur(cents_to_decimal(cents)) == cents
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=MAX_CENTS))
 def test_finnish_formatting_round_trips(cents: int) -> None:
     euros, rest = divmod(cents, 100)

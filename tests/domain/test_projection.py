@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pilot_tracker.domain.projection import ProjectionError, choose_basis, project
@@ -54,7 +54,6 @@ def test_basis_prefers_realised_savings() -> None:
     assert choose_basis(None, 99_00) == ("estimated", 99_00)
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     savings=st.integers(0, 10**11),
     cost=st.integers(0, 10**11),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pilot_tracker.domain.similarity import (
@@ -102,7 +102,6 @@ def test_theme_and_shared_municipalities_raise_the_score() -> None:
     )
 
 
-@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=60), st.text(max_size=60))
 def test_scores_stay_between_zero_and_one(a: str, b: str) -> None:
     ta = _traits(a, "permits", {"091"}, {"01"})

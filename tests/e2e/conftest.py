@@ -23,6 +23,9 @@ import pytest
 from werkzeug.serving import make_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# How long a page action may wait: with pytest-xdist two workers each serve and draw pages
+# on a 2-core machine, and a busy one needs more than ten seconds for a dashboard.
+ACTION_TIMEOUT_MS = 30_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -163,7 +166,7 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page; Finnish unless a test says otherwise."""
     context = browser.new_context(base_url=live_server, locale="fi-FI")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     try:
         yield page
     finally:
@@ -223,7 +226,7 @@ def new_context(
         viewport=viewport,
         **options,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     if role:
         quick_sign_in(context, USERS[role])
     choose_language(context, lang)

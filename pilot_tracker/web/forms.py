@@ -1,0 +1,18 @@
+"""Form helpers shared by the blueprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash
+
+
+def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
+    """A service's field errors next to the fields they name; any others as a flash."""
+    for key, messages in errors.items():
+        field = form._fields.get(key)
+        if field is None or field.type in ("CSRFTokenField", "HiddenField"):
+            for message in messages:
+                flash(message, "error")
+            continue
+        field.errors = [*field.errors, *messages]
