@@ -51,6 +51,21 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     HSTS_ENABLED = False
     STALE_AFTER_DAYS = 30
+    # Compressed responses (pilot_tracker/compression.py): br, else gzip; small ones as they are.
+    COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES: ClassVar[list[str]] = [
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/plain",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/problem+json",
+        "image/svg+xml",
+    ]
 
 
 class DevelopmentConfig(Config):
