@@ -167,7 +167,7 @@ def start(env: dict[str, str], workdir: Path, servers: int = 2, workers: int = 2
         for server in deployment.servers:
             wait_for(server.port)
         lines = "\n".join(
-            f"        server {s.address} max_fails=1 fail_timeout=10s;" for s in deployment.servers
+            f"        server {s.address} max_fails=3 fail_timeout=5s;" for s in deployment.servers
         )
         conf = workdir / "nginx.conf"
         conf.write_text(

@@ -8,7 +8,8 @@ project's stays free of it), migrates a fresh SQLite database, loads the demo da
 app under gunicorn on 127.0.0.1, signs in as the demo council member and passes the session
 cookie to Lighthouse (`--extra-headers`). Chromium is `CHROME_PATH` (default
 /usr/bin/chromium). Prints performance, accessibility, CLS, TBT and LCP per page and form
-factor, and writes bench/results/lighthouse.json. Targets (issue 14): mobile performance
+factor, and writes bench/results/lighthouse.json (each full report in
+bench/results/lighthouse-reports/). Targets (issue 14): mobile performance
 ≥ 90, CLS ≤ 0.02 and accessibility 100 on every page.
 """
 
@@ -198,6 +199,10 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=1, help="runs per page and form factor")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--pages", default="dashboard,pilot,municipality", help="which pages, comma-separated"
+    )
+    parser.add_argument("--factors", default="mobile,desktop", help="mobile, desktop or both")
     args = parser.parse_args()
     if not 1 <= args.runs <= 5:
         parser.error("--runs is 1 to 5")
@@ -232,8 +237,12 @@ def main() -> int:
         browser.sign_in(COUNCIL, demo_password())
         headers_file = workdir / "headers.json"
         headers_file.write_text(json.dumps({"Cookie": browser.cookie_header()}))
+        reports = RESULTS / "lighthouse-reports"
+        reports.mkdir(parents=True, exist_ok=True)
         for name, path in paths.items():
-            for factor in ("mobile", "desktop"):
+            if name not in args.pages.split(","):
+                continue
+            for factor in args.factors.split(","):
                 runs = []
                 for n in range(args.runs):
                     print(f"== {factor} {name} {path} ({n + 1}/{args.runs})", flush=True)
@@ -243,7 +252,7 @@ def main() -> int:
                             f"http://127.0.0.1:{port}{path}",
                             headers_file,
                             factor == "desktop",
-                            workdir / f"{name}-{factor}-{n}.json",
+                            reports / f"{name}-{factor}-{n + 1}.json",
                         )
                     )
                 results[f"{factor} {name}"] = {"path": path, **median_run(runs)}

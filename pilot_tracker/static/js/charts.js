@@ -471,8 +471,8 @@
   /* The figure fitted to the container's width now, and the container sized to it, so the
    * page keeps its layout when the chart is drawn later (CSS reserved the server's height
    * before this ran). Kept on the element until the width changes. */
-  function fit(el) {
-    var width = Math.floor(el.clientWidth);
+  function fit(el, knownWidth) {
+    var width = knownWidth === undefined ? Math.floor(el.clientWidth) : knownWidth;
     if (el._fitted && el._fitted.width === width) {
       return el._fitted;
     }
@@ -600,12 +600,19 @@
     var plots = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
     plots.forEach(function (el) {
       el.hidden = false;
-      fit(el);
     });
     if (window.IntersectionObserver) {
-      // A chart is queued when it comes within a screen's height of the viewport.
+      // The observer's first report, made after the browser's own layout, gives every
+      // chart's width without forcing a layout here: each chart's height is fitted to it
+      // at once. A chart is queued when it comes within 100 px of the viewport: a page read
+      // at its top does not fetch plotly.js (1.2 MB, a second of a phone's time to start).
       var seen = new window.IntersectionObserver(
         function (entries) {
+          entries.forEach(function (entry) {
+            if (!entry.target._fitted) {
+              fit(entry.target, Math.floor(entry.boundingClientRect.width));
+            }
+          });
           entries.forEach(function (entry) {
             if (entry.isIntersecting) {
               seen.unobserve(entry.target);
@@ -614,7 +621,7 @@
             }
           });
         },
-        { rootMargin: "50% 0px" }
+        { rootMargin: "100px 0px" }
       );
       plots.forEach(function (el) {
         seen.observe(el);
@@ -632,11 +639,14 @@
     var resized = new window.ResizeObserver(function () {
       window.clearTimeout(pending);
       pending = window.setTimeout(function () {
-        plots.forEach(function (el) {
-          if (el.hidden) {
-            return;
-          }
-          fit(el); // the reserved height follows the width
+        var shown = plots.filter(function (el) {
+          return !el.hidden;
+        });
+        var now = shown.map(function (el) {
+          return Math.floor(el.clientWidth);
+        });
+        shown.forEach(function (el, index) {
+          fit(el, now[index]); // the reserved height follows the width
           if (el._drawnWidth !== undefined && el._drawnWidth !== el._fitted.width) {
             enqueue(el);
           }
