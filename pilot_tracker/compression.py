@@ -9,7 +9,8 @@
   `If-Match`) are left as they are: Flask-Compress would make the tag `"3:br"`, and a client
   echoing it would be refused. The API's other responses are compressed.
 - Responses that are already compressed (a `Content-Encoding`, or a type such as XLSX, ZIP
-  or PNG that is compressed by nature) and streamed downloads of other types pass unchanged.
+  or PNG that is compressed by nature), ranges of files (206) and streamed downloads of other
+  types pass unchanged.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ def _static_key(req: Request) -> str:
 
 
 def _keeps_identity(response: Response) -> bool:
-    """True for an API response whose `ETag` is a version the client sends back as-is."""
+    """True for an API response whose `ETag` is a version the client sends back as-is, and
+    for a range of a file (its `Content-Range` counts the bytes of the file as it is)."""
+    if response.status_code == 206:
+        return True
     return request.path.startswith("/api/") and "ETag" in response.headers
 
 

@@ -64,6 +64,17 @@ def test_a_revalidated_static_file_answers_304_with_its_compressed_etag(
     assert again.data == b""
 
 
+def test_a_range_of_a_static_file_is_sent_as_it_is(client: FlaskClient) -> None:
+    css = (Path(__file__).resolve().parents[1] / "pilot_tracker/static/css/app.css").read_bytes()
+    response = client.get(
+        "/static/css/app.css", headers={"Accept-Encoding": "br", "Range": "bytes=0-99"}
+    )
+    assert response.status_code == 206
+    assert "Content-Encoding" not in response.headers
+    assert response.data == css[:100]
+    response.close()
+
+
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
 def test_pages_go_out_compressed(client: FlaskClient, actors: Actors, encoding: str) -> None:
     make_pilot(("418", "536"), name="Pakattu kokeilu")
