@@ -22,6 +22,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -499,6 +500,10 @@ def run_lb(args: argparse.Namespace) -> int:
         and set(before_kill) >= addresses
         and first.address not in after_kill
     )
+    if ok:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print(f"logs of nginx and the app servers: {workdir / 'lb'}")
     print(
         "RESULT:",
         "OK — no acknowledged write lost or duplicated, the limit exact across both servers, "
