@@ -500,7 +500,8 @@ def run_lb(args: argparse.Namespace) -> int:
         and set(before_kill) >= addresses
         and first.address not in after_kill
     )
-    if ok:
+    # The logs stay when something failed or the app answered 500, for a look at why.
+    if ok and "500" not in stats.outcomes:
         shutil.rmtree(workdir, ignore_errors=True)
     else:
         print(f"logs of nginx and the app servers: {workdir / 'lb'}")
