@@ -82,6 +82,21 @@ class Config:
     PUBLIC_BASE_URL: str | None = None
     # A message claimed by a sender that died is taken over after this many seconds.
     OUTBOX_LEASE_SECONDS = 600
+    # Compressed responses (pilot_tracker/compression.py): br, else gzip; small ones as they are.
+    COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES: ClassVar[list[str]] = [
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/plain",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/problem+json",
+        "image/svg+xml",
+    ]
 
 
 class DevelopmentConfig(Config):

@@ -87,9 +87,11 @@ def _development_secret() -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in `extensions.py`."""
-    from pilot_tracker import i18n
+    from pilot_tracker import compression, i18n
     from pilot_tracker.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
+    # First, so that its after-request hook runs last, on the finished response.
+    compression.register(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)

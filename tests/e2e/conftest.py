@@ -234,11 +234,21 @@ def new_context(
 
 
 def wait_for_charts(page: Any) -> None:
-    """Wait until every chart of the page is drawn (when plotly.js is there at all)."""
+    """Scroll every chart of the page into view, as a reader would (charts.js draws a chart
+    when it comes into view), and wait until each is drawn. Pages without the chart script
+    (no plotly.js bundle installed) have nothing to wait for."""
+    if not page.locator("script[data-plotly]").count():
+        return
+    plots = page.locator("[data-figure]")
+    for n in range(plots.count()):
+        plot = plots.nth(n)
+        plot.scroll_into_view_if_needed()
+        # a busy machine draws eight charts slowly
+        plot.locator(".main-svg").first.wait_for(state="attached", timeout=30_000)
     page.wait_for_function(
-        "() => !window.Plotly || Array.from(document.querySelectorAll('[data-figure]'))"
+        "() => Array.from(document.querySelectorAll('[data-figure]'))"
         ".every(el => el.classList.contains('js-plotly-plot') && el.querySelector('.main-svg'))",
-        timeout=30_000,  # a busy machine draws eight charts slowly
+        timeout=30_000,
     )
 
 

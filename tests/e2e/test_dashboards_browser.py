@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, wait_for_charts
 
 COUNCIL = "valtuutettu@demo.kokeilusalkku.fi"
 TIED_COUNCIL = "lempaala@demo.kokeilusalkku.fi"
@@ -37,10 +37,8 @@ def test_portfolio_charts_draw_under_the_csp_and_pass_axe(page: Any) -> None:
     sign_in(page, COUNCIL)
     page.goto("/dashboard")
     plots = page.locator(".chart-plot")
-    page.wait_for_function(
-        "document.querySelectorAll('.chart-plot .main-svg').length >= "
-        "document.querySelectorAll('.chart-plot').length"
-    )
+    wait_for_charts(page)  # each scrolled into view: the charts draw as they come into view
+    assert page.locator(".chart-plot .main-svg").count() >= plots.count()
     assert plots.count() == 9  # the by-year chart (issue 13) is the ninth
     assert all(plots.nth(i).is_visible() for i in range(plots.count()))
     assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == []

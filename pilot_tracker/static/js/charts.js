@@ -1,9 +1,14 @@
 /* Draws the dashboards' charts with the app's own plotly.js bundle.
  *
- * Each chart is a <div data-figure="ID" hidden> next to <script type="application/json"
- * id="ID"> holding the figure ({data, layout}) made on the server. No inline script runs
- * (the CSP allows only same-origin files); without JavaScript the div stays hidden and the
- * chart's description and table remain.
+ * Each chart is a <div data-figure="ID"> next to <script type="application/json" id="ID">
+ * holding the figure ({data, layout}) made on the server. No inline script runs (the CSP
+ * allows only same-origin files); without JavaScript CSS hides the div (`scripting: none`)
+ * and the chart's description and table remain.
+ *
+ * Fast on a phone: the div's height is reserved (by the server's figure height, then by the
+ * fitted one as soon as this file runs), so nothing moves when a chart appears; plotly.js is
+ * fetched only when the first chart comes near the screen, and the charts are drawn as they
+ * come into view (IntersectionObserver), one per animation frame.
  *
  * The server's figure says what to draw; this file fits it to the width it gets, at draw time
  * and again when that width changes (a phone turned sideways, a window resized):
@@ -463,21 +468,39 @@
     });
   }
 
-  function render(el, first) {
+  /* The figure fitted to the container's width now, and the container sized to it, so the
+   * page keeps its layout when the chart is drawn later (CSS reserved the server's height
+   * before this ran). Kept on the element until the width changes. */
+  function fit(el, knownWidth) {
+    var width = knownWidth === undefined ? Math.floor(el.clientWidth) : knownWidth;
+    if (el._fitted && el._fitted.width === width) {
+      return el._fitted;
+    }
     var figure = readFigure(el);
-    if (!figure || !window.Plotly) {
-      return;
+    if (!figure) {
+      return null;
     }
-    el.hidden = false;
-    var width = Math.floor(el.clientWidth);
-    if (!first && (!width || width === el._drawnWidth)) {
-      return;
-    }
-    el._drawnWidth = width;
     // Without a width yet (a container not laid out), the server's layout as it is.
     var fitted = width ? adapt(figure, width) : figure;
-    var draw = first ? window.Plotly.newPlot : window.Plotly.react;
-    draw(el, fitted.data, fitted.layout, CONFIG).then(function () {
+    el._fitted = { width: width, data: fitted.data, layout: fitted.layout };
+    if (fitted.layout && fitted.layout.height) {
+      el.style.height = fitted.layout.height + "px";
+    }
+    return el._fitted;
+  }
+
+  /* Draw (or redraw at a new width) one chart; resolves when Plotly has drawn it. */
+  function render(el) {
+    var fitted = fit(el);
+    if (!fitted || !window.Plotly) {
+      return Promise.resolve();
+    }
+    if (el._drawnWidth === fitted.width) {
+      return Promise.resolve();
+    }
+    var draw = el._drawnWidth === undefined ? window.Plotly.newPlot : window.Plotly.react;
+    el._drawnWidth = fitted.width;
+    return draw(el, fitted.data, fitted.layout, CONFIG).then(function () {
       hideSvg(el);
     });
   }
@@ -498,32 +521,146 @@
     }
   }
 
-  function drawAll() {
+  /* plotly.js (1.2 MB) is fetched when the first chart comes near the screen, not with the
+   * page: a page read at its top never pays for it. Its URL is on this script's tag. */
+  var plotlySrc = (document.currentScript || {}).getAttribute
+    ? document.currentScript.getAttribute("data-plotly")
+    : null;
+  var plotlyState = window.Plotly ? "ready" : "idle"; // idle, loading, ready, failed
+  var queue = [];
+  var drawing = false;
+
+  function loadPlotly() {
+    if (plotlyState !== "idle") {
+      return;
+    }
+    if (!plotlySrc) {
+      plotlyState = "failed";
+      giveUp();
+      return;
+    }
+    plotlyState = "loading";
+    var script = document.createElement("script");
+    script.src = plotlySrc;
+    script.onload = function () {
+      plotlyState = window.Plotly ? "ready" : "failed";
+      if (plotlyState === "failed") {
+        giveUp();
+      }
+      pump();
+    };
+    script.onerror = function () {
+      plotlyState = "failed";
+      giveUp();
+    };
+    document.head.appendChild(script);
+  }
+
+  /* Without plotly.js the reserved boxes go: the descriptions and tables say it all. */
+  function giveUp() {
+    queue = [];
+    Array.prototype.forEach.call(document.querySelectorAll("[data-figure]"), function (el) {
+      if (el._drawnWidth === undefined) {
+        el.hidden = true;
+      }
+    });
+  }
+
+  function enqueue(el) {
+    if (queue.indexOf(el) < 0) {
+      queue.push(el);
+    }
+    if (plotlyState === "ready") {
+      pump();
+    } else {
+      loadPlotly();
+    }
+  }
+
+  /* One chart per animation frame, each after the one before it has been drawn: the page
+   * stays responsive between charts instead of freezing while all of them draw. */
+  function pump() {
+    if (drawing || plotlyState !== "ready" || !queue.length) {
+      return;
+    }
+    drawing = true;
+    window.requestAnimationFrame(function () {
+      var el = queue.shift();
+      render(el).then(done, done);
+    });
+  }
+
+  function done() {
+    drawing = false;
+    pump();
+  }
+
+  function start() {
     useLocale();
     var plots = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
     plots.forEach(function (el) {
-      render(el, true);
+      el.hidden = false;
     });
+    if (window.IntersectionObserver) {
+      // The observer's first report, made after the browser's own layout, gives every
+      // chart's width without forcing a layout here: each chart's height is fitted to it
+      // at once. A chart is queued when it comes within 100 px of the viewport: a page read
+      // at its top does not fetch plotly.js (1.2 MB, a second of a phone's time to start).
+      var seen = new window.IntersectionObserver(
+        function (entries) {
+          entries.forEach(function (entry) {
+            if (!entry.target._fitted) {
+              fit(entry.target, Math.floor(entry.boundingClientRect.width));
+            }
+          });
+          entries.forEach(function (entry) {
+            if (entry.isIntersecting) {
+              seen.unobserve(entry.target);
+              entry.target._inView = true;
+              enqueue(entry.target);
+            }
+          });
+        },
+        { rootMargin: "100px 0px" }
+      );
+      plots.forEach(function (el) {
+        seen.observe(el);
+      });
+    } else {
+      plots.forEach(function (el) {
+        el._inView = true;
+        enqueue(el);
+      });
+    }
     if (!window.ResizeObserver) {
       return;
     }
     var pending = null;
-    var observer = new window.ResizeObserver(function () {
+    var resized = new window.ResizeObserver(function () {
       window.clearTimeout(pending);
       pending = window.setTimeout(function () {
-        plots.forEach(function (el) {
-          render(el, false);
+        var shown = plots.filter(function (el) {
+          return !el.hidden;
+        });
+        var now = shown.map(function (el) {
+          return Math.floor(el.clientWidth);
+        });
+        shown.forEach(function (el, index) {
+          fit(el, now[index]); // the reserved height follows the width
+          if (el._drawnWidth !== undefined && el._drawnWidth !== el._fitted.width) {
+            enqueue(el);
+          }
         });
       }, 150);
     });
     plots.forEach(function (el) {
-      observer.observe(el);
+      resized.observe(el);
     });
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    drawAll();
+    start();
   }
 })();
