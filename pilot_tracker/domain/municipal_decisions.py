@@ -8,8 +8,9 @@ a participant makes it join on that date. Nothing else changes the membership.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -48,7 +49,7 @@ class MunicipalDecisionError(ValueError):
 
     code: str
     field: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.code} ({self.field}): {self.params}"

@@ -9,9 +9,10 @@ catalogue of their texts).
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -46,7 +47,7 @@ class Finding:
 
     code: str
     field: str
-    params: dict[str, Any] = field(default_factory=dict, compare=True, hash=False)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=True, hash=False)
 
     @property
     def message(self) -> str:

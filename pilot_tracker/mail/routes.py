@@ -11,7 +11,6 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
-from pilot_tracker.auth.forms import attach_errors
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import csrf, limiter
 from pilot_tracker.i18n import current_language
@@ -23,6 +22,7 @@ from pilot_tracker.services import account_links, outbox, reminders
 from pilot_tracker.services import calendar as calendar_service
 from pilot_tracker.services.mail_compose import base_url, language_of
 from pilot_tracker.services.users import UserError
+from pilot_tracker.web.forms import attach_errors
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 

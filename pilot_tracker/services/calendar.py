@@ -161,6 +161,8 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
         Pilot.id.in_(pilot_ids), Pilot.end_date >= since
     )
     for pilot_id, name, end_date in db.session.execute(ends):
+        if end_date is None:  # the query asks for an end date; never None
+            continue
         events.append(
             CalendarEvent(
                 uid=f"end-{pilot_id}@{UID_DOMAIN}",

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from pilot_tracker.extensions import db
 from pilot_tracker.models import CostEntry, CostShare, Pilot
 
-PilotScope = Callable[[sa.Select[Any]], sa.Select[Any]]
+# Any in and out: a scope narrows selects of any columns (Select is variadic in its columns).
+PilotScope = Callable[[Any], Any]
 
 
 def _scoped_ids(scope: PilotScope) -> sa.Select[Any]:

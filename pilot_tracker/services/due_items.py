@@ -54,16 +54,24 @@ def kinds_for(role: Role) -> tuple[DueKind, ...]:
 
 
 class DueItemLike(Protocol):
-    """What the reminders need of a due item, whoever produces it."""
+    """What the reminders need of a due item, whoever produces it (read-only)."""
 
-    kind: str
-    pilot_id: int
-    pilot_name: str
-    due_on: date
-    overdue: bool
-    municipality: str | None
-    detail: str
-    url: str | None
+    @property
+    def kind(self) -> str: ...
+    @property
+    def pilot_id(self) -> int: ...
+    @property
+    def pilot_name(self) -> str: ...
+    @property
+    def due_on(self) -> date: ...
+    @property
+    def overdue(self) -> bool: ...
+    @property
+    def municipality(self) -> str | None: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,8 @@ def _planned_ends(user: User, pilots: sa.Select[Any], today: date) -> list[DueIt
         Pilot.id.in_(pilots), Pilot.stage.in_(OPEN_STAGES), Pilot.end_date < today
     )
     for pilot_id, name, end_date in db.session.execute(ended):
+        if end_date is None:  # the query asks for a passed end; never None
+            continue
         items.append(
             DueItem(
                 kind=DueKind.PLANNED_END,

@@ -1651,11 +1651,11 @@ def _existing(plans: list[PilotPlan]) -> _Existing:
         )
         found.measurements.update((m.uid, (m, pilot_id)) for m, pilot_id in rows)
     for chunk in _chunks(uids["status_updates"]):
-        query = sa.select(StatusUpdate).where(StatusUpdate.uid.in_(chunk))
-        found.status_updates.update((u.uid, u) for u in db.session.scalars(query))
+        updates = sa.select(StatusUpdate).where(StatusUpdate.uid.in_(chunk))
+        found.status_updates.update((u.uid, u) for u in db.session.scalars(updates))
     for chunk in _chunks(uids["decisions"]):
-        query = sa.select(Decision).where(Decision.uid.in_(chunk))
-        found.decisions.update((d.uid, d) for d in db.session.scalars(query))
+        decisions = sa.select(Decision).where(Decision.uid.in_(chunk))
+        found.decisions.update((d.uid, d) for d in db.session.scalars(decisions))
     return found
 
 

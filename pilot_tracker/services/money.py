@@ -330,7 +330,7 @@ def municipality_money(code: str, population: int) -> MunicipalityMoney:
 
 
 # A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite).
-_ONE = sa.literal_column("1.0")
+_ONE: sa.ColumnClause[Any] = sa.literal_column("1.0")
 
 
 def municipality_realised_by_track(code: str) -> dict[Track, int]:

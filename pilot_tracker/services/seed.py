@@ -1046,8 +1046,9 @@ def _seed_pilot(
         ),
         commit=False,
     )
-    pilot = load_pilot_for_update(pilot.id)
-    assert pilot is not None
+    loaded = load_pilot_for_update(pilot.id)
+    assert loaded is not None
+    pilot = loaded
     review = today + timedelta(days=spec.review) if spec.review is not None else None
     if not started:
         if spec.planning_review is not None:
@@ -1177,7 +1178,7 @@ def _seed_statuses(
     last = stopped_on or today - timedelta(
         days=rng.randint(38, 70) if spec.stale else rng.randint(2, 20)
     )
-    dates = []
+    dates: list[date] = []
     day = last
     while day >= start and len(dates) < 8:
         dates.append(day)
