@@ -62,6 +62,14 @@ def _what(item: DueItem) -> str:
             kpi=item.ref_text,
             date=_day(item.ref_date),
         )
+    if item.kind is DueKind.FOLLOW_UP:
+        return gettext("Follow-up item: %(title)s", title=item.ref_text)
+    if item.kind is DueKind.MUNICIPAL_DECISION:
+        return gettext(
+            "%(code)s has no decision of its own at the %(gate)s gate",
+            code=item.municipality or "",
+            gate=label(_gate(item.ref_text)),
+        )
     return item.ref_text
 
 
@@ -93,6 +101,24 @@ def _link(item: DueItem, user: Any) -> tuple[str, str]:
         return (
             url_for("pilots.measurement_create", pilot_id=item.pilot_id, kpi=item.ref_id),
             gettext("Record a measurement"),
+        )
+    if item.kind is DueKind.FOLLOW_UP:
+        return (
+            url_for("pilots.detail", pilot_id=item.pilot_id, _anchor=f"item-{item.ref_id}"),
+            gettext("Update the item"),
+        )
+    if (
+        item.kind is DueKind.MUNICIPAL_DECISION
+        and editor
+        and "pilots.municipal_decision_create" in views
+    ):
+        return (
+            url_for(
+                "pilots.municipal_decision_create",
+                pilot_id=item.pilot_id,
+                municipality=item.municipality,
+            ),
+            gettext("Record a municipality's decision"),
         )
     return pilot_page, gettext("Open the pilot")
 

@@ -62,14 +62,18 @@ def test_the_portfolio_opens_with_due_and_overdue_linking_where_each_is_resolved
     section = _section(html)
     rows = re.findall(r'<tr class="due-(\w+)( overdue)?">(.*?)</tr>', section, re.S)
     kinds = [(kind, bool(overdue)) for kind, overdue, _ in rows]
-    # Overdue first (review, status, measurement of the late pilot), then the due review.
-    assert kinds[-1] == ("review", False) and all(o for _, o in kinds[:-1])
+    # Overdue first (review, status, measurement of the late pilot and its participant's own
+    # decision at the gate), then the due review and the other's participant's decision.
+    due = [k for k, o in kinds if not o]
+    assert sorted(due) == ["municipal_decision", "review"]
+    assert kinds[: len(kinds) - 2] == [(k, o) for k, o in kinds if o]
     assert ("review", True) in kinds and ("status_update", True) in kinds
     late_review = next(r for k, o, r in rows if k == "review" and o)
     assert f'href="/pilots/{ids["late"]}/decisions/new"' in late_review
     measurement = next(r for k, o, r in rows if k == "measurement")
     assert f'href="/pilots/{ids["late"]}/measurements/new?kpi={ids["kpi"]}"' in measurement
-    assert "3 overdue and 1 due." in section
+    overdue = sum(1 for _, o in kinds if o)
+    assert f"{overdue} overdue and {len(kinds) - overdue} due." in section
 
 
 def test_a_council_member_gets_the_pilot_page_not_the_forms(

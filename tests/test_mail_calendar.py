@@ -57,7 +57,7 @@ def create_feed(client: FlaskClient) -> str:
     """Create a feed on the profile; the path of its secret address."""
     response = client.post("/profile/calendar", data={"csrf_token": csrf_token(client, "/profile")})
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     match = re.search(r'value="(https?://[^"]+\.ics)"', response.get_data(as_text=True))
     assert match
     return urlsplit(match.group(1)).path

@@ -16,12 +16,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pilot_tracker.domain.enums import Gate, Outcome, Rag, Role, Stage
+from pilot_tracker.domain.municipal_decisions import Body
 from pilot_tracker.extensions import db
 from pilot_tracker.models import NotificationSetting, OutboxMessage, Pilot, ReminderLog, User
 from pilot_tracker.models.mail import Frequency
 from pilot_tracker.services import outbox, reminders
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.due_items import DueKind, due_items_for, kinds_for
+from pilot_tracker.services.municipal_decisions import record_municipal_decision
+from pilot_tracker.services.pilots import load_pilot_for_update
 from pilot_tracker.services.reporting import add_status_update
 from pilot_tracker.services.users import update_profile
 from tests.conftest import Actors, csrf_token, login_as
@@ -66,6 +69,14 @@ def build(actors: Actors) -> Portfolio:
             "Jatketaan.",
             next_review=TODAY + timedelta(days=10),
         )
+        # Both municipalities have decided at the midpoint themselves: no such item is due.
+        for code in ("418", "536"):
+            loaded = load_pilot_for_update(pilot.id)
+            assert loaded is not None
+            record_municipal_decision(
+                loaded, code, Gate.MIDPOINT, Outcome.GO, Body.BOARD, TODAY - timedelta(days=1),
+                today=TODAY,
+            )  # fmt: skip
         ids.append(pilot.id)
     return Portfolio(*ids)
 

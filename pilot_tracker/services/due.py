@@ -22,14 +22,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from pilot_tracker.domain.enums import Role, Stage
+from pilot_tracker.domain.enums import Gate, Role, Stage
+from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Decision, Kpi, Participation, Pilot
+from pilot_tracker.models import (
+    Decision,
+    FollowUpItem,
+    Kpi,
+    MunicipalDecision,
+    Participation,
+    Pilot,
+)
 from pilot_tracker.permissions import READERS, has_role, scope_pilots
 from pilot_tracker.services.reporting import REPORTING_STAGES, stale_after_days
 
 REVIEW_DAYS = 90  # a review within this many days is due
 STALE_WARNING_DAYS = 7  # a status update is due this many days before the pilot goes stale
+FOLLOW_UP_DAYS = 14  # a follow-up item within this many days of its due date is due
 
 
 class DueKind(StrEnum):
@@ -88,6 +97,8 @@ class DueContext:
     today: date
     review_days: int = REVIEW_DAYS
     stale_warning_days: int = STALE_WARNING_DAYS
+    # A vendor's follow-up items are only those it owns (PRODUCT.md, "What is due").
+    vendor: bool = False
 
 
 DueSource = Callable[[DueContext], sa.Select[Any]]
@@ -253,10 +264,92 @@ def measurements(ctx: DueContext) -> sa.Select[Any]:
     )
 
 
+def follow_ups(ctx: DueContext) -> sa.Select[Any]:
+    """An open follow-up item past its due date (overdue) or due within 14 days; for a
+    vendor only the items it owns; `municipality` is the owning municipality's code."""
+    soon = ctx.today + timedelta(days=FOLLOW_UP_DAYS)
+    query = (
+        sa.select(
+            *_columns(
+                DueKind.FOLLOW_UP,
+                FollowUpItem.due_on,
+                FollowUpItem.due_on < ctx.today,
+                municipality=FollowUpItem.owner_municipality_code,
+                ref_id=FollowUpItem.id,
+                ref_text=FollowUpItem.title,
+                ref_code=sa.cast(FollowUpItem.owner_kind, sa.String),
+            )
+        )
+        .select_from(FollowUpItem)
+        .join(Pilot, Pilot.id == FollowUpItem.pilot_id)
+        .where(FollowUpItem.status.in_([ItemStatus.OPEN, ItemStatus.IN_PROGRESS]))
+        .where(FollowUpItem.due_on.is_not(None), FollowUpItem.due_on <= soon)
+    )
+    if ctx.vendor:
+        query = query.where(FollowUpItem.owner_kind == OwnerKind.VENDOR)
+    return query
+
+
+def municipal_decisions(ctx: DueContext) -> sa.Select[Any]:
+    """A current participant with no decision of its own at the gate of a review that is
+    due or overdue (the gate open in the pilot's stage): due on the review's date."""
+    newer = aliased(Decision)
+    superseded = (
+        sa.select(newer.id)
+        .where(newer.pilot_id == Decision.pilot_id)
+        .where(
+            sa.or_(
+                newer.decided_on > Decision.decided_on,
+                sa.and_(newer.decided_on == Decision.decided_on, newer.id > Decision.id),
+            )
+        )
+        .exists()
+    )
+    # The gate a review leads to: what the steering group decides next in the stage.
+    gate = sa.case(
+        (Pilot.stage.in_([Stage.IDEA, Stage.PLANNING]), Gate.START.value),
+        (Pilot.stage == Stage.PILOTING, Gate.MIDPOINT.value),
+        else_=Gate.SCALE_UP.value,
+    )
+    # An alias: the union's own filters on Participation must not correlate with it.
+    member = aliased(Participation)
+    decided = (
+        sa.select(MunicipalDecision.id)
+        .where(MunicipalDecision.pilot_id == Pilot.id)
+        .where(MunicipalDecision.municipality_code == member.municipality_code)
+        .where(sa.cast(MunicipalDecision.gate, sa.String) == gate)
+        .exists()
+    )
+    return (
+        sa.select(
+            *_columns(
+                DueKind.MUNICIPAL_DECISION,
+                Decision.next_review,
+                Decision.next_review < ctx.today,
+                municipality=member.municipality_code,
+                ref_id=Decision.id,
+                ref_text=gate,
+                ref_date=Decision.next_review,
+            )
+        )
+        .select_from(Decision)
+        .join(Pilot, Pilot.id == Decision.pilot_id)
+        .join(member, member.pilot_id == Pilot.id)
+        .where(member.left_on.is_(None))
+        .where(Pilot.stage.in_([Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION]))
+        .where(Decision.next_review.is_not(None))
+        .where(Decision.next_review <= ctx.today + timedelta(days=ctx.review_days))
+        .where(~superseded)
+        .where(~decided)
+    )
+
+
 register_source(DueKind.REVIEW, reviews)
 register_source(DueKind.PAST_END, past_end)
 register_source(DueKind.STATUS_UPDATE, status_updates)
 register_source(DueKind.MEASUREMENT, measurements)
+register_source(DueKind.FOLLOW_UP, follow_ups)
+register_source(DueKind.MUNICIPAL_DECISION, municipal_decisions)
 
 
 # --- putting them together ---------------------------------------------------------------
@@ -314,7 +407,8 @@ def due_items(
 ) -> DueList:
     """The items due for `user` (scoped by permissions.py), `limit` from `offset`, in order;
     `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds."""
-    union = _union(user, DueContext(today), municipality, kinds)
+    context = DueContext(today, vendor=has_role(user, Role.VENDOR))
+    union = _union(user, context, municipality, kinds)
     if union is None:
         return DueList([], 0, 0)
     c = union.c
@@ -368,6 +462,10 @@ def detail_text(item: DueItem) -> str:
     if item.kind is DueKind.MEASUREMENT:
         latest = f"the latest is from {ref_date}" if ref_date else "none recorded yet"
         return f"A measurement of {item.ref_text} this month ({latest})."
+    if item.kind is DueKind.FOLLOW_UP:
+        return f"Follow-up item: {item.ref_text}."
+    if item.kind is DueKind.MUNICIPAL_DECISION:
+        return f"{item.municipality} has no decision of its own at the {item.ref_text} gate."
     return item.ref_text
 
 

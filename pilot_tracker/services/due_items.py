@@ -1,10 +1,8 @@
 """What is due, for reminders and calendar feeds: the items and who hears of them.
 
-THE ONE PLACE TO PLUG IN `services/due.py`: `due_items_for(user, today)` below is the only
-function the reminders read. It is implemented here with a minimal source of its own (reviews,
-planned ends, stale status updates); when the shared "what is due" service lands, make this
-function return that service's items for the user (mapped to `DueItem`) and delete
-`_minimal_source`. Nothing else in the mail code reads due dates for reminders.
+`due_items_for(user, today)` is the only function the reminders read: the items of
+services/due.py (the one "what is due" rule of PRODUCT.md) for the pilots that concern the
+user, with the path where each is resolved and a stable reference for the reminder log.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ from pilot_tracker.domain.enums import Role, Stage
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Participation, Pilot, User
 from pilot_tracker.permissions import scope_pilots
-from pilot_tracker.services.reporting import stale_after_days
 
 REVIEW_HORIZON = timedelta(days=90)  # PRODUCT.md: a review within 90 days is due
 STATUS_WARNING = timedelta(days=7)  # a status update becoming stale within 7 days is due
@@ -115,9 +112,66 @@ def audience_pilots(user: User) -> sa.Select[Any]:
 
 
 def due_items_for(user: User, today: date) -> list[DueItem]:
-    """Everything due for `user` on `today`, overdue first, then by date."""
-    items = [item for item in _minimal_source(user, today) if item.kind in kinds_for(user.role)]
+    """Everything due for `user` on `today`, overdue first, then by date: the items of
+    services/due.py (the one "what is due" rule) for the pilots that concern the user."""
+    from pilot_tracker.services import due
+
+    kinds = kinds_for(user.role)
+    if user.role == Role.COUNCIL and not user.municipality_code:
+        return []
+    wanted = [due.DueKind(_SHARED_KIND.get(kind, kind.value)) for kind in kinds]
+    found = due.due_items(
+        user,
+        today,
+        municipality=user.municipality_code if user.role == Role.COUNCIL else None,
+        limit=MAX_ITEMS,
+        kinds=wanted,
+    )
+    mine: set[int] | None = None
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        mine = set(db.session.scalars(audience_pilots(user)))
+    items = [
+        DueItem(
+            kind=_MAIL_KIND.get(item.kind.value, item.kind.value),
+            pilot_id=item.pilot_id,
+            pilot_name=item.pilot_name,
+            due_on=item.due_on,
+            overdue=item.overdue,
+            municipality=item.municipality,
+            detail=due.detail_text(item),
+            url=_url(item, user),
+            # What the item is about and whose it is: unique per user and due date.
+            ref=":".join(str(part) for part in (item.ref_id, item.municipality) if part),
+        )
+        for item in found.items
+        if mine is None or item.pilot_id in mine
+    ]
     return sorted(items, key=lambda i: (not i.overdue, i.due_on, i.pilot_name, i.key))
+
+
+# The shared rule calls a passed planned end `past_end`; reminders keep their setting's name.
+_SHARED_KIND = {DueKind.PLANNED_END: "past_end"}
+_MAIL_KIND = {"past_end": DueKind.PLANNED_END.value}
+MAX_ITEMS = 1000  # a digest lists at most this many
+
+
+def _url(item: Any, user: User) -> str | None:
+    """Where the item is resolved, as a path (None: the pilot page)."""
+    kind = item.kind.value
+    if kind == "status_update":
+        return f"/pilots/{item.pilot_id}/status/new"
+    if kind == "measurement":
+        return f"/pilots/{item.pilot_id}/measurements/new?kpi={item.ref_id}"
+    if kind == "follow_up":
+        return f"/pilots/{item.pilot_id}#item-{item.ref_id}"
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        if kind in ("review", "past_end"):
+            return f"/pilots/{item.pilot_id}/decisions/new"
+        if kind == "municipal_decision":
+            return (
+                f"/pilots/{item.pilot_id}/municipal-decisions/new?municipality={item.municipality}"
+            )
+    return None
 
 
 def latest_reviews(
@@ -151,79 +205,3 @@ def latest_reviews(
     if since is not None:
         query = query.where(newest.c.next_review >= since)
     return query
-
-
-def _minimal_source(user: User, today: date) -> list[DueItem]:
-    """Reviews (the newest decision's next review: passed → overdue, within 90 days → due),
-    planned ends passed while piloting or in evaluation (overdue), and status updates of
-    piloting and evaluation pilots older than the stale limit (overdue) or becoming stale
-    within 7 days (due). Three queries, whatever the portfolio's size."""
-    pilots = audience_pilots(user)
-    kinds = kinds_for(user.role)
-    items: list[DueItem] = []
-    if DueKind.REVIEW in kinds:
-        reviews = latest_reviews(pilots, until=today + REVIEW_HORIZON)
-        for decision_id, pilot_id, review_on, _gate, name in db.session.execute(reviews):
-            items.append(
-                DueItem(
-                    kind=DueKind.REVIEW,
-                    pilot_id=pilot_id,
-                    pilot_name=name,
-                    due_on=review_on,
-                    overdue=review_on < today,
-                    ref=str(decision_id),
-                )
-            )
-    if DueKind.PLANNED_END in kinds:
-        items += _planned_ends(user, pilots, today)
-    if DueKind.STATUS_UPDATE in kinds:
-        items += _status_updates(pilots, today)
-    return items
-
-
-def _planned_ends(user: User, pilots: sa.Select[Any], today: date) -> list[DueItem]:
-    items: list[DueItem] = []
-    ended = sa.select(Pilot.id, Pilot.name, Pilot.end_date).where(
-        Pilot.id.in_(pilots), Pilot.stage.in_(OPEN_STAGES), Pilot.end_date < today
-    )
-    for pilot_id, name, end_date in db.session.execute(ended):
-        if end_date is None:  # the query asks for a passed end; never None
-            continue
-        items.append(
-            DueItem(
-                kind=DueKind.PLANNED_END,
-                pilot_id=pilot_id,
-                pilot_name=name,
-                due_on=end_date,
-                overdue=True,
-                url=f"/pilots/{pilot_id}/edit" if user.role != Role.VENDOR else None,
-            )
-        )
-    return items
-
-
-def _status_updates(pilots: sa.Select[Any], today: date) -> list[DueItem]:
-    items: list[DueItem] = []
-    stale = timedelta(days=stale_after_days())
-    warn_from = today - stale + STATUS_WARNING
-    reporting = sa.select(Pilot.id, Pilot.name, Pilot.last_status_on, Pilot.start_date).where(
-        Pilot.id.in_(pilots),
-        Pilot.stage.in_(OPEN_STAGES),
-        sa.or_(
-            sa.and_(Pilot.last_status_on.is_(None), Pilot.stage == Stage.PILOTING),
-            Pilot.last_status_on <= warn_from,
-        ),
-    )
-    for pilot_id, name, last_on, start in db.session.execute(reporting):
-        due_on = (last_on + stale) if last_on else (start or today)
-        items.append(
-            DueItem(
-                kind=DueKind.STATUS_UPDATE,
-                pilot_id=pilot_id,
-                pilot_name=name,
-                due_on=due_on,
-                overdue=due_on < today,
-                url=f"/pilots/{pilot_id}/status/new",
-            )
-        )
-    return items
