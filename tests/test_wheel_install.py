@@ -92,7 +92,7 @@ def test_a_built_wheel_serves_the_charts_without_npm(tmp_path: Path) -> None:
         assert page.status == 200
         assert page.headers["Cache-Control"] == "private, no-store"
         match = re.search(
-            r'<script src="(/static/vendor/plotly-basic\.min\.js\?v=[0-9a-f]{16})"', page.text
+            r'data-plotly="(/static/vendor/plotly-basic\.min\.js\?v=[0-9a-f]{16})"', page.text
         )
         assert match, "the dashboard does not load the plotly.js bundle"
         assert re.search(r'<script type="application/json" id="chart-[a-z_-]+-figure">', page.text)

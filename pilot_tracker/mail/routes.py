@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -18,7 +18,7 @@ from pilot_tracker.mail import bp
 from pilot_tracker.mail.forms import ForgotPasswordForm, SetPasswordForm
 from pilot_tracker.models.mail import Frequency, LinkPurpose
 from pilot_tracker.permissions import ALL_ROLES, home_url, role_required, visible_pilot_or_404
-from pilot_tracker.services import account_links, outbox, reminders
+from pilot_tracker.services import account_links, outbox, reminders, sessions
 from pilot_tracker.services import calendar as calendar_service
 from pilot_tracker.services.mail_compose import base_url, language_of
 from pilot_tracker.services.users import UserError
@@ -89,6 +89,7 @@ def account_link(token: str) -> Response | tuple[str, int]:
                 body = render_template("mail/link_invalid.html")
                 return _private(current_app.make_response((body, 404)))
             login_user(changed, fresh=True)
+            session[sessions.SESSION_KEY] = sessions.start(changed.id)  # server-side session
             if link.purpose == LinkPurpose.INVITATION:
                 flash(_("Welcome! Your password is set and you are signed in."), "success")
             else:

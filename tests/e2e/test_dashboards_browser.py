@@ -59,7 +59,7 @@ def test_filters_travel_in_the_url(page: Any) -> None:
 def test_a_tied_council_member_lands_on_their_municipality(page: Any) -> None:
     sign_in(page, TIED_COUNCIL)
     assert page.url.endswith("/municipalities/418")
-    page.wait_for_selector(".chart-plot .main-svg")
+    wait_for_charts(page)  # drawn as each comes into view (the due section comes first)
     assert _serious_violations(page) == []
     screenshot(page, "dashboard-municipality")
 
