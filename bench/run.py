@@ -610,15 +610,19 @@ def _signed_in_client(app: Flask) -> Any:
     from pilot_tracker.extensions import db
     from pilot_tracker.models import User
 
+    from pilot_tracker.services import sessions
+
     with app.app_context():
         user = db.session.scalars(
             sa.select(User).where(User.email == "bench-coordinator@bench.example")
         ).one()
         session_id = user.get_id()
+        key = sessions.start(user.id)  # the server-side session row, as /login makes it
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True
+        session[sessions.SESSION_KEY] = key
     return client
 
 
