@@ -609,7 +609,6 @@ LAZY_SCRIPT_SRC = re.compile(r'<script[^>]*\bdata-plotly="([^"]+)"')
 def _signed_in_client(app: Flask) -> Any:
     from pilot_tracker.extensions import db
     from pilot_tracker.models import User
-
     from pilot_tracker.services import sessions
 
     with app.app_context():

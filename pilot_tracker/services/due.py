@@ -171,11 +171,10 @@ def _columns(
 # --- the sources -------------------------------------------------------------------------
 
 
-def reviews(ctx: DueContext) -> sa.Select[Any]:
-    """The next review of each pilot's newest decision: overdue once passed (no decision
-    recorded since, or it would be the newest), due within `review_days`."""
+def _superseded() -> sa.Exists:
+    """A decision of the same pilot newer than `Decision` (by date, then id) exists."""
     newer = aliased(Decision)
-    superseded = (
+    return (
         sa.select(newer.id)
         .where(newer.pilot_id == Decision.pilot_id)
         .where(
@@ -186,6 +185,12 @@ def reviews(ctx: DueContext) -> sa.Select[Any]:
         )
         .exists()
     )
+
+
+def reviews(ctx: DueContext) -> sa.Select[Any]:
+    """The next review of each pilot's newest decision: overdue once passed (no decision
+    recorded since, or it would be the newest), due within `review_days`."""
+    superseded = _superseded()
     return (
         sa.select(
             *_columns(
@@ -293,18 +298,7 @@ def follow_ups(ctx: DueContext) -> sa.Select[Any]:
 def municipal_decisions(ctx: DueContext) -> sa.Select[Any]:
     """A current participant with no decision of its own at the gate of a review that is
     due or overdue (the gate open in the pilot's stage): due on the review's date."""
-    newer = aliased(Decision)
-    superseded = (
-        sa.select(newer.id)
-        .where(newer.pilot_id == Decision.pilot_id)
-        .where(
-            sa.or_(
-                newer.decided_on > Decision.decided_on,
-                sa.and_(newer.decided_on == Decision.decided_on, newer.id > Decision.id),
-            )
-        )
-        .exists()
-    )
+    superseded = _superseded()
     # The gate a review leads to: what the steering group decides next in the stage.
     gate = sa.case(
         (Pilot.stage.in_([Stage.IDEA, Stage.PLANNING]), Gate.START.value),
