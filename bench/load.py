@@ -129,6 +129,18 @@ class Api:
         return response.status, payload
 
 
+def write_targets(api: Any) -> tuple[list[int], list[int]]:
+    """The pilots that still take status updates (not scaling or stopped) and their KPIs."""
+    status, listing = api.call("GET", "/api/v1/pilots?per_page=200")
+    if status != 200:
+        raise SystemExit(f"cannot list pilots: {status} {listing}")
+    pilots = [p["id"] for p in listing["items"] if p["stage"] not in ("scaling", "stopped")]
+    kpis: list[int] = []
+    for pilot_id in pilots:
+        kpis += [k["id"] for k in api.call("GET", f"/api/v1/pilots/{pilot_id}/kpis")[1]["items"]]
+    return pilots, kpis
+
+
 def client_loop(
     port: int,
     token: str,
@@ -398,15 +410,7 @@ def run_lb(args: argparse.Namespace) -> int:
         crossing = session_crossing(deployment.port, first.port, second.port, coordinator)
         crossed: lb.Session = crossing.pop("session")
         api = Api(deployment.port, token)
-        status, listing = api.call("GET", "/api/v1/pilots?per_page=200")
-        if status != 200:
-            raise SystemExit(f"cannot list pilots: {status} {listing}")
-        pilots = [p["id"] for p in listing["items"] if p["stage"] not in ("scaling", "stopped")]
-        kpis = []
-        for pilot_id in pilots:
-            kpis += [
-                k["id"] for k in api.call("GET", f"/api/v1/pilots/{pilot_id}/kpis")[1]["items"]
-            ]
+        pilots, kpis = write_targets(api)
         print(
             f"== {args.clients} clients for {args.seconds} s through nginx "
             f"on {len(pilots)} pilots, {len(kpis)} KPIs",
@@ -592,15 +596,7 @@ def main() -> int:
             except OSError:
                 pass
             time.sleep(0.1)
-        status, listing = api.call("GET", "/api/v1/pilots?per_page=200")
-        if status != 200:
-            raise SystemExit(f"cannot list pilots: {status} {listing}")
-        pilots = [p["id"] for p in listing["items"] if p["stage"] not in ("scaling", "stopped")]
-        kpis = []
-        for pilot_id in pilots:
-            kpis += [
-                k["id"] for k in api.call("GET", f"/api/v1/pilots/{pilot_id}/kpis")[1]["items"]
-            ]
+        pilots, kpis = write_targets(api)
         print(
             f"== {args.clients} clients for {args.seconds} s "
             f"on {len(pilots)} pilots, {len(kpis)} KPIs",

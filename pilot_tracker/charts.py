@@ -283,6 +283,32 @@ def _bar(
     return trace
 
 
+def _grouped_money_bars(
+    t: Texts, labels: list[str], series: list[tuple[str, str, list[int], str]]
+) -> dict[str, Any]:
+    """Vertical bars side by side, one series of cents each (key, name, cents, colour)."""
+    bars = [
+        _bar(
+            labels,
+            [euros(c) for c in cents],
+            name=name,
+            hover_name=name,
+            money=True,
+            marker={"color": colour},
+        )
+        for _, name, cents, colour in series
+    ]
+    return _bar_figure(
+        t,
+        bars,
+        horizontal=False,
+        values_axis=figure_axis("€", rangemode="tozero"),
+        categories_axis=figure_axis(type="category"),
+        barmode="group",
+        showlegend=True,
+    )
+
+
 def _bar_figure(
     t: Texts,
     bars: list[dict[str, Any]],
@@ -1109,26 +1135,7 @@ def municipality_savings_chart(
     )
     figure = None
     if cost or proposed or estimated or estimated_proposed or realised:
-        bars = [
-            _bar(
-                labels,
-                [euros(c) for c in cents],
-                name=name,
-                hover_name=name,
-                money=True,
-                marker={"color": colour},
-            )
-            for _, name, cents, colour in series
-        ]
-        figure = _bar_figure(
-            t,
-            bars,
-            horizontal=False,
-            values_axis=figure_axis("€", rangemode="tozero"),
-            categories_axis=figure_axis(type="category"),
-            barmode="group",
-            showlegend=True,
-        )
+        figure = _grouped_money_bars(t, labels, series)
     per_resident = per_resident_cents(cost, population)
     description = t.gettext(
         "The municipality's cost per track beside its share of the pilots' annual savings, "
@@ -1255,26 +1262,7 @@ def money_by_year_chart(
     labels = [str(y.year) for y in years]
     figure = None
     if any(any(cents) for _, _, cents, _ in series):
-        bars = [
-            _bar(
-                labels,
-                [euros(c) for c in cents],
-                name=name,
-                hover_name=name,
-                money=True,
-                marker={"color": colour},
-            )
-            for _, name, cents, colour in series
-        ]
-        figure = _bar_figure(
-            t,
-            bars,
-            horizontal=False,
-            values_axis=figure_axis("€", rangemode="tozero"),
-            categories_axis=figure_axis(type="category"),
-            barmode="group",
-            showlegend=True,
-        )
+        figure = _grouped_money_bars(t, labels, series)
     if years:
         busiest = max(years, key=lambda y: (y.committed_cents, -y.year))
         description = t.gettext(

@@ -84,3 +84,14 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def add_new(obj: Base, entity: str, pilot_id: int | None = None, commit: bool = True) -> None:
+    """Add a new record, flush it for its id, log its creation and (by default) commit."""
+    db.session.add(obj)
+    db.session.flush()
+    identity = sa.inspect(obj).identity
+    assert identity is not None  # flushed above
+    record("create", entity, identity[0], new=row_values(obj), pilot_id=pilot_id)
+    if commit:
+        db.session.commit()

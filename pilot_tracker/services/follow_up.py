@@ -103,11 +103,7 @@ def create_item(
         decision_id=decision_id,
         comments=[],
     )
-    db.session.add(item)
-    db.session.flush()
-    audit.record("create", "follow_up_item", item.id, new=audit.row_values(item), pilot_id=pilot.id)
-    if commit:
-        db.session.commit()
+    audit.add_new(item, "follow_up_item", pilot.id, commit)
     return item
 
 
@@ -159,11 +155,7 @@ def update_item(
         )
     if comment is not None and comment.strip():
         note = FollowUpComment(item_id=item.id, text=comment.strip(), author_id=author_id)
-        db.session.add(note)
-        db.session.flush()
-        audit.record(
-            "create", "follow_up_comment", note.id, new=audit.row_values(note), pilot_id=pilot.id
-        )
+        audit.add_new(note, "follow_up_comment", pilot.id, commit=False)
     db.session.flush()
     if commit:
         db.session.commit()
@@ -201,11 +193,7 @@ def record_lesson(
     lesson = Lesson(
         pilot_id=pilot.id, decision_id=decision_id, text=text.strip(), recorded_by_id=recorded_by_id
     )
-    db.session.add(lesson)
-    db.session.flush()
-    audit.record("create", "lesson", lesson.id, new=audit.row_values(lesson), pilot_id=pilot.id)
-    if commit:
-        db.session.commit()
+    audit.add_new(lesson, "lesson", pilot.id, commit)
     return lesson
 
 

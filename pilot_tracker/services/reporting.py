@@ -128,11 +128,7 @@ def add_kpi(
     )
     if uid:
         kpi.uid = uid
-    db.session.add(kpi)
-    db.session.flush()
-    audit.record("create", "kpi", kpi.id, new=audit.row_values(kpi), pilot_id=pilot.id)
-    if commit:
-        db.session.commit()
+    audit.add_new(kpi, "kpi", pilot.id, commit)
     return kpi
 
 
