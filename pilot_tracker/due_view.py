@@ -6,14 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext
 
 from pilot_tracker.domain.enums import Gate, Role
 from pilot_tracker.domain.stages import FINAL
+from pilot_tracker.extensions import db
 from pilot_tracker.formats import short_date
 from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
+from pilot_tracker.models import Municipality
 from pilot_tracker.permissions import can_edit_pilot, has_role
 from pilot_tracker.services.due import DueItem, DueKind, DueList
 
@@ -37,7 +40,7 @@ def _day(value: Any) -> str:
     return short_date(value, current_language()) if value else "–"
 
 
-def _what(item: DueItem) -> str:
+def _what(item: DueItem, names: dict[str, str]) -> str:
     if item.kind is DueKind.REVIEW:
         return gettext(
             "Review planned at the %(gate)s decision of %(date)s",
@@ -66,8 +69,8 @@ def _what(item: DueItem) -> str:
         return gettext("Follow-up item: %(title)s", title=item.ref_text)
     if item.kind is DueKind.MUNICIPAL_DECISION:
         return gettext(
-            "%(code)s has no decision of its own at the %(gate)s gate",
-            code=item.municipality or "",
+            "%(name)s has no decision of its own at the %(gate)s gate",
+            name=names.get(item.municipality or "", item.municipality or ""),
             gate=label(_gate(item.ref_text)),
         )
     return item.ref_text
@@ -126,12 +129,13 @@ def _link(item: DueItem, user: Any) -> tuple[str, str]:
 def due_rows(found: DueList, user: Any) -> list[DueRow]:
     """The items of a due list as the pages show them."""
     rows = []
+    names = _municipality_names({i.municipality for i in found.items if i.municipality})
     for item in found.items:
         href, action = _link(item, user)
         rows.append(
             DueRow(
                 kind=item.kind.value,
-                what=_what(item),
+                what=_what(item, names),
                 pilot_id=item.pilot_id,
                 pilot_name=item.pilot_name,
                 pilot_language=item.pilot_language,
@@ -142,3 +146,11 @@ def due_rows(found: DueList, user: Any) -> list[DueRow]:
             )
         )
     return rows
+
+
+def _municipality_names(codes: set[str]) -> dict[str, str]:
+    """The names of the municipalities the items name, in the page's language: one query,
+    also for none (a page's query count does not depend on what is due)."""
+    language = current_language()
+    rows = db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(codes)))
+    return {m.code: m.name(language) for m in rows}

@@ -185,3 +185,19 @@ def test_pages_of_items_and_the_total(app: Flask, actors: Actors, limit: int) ->
         rest = due_items(actors.coordinator, TODAY, limit=10, offset=limit)
     assert first.total == 3 and len(first.items) == limit
     assert [i.pilot_name for i in first.items + rest.items] == ["P2", "P1", "P0"]
+
+
+def test_narrowed_to_a_municipality_only_its_own_decisions_are_due(
+    app: Flask, actors: Actors
+) -> None:
+    with app.app_context():
+        shared = make_pilot(("418", "536"), stage=Stage.PLANNING, name="Yhteinen")
+        _decide(
+            shared, Gate.START, Outcome.GO, TODAY - timedelta(days=200), TODAY - timedelta(days=20)
+        )
+        everyone = due_items(actors.council, TODAY, kinds=[DueKind.MUNICIPAL_DECISION])
+        narrowed = due_items(
+            actors.council, TODAY, municipality="418", kinds=[DueKind.MUNICIPAL_DECISION]
+        )
+    assert sorted(i.municipality for i in everyone.items) == ["418", "536"]
+    assert [i.municipality for i in narrowed.items] == ["418"]

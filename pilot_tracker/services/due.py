@@ -99,6 +99,8 @@ class DueContext:
     stale_warning_days: int = STALE_WARNING_DAYS
     # A vendor's follow-up items are only those it owns (PRODUCT.md, "What is due").
     vendor: bool = False
+    # Narrowed to one municipality: its own items only (not the other participants').
+    municipality: str | None = None
 
 
 DueSource = Callable[[DueContext], sa.Select[Any]]
@@ -335,6 +337,7 @@ def municipal_decisions(ctx: DueContext) -> sa.Select[Any]:
         .where(Decision.next_review <= ctx.today + timedelta(days=ctx.review_days))
         .where(~superseded)
         .where(~decided)
+        .where(member.municipality_code == ctx.municipality if ctx.municipality else sa.true())
     )
 
 
@@ -401,7 +404,7 @@ def due_items(
 ) -> DueList:
     """The items due for `user` (scoped by permissions.py), `limit` from `offset`, in order;
     `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds."""
-    context = DueContext(today, vendor=has_role(user, Role.VENDOR))
+    context = DueContext(today, vendor=has_role(user, Role.VENDOR), municipality=municipality)
     union = _union(user, context, municipality, kinds)
     if union is None:
         return DueList([], 0, 0)
