@@ -72,6 +72,7 @@ def pages(app: Flask) -> dict[str, tuple[str | None, str]]:
         "kpi-form": (coordinator, f"/pilots/{pilot_id}/kpis/new"),
         "measurement-form": (coordinator, f"/pilots/{pilot_id}/measurements/new"),
         "status-form": (coordinator, f"/pilots/{pilot_id}/status/new"),
+        "monthly-report": (coordinator, f"/pilots/{pilot_id}/monthly-report"),
         "municipality": (coordinator, "/municipalities/418"),
         "user-new": (admin, "/admin/users/new"),
         "user-edit": (admin, f"/admin/users/{council_id}"),

@@ -362,13 +362,19 @@ def kinds_for(user: Any) -> list[DueKind]:
 
 
 def _union(
-    user: Any, ctx: DueContext, municipality: str | None, kinds: Iterable[DueKind] | None
+    user: Any,
+    ctx: DueContext,
+    municipality: str | None,
+    kinds: Iterable[DueKind] | None,
+    pilot_id: int | None = None,
 ) -> sa.Subquery | None:
     home = getattr(user, "municipality_code", None) if has_role(user, Role.COUNCIL) else None
     wanted = set(kinds) if kinds is not None else set(DueKind)
     selects = []
     for kind in [k for k in kinds_for(user) if k in wanted]:
         query = scope_pilots(SOURCES[kind](ctx), user)
+        if pilot_id is not None:
+            query = query.where(Pilot.id == pilot_id)
         if municipality:
             query = query.where(
                 Pilot.id.in_(
@@ -401,11 +407,13 @@ def due_items(
     limit: int = 50,
     offset: int = 0,
     kinds: Iterable[DueKind] | None = None,
+    pilot_id: int | None = None,
 ) -> DueList:
     """The items due for `user` (scoped by permissions.py), `limit` from `offset`, in order;
-    `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds."""
+    `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds,
+    `pilot_id` to one pilot."""
     context = DueContext(today, vendor=has_role(user, Role.VENDOR), municipality=municipality)
-    union = _union(user, context, municipality, kinds)
+    union = _union(user, context, municipality, kinds, pilot_id)
     if union is None:
         return DueList([], 0, 0)
     c = union.c

@@ -295,3 +295,88 @@ def add_status_update(
     if commit:
         db.session.commit()
     return update
+
+
+# --- a vendor's month in one form -------------------------------------------------------------
+
+
+class MonthlyMeasurement(Protocol):
+    """One measurement of a monthly report: the KPI and what was measured."""
+
+    @property
+    def kpi(self) -> Kpi: ...
+    @property
+    def measured_on(self) -> date: ...
+    @property
+    def value(self) -> Decimal: ...
+    @property
+    def note(self) -> str: ...
+
+
+def latest_progress(pilot_id: int) -> int | None:
+    """The progress of the pilot's newest status update (what a new report starts from)."""
+    return db.session.scalar(
+        sa.select(StatusUpdate.progress_percent)
+        .where(StatusUpdate.pilot_id == pilot_id)
+        .order_by(StatusUpdate.reported_on.desc(), StatusUpdate.id.desc())
+        .limit(1)
+    )
+
+
+def record_monthly_report(
+    pilot: Pilot,
+    rag: Rag,
+    progress_percent: int,
+    text: str,
+    measurements: list[MonthlyMeasurement],
+    *,
+    reported_on: date | None = None,
+    author_id: int | None = None,
+    today: date | None = None,
+) -> tuple[StatusUpdate, list[Measurement]]:
+    """Post a status update and the month's measurements together: all of them or none.
+
+    Refusals are collected from every part before anything is kept: the status update's under
+    its own keys (`date`, `progress_percent`, `text`), each measurement's under
+    `measurements-<i>-<key>` (its position in `measurements`). A KPI of another pilot is a
+    programming error, not a user's (ValueError)."""
+    for item in measurements:
+        if item.kpi.pilot_id != pilot.id:
+            raise ValueError(f"KPI {item.kpi.id} is not a KPI of pilot {pilot.id}")
+    errors: dict[str, list[str]] = {}
+    update: StatusUpdate | None = None
+    saved: list[Measurement] = []
+    try:
+        update = add_status_update(
+            pilot,
+            rag,
+            progress_percent,
+            text,
+            reported_on=reported_on,
+            author_id=author_id,
+            today=today,
+            commit=False,
+        )
+    except PilotValidationError as exc:
+        errors.update(exc.errors)
+    for index, item in enumerate(measurements):
+        try:
+            saved.append(
+                add_measurement(
+                    item.kpi,
+                    item.measured_on,
+                    item.value,
+                    item.note,
+                    recorded_by_id=author_id,
+                    today=today,
+                    commit=False,
+                )
+            )
+        except PilotValidationError as exc:
+            for key, messages in exc.errors.items():
+                errors[f"measurements-{index}-{key}"] = messages
+    if errors or update is None:
+        db.session.rollback()
+        raise PilotValidationError(errors)
+    db.session.commit()
+    return update, saved

@@ -80,6 +80,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "vendor": (
         "/my-pilots",
         "/pilots",
+        "/pilots/{vendor_pilot}/monthly-report",
         "/pilots/{vendor_pilot}",
         "/pilots/{vendor_pilot}/status/new",
         "/pilots/{vendor_pilot}/measurements/new",
@@ -93,7 +94,7 @@ OTHER_LANGUAGES = {
     "admin": PAGES["admin"],
     "coordinator": ("/dashboard", "/pilots/new", NEW_PILOT_FAILED),
     "council": ("/municipalities/{code}",),
-    "vendor": PAGES["vendor"][:1] + PAGES["vendor"][2:5],
+    "vendor": PAGES["vendor"][:1] + PAGES["vendor"][2:6],
 }
 SCANS: dict[str, dict[str, tuple[str, ...]]] = {
     "sv": OTHER_LANGUAGES,
@@ -130,7 +131,7 @@ def test_the_scan_plan_covers_every_page_role_and_language() -> None:
             assert any((role, lang, page) in scanned for role in PAGES), (lang, page)
         for role in PAGES:
             assert (role, lang, PAGES[role][0]) in scanned, (role, lang)
-    assert len(scanned) == 82
+    assert len(scanned) == 85
 
 
 def visit(page: Any, path: str, demo: Demo) -> str:
