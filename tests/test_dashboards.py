@@ -728,8 +728,11 @@ def test_dashboard_loads_the_hashed_bundle_and_only_same_origin_scripts(
     html = page(client, "/dashboard")
     tags = SCRIPT_TAG.findall(html)
     sources = [re.search(r'src="([^"]+)"', t).group(1) for t in tags if "src=" in t]  # type: ignore[union-attr]
-    # charts.js alone; it fetches the bundle named on its tag when a chart comes into view.
-    assert len(sources) == 1 and sources[0].startswith("/static/js/charts.js?v=")
+    # charts.js, and the layout script of every page; charts.js fetches the bundle named on
+    # its tag when a chart comes into view.
+    charts = [s for s in sources if s != "/static/js/layout.js"]
+    assert len(sources) == 2 and "/static/js/layout.js" in sources
+    assert len(charts) == 1 and charts[0].startswith("/static/js/charts.js?v=")
     assert f'data-plotly="/static/vendor/plotly-basic.min.js?v={digest}"' in html
     # Every other script element is data, never code (the CSP forbids inline scripts).
     assert all("src=" in t or 'type="application/json"' in t for t in tags)

@@ -178,7 +178,7 @@ def test_row_shows_stage_lead_participants_net_cost_rag_and_stale(
     row = html[html.index(">Rivi<") :]
     row = row[: row.index("</tr>")]
     assert "Kokeilu käynnissä" in row and "Lempäälä" in row
-    assert '<td class="num">3</td>' in row
+    assert re.search(r'<td data-label="[^"]+" class="num">3</td>', row)
     assert "90\xa0000,00\xa0€" in row
     assert "rag-amber" in row and "badge-stale" in row
     assert "Vendor A Oy" in row
