@@ -148,11 +148,21 @@ def test_pilot_without_participants_is_refused(
         assert pilot_count() == 0
 
 
-def test_single_participant_is_the_lead_without_choosing(
+def test_the_lead_is_chosen_explicitly_even_for_a_single_participant(
     app: Flask, client: FlaskClient, actors: Actors
 ) -> None:
+    """Adding a municipality never makes it the lead as a side effect (issue 19, item 6)."""
     login_as(client, actors.coordinator)
-    post(client, "/pilots/new", form_data(participants=["091"], lead_municipality=""))
+    data = form_data(participants=["091"], lead_municipality="")
+    added = post(client, "/pilots/new", {**data, "action": "add"}).get_data(as_text=True)
+    assert 'id="lead-091"' in added and 'id="lead-091" checked' not in added
+    refused = post(client, "/pilots/new", data)
+    assert refused.status_code == 200
+    html = refused.get_data(as_text=True)
+    assert 'id="lead-error"' in html and "vastuukunta" in html
+    with app.app_context():
+        assert pilot_count() == 0
+    post(client, "/pilots/new", form_data(participants=["091"], lead_municipality="091"))
     with app.app_context():
         assert only_pilot().lead_municipality_code == "091"
 

@@ -37,6 +37,7 @@ from pilot_tracker.pilots.queries import (
     coordinator_choices,
     municipalities_by_code,
     reference_names,
+    picker_options,
     search_municipalities,
     vendor_choices,
 )
@@ -314,6 +315,7 @@ def pilot_form_page(pilot: Pilot | None) -> str | Response:
         state=state,
         action=action,
         theme_tracks=THEME_TRACKS,
+        municipality_options=picker_options(),
         # Without JavaScript, any submit (Preview, Search...) lists the similar pilots.
         similar=similar_for_text(
             form.name.data or "",

@@ -346,8 +346,7 @@ class ParticipantInput:
                 codes.append(code)
         codes.sort()
         lead = (formdata.get("lead_municipality") or "").strip()
-        if not lead and len(codes) == 1:
-            lead = codes[0]
+        # The lead is chosen explicitly, never as a side effect of adding a municipality.
         return cls(
             codes=codes,
             lead=lead,

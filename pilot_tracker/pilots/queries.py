@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pilot_tracker.domain.enums import Rag, Role, Stage, Theme, Track
 from pilot_tracker.domain.stages import ORDER
 from pilot_tracker.extensions import db
+from pilot_tracker.labels import region_name
 from pilot_tracker.models import (
     AuditEntry,
     Decision,
@@ -314,6 +315,23 @@ def search_municipalities(
     else:
         hits = [m for m in everyone if text in m.name_fi.casefold() or text in m.name_sv.casefold()]
     return [m for m in hits if m.code not in skip][:limit]
+
+
+def picker_options() -> list[dict[str, Any]]:
+    """Every municipality of the register for the participant picker (static/js/
+    participant-picker.js), which matches them as search_municipalities does: code, both
+    names, population and region (its name in the interface language)."""
+    rows = db.session.scalars(sa.select(Municipality).order_by(Municipality.name_fi)).all()
+    return [
+        {
+            "code": m.code,
+            "fi": m.name_fi,
+            "sv": m.name_sv,
+            "population": m.population,
+            "region": region_name(m.region_code, m.region_name),
+        }
+        for m in rows
+    ]
 
 
 # --- a vendor's home -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from tests.e2e.conftest import (
     USERS,
     Demo,
     choose_language,
-    quick_sign_in,
+    new_context,
     sign_in,
     wait_for_charts,
 )
@@ -24,10 +24,14 @@ def cents(text: str) -> int:
 
 
 def test_coordinator_creates_a_pilot_with_a_per_capita_split_of_three_municipalities(
-    page: Any,
+    browser: Any, live_server: str
 ) -> None:
-    quick_sign_in(page.context, USERS["coordinator"])
-    choose_language(page.context, "fi")
+    # Without JavaScript: the form's own buttons do everything (the picker is
+    # tests/e2e/test_participant_picker_browser.py).
+    context = new_context(
+        browser, live_server, role="coordinator", lang="fi", java_script_enabled=False
+    )
+    page = context.new_page()
     page.goto("/pilots/new")
     page.fill("#name", "E2E: yhteinen tilavaraus")
     page.select_option("#theme", "facility_booking")
@@ -80,6 +84,7 @@ def test_coordinator_creates_a_pilot_with_a_per_capita_split_of_three_municipali
         for i in range(3)
     ]
     assert max(per_resident) - min(per_resident) <= 0.01
+    context.close()
 
 
 def test_vendor_posts_a_status_update_and_a_measurement_on_their_pilot(

@@ -1,6 +1,8 @@
 // Progressive enhancement of the pilot form; everything also works without it.
 // 1. Choosing a theme proposes its track (the server does the same for an empty track).
 // 2. With the manual split, the sum of the percentages is shown as they are typed.
+// 3. The fields of one split method (the manual shares, the equal part of hybrid) show only
+//    while that method is chosen; the server renders them so for the method it was sent.
 (function () {
   "use strict";
   var form = document.querySelector("form.pilot-form");
@@ -26,12 +28,24 @@
   }
 
   var sumLine = form.querySelector(".manual-sum");
-  var inputs = form.querySelectorAll("input.share-input");
-  function isManual() {
+  function method() {
     var checked = form.querySelector("input[name='split_method']:checked");
-    return checked && checked.value === "manual";
+    return checked ? checked.value : "";
+  }
+  function isManual() {
+    return method() === "manual";
+  }
+  function showMethodFields() {
+    var chosen = method();
+    form.querySelectorAll("[data-method]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-method") !== chosen;
+    });
+    form.querySelectorAll(".manual-col").forEach(function (el) {
+      el.hidden = chosen !== "manual";
+    });
   }
   function showSum() {
+    var inputs = form.querySelectorAll("input.share-input");
     if (!sumLine) {
       return;
     }
@@ -61,11 +75,17 @@
     var sep = (document.documentElement.lang === "en") ? "." : ",";
     sumLine.textContent = label + ": " + whole + sep + frac + " %" + (hundredths === 10000 ? " ✓" : "");
   }
-  inputs.forEach(function (input) {
-    input.addEventListener("input", showSum);
+  form.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("input.share-input")) {
+      showSum();
+    }
   });
+  form.addEventListener("participants-changed", showSum);
   form.querySelectorAll("input[name='split_method']").forEach(function (radio) {
-    radio.addEventListener("change", showSum);
+    radio.addEventListener("change", function () {
+      showMethodFields();
+      showSum();
+    });
   });
   showSum();
 })();
