@@ -36,8 +36,8 @@ from pilot_tracker.pilots.messages import finding_message, translate, translate_
 from pilot_tracker.pilots.queries import (
     coordinator_choices,
     municipalities_by_code,
-    reference_names,
     picker_options,
+    reference_names,
     search_municipalities,
     vendor_choices,
 )

@@ -26,7 +26,7 @@ def _combobox_state(page: Any) -> dict[str, Any]:
                      controls: i.getAttribute('aria-controls'), active: active,
                      selected: el ? el.getAttribute('aria-selected') : null,
                      activeText: el ? el.textContent : null,
-                     options: document.querySelectorAll('[role=listbox] [role=option]').length }; }"""
+                     options: document.querySelectorAll('[role=option]').length }; }"""
         )
     )
 
