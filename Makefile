@@ -83,6 +83,12 @@ translations: install-test
 	$(BIN)/pybabel update -i pilot_tracker/translations/messages.pot -d pilot_tracker/translations --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d pilot_tracker/translations --statistics
 
+# The in-app guides' screenshots (pilot_tracker/static/help/) are made by a browser test from
+# the demo data; this refreshes the committed ones (needs Chromium, like the browser tests).
+help-screenshots: install-test
+	HELP_SCREENSHOTS_DIR=pilot_tracker/static/help CHROMIUM_PATH=$${CHROMIUM_PATH:-/usr/bin/chromium} \
+		$(BIN)/pytest -q -p no:xdist tests/e2e/test_help_screenshots_browser.py
+
 # The dashboards' partial plotly.js bundle is committed (pilot_tracker/static/vendor/README.md),
 # so nothing here needs Node.js. `make vendor-plotly` rebuilds it from package-lock.json alone,
 # in a scratch directory; `make check-vendor` rebuilds it and fails unless it is byte-identical.
@@ -122,4 +128,4 @@ bench: install
 	$(BIN)/python -m bench.run --db sqlite $(BENCH_ARGS)
 	$(BIN)/python -m bench.run --db postgresql $(BENCH_ARGS)
 
-.PHONY: bench vendor-plotly check-vendor test-tools
+.PHONY: bench vendor-plotly check-vendor test-tools help-screenshots

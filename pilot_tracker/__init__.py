@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from pilot_tracker.costs import bp as costs_bp
     from pilot_tracker.dashboards import bp as dashboards_bp
     from pilot_tracker.exchange import bp as exchange_bp
+    from pilot_tracker.help import bp as help_bp
     from pilot_tracker.mail import bp as mail_bp
     from pilot_tracker.main import bp as main_bp
     from pilot_tracker.pilots import bp as pilots_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(costs_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(help_bp)
 
     from pilot_tracker.api import register as register_api
 

@@ -25,6 +25,7 @@ NAV: list[tuple[str, Any, tuple[Role, ...] | None]] = [
     ("admin.users", _l("Users"), (Role.ADMIN,)),
     ("admin.vendors", _l("Vendors"), (Role.ADMIN, Role.COORDINATOR)),
     ("auth.profile", _l("Profile"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL, Role.VENDOR)),
+    ("help.index", _l("Help"), None),
 ]
 
 

@@ -51,7 +51,7 @@ VIEWPORTS = {"fi": DESKTOP, "sv": PHONE, "en": DESKTOP}
 # A form submitted empty, to scan the page with its error summary and field errors.
 NEW_PILOT_FAILED = "/pilots/new (submitted empty)"
 
-SIGNED_OUT = ("/", "/login", "/about", "/accessibility", "/public")
+SIGNED_OUT = ("/", "/login", "/about", "/accessibility", "/public", "/help", "/help/coordinator")
 EDITOR_PAGES = (
     "/dashboard",
     "/municipalities/{code}",
@@ -131,7 +131,7 @@ def test_the_scan_plan_covers_every_page_role_and_language() -> None:
             assert any((role, lang, page) in scanned for role in PAGES), (lang, page)
         for role in PAGES:
             assert (role, lang, PAGES[role][0]) in scanned, (role, lang)
-    assert len(scanned) == 85
+    assert len(scanned) == 91
 
 
 def visit(page: Any, path: str, demo: Demo) -> str:

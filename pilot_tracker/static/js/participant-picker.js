@@ -100,6 +100,15 @@
       }
       return m.fi.toLocaleLowerCase(lang).indexOf(q) >= 0 ||
         m.sv.toLocaleLowerCase(lang).indexOf(q) >= 0;
+    }).map(function (m, index) {
+      // Names that begin with what was typed first, then the rest, each in register order.
+      var starts = m.fi.toLocaleLowerCase(lang).indexOf(q) === 0 ||
+        m.sv.toLocaleLowerCase(lang).indexOf(q) === 0;
+      return { m: m, rank: (codes || starts ? 0 : 1), index: index };
+    }).sort(function (a, b) {
+      return a.rank - b.rank || a.index - b.index;
+    }).map(function (item) {
+      return item.m;
     }).slice(0, MAX);
   }
 
