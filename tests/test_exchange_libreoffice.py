@@ -23,7 +23,7 @@ from flask import Flask
 from pilot_tracker.extensions import db
 from pilot_tracker.services.exchange import SHEETS
 from pilot_tracker.services.export import export_csv, export_xlsx
-from tests.test_exchange_roundtrip import build_portfolio
+from tests.test_exchange_joint import build_joint_portfolio
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -52,7 +52,7 @@ def test_libreoffice_reads_every_cell_of_the_workbook_as_the_csv_holds_it(
     app: Flask, tmp_path: Path
 ) -> None:
     with app.app_context():
-        user = build_portfolio()
+        user = build_joint_portfolio()  # every table, the joint ones too
         db.session.commit()
         workbook = export_xlsx(user)
         expected = {t.name: export_csv(user, t).decode("utf-8-sig") for t in SHEETS}

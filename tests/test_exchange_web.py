@@ -14,10 +14,15 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage
+from pilot_tracker.domain.follow_up import OwnerKind
+from pilot_tracker.domain.municipal_decisions import Body
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Pilot
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.exchange import SHEETS
+from pilot_tracker.services.follow_up import Owner, create_item, record_lesson, update_item
+from pilot_tracker.services.municipal_decisions import record_municipal_decision
+from pilot_tracker.services.pilots import load_pilot_for_update
 from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
 from tests.conftest import Actors, csrf_token, login_as
 from tests.factories import make_pilot
@@ -36,7 +41,22 @@ def two_vendors_pilots(actors: Actors) -> None:
         kpi = add_kpi(pilot, f"KPI {tag}", "kpl", Decimal(0), Decimal(10), Direction.INCREASE)
         add_measurement(kpi, yesterday, Decimal(3), f"note {tag}")
         add_status_update(pilot, Rag.GREEN, 30, f"status {tag}", yesterday)
-        record_decision(pilot, Gate.MIDPOINT, Outcome.GO, yesterday, f"body {tag}", f"why {tag}")
+        decision = record_decision(
+            pilot, Gate.MIDPOINT, Outcome.GO, yesterday, f"body {tag}", f"why {tag}"
+        )
+        # The joint life: a municipal decision, the vendor's item with a comment, an item of a
+        # participant (not the vendor's), a lesson.
+        record_municipal_decision(
+            pilot, "536", Gate.MIDPOINT, Outcome.CONTINUE, Body.BOARD, yesterday, note=f"md {tag}"
+        )
+        loaded = load_pilot_for_update(pilot.id)
+        assert loaded is not None
+        item = create_item(loaded, f"item {tag}", Owner(OwnerKind.VENDOR))
+        update_item(loaded, item, {"comment": f"comment {tag}"}, None)
+        loaded = load_pilot_for_update(pilot.id)
+        assert loaded is not None
+        create_item(loaded, f"council item {tag}", Owner(OwnerKind.MUNICIPALITY, "418"))
+        record_lesson(loaded, f"lesson {tag}", decision.id)
 
 
 def xlsx_text(data: bytes) -> str:
@@ -62,11 +82,14 @@ def test_vendors_get_only_their_own_pilots_in_every_export(
         assert response.status_code == 200
         text = response.get_data(as_text=True)
         assert "SECRET-B" not in text, sheet.name
-        if sheet.name == "costs":
-            # Cost entries are not the vendors' (PRODUCT.md, "Actual costs"): header only.
+        if sheet.name in ("costs", "municipal_decisions"):
+            # Cost entries and municipal decisions are not the vendors' (PRODUCT.md, "Actual
+            # costs", "What is due"): header only.
             assert len(text.splitlines()) == 1
             continue
         assert "OWN-A" in text, sheet.name
+        # Of the follow-up plan, only the items the vendor owns (and their comments).
+        assert "council item" not in text, sheet.name
     # Asking for the other vendor by the vendor filter gives nothing either.
     response = client.get(f"/export/portfolio.xlsx?vendor={actors.vendor_b.id}")
     assert "SECRET-B" not in xlsx_text(response.data)

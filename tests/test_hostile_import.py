@@ -29,13 +29,28 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from pilot_tracker.domain.enums import CostKind, Direction, Gate, Outcome, Rag, Stage
+from pilot_tracker.domain.follow_up import OwnerKind
+from pilot_tracker.domain.municipal_decisions import Body
 from pilot_tracker.extensions import db
-from pilot_tracker.models import AuditEntry, CostEntry, Decision, Kpi, Pilot, StatusUpdate, Vendor
+from pilot_tracker.models import (
+    AuditEntry,
+    CostEntry,
+    Decision,
+    Kpi,
+    MunicipalDecision,
+    Pilot,
+    StatusUpdate,
+    Vendor,
+)
+from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.services.costs import CostData, record_cost
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.exchange import SHEETS, SHEETS_BY_NAME
 from pilot_tracker.services.export import export_csv, export_xlsx
+from pilot_tracker.services.follow_up import Owner, create_item, record_lesson, update_item
 from pilot_tracker.services.importer import import_pilots
+from pilot_tracker.services.municipal_decisions import record_municipal_decision
+from pilot_tracker.services.pilots import load_pilot_for_update
 from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
 from tests.conftest import Actors, csrf_token, login_as
 from tests.factories import make_pilot, make_vendor
@@ -53,6 +68,7 @@ FUZZ = settings(
     ],
 )
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+DECISION_UID = "5f0c6a7e-3b7d-4c1e-9a52-0d6c1f6e2a10"
 
 # A small valid portfolio, one table a file, as lists of cells (header first).
 GOOD: dict[str, list[list[str]]] = {
@@ -68,11 +84,12 @@ GOOD: dict[str, list[list[str]]] = {
         ["P2", "Lupapalvelu", "", "permits", "idea", "418", "per_capita", "5000", "", "", "", "0"],
     ],
     "participants": [
-        ["pilot_ref", "municipality_code", "manual_percent"],
-        ["P1", "091", "60,00"],
-        ["P1", "049", "40,00"],
-        ["P2", "418", ""],
-        ["P2", "536", ""],
+        ["pilot_ref", "municipality_code", "manual_percent", "joined_on", "left_on"],
+        ["P1", "091", "60,00", "", ""],
+        ["P1", "049", "40,00", "", ""],
+        ["P1", "092", "", "", YESTERDAY],
+        ["P2", "418", "", "", ""],
+        ["P2", "536", "", "", ""],
     ],
     "kpis": [
         ["pilot_ref", "kpi_ref", "name", "unit", "baseline", "target", "direction", "is_savings"],
@@ -89,9 +106,39 @@ GOOD: dict[str, list[list[str]]] = {
     "decisions": [
         [
             *("pilot_ref", "date", "gate", "outcome", "decided_by", "rationale"),
-            *("stage_before", "stage_after"),
+            *("stage_before", "stage_after", "uid"),
         ],
-        ["P1", YESTERDAY, "midpoint", "continue", "hallitus", "Jatketaan", "piloting", "piloting"],
+        [
+            *("P1", YESTERDAY, "midpoint", "continue", "hallitus", "Jatketaan", "piloting"),
+            *("piloting", DECISION_UID),
+        ],
+    ],
+    "municipal_decisions": [
+        [
+            *("pilot_ref", "municipality_code", "gate", "outcome", "body", "date", "section"),
+            *("minutes_url", "note"),
+        ],
+        [
+            *("P1", "092", "midpoint", "no_go", "council", YESTERDAY, "§ 45"),
+            *("https://www.vantaa.fi/poytakirja/45", "Vantaa jättäytyy pois"),
+        ],
+        ["P1", "049", "midpoint", "continue", "board", YESTERDAY, "12", "", ""],
+    ],
+    "follow_up_items": [
+        [
+            *("pilot_ref", "item_ref", "title", "description", "owner"),
+            *("owner_municipality_code", "due_on", "status", "decision_uid"),
+        ],
+        ["P1", "F1", "Rajapinta", "Toimittaja tekee", "vendor", "", YESTERDAY, "open", ""],
+        ["P1", "F2", "Koulutus", "", "municipality", "049", "", "in_progress", DECISION_UID],
+    ],
+    "follow_up_comments": [
+        ["pilot_ref", "item_ref", "date", "text", "author_email"],
+        ["P1", "F1", YESTERDAY, "Aloitettu", ""],
+    ],
+    "lessons": [
+        ["pilot_ref", "date", "text", "decision_uid"],
+        ["P1", YESTERDAY, "Varaukset siirtyivät verkkoon nopeasti", DECISION_UID],
     ],
 }
 # Cells of a kind that takes only a narrow set of values: any hostile text there is a problem.
@@ -332,8 +379,23 @@ def hostile_portfolio(text: str, coordinator: Any = None) -> None:
     kpi = add_kpi(pilot, text, text[:50], Decimal("-3.5"), Decimal("-10"), Direction.DECREASE)
     add_measurement(kpi, yesterday, Decimal("-4.25"), text)
     add_status_update(pilot, Rag.AMBER, 40, text, yesterday)
-    record_decision(pilot, Gate.MIDPOINT, Outcome.CONTINUE, yesterday, text, text, follow_up=text)
+    decision = record_decision(
+        pilot, Gate.MIDPOINT, Outcome.CONTINUE, yesterday, text, text, follow_up=text
+    )
     record_cost(pilot, CostData(yesterday, 100_000, CostKind.OTHER, text[:100], text))
+    # The joint life: a municipal decision's note, the vendor's item and its comment, a lesson.
+    record_municipal_decision(
+        pilot, "536", Gate.MIDPOINT, Outcome.CONTINUE, Body.BOARD, yesterday, note=text
+    )
+    loaded = load_pilot_for_update(pilot.id)
+    assert loaded is not None
+    title = text.strip()[:200] or "x"
+    item = create_item(loaded, title, Owner(OwnerKind.VENDOR), description=text)
+    update_item(loaded, item, {"comment": text}, None)
+    loaded = load_pilot_for_update(pilot.id)
+    assert loaded is not None
+    if text.strip():
+        record_lesson(loaded, text, decision.id)
 
 
 def assert_csv_neutralised(data: bytes) -> list[list[str]]:
@@ -429,6 +491,14 @@ def _texts() -> dict[str, list[str]]:
             )
             for t in row
         ),
+        "municipal_decision": sorted(db.session.scalars(sa.select(MunicipalDecision.note))),
+        "follow_up": sorted(
+            t
+            for row in db.session.execute(sa.select(FollowUpItem.title, FollowUpItem.description))
+            for t in row
+        )
+        + sorted(db.session.scalars(sa.select(FollowUpComment.text))),
+        "lesson": sorted(db.session.scalars(sa.select(Lesson.text))),
     }
 
 
@@ -458,6 +528,10 @@ def test_text_starting_with_a_tab_or_carriage_return_is_neutralised_in_every_exp
         db.session.execute(sa.update(StatusUpdate).values(text="\r\n@x"))
         db.session.execute(sa.update(Decision).values(rationale="\t-2+3"))
         db.session.execute(sa.update(CostEntry).values(description="\t=1+1"))
+        db.session.execute(sa.update(MunicipalDecision).values(note="\t=2+2"))
+        db.session.execute(sa.update(FollowUpItem).values(title="\r=3+3"))
+        db.session.execute(sa.update(FollowUpComment).values(text="\t@4"))
+        db.session.execute(sa.update(Lesson).values(text="\t-5"))
         db.session.commit()
     login_as(client, actors.council)
     for sheet in SHEETS:
@@ -477,6 +551,9 @@ def test_text_starting_with_a_tab_or_carriage_return_is_neutralised_in_every_exp
     # A workbook holds line breaks as LF (README): the CR is one, and nothing runs.
     assert cell("kpis", "name") == "\n+SUM(1)"
     assert cell("status_updates", "text") == "\n@x"
+    assert cell("municipal_decisions", "note") == "'\t=2+2"
+    assert cell("follow_up_items", "title") == "\n=3+3"
+    assert cell("lessons", "text") == "'\t-5"
 
 
 def test_every_export_page_neutralises_formulas_for_every_reader(
@@ -491,8 +568,8 @@ def test_every_export_page_neutralises_formulas_for_every_reader(
         for sheet in SHEETS:
             data = client.get(f"/export/{sheet.name}.csv").data
             rows = assert_csv_neutralised(data)
-            if sheet.name == "costs" and user is actors.vendor_user:
-                assert len(rows) == 1  # cost entries are not the vendors'
+            if sheet.name in ("costs", "municipal_decisions") and user is actors.vendor_user:
+                assert len(rows) == 1  # cost entries and municipal decisions are not the vendors'
                 continue
             assert any("'=cmd|' /C calc'!A0" in c for row in rows for c in row), sheet.name
         cells = assert_xlsx_neutralised(client.get("/export/portfolio.xlsx").data)

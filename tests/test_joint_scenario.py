@@ -102,8 +102,21 @@ def test_three_start_one_leaves_two_join_and_every_view_agrees(
         assert money(expected[code], "fi") in html, code
     assert client.get("/municipalities/980").status_code == 200
 
-    # A proposal for a current participant at the scale-up gate (now scaling: its gate).
-    pdf = client.get(f"/pilots/{pilot_id}/proposal/418.pdf")
-    assert pdf.status_code == 200
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert money(expected["418"], "fi").replace("\xa0", " ") in text.replace("\xa0", " ")
+    # The API's summary of each of the five: what it has committed to, to the cent; the one
+    # that left has no planned share any more.
+    for code in current:
+        summary = api.get("council", f"/api/v1/municipalities/{code}/summary").get_json()
+        assert summary["committed_eur"] == f"{expected[code] / 100:.2f}", code
+    left = api.get("council", "/api/v1/municipalities/980/summary").get_json()
+    assert left["committed_eur"] == "0.00"
+    assert pilot["name"] in client.get("/municipalities/980").get_data(as_text=True)
+
+    # A proposal for each current participant at the scale-up gate (now scaling: its gate),
+    # with its share to the cent; none for the municipality that left.
+    for code in current:
+        pdf = client.get(f"/pilots/{pilot_id}/proposal/{code}.pdf")
+        assert pdf.status_code == 200, code
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+        share = money(expected[code], "fi").replace("\xa0", " ")
+        assert share in text.replace("\xa0", " "), code
+    assert client.get(f"/pilots/{pilot_id}/proposal/980.pdf").status_code == 404

@@ -35,6 +35,10 @@ SHEET_LABELS = {
     "status_updates": _l("Status updates"),
     "decisions": _l("Decisions"),
     "costs": _l("Cost entries"),
+    "municipal_decisions": _l("Municipal decisions"),
+    "follow_up_items": _l("Follow-up items"),
+    "follow_up_comments": _l("Comments on follow-up items"),
+    "lessons": _l("Lessons learned"),
 }
 # A check proves a file for this long; after that the file is checked again first.
 CHECK_VALID_SECONDS = 3600

@@ -75,7 +75,12 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 # Made by migrations outside the ORM: the search structures of 0003 (they differ per
 # database) and the expression index of 0007 (lower(name), id), which SQLite cannot reflect.
-OUTSIDE_ORM_PREFIXES = ("pilot_search_fts", "ix_pilots_search_", "ix_pilots_name_lower")
+OUTSIDE_ORM_PREFIXES = (
+    "pilot_search_fts",
+    "ix_pilots_search_",
+    "ix_pilots_name_lower",
+    "ix_lessons_search_",
+)
 
 
 def include_in_autogenerate(

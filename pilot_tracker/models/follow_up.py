@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
-from pilot_tracker.models.base import Base, UTCDateTime, enum_column, utcnow
+from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
 if TYPE_CHECKING:
     from pilot_tracker.models.user import User
@@ -28,6 +28,7 @@ class FollowUpItem(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilots.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -56,6 +57,7 @@ class FollowUpComment(Base):
     __tablename__ = "follow_up_comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     item_id: Mapped[int] = mapped_column(
         sa.ForeignKey("follow_up_items.id", ondelete="CASCADE"), index=True
     )
@@ -72,6 +74,7 @@ class Lesson(Base):
     __tablename__ = "lessons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     pilot_id: Mapped[int] = mapped_column(
         sa.ForeignKey("pilots.id", ondelete="CASCADE"), index=True
     )

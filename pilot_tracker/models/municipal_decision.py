@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pilot_tracker.domain.enums import Gate, Outcome
 from pilot_tracker.domain.municipal_decisions import Body
-from pilot_tracker.models.base import Base, UTCDateTime, enum_column, utcnow
+from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
 if TYPE_CHECKING:
     from pilot_tracker.models.municipality import Municipality
@@ -27,6 +27,7 @@ class MunicipalDecision(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilots.id", ondelete="CASCADE"))
     municipality_code: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"), index=True)
     gate: Mapped[Gate] = mapped_column(enum_column(Gate, "gate"))

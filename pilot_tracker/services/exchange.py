@@ -104,6 +104,9 @@ PARTICIPANTS = Sheet(
         _c("manual_percent", "percent"),
         _c("share_percent", "percent", derived=True),
         _c("share_eur", "money", derived=True),
+        # Membership over time: empty joined_on for the founders; left_on once it has left.
+        _c("joined_on", "date"),
+        _c("left_on", "date"),
     ),
 )
 KPIS = Sheet(
@@ -186,6 +189,74 @@ COSTS = Sheet(
     ),
 )
 
+# The joint life of a pilot (PRODUCT.md): each municipality's own decisions, the follow-up
+# plan with the vendor (items, tied together by item_ref, and their comments), the lessons.
+MUNICIPAL_DECISIONS = Sheet(
+    "municipal_decisions",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("uid", "uid"),
+        _c("municipality_code", "code", required=True),
+        _c("municipality_name", "text", derived=True),
+        _c("gate", "enum", required=True),
+        _c("outcome", "enum", required=True),
+        _c("body", "enum", required=True),
+        _c("date", "date", required=True),
+        _c("section", "text"),
+        _c("minutes_url", "text"),
+        _c("note", "text"),
+        _c("recorded_by_email", "email"),
+    ),
+)
+FOLLOW_UP_ITEMS = Sheet(
+    "follow_up_items",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("item_ref", "ref", required=True),
+        _c("uid", "uid"),
+        _c("title", "text", required=True),
+        _c("description", "text"),
+        _c("owner", "enum", required=True),
+        _c("owner_municipality_code", "code"),
+        _c("due_on", "date"),
+        _c("status", "enum"),
+        _c("decision_uid", "uid"),
+    ),
+)
+FOLLOW_UP_COMMENTS = Sheet(
+    "follow_up_comments",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("item_ref", "ref", required=True),
+        _c("item_title", "text", derived=True),
+        _c("uid", "uid"),
+        _c("date", "date"),
+        _c("text", "text", required=True),
+        _c("author_email", "email"),
+    ),
+)
+LESSONS = Sheet(
+    "lessons",
+    (
+        _c("pilot_ref", "ref", required=True),
+        _c("pilot_name", "text", derived=True),
+        _c("uid", "uid"),
+        _c("date", "date"),
+        _c("text", "text", required=True),
+        _c("decision_uid", "uid"),
+        _c("recorded_by_email", "email"),
+    ),
+)
+JOINT_SHEETS: tuple[Sheet, ...] = (
+    MUNICIPAL_DECISIONS,
+    FOLLOW_UP_ITEMS,
+    FOLLOW_UP_COMMENTS,
+    LESSONS,
+)
+
 SHEETS: tuple[Sheet, ...] = (
     PILOTS,
     PARTICIPANTS,
@@ -194,6 +265,7 @@ SHEETS: tuple[Sheet, ...] = (
     STATUS_UPDATES,
     DECISIONS,
     COSTS,
+    *JOINT_SHEETS,
 )
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 

@@ -3,7 +3,8 @@
 Every query goes through `permissions.scope_pilots`, so a vendor's export holds only its own
 pilots and everything hanging off them. Pilots are numbered P1, P2... in the order they were
 created; that number (`ref`) ties the sheets together in the file. Each pilot, KPI,
-measurement, status update and decision also has its `uid`, the same in every database, by
+measurement, status update, decision, municipal decision, follow-up item and comment, and
+lesson also has its `uid`, the same in every database, by
 which an import finds the row again; a pilot also has its `version`, by which an import tells
 a pilot changed in the app since the export. Database ids and timestamps are not written.
 """
@@ -13,13 +14,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.enums import SplitMethod
+from pilot_tracker.domain.follow_up import OwnerKind
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import cents_to_decimal
 from pilot_tracker.extensions import db
@@ -27,16 +31,24 @@ from pilot_tracker.models import (
     CostEntry,
     Decision,
     Kpi,
+    MunicipalDecision,
+    Municipality,
     Pilot,
     StatusUpdate,
     User,
 )
+from pilot_tracker.models.follow_up import FollowUpItem, Lesson
 from pilot_tracker.permissions import can_view_costs, scope_pilots
 from pilot_tracker.services.exchange import (
     COSTS,
     DECISIONS,
+    FOLLOW_UP_COMMENTS,
+    FOLLOW_UP_ITEMS,
+    JOINT_SHEETS,
     KPIS,
+    LESSONS,
     MEASUREMENTS,
+    MUNICIPAL_DECISIONS,
     PARTICIPANTS,
     PILOTS,
     SHEETS,
@@ -49,6 +61,8 @@ from pilot_tracker.services.exchange import (
 from pilot_tracker.services.pilots import pilot_options
 
 ALL_PILOTS: sa.Select[Any] = sa.select(Pilot)
+# The days of comments and lessons are written as the pages show them (in Finland).
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -66,6 +80,11 @@ class Portfolio:
     decisions: list[Decision] = field(default_factory=list)
     costs: list[CostEntry] = field(default_factory=list)
     emails: dict[int, str] = field(default_factory=dict)
+    municipal_decisions: list[MunicipalDecision] = field(default_factory=list)
+    follow_up_items: list[FollowUpItem] = field(default_factory=list)
+    item_refs: dict[int, str] = field(default_factory=dict)
+    lessons: list[Lesson] = field(default_factory=list)
+    decision_uids: dict[int, str] = field(default_factory=dict)
 
 
 def load_portfolio(user: Any, pilots_query: sa.Select[Any], sheets: tuple[Sheet, ...]) -> Portfolio:
@@ -117,6 +136,8 @@ def load_portfolio(user: Any, pilots_query: sa.Select[Any], sheets: tuple[Sheet,
             )
         )
         user_ids |= {c.recorded_by_id for c in portfolio.costs}
+    if any(s in sheets for s in JOINT_SHEETS):
+        user_ids |= load_joint(portfolio, user, pilot_ids, sheets)
     user_ids.discard(None)
     if user_ids:
         rows = db.session.execute(sa.select(User.id, User.email).where(User.id.in_(user_ids)))
@@ -187,6 +208,8 @@ def participant_rows(portfolio: Portfolio) -> list[Row]:
                     p.manual_percent if pilot.split_method is SplitMethod.MANUAL else None,
                     percentages.get(p.municipality_code),
                     _money(p.share_cents),
+                    p.joined_on,
+                    p.left_on,
                 ]
             )
     return rows
@@ -309,6 +332,154 @@ def cost_rows(portfolio: Portfolio) -> list[Row]:
     ]
 
 
+# --- the joint life of a pilot: municipal decisions, the follow-up plan, lessons ------------
+
+
+def load_joint(
+    portfolio: Portfolio, user: Any, pilot_ids: Any, sheets: tuple[Sheet, ...]
+) -> set[int | None]:
+    """The joint tables `sheets` need (one query each); the ids of the users they name.
+    Municipal decisions are the councils' and coordinators' (not in a vendor's export), and
+    a vendor's export has only the follow-up items it owns."""
+    user_ids: set[int | None] = set()
+    if MUNICIPAL_DECISIONS in sheets and can_view_costs(user):
+        portfolio.municipal_decisions = list(
+            db.session.scalars(
+                sa.select(MunicipalDecision)
+                .where(MunicipalDecision.pilot_id.in_(pilot_ids))
+                .order_by(
+                    MunicipalDecision.pilot_id, MunicipalDecision.decided_on, MunicipalDecision.id
+                )
+            )
+        )
+        user_ids |= {d.recorded_by_id for d in portfolio.municipal_decisions}
+    if FOLLOW_UP_ITEMS in sheets or FOLLOW_UP_COMMENTS in sheets:
+        items = sa.select(FollowUpItem).where(FollowUpItem.pilot_id.in_(pilot_ids))
+        if not can_view_costs(user):
+            items = items.where(FollowUpItem.owner_kind == OwnerKind.VENDOR)
+        if FOLLOW_UP_COMMENTS in sheets:
+            items = items.options(selectinload(FollowUpItem.comments))
+        portfolio.follow_up_items = list(
+            db.session.scalars(items.order_by(FollowUpItem.pilot_id, FollowUpItem.id))
+        )
+        counters: dict[int, int] = {}
+        for item in portfolio.follow_up_items:
+            counters[item.pilot_id] = counters.get(item.pilot_id, 0) + 1
+            portfolio.item_refs[item.id] = f"F{counters[item.pilot_id]}"
+        if FOLLOW_UP_COMMENTS in sheets:
+            user_ids |= {c.author_id for i in portfolio.follow_up_items for c in i.comments}
+    if LESSONS in sheets:
+        portfolio.lessons = list(
+            db.session.scalars(
+                sa.select(Lesson)
+                .where(Lesson.pilot_id.in_(pilot_ids))
+                .order_by(Lesson.pilot_id, Lesson.created_at, Lesson.id)
+            )
+        )
+        user_ids |= {lesson.recorded_by_id for lesson in portfolio.lessons}
+    decision_ids = {i.decision_id for i in portfolio.follow_up_items if FOLLOW_UP_ITEMS in sheets}
+    decision_ids |= {lesson.decision_id for lesson in portfolio.lessons}
+    decision_ids.discard(None)
+    if decision_ids:
+        rows = db.session.execute(
+            sa.select(Decision.id, Decision.uid).where(Decision.id.in_(decision_ids))
+        )
+        portfolio.decision_uids = {decision_id: uid for decision_id, uid in rows}
+    return user_ids
+
+
+def local_day(moment: datetime) -> date:
+    """The day of a timestamp in Finland (what the pages show)."""
+    return moment.astimezone(HELSINKI).date()
+
+
+def municipal_decision_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    municipalities = {
+        p.municipality_code: p.municipality.name_fi
+        for pilot in portfolio.pilots
+        for p in pilot.participations
+    }
+    missing = {d.municipality_code for d in portfolio.municipal_decisions} - set(municipalities)
+    if missing:  # a newcomer that did not join: not among the loaded participations
+        rows = db.session.execute(
+            sa.select(Municipality.code, Municipality.name_fi).where(Municipality.code.in_(missing))
+        )
+        municipalities.update((code, name) for code, name in rows)
+    return [
+        [
+            portfolio.refs[d.pilot_id],
+            names[d.pilot_id],
+            d.uid,
+            d.municipality_code,
+            municipalities.get(d.municipality_code),
+            d.gate.value,
+            d.outcome.value,
+            d.body.value,
+            d.decided_on,
+            _text(d.section),
+            _text(d.minutes_url),
+            _text(d.note),
+            portfolio.emails.get(d.recorded_by_id) if d.recorded_by_id else None,
+        ]
+        for d in portfolio.municipal_decisions
+    ]
+
+
+def follow_up_item_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[i.pilot_id],
+            names[i.pilot_id],
+            portfolio.item_refs[i.id],
+            i.uid,
+            i.title,
+            _text(i.description),
+            i.owner_kind.value,
+            i.owner_municipality_code,
+            i.due_on,
+            i.status.value,
+            portfolio.decision_uids.get(i.decision_id) if i.decision_id else None,
+        ]
+        for i in portfolio.follow_up_items
+    ]
+
+
+def follow_up_comment_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[i.pilot_id],
+            names[i.pilot_id],
+            portfolio.item_refs[i.id],
+            i.title,
+            c.uid,
+            local_day(c.created_at),
+            c.text,
+            portfolio.emails.get(c.author_id) if c.author_id else None,
+        ]
+        for i in portfolio.follow_up_items
+        for c in i.comments
+    ]
+
+
+def lesson_rows(portfolio: Portfolio) -> list[Row]:
+    names = {p.id: p.name for p in portfolio.pilots}
+    return [
+        [
+            portfolio.refs[lesson.pilot_id],
+            names[lesson.pilot_id],
+            lesson.uid,
+            local_day(lesson.created_at),
+            lesson.text,
+            portfolio.decision_uids.get(lesson.decision_id) if lesson.decision_id else None,
+            portfolio.emails.get(lesson.recorded_by_id) if lesson.recorded_by_id else None,
+        ]
+        for lesson in portfolio.lessons
+    ]
+
+
 ROW_BUILDERS = {
     PILOTS.name: pilot_rows,
     PARTICIPANTS.name: participant_rows,
@@ -317,6 +488,10 @@ ROW_BUILDERS = {
     STATUS_UPDATES.name: status_rows,
     DECISIONS.name: decision_rows,
     COSTS.name: cost_rows,
+    MUNICIPAL_DECISIONS.name: municipal_decision_rows,
+    FOLLOW_UP_ITEMS.name: follow_up_item_rows,
+    FOLLOW_UP_COMMENTS.name: follow_up_comment_rows,
+    LESSONS.name: lesson_rows,
 }
 
 

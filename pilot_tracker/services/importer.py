@@ -18,9 +18,10 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import has_request_context
@@ -42,8 +43,15 @@ from pilot_tracker.domain.enums import (
     Track,
     default_track,
 )
+from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
+from pilot_tracker.domain.municipal_decisions import (
+    Body,
+    MunicipalDecisionError,
+    check_minutes_url,
+    check_section,
+)
 from pilot_tracker.domain.plausibility import (
     MESSAGES,
     Finding,
@@ -57,18 +65,25 @@ from pilot_tracker.models import (
     Decision,
     Kpi,
     Measurement,
+    MunicipalDecision,
     Municipality,
+    Participation,
     Pilot,
     StatusUpdate,
     User,
     Vendor,
 )
+from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.services import audit
 from pilot_tracker.services.exchange import (
     COSTS,
     DECISIONS,
+    FOLLOW_UP_COMMENTS,
+    FOLLOW_UP_ITEMS,
     KPIS,
+    LESSONS,
     MEASUREMENTS,
+    MUNICIPAL_DECISIONS,
     PARTICIPANTS,
     PILOTS,
     SHEETS,
@@ -82,13 +97,16 @@ from pilot_tracker.services.exchange import (
     read_xlsx,
     sheet_for_header,
 )
+from pilot_tracker.services.municipal_decisions import MESSAGES as MUNICIPAL_MESSAGES
 from pilot_tracker.services.pilots import (
     WRITABLE,
     PilotData,
     PilotValidationError,
+    change_membership,
     data_from_pilot,
     load_pilot_for_update,
     pilot_options,
+    pilot_values,
     save_new_pilot,
     save_pilot_changes,
 )
@@ -113,6 +131,9 @@ ENUMS: dict[str, type] = {
     "stage_after": Stage,
     "latest_rag": Rag,
     "kind": CostKind,
+    "body": Body,
+    "owner": OwnerKind,
+    "status": ItemStatus,
 }
 TRUE_WORDS = {"true", "1", "yes", "kyllä", "tosi", "ja", "sant", "x"}
 FALSE_WORDS = {"false", "0", "no", "ei", "epätosi", "nej", "falskt"}
@@ -173,6 +194,8 @@ class ImportWarning:
 
 # The tables whose rows have a uid of their own (participants are a pilot and a code).
 UID_TABLES = ("kpis", "measurements", "status_updates", "decisions")
+# The joint life of a pilot: each municipality's decisions, the follow-up plan, the lessons.
+JOINT_UID_TABLES = ("municipal_decisions", "follow_up_items", "follow_up_comments", "lessons")
 
 
 @dataclass
@@ -573,6 +596,10 @@ class PilotPlan:
     status_updates: list[Record] = field(default_factory=list)
     decisions: list[Record] = field(default_factory=list)
     costs: list[Record] = field(default_factory=list)
+    municipal_decisions: list[Record] = field(default_factory=list)
+    follow_up_items: list[Record] = field(default_factory=list)
+    follow_up_comments: list[Record] = field(default_factory=list)
+    lessons: list[Record] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -589,9 +616,15 @@ class _Existing:
     measurements: dict[str, tuple[Measurement, int]] = field(default_factory=dict)
     status_updates: dict[str, StatusUpdate] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
+    municipal_decisions: dict[str, MunicipalDecision] = field(default_factory=dict)
+    follow_up_items: dict[str, FollowUpItem] = field(default_factory=dict)
+    follow_up_comments: dict[str, tuple[FollowUpComment, int]] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
 
     def pilot_of(self, table: str, uid: str) -> int | None:
         """The id of the pilot a child row of the database belongs to, or None if no row."""
+        if table in JOINT_UID_TABLES:
+            return self.joint_pilot_of(table, uid)
         if table == "kpis":
             return self.kpis[uid].pilot_id if uid in self.kpis else None
         if table == "measurements":
@@ -599,6 +632,12 @@ class _Existing:
         if table == "status_updates":
             return self.status_updates[uid].pilot_id if uid in self.status_updates else None
         return self.decisions[uid].pilot_id if uid in self.decisions else None
+
+    def joint_pilot_of(self, table: str, uid: str) -> int | None:
+        if table == "follow_up_comments":
+            return self.follow_up_comments[uid][1] if uid in self.follow_up_comments else None
+        rows: dict[str, Any] = getattr(self, table)
+        return rows[uid].pilot_id if uid in rows else None
 
 
 @dataclass
@@ -739,6 +778,7 @@ def _check_participants(plan: PilotPlan, out: _Collector, ctx: _Context) -> None
             "lead_municipality",
             _("The lead municipality must be one of the participants."),
         )
+    _check_membership(plan, out, ctx)
     method = r.get("split_method", SplitMethod.EQUAL)
     if "split_method" in r.bad:
         return
@@ -752,16 +792,47 @@ def _check_participants(plan: PilotPlan, out: _Collector, ctx: _Context) -> None
                     _("Manual percentages are only for the split method manual."),
                 )
         return
-    missing = [p for p in plan.participants if p.get("manual_percent") is None]
+    # The planned cost is split among the current participants: those that left have none.
+    current = [p for p in plan.participants if p.get("left_on") is None]
+    for p in plan.participants:
+        if p.get("left_on") is not None and p.get("manual_percent") is not None:
+            _flag(out, p, "manual_percent", _("A municipality that has left has no percentage."))
+    missing = [p for p in current if p.get("manual_percent") is None]
     for p in missing:
         if "manual_percent" not in p.bad:
             _flag(out, p, "manual_percent", _("A manual split needs a percentage here."))
     if missing or any("manual_percent" in p.bad for p in plan.participants):
         return
     try:
-        parse_manual_percentages({c: p.values["manual_percent"] for c, p in codes.items()})
+        parse_manual_percentages(
+            {c: p.values["manual_percent"] for c, p in codes.items() if p.get("left_on") is None}
+        )
     except CostSplitError as exc:
         _flag(out, plan.participants[0], "manual_percent", exc.message)
+
+
+def _check_membership(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
+    """Membership over time: a participant joins (`joined_on`, empty for the founders) and
+    leaves (`left_on`) by its own decision, dated today or earlier; the lead cannot leave."""
+    lead = plan.record.get("lead_municipality")
+    for p in plan.participants:
+        joined, left = p.get("joined_on"), p.get("left_on")
+        for column, day in (("joined_on", joined), ("left_on", left)):
+            if day is not None and day > ctx.today:
+                _flag(out, p, column, _(MESSAGES["decision_in_future"]))
+        if left is None or p.bad & {"joined_on", "left_on"}:
+            continue
+        if p.get("municipality_code") == lead:
+            _flag(
+                out,
+                p,
+                "left_on",
+                _("The lead municipality cannot leave; make another participant the lead first."),
+            )
+        elif joined is not None and left <= joined:
+            _flag(
+                out, p, "left_on", _("A municipality cannot leave before the day after it joined.")
+            )
 
 
 def _check_kpis(plan: PilotPlan, out: _Collector) -> dict[str, Record]:
@@ -844,6 +915,144 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
     for c in plan.costs:
         _check_user(out, c, "recorded_by_email", ctx)
     _check_stages(plan, out)
+    _check_joint(plan, out, ctx)
+
+
+# --- the joint life of a pilot: checks ---------------------------------------------------
+
+LESSON_STAGES = (Stage.EVALUATION, Stage.SCALING, Stage.STOPPED)
+
+
+def _check_joint(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
+    _check_municipal_decisions(plan, out, ctx)
+    item_refs = _check_follow_up_items(plan, out)
+    for c in plan.follow_up_comments:
+        ref = c.get("item_ref")
+        if ref is not None and ref not in item_refs:
+            _flag(
+                out,
+                c,
+                "item_ref",
+                _(
+                    "%(pilot)s has no follow-up item %(ref)s in the follow_up_items table.",
+                    pilot=plan.ref,
+                    ref=ref,
+                ),
+            )
+        if len(c.get("text", "")) > 10_000:
+            _flag(out, c, "text", _("At most %(limit)s characters.", limit=10_000))
+        _check_user(out, c, "author_email", ctx)
+    stage = plan.record.get("stage", Stage.IDEA)
+    for lesson in plan.lessons:
+        if len(lesson.get("text", "")) > 10_000:
+            _flag(out, lesson, "text", _("At most %(limit)s characters.", limit=10_000))
+        elif lesson.get("decision_uid") is None and stage not in LESSON_STAGES:
+            _flag(out, lesson, "text", _("Lessons are recorded at evaluation or with a decision."))
+        _check_user(out, lesson, "recorded_by_email", ctx)
+
+
+def _check_municipal_decisions(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
+    """Each row as the app checks a municipal decision, and the membership it made: a
+    participant's no_go made it leave that day (its left_on), a municipality outside the
+    participants can only be a newcomer at scale_up that did not say go (a go made it join)."""
+    members = {
+        p.values["municipality_code"]: p for p in plan.participants if p.get("municipality_code")
+    }
+    lead = plan.record.get("lead_municipality")
+    for d in plan.municipal_decisions:
+        code = d.get("municipality_code")
+        if code is not None and code not in ctx.codes:
+            _flag(out, d, "municipality_code", _("Unknown municipality code %(code)s.", code=code))
+        if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
+            _flag(out, d, "date", _(MESSAGES["decision_in_future"]))
+        for column, check in (("section", check_section), ("minutes_url", check_minutes_url)):
+            try:
+                d.values[column] = check(d.get(column, ""))
+            except MunicipalDecisionError as exc:
+                _flag(out, d, column, _(MUNICIPAL_MESSAGES[exc.code]))
+        if len(d.get("note", "")) > 10_000:
+            _flag(out, d, "note", _("At most %(limit)s characters.", limit=10_000))
+        _check_user(out, d, "recorded_by_email", ctx)
+        if d.bad & {"municipality_code", "gate", "outcome", "date"}:
+            continue
+        member = members.get(code)
+        gate, outcome, day = d.values["gate"], d.values["outcome"], d.values["date"]
+        if member is None:
+            if gate is not Gate.SCALE_UP or outcome is Outcome.GO:
+                _flag(
+                    out,
+                    d,
+                    "municipality_code",
+                    _(
+                        "%(code)s is not in the participants table for %(pilot)s: list it "
+                        "there (a go at scale_up makes a newcomer join on its date).",
+                        code=code,
+                        pilot=plan.ref,
+                    ),
+                )
+        elif outcome is Outcome.NO_GO and code == lead:
+            _flag(
+                out,
+                d,
+                "outcome",
+                _("The lead municipality cannot leave; make another participant the lead first."),
+            )
+        elif outcome is Outcome.NO_GO and member.get("left_on") != day:
+            _flag(
+                out,
+                d,
+                "outcome",
+                _(
+                    "A no_go makes the municipality leave on the decision's date: give %(code)s "
+                    "left_on %(date)s in the participants table.",
+                    code=code,
+                    date=day.isoformat(),
+                ),
+            )
+
+
+def _check_follow_up_items(plan: PilotPlan, out: _Collector) -> set[str]:
+    """The items' refs; each item as the app checks it: an owner municipality is a current
+    participant and only a municipality owner names one; a vendor owner needs the vendor."""
+    refs: dict[str, Record] = {}
+    current = {
+        p.values["municipality_code"]
+        for p in plan.participants
+        if p.get("municipality_code") and p.get("left_on") is None
+    }
+    for item in plan.follow_up_items:
+        ref = item.get("item_ref")
+        if ref is not None and ref in refs:
+            _flag(
+                out,
+                item,
+                "item_ref",
+                _("%(ref)s is already used on row %(row)s.", ref=ref, row=refs[ref].row),
+            )
+        elif ref is not None:
+            refs[ref] = item
+        _limit(out, item, "title", 200)
+        if len(item.get("description", "")) > 10_000:
+            _flag(out, item, "description", _("At most %(limit)s characters.", limit=10_000))
+        owner, code = item.get("owner"), item.get("owner_municipality_code")
+        if owner is OwnerKind.MUNICIPALITY:
+            if code is None or code not in current:
+                _flag(
+                    out,
+                    item,
+                    "owner_municipality_code",
+                    _("The owning municipality must be one of the participants."),
+                )
+        elif owner is not None and code is not None:
+            _flag(
+                out,
+                item,
+                "owner_municipality_code",
+                _("Only a municipality owner names a municipality."),
+            )
+        elif owner is OwnerKind.VENDOR and plan.record.get("vendor_business_id") is None:
+            _flag(out, item, "owner", _("The pilot has no vendor to own this item."))
+    return set(refs)
 
 
 def _check_identities(plans: list[PilotPlan], out: _Collector, ctx: _Context) -> None:
@@ -851,7 +1060,7 @@ def _check_identities(plans: list[PilotPlan], out: _Collector, ctx: _Context) ->
     seen: dict[str, dict[str, Record]] = {}
     for plan in plans:
         records: list[tuple[str, Record]] = [("pilots", plan.record)]
-        records += [(t, r) for t in UID_TABLES for r in getattr(plan, t)]
+        records += [(t, r) for t in (*UID_TABLES, *JOINT_UID_TABLES) for r in getattr(plan, t)]
         pilot = ctx.existing.pilots.get(plan.record.get("uid") or "")
         for table, r in records:
             uid = r.get("uid")
@@ -1033,12 +1242,14 @@ class _Writer:
             if pilot is None:
                 continue
             outcome = PilotOutcome(plan.ref, pilot.name, created=True)
+            self.founding_membership(plan, pilot)
             kpis = self.kpis(plan.kpis, pilot, outcome)
             self.measurements(plan.measurements, kpis, outcome)
             self.status_updates(plan.status_updates, pilot, outcome)
             if all(d.clean for d in plan.decisions):
                 self.decisions(plan, plan.decisions, pilot, kpis, outcome)
             self.costs(plan, pilot)
+            self.joint(plan, pilot, outcome)
             version = plan.record.get("version")
             if version is not None and version > 0 and pilot.version != version:
                 # The pilot carries its version over, so that importing the same file again
@@ -1052,11 +1263,11 @@ class _Writer:
         r = plan.record
         method = r.get("split_method", SplitMethod.EQUAL)
         business_id = r.get("vendor_business_id")
+        # The pilot's participants are its current ones (see membership for those that left).
+        current = [p for p in plan.participants if p.get("left_on") is None]
         manual = None
         if method is SplitMethod.MANUAL:
-            manual = {
-                p.values["municipality_code"]: p.values["manual_percent"] for p in plan.participants
-            }
+            manual = {p.values["municipality_code"]: p.values["manual_percent"] for p in current}
         return {
             "name": r.get("name", ""),
             "summary": r.get("summary", ""),
@@ -1065,7 +1276,7 @@ class _Writer:
             "stage": stage,
             "goals": r.get("goals", []),
             "lead_municipality": r.values["lead_municipality"],
-            "participants": [p.values["municipality_code"] for p in plan.participants],
+            "participants": [p.values["municipality_code"] for p in current],
             "split_method": method,
             "manual_shares": manual,
             "equal_percent": r.get("equal_percent") if method is SplitMethod.HYBRID else None,
@@ -1104,6 +1315,9 @@ class _Writer:
         database's is a conflict (a problem on the row: nothing is overwritten)."""
         r = plan.record
         outcome = PilotOutcome(plan.ref, pilot.name)
+        version = pilot.version  # before any membership change the file makes
+        if not self.membership_changes(plan, pilot, outcome):
+            return
         existing = self.ctx.existing
         new_decisions = [d for d in plan.decisions if d.get("uid") not in existing.decisions]
         current = data_from_pilot(pilot)
@@ -1121,7 +1335,7 @@ class _Writer:
                     (CHANGE_COLUMNS.get(key, key), _shown(key, old), _shown(key, new))
                 )
         if changes:
-            if r.get("version") != pilot.version:
+            if r.get("version") != version:
                 _flag(
                     self.out,
                     r,
@@ -1130,7 +1344,7 @@ class _Writer:
                         "The pilot was changed in the app after this file was exported (it is "
                         "at version %(now)s, the file has %(file)s); nothing was overwritten. "
                         "Export it again and make the change in the new file.",
-                        now=pilot.version,
+                        now=version,
                         file=r.get("version", "–"),
                     ),
                 )
@@ -1151,6 +1365,7 @@ class _Writer:
                 self.same_decision(d)
             if new_decisions:
                 self.decisions(plan, new_decisions, pilot, kpis, outcome)
+        self.joint(plan, pilot, outcome)
         outcome.kept = self.kept(plan, pilot)
         self.outcomes.append(outcome)
 
@@ -1223,6 +1438,8 @@ class _Writer:
             "status_updates": sa.select(StatusUpdate.uid).where(StatusUpdate.pilot_id == pilot.id),
             "decisions": sa.select(Decision.uid).where(Decision.pilot_id == pilot.id),
         }
+        queries.update(_joint_uid_queries(pilot.id))
+        in_file.update({t: {r.get("uid") for r in getattr(plan, t)} for t in JOINT_UID_TABLES})
         kept = {}
         for table, query in queries.items():
             missing = sum(1 for uid in db.session.scalars(query) if uid not in in_file[table])
@@ -1478,6 +1695,288 @@ class _Writer:
             if not outcome.created:
                 outcome.changes.append(("stage", old.value, stage.value))
 
+    # --- the joint life of a pilot ----------------------------------------------------
+
+    def founding_membership(self, plan: PilotPlan, pilot: Pilot) -> None:
+        """A new pilot's membership over time: the participants' joined_on and left_on, and
+        those that have left (with no planned share), audited with the old and new values."""
+        dates = {
+            p.values["municipality_code"]: (p.get("joined_on"), p.get("left_on"))
+            for p in plan.participants
+        }
+        if not any(joined or left for joined, left in dates.values()):
+            return
+        before = pilot_values(pilot)
+        by_code = {p.municipality_code: p for p in pilot.participations}
+        for code, (joined, left) in sorted(dates.items()):
+            participation = by_code.get(code)
+            if participation is None:
+                participation = Participation(municipality_code=code, share_cents=0)
+                pilot.participations.append(participation)
+            participation.joined_on, participation.left_on = joined, left
+        db.session.flush()
+        audit.record(
+            "update", "pilot", pilot.id, old=before, new=pilot_values(pilot), pilot_id=pilot.id
+        )
+
+    def membership_changes(self, plan: PilotPlan, pilot: Pilot, outcome: PilotOutcome) -> bool:
+        """A pilot the database has: a participant with a new left_on leaves on that day, a
+        municipality new to the pilot with a joined_on joins on that day (as its decisions
+        make it in the app: the shares are recomputed and audited). Any other change of the
+        dates is a problem. False when the pilot cannot be updated."""
+        stored = {p.municipality_code: p for p in pilot.participations}
+        moves: list[tuple[date, str, str]] = []
+        ok = True
+        for p in plan.participants:
+            code = p.values["municipality_code"]
+            joined, left = p.get("joined_on"), p.get("left_on")
+            have = stored.get(code)
+            if have is None:
+                if joined is not None:
+                    moves.append((joined, "joining", code))
+                if left is not None:
+                    moves.append((left, "leaving", code))
+                if left is not None and joined is None:
+                    ok = self.membership_problem(p, "left_on", None)
+                continue
+            if (have.joined_on, have.left_on) == (joined, left):
+                continue
+            if have.joined_on == joined and have.left_on is None:
+                moves.append((left, "leaving", code))
+                continue
+            column = "joined_on" if have.joined_on != joined else "left_on"
+            ok = self.membership_problem(p, column, have)
+        if not ok or not moves:
+            return ok
+        if plan.record.get("version") != pilot.version:
+            _flag(
+                self.out,
+                plan.record,
+                "version",
+                _(
+                    "The pilot was changed in the app after this file was exported (it is "
+                    "at version %(now)s, the file has %(file)s); nothing was overwritten. "
+                    "Export it again and make the change in the new file.",
+                    now=pilot.version,
+                    file=plan.record.get("version", "–"),
+                ),
+            )
+            return False
+        for day, move, code in sorted(moves):
+            try:
+                change_membership(pilot, on=day, **{move: code})
+            except PilotValidationError as exc:
+                self.refused(plan.record, exc, {"municipality": "lead_municipality"})
+                return False
+            column = "joined_on" if move == "joining" else "left_on"
+            outcome.changes.append((f"{column} {code}", "", day.isoformat()))
+        return True
+
+    def membership_problem(self, record: Record, column: str, have: Participation | None) -> bool:
+        if have is None:
+            message = _("Only a municipality that takes part in the pilot can leave it.")
+        else:
+            message = _(
+                "In the app %(code)s takes part from %(joined)s to %(left)s; an import changes "
+                "the membership only by a participant leaving or a newcomer joining.",
+                code=have.municipality_code,
+                joined=have.joined_on.isoformat() if have.joined_on else "–",
+                left=have.left_on.isoformat() if have.left_on else "–",
+            )
+        _flag(self.out, record, column, message)
+        return False
+
+    def joint(self, plan: PilotPlan, pilot: Pilot, outcome: PilotOutcome) -> None:
+        """The pilot's municipal decisions, follow-up items with their comments and lessons:
+        new rows created, known ones (by uid) updated, a municipal decision never changed."""
+        if not (
+            plan.municipal_decisions
+            or plan.follow_up_items
+            or plan.follow_up_comments
+            or plan.lessons
+        ):
+            return
+        decision_ids: dict[str, int] = {
+            uid: decision_id
+            for uid, decision_id in db.session.execute(
+                sa.select(Decision.uid, Decision.id).where(Decision.pilot_id == pilot.id)
+            )
+        }
+        self.municipal_decisions(plan.municipal_decisions, pilot, outcome)
+        items = self.follow_up_items(plan.follow_up_items, pilot, decision_ids, outcome)
+        self.follow_up_comments(plan.follow_up_comments, pilot, items, outcome)
+        self.lessons(plan.lessons, pilot, decision_ids, outcome)
+
+    def decision_id(self, record: Record, decision_ids: dict[str, int]) -> int | None:
+        uid = record.get("decision_uid")
+        if uid is None:
+            return None
+        if uid not in decision_ids:
+            _flag(
+                self.out,
+                record,
+                "decision_uid",
+                _("No decision of this pilot in the decisions table has this uid."),
+            )
+        return decision_ids.get(uid)
+
+    def municipal_decisions(
+        self, records: list[Record], pilot: Pilot, outcome: PilotOutcome
+    ) -> None:
+        for d in _sorted_by_date(records):
+            if not d.clean:
+                continue
+            values = {
+                "municipality_code": d.values["municipality_code"],
+                "gate": d.values["gate"],
+                "outcome": d.values["outcome"],
+                "body": d.values["body"],
+                "decided_on": d.values["date"],
+                "section": d.get("section", ""),
+                "minutes_url": d.get("minutes_url", ""),
+                "note": d.get("note", "").strip(),
+            }
+            stored = self.ctx.existing.municipal_decisions.get(d.get("uid") or "")
+            if stored is not None:
+                if any(
+                    _lines(getattr(stored, key)) != _lines(value) for key, value in values.items()
+                ):
+                    _flag(
+                        self.out,
+                        d,
+                        "uid",
+                        _(
+                            "This municipal decision is recorded differently in the app; a "
+                            "recorded decision is not changed by an import. Record a new "
+                            "decision, or clear the uid."
+                        ),
+                    )
+                continue
+            decision = MunicipalDecision(
+                pilot_id=pilot.id,
+                recorded_by_id=_user_id(self.ctx, d.get("recorded_by_email")),
+                **values,
+            )
+            if d.get("uid"):
+                decision.uid = d.values["uid"]
+            audit.add_new(decision, "municipal_decision", pilot.id, commit=False)
+            outcome.count("municipal_decisions", "created")
+
+    def follow_up_items(
+        self,
+        records: list[Record],
+        pilot: Pilot,
+        decision_ids: dict[str, int],
+        outcome: PilotOutcome,
+    ) -> dict[str, FollowUpItem]:
+        items: dict[str, FollowUpItem] = {}
+        for i in records:
+            if not i.clean:
+                continue
+            owner = i.values["owner"]
+            values = {
+                "title": i.values["title"].strip(),
+                "description": i.get("description", "").strip(),
+                "owner_kind": owner,
+                "owner_municipality_code": (
+                    i.get("owner_municipality_code") if owner is OwnerKind.MUNICIPALITY else None
+                ),
+                "due_on": i.get("due_on"),
+                "status": i.get("status", ItemStatus.OPEN),
+                "decision_id": self.decision_id(i, decision_ids),
+            }
+            stored = self.ctx.existing.follow_up_items.get(i.get("uid") or "")
+            if stored is not None:
+                if self.changed_row(stored, values, "follow_up_item", pilot.id):
+                    outcome.count("follow_up_items", "updated")
+                items[i.values["item_ref"]] = stored
+                continue
+            item = FollowUpItem(pilot_id=pilot.id, comments=[], **values)
+            if i.get("uid"):
+                item.uid = i.values["uid"]
+            audit.add_new(item, "follow_up_item", pilot.id, commit=False)
+            outcome.count("follow_up_items", "created")
+            items[i.values["item_ref"]] = item
+        return items
+
+    def follow_up_comments(
+        self,
+        records: list[Record],
+        pilot: Pilot,
+        items: dict[str, FollowUpItem],
+        outcome: PilotOutcome,
+    ) -> None:
+        for c in records:
+            item = items.get(c.get("item_ref", ""))
+            if item is None or not c.clean:
+                continue
+            values = {
+                "item_id": item.id,
+                "text": c.values["text"].strip(),
+                "author_id": _user_id(self.ctx, c.get("author_email")),
+            }
+            stored = self.ctx.existing.follow_up_comments.get(c.get("uid") or "")
+            if stored is not None:
+                if self.changed_row(stored[0], values, "follow_up_comment", pilot.id):
+                    outcome.count("follow_up_comments", "updated")
+                continue
+            comment = FollowUpComment(**values, created_at=_noon(c.get("date")))
+            if c.get("uid"):
+                comment.uid = c.values["uid"]
+            audit.add_new(comment, "follow_up_comment", pilot.id, commit=False)
+            outcome.count("follow_up_comments", "created")
+
+    def lessons(
+        self,
+        records: list[Record],
+        pilot: Pilot,
+        decision_ids: dict[str, int],
+        outcome: PilotOutcome,
+    ) -> None:
+        for lesson_row in records:
+            if not lesson_row.clean:
+                continue
+            values = {
+                "text": lesson_row.values["text"].strip(),
+                "decision_id": self.decision_id(lesson_row, decision_ids),
+                "recorded_by_id": _user_id(self.ctx, lesson_row.get("recorded_by_email")),
+            }
+            stored = self.ctx.existing.lessons.get(lesson_row.get("uid") or "")
+            if stored is not None:
+                if self.changed_row(stored, values, "lesson", pilot.id):
+                    outcome.count("lessons", "updated")
+                continue
+            lesson = Lesson(pilot_id=pilot.id, **values, created_at=_noon(lesson_row.get("date")))
+            if lesson_row.get("uid"):
+                lesson.uid = lesson_row.values["uid"]
+            audit.add_new(lesson, "lesson", pilot.id, commit=False)
+            outcome.count("lessons", "created")
+
+
+# Comments and lessons carry their day (as the pages show it, in Finland); imported, they are
+# timed at noon of that day there. Without a day they are timed now.
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def _noon(day: date | None) -> datetime:
+    if day is None:
+        return datetime.now(UTC)
+    return datetime.combine(day, time(12), HELSINKI).astimezone(UTC)
+
+
+def _joint_uid_queries(pilot_id: int) -> dict[str, sa.Select[Any]]:
+    """The uids of a pilot's joint rows in the database, per table (for what is kept)."""
+    return {
+        "municipal_decisions": sa.select(MunicipalDecision.uid).where(
+            MunicipalDecision.pilot_id == pilot_id
+        ),
+        "follow_up_items": sa.select(FollowUpItem.uid).where(FollowUpItem.pilot_id == pilot_id),
+        "follow_up_comments": sa.select(FollowUpComment.uid)
+        .join(FollowUpItem, FollowUpItem.id == FollowUpComment.item_id)
+        .where(FollowUpItem.pilot_id == pilot_id),
+        "lessons": sa.select(Lesson.uid).where(Lesson.pilot_id == pilot_id),
+    }
+
 
 # The file's column for each field a changed pilot reports.
 CHANGE_COLUMNS = {
@@ -1558,6 +2057,10 @@ def _plans(records: dict[str, list[Record]], out: _Collector) -> list[PilotPlan]
         (STATUS_UPDATES, "status_updates"),
         (DECISIONS, "decisions"),
         (COSTS, "costs"),
+        (MUNICIPAL_DECISIONS, "municipal_decisions"),
+        (FOLLOW_UP_ITEMS, "follow_up_items"),
+        (FOLLOW_UP_COMMENTS, "follow_up_comments"),
+        (LESSONS, "lessons"),
     )
     for sheet, attr in children:
         for r in records.get(sheet.name, []):
@@ -1586,6 +2089,9 @@ def _context(plans: list[PilotPlan], today: date) -> _Context:
             *plan.status_updates,
             *plan.decisions,
             *plan.costs,
+            *plan.municipal_decisions,
+            *plan.follow_up_comments,
+            *plan.lessons,
         ):
             for column in ("coordinator_email", "recorded_by_email", "author_email"):
                 if r.get(column):
@@ -1631,11 +2137,11 @@ def _chunks(values: set[str]) -> Iterator[list[str]]:
 def _existing(plans: list[PilotPlan]) -> _Existing:
     """The database's rows with the uids of the file (one query per table that names any,
     per 5 000 uids)."""
-    uids: dict[str, set[str]] = {t: set() for t in ("pilots", *UID_TABLES)}
+    uids: dict[str, set[str]] = {t: set() for t in ("pilots", *UID_TABLES, *JOINT_UID_TABLES)}
     for plan in plans:
         if uid := plan.record.get("uid"):
             uids["pilots"].add(uid)
-        for table in UID_TABLES:
+        for table in (*UID_TABLES, *JOINT_UID_TABLES):
             uids[table] |= {r.values["uid"] for r in getattr(plan, table) if r.get("uid")}
     found = _Existing()
     for chunk in _chunks(uids["pilots"]):
@@ -1656,7 +2162,28 @@ def _existing(plans: list[PilotPlan]) -> _Existing:
     for chunk in _chunks(uids["decisions"]):
         decisions = sa.select(Decision).where(Decision.uid.in_(chunk))
         found.decisions.update((d.uid, d) for d in db.session.scalars(decisions))
+    _existing_joint(uids, found)
     return found
+
+
+def _existing_joint(uids: dict[str, set[str]], found: _Existing) -> None:
+    """The municipal decisions, follow-up items and comments and lessons the file names."""
+    for chunk in _chunks(uids["municipal_decisions"]):
+        query = sa.select(MunicipalDecision).where(MunicipalDecision.uid.in_(chunk))
+        found.municipal_decisions.update((d.uid, d) for d in db.session.scalars(query))
+    for chunk in _chunks(uids["follow_up_items"]):
+        items = sa.select(FollowUpItem).where(FollowUpItem.uid.in_(chunk))
+        found.follow_up_items.update((i.uid, i) for i in db.session.scalars(items))
+    for chunk in _chunks(uids["follow_up_comments"]):
+        rows = db.session.execute(
+            sa.select(FollowUpComment, FollowUpItem.pilot_id)
+            .join(FollowUpItem, FollowUpItem.id == FollowUpComment.item_id)
+            .where(FollowUpComment.uid.in_(chunk))
+        )
+        found.follow_up_comments.update((c.uid, (c, pilot_id)) for c, pilot_id in rows)
+    for chunk in _chunks(uids["lessons"]):
+        lessons = sa.select(Lesson).where(Lesson.uid.in_(chunk))
+        found.lessons.update((lesson.uid, lesson) for lesson in db.session.scalars(lessons))
 
 
 def import_pilots(

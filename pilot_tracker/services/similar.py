@@ -41,6 +41,7 @@ from pilot_tracker.domain.similarity import (
 )
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Kpi, Municipality, Participation, Pilot, Vendor
+from pilot_tracker.models.follow_up import Lesson
 from pilot_tracker.permissions import scope_pilots
 
 CANDIDATES = 40
@@ -125,6 +126,7 @@ def _stem_params(postgres: bool, stems: Sequence[tuple[str, str, int]]) -> dict[
     params: dict[str, Any] = {}
     for index, (word, part, weight) in enumerate(stems):
         params[f"w{index}"] = weight
+        params[f"lesson{index}"] = "%" + _like_escape(part[1:]) + "%"
         if postgres:
             params[f"like{index}"] = "%" + _like_escape(part[1:]) + "%"
             params[f"word{index}"] = "'" + word.replace("'", "''").replace("\\", "") + "'"
@@ -169,6 +171,9 @@ def _candidate_statement(
         # A stem in thousands of pilots says little about any one of them: counting the
         # first PER_STEM keeps a lookup's cost bounded whatever the portfolio's size.
         member = scope_pilots(member, user)
+        # The lessons learned are searched too: a pilot whose lesson has the stem is found
+        # (once per stem, whether its text, its lessons or both have it).
+        member = sa.union(member, _lesson_member(index, exclude, user))  # type: ignore[assignment]
         if postgres:
             # Behind a MATERIALIZED CTE the limit cannot tempt PostgreSQL into a sequential
             # scan that computes to_tsvector for row after row: the CTE is planned for its
@@ -243,11 +248,40 @@ def _candidate_statement(
             places,
             decisions,
             kpis,
+            _lesson_texts(postgres),
         )
         .join(top, top.c.id == Pilot.id)
         .outerjoin(Vendor, Vendor.id == Pilot.vendor_id)
         .order_by(top.c.rank.desc(), Pilot.id)
     )
+
+
+def _lesson_member(index: int, exclude: bool, user: Any) -> Any:
+    """The visible pilots with a lesson learned that contains stem `index` (its first letter
+    left out, as on PostgreSQL above, so that a capitalised word matches too)."""
+    member = (
+        sa.select(
+            Pilot.id.label("id"),
+            Pilot.theme.label("theme"),
+            Pilot.lead_municipality_code.label("lead"),
+            sa.bindparam(f"w{index}", type_=sa.Integer).label("w"),
+        )
+        .join(Lesson, Lesson.pilot_id == Pilot.id)
+        .where(Lesson.text.like(sa.bindparam(f"lesson{index}"), escape="\\"))
+    )
+    if exclude:
+        member = member.where(Pilot.id != sa.bindparam("exclude", type_=sa.Integer))
+    return scope_pilots(member, user)
+
+
+def _lesson_texts(postgres: bool) -> Any:
+    """A correlated subquery: the pilot's lessons learned as one text (for the ranking)."""
+    joined = (
+        sa.func.string_agg(Lesson.text, sa.literal_column("' '"))
+        if postgres
+        else sa.func.group_concat(Lesson.text, " ")
+    )
+    return sa.select(joined).where(Lesson.pilot_id == Pilot.id).scalar_subquery()
 
 
 def _json_rows(postgres: bool, columns: list[Any], base: Any, where: Any) -> Any:
@@ -372,11 +406,11 @@ def find_similar(
     details = {}
     for row in rows:
         pilot_id, other_name, summary, pilot_theme, stage, vendor, language = row[:7]
-        places, decided, kpis = row[7:]
+        places, decided, kpis, lessons = row[7:]
         pairs = _loads(places)
         other = PilotTraits(
             other_name,
-            f"{other_name} {summary}",
+            f"{other_name} {summary} {lessons}" if lessons else f"{other_name} {summary}",
             pilot_theme.value,
             frozenset(code for code, _region in pairs),
             frozenset(region for _code, region in pairs),
