@@ -17,7 +17,7 @@ from flask import Response, abort, current_app, g, render_template, request, url
 from flask_login import current_user
 
 from pilot_tracker.charts import Chart
-from pilot_tracker.dashboards import bp, queries
+from pilot_tracker.dashboards import bp, directory, queries
 from pilot_tracker.dashboards.build import (
     DUE_DAYS,
     DUE_SECTION_ROWS,
@@ -77,6 +77,23 @@ def portfolio_csv(chart: str) -> Response:
         abort(404)
     _form, data = _portfolio_data()
     return csv_response(build(data, FlaskTexts()), f"portfolio-{chart}.csv")
+
+
+@bp.get("/municipalities")
+@role_required(*READERS)
+def municipalities() -> str:
+    """Every municipality by region, searchable by Finnish or Swedish name and by code
+    (`?q=`), with its pilots, committed cost and committed cost per resident."""
+    query = (request.args.get("q") or "").strip()[: directory.MAX_QUERY]
+    t = FlaskTexts()
+    regions = directory.directory(t.language, query)
+    return render_template(
+        "dashboards/municipalities.html",
+        query=query,
+        regions=regions,
+        found=sum(len(r.entries) for r in regions),
+        home=getattr(current_user, "home_code", None),
+    )
 
 
 def _municipality_or_404(code: str) -> MunicipalityData:
