@@ -126,6 +126,41 @@ def municipality(code: str) -> str:
     )
 
 
+@bp.get("/municipalities/<code>/brief.pdf")
+@role_required(*READERS)
+def municipality_brief_pdf(code: str) -> Response:
+    """The municipality's page as a brief for a meeting: a tagged PDF (PDF/UA) with its
+    figures, what is due, every chart as its table and its pilots; 404 for an unknown code."""
+    from pilot_tracker.web_pdf import render_pdf
+
+    data = _municipality_or_404(code)
+    t = FlaskTexts()
+    items, total = data.pilots
+    due = due_items(current_user, data.today, municipality=code, limit=DUE_SECTION_ROWS)
+    html = render_template(
+        "dashboards/brief_pdf.html",
+        due=due,
+        due_rows=due_rows(due, current_user),
+        place=data.place,
+        name=data.place.name(t.language),
+        summary=data.summary(),
+        charts=municipality_charts(data, t),
+        pilots=pilot_rows(items, t),
+        pilot_total=total,
+        brief_css=_brief_css(),
+    )
+    return render_pdf(html, f"kuntakatsaus-{code}-{data.today.isoformat()}.pdf")
+
+
+def _brief_css() -> str:
+    from pathlib import Path
+
+    from markupsafe import Markup
+
+    path = Path(__file__).resolve().parents[1] / "static" / "css" / "brief.css"
+    return Markup(path.read_text(encoding="utf-8"))  # our own file, not user input
+
+
 @bp.get("/municipalities/<code>/data/<chart>.csv")
 @role_required(*READERS)
 def municipality_csv(code: str, chart: str) -> Response:
