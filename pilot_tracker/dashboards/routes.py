@@ -34,6 +34,7 @@ from pilot_tracker.dashboards.forms import filter_form
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
+from pilot_tracker.services import exchange
 from pilot_tracker.services.due import due_items
 from pilot_tracker.web.chart_texts import FlaskTexts, table_rows
 
@@ -210,17 +211,52 @@ def csv_value(value: Any, kind: str) -> str | int:
 
 
 def csv_rows(chart: Chart) -> list[list[Any]]:
-    """The chart's table as CSV rows, header first."""
+    """The chart's table as CSV rows in the plain machine form, header first."""
     kinds = [c.kind for c in chart.columns]
     body = [[csv_value(v, k) for v, k in zip(row, kinds, strict=True)] for row in chart.rows]
     return [[c.label for c in chart.columns], *body]
 
 
+def spreadsheet_value(value: Any, kind: str) -> str:
+    """A cell in the export dialect (services.exchange): decimal comma, ISO dates,
+    neutralised text; money from cents to euros with two decimals."""
+    if kind == "money" and value is not None:
+        return exchange.csv_cell(Decimal(int(value)) / 100, "money")
+    if isinstance(value, float):
+        return exchange.csv_cell(Decimal(str(value)), kind)
+    return exchange.csv_cell(value, kind)
+
+
+# Languages whose spreadsheets read `;` and a decimal comma (the export CSVs' dialect).
+SPREADSHEET_LANGUAGES = ("fi", "sv")
+
+
 def csv_response(chart: Chart, filename: str) -> Response:
-    """The chart's data as a downloadable UTF-8 CSV file."""
+    """The chart's data as a downloadable CSV with the same column headers as its table.
+
+    In Finnish and Swedish the export dialect (`;`, decimal comma, UTF-8 with BOM), which
+    Excel opens in columns; in English, or with `?format=plain` in any language, the plain
+    machine form (`,`, decimal point, ISO dates, no BOM). `?format=spreadsheet` asks for the
+    export dialect in any language.
+    """
+    wanted = request.args.get("format")
+    if wanted not in (None, "", "plain", "spreadsheet"):
+        abort(404)
+    spreadsheet = wanted == "spreadsheet" or (
+        not wanted and FlaskTexts().language in SPREADSHEET_LANGUAGES
+    )
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(chart))
-    response = Response(buffer.getvalue(), mimetype="text/csv")
+    if spreadsheet:
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        kinds = [c.kind for c in chart.columns]
+        writer.writerow([c.label for c in chart.columns])
+        for row in chart.rows:
+            writer.writerow([spreadsheet_value(v, k) for v, k in zip(row, kinds, strict=True)])
+        body = "\ufeff" + buffer.getvalue()
+    else:
+        csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(chart))
+        body = buffer.getvalue()
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.charset = "utf-8"
     return response
