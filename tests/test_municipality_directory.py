@@ -10,10 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pilot_tracker.dashboards import directory
-from pilot_tracker.domain.enums import Role, Stage
+from pilot_tracker.domain.enums import Gate, Outcome, Role, Stage
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Municipality, User
 from pilot_tracker.services import money
+from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.municipalities import name_order
 from tests.conftest import Actors, csrf_token, login_as
 from tests.factories import make_pilot, make_user
@@ -241,3 +242,36 @@ def test_leaving_the_council_role_clears_the_home(app: Flask, actors: Actors) ->
             db.session.scalar(sa.select(User.home_municipality_code).where(User.id == user.id))
             is None
         )
+
+
+def test_reminders_of_a_chosen_home_are_its_pilots_as_for_a_tie(app: Flask, actors: Actors) -> None:
+    """The reminder digest (services.due_items) of a council member: a chosen home works as a
+    tie does; with neither, there is nothing to remind of."""
+    from pilot_tracker.services.due_items import due_items_for
+
+    with app.app_context():
+        chooser = make_user(Role.COUNCIL, email="digest@example.com")
+        home_pilot = make_pilot(
+            ("091",),
+            vendor=actors.vendor_a,
+            stage=Stage.PLANNING,
+            name="Kotikunnan kokeilu",
+            start_date=TODAY - timedelta(days=60),
+            end_date=TODAY + timedelta(days=30),
+        )
+        # A start decision whose review date has passed: a review is overdue.
+        record_decision(
+            home_pilot,
+            Gate.START,
+            Outcome.GO,
+            decided_on=TODAY - timedelta(days=40),
+            decided_by="ohjausryhmä",
+            rationale="Aloitetaan.",
+            next_review=TODAY - timedelta(days=3),
+            commit=False,
+        )
+        db.session.flush()
+        assert due_items_for(chooser, TODAY) == []
+        chooser.home_municipality_code = "091"
+        db.session.flush()
+        assert {i.pilot_id for i in due_items_for(chooser, TODAY)} == {home_pilot.id}
