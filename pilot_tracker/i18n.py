@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from babel.dates import format_datetime
@@ -86,6 +86,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
     app.jinja_env.globals["current_language"] = current_language
+    # The moment a page is made, for the "as of" line of its printed header.
+    app.jinja_env.globals["now"] = lambda: datetime.now(UTC)
     app.jinja_env.globals["lang_attr"] = lang_attr
     app.jinja_env.globals["plotly_locale"] = lambda: formats.plotly_locale(current_language())
     from pilot_tracker.labels import label, region_name

@@ -13,6 +13,11 @@ from pilot_tracker.domain.enums import Role
 # (endpoint, label, roles that see it; None = everybody incl. anonymous)
 NAV: list[tuple[str, Any, tuple[Role, ...] | None]] = [
     ("dashboards.portfolio", _l("Dashboard"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL)),
+    (
+        "dashboards.municipalities",
+        _l("Municipalities"),
+        (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL),
+    ),
     ("pilots.vendor_home", _l("My pilots"), (Role.VENDOR,)),
     ("pilots.index", _l("Pilots"), (Role.ADMIN, Role.COORDINATOR, Role.COUNCIL, Role.VENDOR)),
     (

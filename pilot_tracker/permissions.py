@@ -122,8 +122,8 @@ def visible_pilot_or_404(pilot_id: int, user: Any, options: Iterable[Any] = ()) 
 def home_url(user: User) -> str:
     """Where a user lands after signing in."""
     views = current_app.view_functions
-    if user.role == Role.COUNCIL and user.municipality_code and "dashboards.municipality" in views:
-        return url_for("dashboards.municipality", code=user.municipality_code)
+    if user.role == Role.COUNCIL and user.home_code and "dashboards.municipality" in views:
+        return url_for("dashboards.municipality", code=user.home_code)
     if user.role == Role.VENDOR and "pilots.vendor_home" in views:
         return url_for("pilots.vendor_home")
     if user.role in READERS and "dashboards.portfolio" in views:

@@ -206,7 +206,7 @@ def test_region_and_national_projections_exclude_the_participants(
             )
         ).one()
     login_as(client, actors.council)
-    response = client.get(f"/pilots/{pilots['booking']}/projection.csv")
+    response = client.get(f"/pilots/{pilots['booking']}/projection.csv?format=plain")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
     assert response.status_code == 200 and response.mimetype == "text/csv"

@@ -106,7 +106,7 @@ def test_the_municipality_page_lists_its_overdue_review_first_and_its_years(
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", years)
     assert cells[4:8] == ["2026", "€24,201.09", "€0.00", "€0.00"]
     assert cells[8:12] == ["2027", "€12,298.91", "€0.00", "€0.00"]
-    csv = client.get("/municipalities/418/data/by-year.csv").get_data(as_text=True)
+    csv = client.get("/municipalities/418/data/by-year.csv?format=plain").get_data(as_text=True)
     assert csv.splitlines()[1:] == ["2026,24201.09,0.00,0.00", "2027,12298.91,0.00,0.00"]
 
 

@@ -156,7 +156,7 @@ def test_the_feed_is_in_the_owners_language(app: Flask, actors: Actors) -> None:
         update_profile(actors.coordinator, name="", language="sv")
     path = create_feed(login_as(app.test_client(), actors.coordinator))
     found = events(app.test_client().get(path).data)
-    assert found[f"review-{pilot_a}@kokeilusalkku"][1] == "Uppföljning: Kalenterikokeilu A"
+    assert found[f"review-{pilot_a}@kokeilusalkku"][1] == "Granskning: Kalenterikokeilu A"
 
 
 def test_each_pilot_page_offers_its_own_ics_within_the_permissions(

@@ -350,6 +350,6 @@ def test_import_page_lists_the_warnings_of_the_check(
     )
     html = response.get_data(as_text=True).replace("\xa0", " ").replace("\u202f", " ")
     assert "Budjetti 6 000 000,00 € on yli 5 000 000 €" in html
-    assert "1 varoitus (tuonti ei pysähdy siihen)" in html
+    assert "1 varoitus (tuonti jatkuu varoituksesta huolimatta)" in html
     with app.app_context():
         assert pilot_names() == []

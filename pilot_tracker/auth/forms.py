@@ -27,6 +27,10 @@ class ProfileForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="")
+    # Only for a council member not tied to a municipality; choices set by the view.
+    home_municipality_code = SelectField(
+        _l("Home municipality"), choices=[], default="", validate_choice=False
+    )
 
 
 class PasswordChangeForm(FlaskForm):

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from pilot_tracker import mail_texts
 from pilot_tracker.auth import bp
@@ -29,7 +30,7 @@ from pilot_tracker.auth.forms import (
     TokenForm,
 )
 from pilot_tracker.extensions import db, limiter
-from pilot_tracker.models import ApiToken
+from pilot_tracker.models import ApiToken, Municipality
 from pilot_tracker.permissions import ALL_ROLES, home_url, role_required
 from pilot_tracker.security import local_path
 from pilot_tracker.services import calendar as calendar_service
@@ -90,8 +91,12 @@ def _profile_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     """The profile page with all its forms; `forms` replaces the ones that carry errors."""
     user = current_user._get_current_object()
     profile_form = forms.pop("profile_form", None) or ProfileForm(
-        formdata=None, name=user.name, language=user.language or ""
+        formdata=None,
+        name=user.name,
+        language=user.language or "",
+        home_municipality_code=user.home_municipality_code or "",
     )
+    _home_choices(profile_form, user)
     tokens = db.session.scalars(
         sa.select(ApiToken)
         .where(ApiToken.user_id == user.id)
@@ -111,18 +116,42 @@ def _profile_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     return render_template("auth/profile.html", **context), status
 
 
+def _home_choices(form: ProfileForm, user: Any) -> None:
+    """The home municipality choices (all 308 by name), or no field at all for users who
+    cannot choose one (services.users.can_choose_home)."""
+    if not user_service.can_choose_home(user):
+        del form.home_municipality_code
+        return
+    from pilot_tracker.i18n import current_language
+    from pilot_tracker.services.municipalities import name_order
+
+    language = current_language()
+    places = db.session.scalars(sa.select(Municipality)).all()
+    form.home_municipality_code.choices = [
+        SelectChoice("", _("None: the portfolio dashboard is my home page")),
+        *(
+            SelectChoice(m.code, f"{m.name(language)} ({m.code})")
+            for m in sorted(places, key=lambda m: name_order(m.name(language)))
+        ),
+    ]
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @role_required(*ALL_ROLES)
 def profile() -> Response | tuple[str, int]:
     """One's own name and language, password and API tokens."""
     form = ProfileForm()
+    user = current_user._get_current_object()
     if request.method == "POST":
+        home = form.home_municipality_code.data or None
+        _home_choices(form, user)
         if form.validate_on_submit():
             try:
                 user_service.update_profile(
-                    current_user._get_current_object(),
+                    user,
                     name=form.name.data or "",
                     language=form.language.data or None,
+                    home_municipality_code=home if user_service.can_choose_home(user) else None,
                 )
             except user_service.UserError as exc:
                 attach_errors(form, exc.errors)

@@ -17,7 +17,7 @@ from flask import Response, abort, current_app, g, render_template, request, url
 from flask_login import current_user
 
 from pilot_tracker.charts import Chart
-from pilot_tracker.dashboards import bp, queries
+from pilot_tracker.dashboards import bp, directory, queries
 from pilot_tracker.dashboards.build import (
     DUE_DAYS,
     DUE_SECTION_ROWS,
@@ -34,6 +34,7 @@ from pilot_tracker.dashboards.forms import filter_form
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
+from pilot_tracker.services import exchange
 from pilot_tracker.services.due import due_items
 from pilot_tracker.web.chart_texts import FlaskTexts, table_rows
 
@@ -79,6 +80,23 @@ def portfolio_csv(chart: str) -> Response:
     return csv_response(build(data, FlaskTexts()), f"portfolio-{chart}.csv")
 
 
+@bp.get("/municipalities")
+@role_required(*READERS)
+def municipalities() -> str:
+    """Every municipality by region, searchable by Finnish or Swedish name and by code
+    (`?q=`), with its pilots, committed cost and committed cost per resident."""
+    query = (request.args.get("q") or "").strip()[: directory.MAX_QUERY]
+    t = FlaskTexts()
+    regions = directory.directory(t.language, query)
+    return render_template(
+        "dashboards/municipalities.html",
+        query=query,
+        regions=regions,
+        found=sum(len(r.entries) for r in regions),
+        home=getattr(current_user, "home_code", None),
+    )
+
+
 def _municipality_or_404(code: str) -> MunicipalityData:
     place = queries.municipality(code) if len(code) == 3 and code.isdigit() else None
     if place is None:
@@ -107,6 +125,41 @@ def municipality(code: str) -> str:
         due_days=DUE_DAYS,
         csv_url=lambda key: url_for("dashboards.municipality_csv", code=code, chart=key),
     )
+
+
+@bp.get("/municipalities/<code>/brief.pdf")
+@role_required(*READERS)
+def municipality_brief_pdf(code: str) -> Response:
+    """The municipality's page as a brief for a meeting: a tagged PDF (PDF/UA) with its
+    figures, what is due, every chart as its table and its pilots; 404 for an unknown code."""
+    from pilot_tracker.web_pdf import render_pdf
+
+    data = _municipality_or_404(code)
+    t = FlaskTexts()
+    items, total = data.pilots
+    due = due_items(current_user, data.today, municipality=code, limit=DUE_SECTION_ROWS)
+    html = render_template(
+        "dashboards/brief_pdf.html",
+        due=due,
+        due_rows=due_rows(due, current_user),
+        place=data.place,
+        name=data.place.name(t.language),
+        summary=data.summary(),
+        charts=municipality_charts(data, t),
+        pilots=pilot_rows(items, t),
+        pilot_total=total,
+        brief_css=_brief_css(),
+    )
+    return render_pdf(html, f"kuntakatsaus-{code}-{data.today.isoformat()}.pdf")
+
+
+def _brief_css() -> str:
+    from pathlib import Path
+
+    from markupsafe import Markup
+
+    path = Path(__file__).resolve().parents[1] / "static" / "css" / "brief.css"
+    return Markup(path.read_text(encoding="utf-8"))  # our own file, not user input
 
 
 @bp.get("/municipalities/<code>/data/<chart>.csv")
@@ -158,17 +211,52 @@ def csv_value(value: Any, kind: str) -> str | int:
 
 
 def csv_rows(chart: Chart) -> list[list[Any]]:
-    """The chart's table as CSV rows, header first."""
+    """The chart's table as CSV rows in the plain machine form, header first."""
     kinds = [c.kind for c in chart.columns]
     body = [[csv_value(v, k) for v, k in zip(row, kinds, strict=True)] for row in chart.rows]
     return [[c.label for c in chart.columns], *body]
 
 
+def spreadsheet_value(value: Any, kind: str) -> str:
+    """A cell in the export dialect (services.exchange): decimal comma, ISO dates,
+    neutralised text; money from cents to euros with two decimals."""
+    if kind == "money" and value is not None:
+        return exchange.csv_cell(Decimal(int(value)) / 100, "money")
+    if isinstance(value, float):
+        return exchange.csv_cell(Decimal(str(value)), kind)
+    return exchange.csv_cell(value, kind)
+
+
+# Languages whose spreadsheets read `;` and a decimal comma (the export CSVs' dialect).
+SPREADSHEET_LANGUAGES = ("fi", "sv")
+
+
 def csv_response(chart: Chart, filename: str) -> Response:
-    """The chart's data as a downloadable UTF-8 CSV file."""
+    """The chart's data as a downloadable CSV with the same column headers as its table.
+
+    In Finnish and Swedish the export dialect (`;`, decimal comma, UTF-8 with BOM), which
+    Excel opens in columns; in English, or with `?format=plain` in any language, the plain
+    machine form (`,`, decimal point, ISO dates, no BOM). `?format=spreadsheet` asks for the
+    export dialect in any language.
+    """
+    wanted = request.args.get("format")
+    if wanted not in (None, "", "plain", "spreadsheet"):
+        abort(404)
+    spreadsheet = wanted == "spreadsheet" or (
+        not wanted and FlaskTexts().language in SPREADSHEET_LANGUAGES
+    )
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(chart))
-    response = Response(buffer.getvalue(), mimetype="text/csv")
+    if spreadsheet:
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        kinds = [c.kind for c in chart.columns]
+        writer.writerow([c.label for c in chart.columns])
+        for row in chart.rows:
+            writer.writerow([spreadsheet_value(v, k) for v, k in zip(row, kinds, strict=True)])
+        body = "\ufeff" + buffer.getvalue()
+    else:
+        csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(chart))
+        body = buffer.getvalue()
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.charset = "utf-8"
     return response

@@ -28,6 +28,9 @@ class User(UserMixin, Base):
         sa.CheckConstraint(
             "municipality_code IS NULL OR role = 'council'", name="municipality_only_council"
         ),
+        sa.CheckConstraint(
+            "home_municipality_code IS NULL OR role = 'council'", name="home_only_council"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,14 +41,26 @@ class User(UserMixin, Base):
     municipality_code: Mapped[str | None] = mapped_column(
         sa.ForeignKey("municipalities.code"), index=True
     )
+    # A council member not tied to a municipality may choose one as their home (profile).
+    home_municipality_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("municipalities.code"), index=True
+    )
     vendor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("vendors.id"), index=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     language: Mapped[str | None] = mapped_column(sa.String(5))
     session_nonce: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    municipality: Mapped[Municipality | None] = relationship(lazy="raise")
+    municipality: Mapped[Municipality | None] = relationship(
+        lazy="raise", foreign_keys=[municipality_code]
+    )
     vendor: Mapped[Vendor | None] = relationship(lazy="raise")
+
+    @property
+    def home_code(self) -> str | None:
+        """The municipality whose dashboard is the user's home and whose items come first
+        in what is due: the one an admin tied them to, else the one they chose."""
+        return self.municipality_code or self.home_municipality_code
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

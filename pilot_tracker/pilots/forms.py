@@ -427,12 +427,41 @@ class MeasurementForm(FlaskForm):
             self.measured_on.data = date.today()
 
 
+PROGRESS_MESSAGE = _l("Enter the progress as a whole number from 0 to 100.")
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose one message for any bad input is its own (WTForms would give
+    "not a valid integer" and then the range check's message too, for 50.5)."""
+
+    def __init__(self, *args: Any, message: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        # A value that is not a whole number is reported once, by its own message.
+        if self.process_errors:
+            self.errors = [self.message]
+
+
 class StatusForm(FlaskForm):
     """A status report: RAG, progress and a few words."""
 
     rag = RadioField(_l("Status"), validators=[InputRequired()])
-    progress_percent = IntegerField(
-        _l("Progress (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)]
+    progress_percent = WholeNumberField(
+        _l("Progress (%)"),
+        validators=[
+            InputRequired(message=PROGRESS_MESSAGE),
+            NumberRange(min=0, max=100, message=PROGRESS_MESSAGE),
+        ],
+        message=PROGRESS_MESSAGE,
     )
     text = TextAreaField(_l("What is happening"), validators=[DataRequired(), Length(max=10_000)])
     reported_on = DateField(_l("Date"), validators=[InputRequired(), not_in_future])

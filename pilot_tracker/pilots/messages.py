@@ -71,7 +71,7 @@ _KNOWN: frozenset[str] = frozenset(
         # services/reporting.py
         N_("A number is required."),
         N_("Enter a number, e.g. 12.5."),
-        N_("Enter a finite number below 10^15."),
+        N_("Enter a number with at most 15 digits before the decimal point."),
         N_("At most four decimals."),
         N_("At most 200 characters."),
         N_("At most 50 characters."),

@@ -368,7 +368,7 @@ def _union(
     kinds: Iterable[DueKind] | None,
     pilot_id: int | None = None,
 ) -> sa.Subquery | None:
-    home = getattr(user, "municipality_code", None) if has_role(user, Role.COUNCIL) else None
+    home = getattr(user, "home_code", None) if has_role(user, Role.COUNCIL) else None
     wanted = set(kinds) if kinds is not None else set(DueKind)
     selects = []
     for kind in [k for k in kinds_for(user) if k in wanted]:

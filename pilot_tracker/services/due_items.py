@@ -102,10 +102,10 @@ def audience_pilots(user: User) -> sa.Select[Any]:
         query = query.where(
             Pilot.id.in_(
                 sa.select(Participation.pilot_id).where(
-                    Participation.municipality_code == user.municipality_code
+                    Participation.municipality_code == user.home_code
                 )
             )
-            if user.municipality_code
+            if user.home_code
             else sa.false()
         )
     return scope_pilots(query, user)
@@ -117,13 +117,13 @@ def due_items_for(user: User, today: date) -> list[DueItem]:
     from pilot_tracker.services import due
 
     kinds = kinds_for(user.role)
-    if user.role == Role.COUNCIL and not user.municipality_code:
+    if user.role == Role.COUNCIL and not user.home_code:
         return []
     wanted = [due.DueKind(_SHARED_KIND.get(kind, kind.value)) for kind in kinds]
     found = due.due_items(
         user,
         today,
-        municipality=user.municipality_code if user.role == Role.COUNCIL else None,
+        municipality=user.home_code if user.role == Role.COUNCIL else None,
         limit=MAX_ITEMS,
         kinds=wanted,
     )

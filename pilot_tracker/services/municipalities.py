@@ -47,6 +47,15 @@ class ImportReport:
     missing_from_file: list[str] = field(default_factory=list)
 
 
+# Finnish and Swedish alphabets end in å, ä, ö (in that order), after z.
+_LAST_LETTERS = str.maketrans({"å": "{0", "ä": "{1", "ö": "{2", "ü": "y", "é": "e"})
+
+
+def name_order(name: str) -> str:
+    """A sort key for municipality names in Finnish and Swedish alphabetical order."""
+    return name.casefold().translate(_LAST_LETTERS)
+
+
 def bundled_register_path() -> Path:
     """The register shipped inside the package (CC BY 4.0, see data/SOURCES.md)."""
     return Path(str(resources.files("pilot_tracker") / "data" / "municipalities.csv"))

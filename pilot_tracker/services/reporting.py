@@ -97,7 +97,9 @@ def parse_value(raw: object, field: str) -> Decimal:
     except (InvalidOperation, ValueError):
         raise PilotValidationError({field: ["Enter a number, e.g. 12.5."]}) from None
     if not value.is_finite() or abs(value) >= MAX_VALUE:
-        raise PilotValidationError({field: ["Enter a finite number below 10^15."]})
+        raise PilotValidationError(
+            {field: ["Enter a number with at most 15 digits before the decimal point."]}
+        )
     if value.as_tuple().exponent < -4:  # type: ignore[operator]
         raise PilotValidationError({field: ["At most four decimals."]})
     return value

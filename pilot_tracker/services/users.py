@@ -192,6 +192,8 @@ def update_user(
     user.name = name
     user.role = role
     user.municipality_code = municipality_code
+    if role != Role.COUNCIL:
+        user.home_municipality_code = None  # a home is a council member's choice only
     user.vendor_id = vendor_id
     _save_change(user, old, commit)
     return user
@@ -277,10 +279,28 @@ def change_own_password(
         db.session.commit()
 
 
-def update_profile(user: User, *, name: str, language: str | None, commit: bool = True) -> User:
-    """A user's own name and language preference (None: the browser's choice)."""
+def can_choose_home(user: User) -> bool:
+    """A council member not tied to a municipality may choose one as their home."""
+    return user.role == Role.COUNCIL and not user.municipality_code
+
+
+def update_profile(
+    user: User,
+    *,
+    name: str,
+    language: str | None,
+    home_municipality_code: str | None = None,
+    commit: bool = True,
+) -> User:
+    """A user's own name and language preference (None: the browser's choice) and, for a
+    council member not tied to a municipality, their chosen home (None: the portfolio)."""
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
+    home = home_municipality_code or None
+    if home is not None and (
+        not can_choose_home(user) or db.session.get(Municipality, home) is None
+    ):
+        errors["home_municipality_code"] = [_("Choose a municipality from the list.")]
     if len(name) > MAX_NAME:
         errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
     if language is not None and language not in LANGUAGES:
@@ -290,5 +310,7 @@ def update_profile(user: User, *, name: str, language: str | None, commit: bool 
     old = audit.row_values(user)
     user.name = name
     user.language = language
+    if can_choose_home(user):
+        user.home_municipality_code = home
     _save_change(user, old, commit)
     return user
