@@ -342,9 +342,15 @@ def _clean(data: CostData) -> CostData:
 
 
 def record_cost(
-    pilot: Pilot, data: CostData, recorded_by_id: int | None = None, commit: bool = True
+    pilot: Pilot,
+    data: CostData,
+    recorded_by_id: int | None = None,
+    commit: bool = True,
+    uid: str | None = None,
 ) -> CostEntry:
     """Add an entry to `pilot`, funded and split; audited. Raises CostValidationError.
+
+    `uid`: the entry's stable identity when an import brings it (else a new one).
 
     Only the entries dated after it can move (it orders after every entry of its date).
     """
@@ -370,6 +376,7 @@ def record_cost(
         description=data.description,
         funded_cents=mine.funded_cents,
         recorded_by_id=recorded_by_id,
+        **({"uid": uid} if uid else {}),
         shares=[
             CostShare(
                 municipality_code=code,
