@@ -1444,9 +1444,9 @@ class _Writer:
                     continue
                 changes = _cost_changes(stored, data)
                 if changes:
-                    entry = load_entry(stored.id)
-                    assert entry is not None
-                    update_cost(entry, changes, commit=False)
+                    target = load_entry(stored.id)
+                    assert target is not None
+                    update_cost(target, changes, commit=False)
                     outcome.count("costs", "updated")
             except CostValidationError as exc:
                 for key, messages in exc.errors.items():
