@@ -36,7 +36,7 @@ from pilot_tracker.domain.cost_split import CostSplitError
 from pilot_tracker.domain.enums import CostKind
 from pilot_tracker.domain.money import MAX_CENTS
 from pilot_tracker.extensions import db
-from pilot_tracker.models import CostEntry, CostShare, Participation, Pilot
+from pilot_tracker.models import CostEntry, CostShare, Municipality, Participation, Pilot
 from pilot_tracker.services import audit
 
 EARLIEST = date(2000, 1, 1)
@@ -97,6 +97,30 @@ def cost_values(entry: CostEntry) -> dict[str, Any]:
     values = audit.row_values(entry, exclude=("created_at",))
     values["shares"] = {s.municipality_code: s.share_cents for s in entry.shares}
     return values
+
+
+def members_query(pilot_id: int) -> list[Member]:
+    """The pilot's participations as the domain sees them, in one query (no ORM objects)."""
+    rows = db.session.execute(
+        sa.select(
+            Participation.municipality_code,
+            Municipality.population,
+            Participation.joined_on,
+            Participation.left_on,
+            Participation.manual_percent,
+        )
+        .join(Municipality, Municipality.code == Participation.municipality_code)
+        .where(Participation.pilot_id == pilot_id)
+        .order_by(Participation.municipality_code)
+    )
+    return [Member(*row) for row in rows]
+
+
+def _pilot_of(entry: CostEntry) -> Pilot:
+    """The entry's pilot, from the session if it is there."""
+    pilot = db.session.get(Pilot, entry.pilot_id)
+    assert pilot is not None
+    return pilot
 
 
 def load_pilot_for_costs(pilot_id: int) -> Pilot | None:
@@ -287,7 +311,7 @@ def _recompute_from(
         applied = split_funded(
             chronological([*moved, *([target] if target else [])]),
             funded,
-            members_of(pilot),
+            members_query(pilot.id),
             rule_of(pilot),
         )
     except CostSplitError as exc:
@@ -355,12 +379,10 @@ def record_cost(
     Only the entries dated after it can move (it orders after every entry of its date).
     """
     data = _clean(data)
-    loaded = load_pilot_for_costs(pilot.id)
-    assert loaded is not None
     # Computed before anything is written, so a refusal leaves nothing behind; the new entry
     # stands in as _NEW_ID, which orders as its real (highest) id will.
     mine, moved = _recompute_from(
-        loaded,
+        pilot,
         (data.entry_date, None),
         Entry(_NEW_ID, data.entry_date, data.amount_cents),
         None,
@@ -410,8 +432,7 @@ def update_cost(entry: CostEntry, changes: dict[str, Any], commit: bool = True) 
             description=changes.get("description", entry.description),
         )
     )
-    pilot = load_pilot_for_costs(entry.pilot_id)
-    assert pilot is not None
+    pilot = _pilot_of(entry)
     target = _with_shares(entry)
     # Moved earlier or later, the entry changes the funding from the earlier of its places.
     start = (min(target.entry_date, data.entry_date), target.id)
@@ -451,8 +472,7 @@ def _with_shares(entry: CostEntry) -> CostEntry:
 
 def delete_cost(entry: CostEntry, commit: bool = True) -> None:
     """Delete an entry; the later entries' funding is recomputed; the audit log keeps it."""
-    pilot = load_pilot_for_costs(entry.pilot_id)
-    assert pilot is not None
+    pilot = _pilot_of(entry)
     target = _with_shares(entry)
     _, moved = _recompute_from(
         pilot, (target.entry_date, target.id), None, target.id, target.amount_cents
