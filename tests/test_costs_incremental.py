@@ -271,3 +271,23 @@ def test_an_early_change_writes_only_the_entries_whose_funding_moved(app: Flask)
         funded = [db.session.get(CostEntry, e.id).funded_cents for e in entries]  # type: ignore[union-attr]
         assert funded == [0, 5_000, 5_000, 5_000, 0]
         assert _stored(pilot_id) == _full(pilot_id)
+
+
+def test_recording_takes_the_same_queries_whatever_the_pilot_holds(app: Flask) -> None:
+    with app.app_context():
+        pilot_id = _half_funded_pilot(app)
+        pilot = load_pilot_for_update(pilot_id)
+        assert pilot is not None
+        counts = []
+        for earlier in (2, 30):
+            while (
+                db.session.scalar(
+                    sa.select(sa.func.count(CostEntry.id)).where(CostEntry.pilot_id == pilot_id)
+                )
+                < earlier
+            ):
+                record_cost(pilot, CostData(date(2026, 1, 1), 1_000))
+            with counted(app) as statements:
+                record_cost(pilot, CostData(date(2026, 2, 1), 1_000))
+            counts.append(len(statements))
+        assert counts[0] == counts[1], counts
