@@ -120,7 +120,7 @@ def post_cost(data: dict[str, Any], pilot_id: int) -> dict[str, Any]:
 @bp.response(200, CostSchema)
 @errors_doc(*ERRORS_WRITE, 403, 404)
 def patch_cost(data: dict[str, Any], cost_id: int) -> dict[str, Any]:
-    """Correct an entry; every entry's funding and shares are recomputed and audited."""
+    """Correct an entry; the entries from it on are recomputed, those that moved audited."""
     entry = _entry_or_404(cost_id)
     update_cost(entry, data)
     return _fresh(cost_id)
