@@ -397,6 +397,7 @@ def test_every_chart_has_title_description_table_and_csv(
         "municipality-costs",
         "savings",
         "by-year",
+        "budget-actual",
         "status",
         "timeline",
         "decisions",
@@ -705,8 +706,10 @@ def test_query_counts_do_not_grow_with_the_portfolio(
     # Portfolio: 9 aggregates, the money by commitment and year, the due section (items and
     # counts), the actual costs in all and by year. Municipality: 7, with the due section's
     # two, the reviews' count and its actual costs by pilot and by year. Both: the names of
-    # the municipalities the due items name.
-    assert after == [15, 15, 13], after
+    # the municipalities the due items name. Budget against actual: the portfolio's budget
+    # and actual by year and its pilots over budget (3), the municipality's pilots with its
+    # shares by pilot and year (2).
+    assert after == [18, 18, 15], after
 
 
 # --- scripts -----------------------------------------------------------------------------

@@ -108,8 +108,11 @@ def post_cost(data: dict[str, Any], pilot_id: int) -> dict[str, Any]:
     user = api_user()
     if not can_edit_costs(user, pilot):
         abort(403)
-    entry = record_cost(pilot, CostData(**data), recorded_by_id=user.id)
-    return _fresh(entry.id)
+    entry = record_cost(pilot, CostData(**data), recorded_by_id=user.id, commit=False)
+    # Written and flushed: what it answers is what is committed, without reading it back.
+    body = serialise.cost(entry)
+    db.session.commit()
+    return body
 
 
 @bp.route(f"/costs/<{ID}:cost_id>", methods=["PATCH"])
@@ -117,7 +120,7 @@ def post_cost(data: dict[str, Any], pilot_id: int) -> dict[str, Any]:
 @bp.response(200, CostSchema)
 @errors_doc(*ERRORS_WRITE, 403, 404)
 def patch_cost(data: dict[str, Any], cost_id: int) -> dict[str, Any]:
-    """Correct an entry; every entry's funding and shares are recomputed and audited."""
+    """Correct an entry; the entries from it on are recomputed, those that moved audited."""
     entry = _entry_or_404(cost_id)
     update_cost(entry, data)
     return _fresh(cost_id)

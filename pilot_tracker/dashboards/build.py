@@ -12,14 +12,14 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from pilot_tracker import charts
+from pilot_tracker import charts, cost_charts
 from pilot_tracker.charts import Chart, Texts
 from pilot_tracker.dashboards import queries
 from pilot_tracker.dashboards.queries import PortfolioFilters
 from pilot_tracker.domain.commitment import Commitment, commitment
 from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage, Theme, Track
 from pilot_tracker.models import Municipality, Pilot
-from pilot_tracker.services import due, money
+from pilot_tracker.services import cost_overview, due, money
 
 TIMELINE_LIMIT = 40
 MUNICIPALITY_TOP = 15
@@ -71,6 +71,16 @@ class PortfolioData:
     def money(self) -> money.PortfolioMoney:
         conditions = queries.pilot_conditions(self.filters)
         return money.portfolio_money(lambda query: query.where(*conditions))
+
+    @cached_property
+    def budget_by_year(self) -> tuple[list[cost_overview.YearBudget], int]:
+        conditions = queries.pilot_conditions(self.filters)
+        return cost_overview.budget_by_year(lambda query: query.where(*conditions))
+
+    @cached_property
+    def over_budget(self) -> tuple[list[cost_overview.OverBudget], int]:
+        conditions = queries.pilot_conditions(self.filters)
+        return cost_overview.most_over_budget(lambda query: query.where(*conditions))
 
     def summary(self) -> dict[str, int]:
         """Headline figures for the cards above the charts: committed and proposed side by
@@ -148,6 +158,12 @@ PORTFOLIO_CHARTS: dict[str, Callable[[PortfolioData, Texts], Chart]] = {
         (d.money.unscheduled.committed, d.money.unscheduled.proposed),
         t,
     ),
+    "budget-actual": lambda d, t: cost_charts.budget_actual_by_year_chart(
+        d.budget_by_year[0], d.budget_by_year[1], t
+    ),
+    "over-budget": lambda d, t: cost_charts.portfolio_over_budget_chart(
+        d.over_budget[0], d.over_budget[1], t
+    ),
     "status": lambda d, t: charts.rag_chart(_rag_counts(d.groups), t),
     "timeline": lambda d, t: charts.timeline_chart(
         d.timeline[0], d.timeline[1], t, stages=queries.timeline_stages(d.filters)
@@ -178,6 +194,10 @@ class MunicipalityData:
     @cached_property
     def money(self) -> money.MunicipalityMoney:
         return money.municipality_money(self.code, self.place.population)
+
+    @cached_property
+    def costs(self) -> cost_overview.MunicipalityCosts:
+        return cost_overview.municipality_costs(self.code, self.today)
 
     @cached_property
     def pilots(self) -> tuple[list[queries.MunicipalityPilot], int]:
@@ -257,6 +277,12 @@ MUNICIPALITY_CHARTS: dict[str, Callable[[MunicipalityData, Texts], Chart]] = {
         (d.money.unscheduled.committed, d.money.unscheduled.proposed),
         t,
         title=t.gettext("Its planned and actual costs by year"),
+    ),
+    "actual-forecast": lambda d, t: cost_charts.actual_forecast_by_year_chart(
+        d.costs.by_year, d.costs.actual_cents, d.costs.forecast_cents, t
+    ),
+    "over-budget": lambda d, t: cost_charts.municipality_over_budget_chart(
+        d.costs.over_budget, t, top=MUNICIPALITY_TOP
     ),
     "decisions-due": lambda d, t: charts.decisions_due_table(d.due, DUE_DAYS, t),
     "kpi-attainment": lambda d, t: charts.kpi_attainment_chart(

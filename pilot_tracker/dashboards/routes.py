@@ -122,6 +122,7 @@ def municipality(code: str) -> str:
         charts=municipality_charts(data, t),
         pilots=pilot_rows(items, t),
         pilot_total=total,
+        over_budget_ids=data.costs.over_budget_ids,
         due_days=DUE_DAYS,
         csv_url=lambda key: url_for("dashboards.municipality_csv", code=code, chart=key),
     )

@@ -94,14 +94,21 @@ def chronological(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.on, e.id))
 
 
-def apply_funding(entries: Iterable[Entry], rate: Fraction, amount_cents: int) -> dict[int, int]:
+def apply_funding(
+    entries: Iterable[Entry], rate: Fraction, amount_cents: int, used_cents: int = 0
+) -> dict[int, int]:
     """Funded cents per entry id; the total stays between 0 and `amount_cents`.
 
     An invoice takes rate × amount (half-up) or what is left of the funding, whichever is
     less. A credit note takes what its absolute value would take at that point, negated
     (never more than has been funded so far), so it gives back what it corrects.
+
+    `used_cents`: what the entries before these (in the same order) were funded in all, so
+    that the entries from a point on can be funded again without the earlier ones: the
+    whole state of the funding at a point is how much of it has been used.
     """
-    remaining = max(0, amount_cents)
+    cap = max(0, amount_cents)
+    remaining = min(cap, max(0, cap - used_cents))
     funded: dict[int, int] = {}
     for entry in chronological(entries):
         wanted = min(_half_up(rate * abs(entry.amount_cents)), abs(entry.amount_cents))
@@ -171,10 +178,27 @@ def apply_entries(
     rule: SplitRule,
     rate: Fraction,
     funding_cents: int,
+    used_cents: int = 0,
 ) -> list[Applied]:
-    """Every entry, oldest first, with its funded part and its members' shares."""
+    """Every entry, oldest first, with its funded part and its members' shares.
+
+    `used_cents`: the funding the entries before these used (see apply_funding); 0 when
+    `entries` are all of the pilot's.
+    """
     ordered = chronological(entries)
-    funded = apply_funding(ordered, rate, funding_cents)
+    funded = apply_funding(ordered, rate, funding_cents, used_cents)
+    return split_funded(ordered, funded, members, rule)
+
+
+def split_funded(
+    entries: Iterable[Entry],
+    funded: Mapping[int, int],
+    members: Sequence[Member],
+    rule: SplitRule,
+) -> list[Applied]:
+    """The entries with their funded part (`funded` by id) and the rest split among the
+    members active on each entry's date, in the given order."""
+    ordered = list(entries)
     # Weights once per set of active members (membership changes rarely, entries often).
     weights: dict[tuple[str, ...], dict[str, int | Decimal | Fraction]] = {}
     result = []

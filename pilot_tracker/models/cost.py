@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pilot_tracker.domain.enums import CostKind
-from pilot_tracker.models.base import Base, UTCDateTime, enum_column, utcnow
+from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
 if TYPE_CHECKING:
     from pilot_tracker.models.pilot import Pilot
@@ -31,6 +31,7 @@ class CostEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = uid_column()
     pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilots.id", ondelete="CASCADE"))
     entry_date: Mapped[date] = mapped_column(sa.Date)
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)

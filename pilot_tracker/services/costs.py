@@ -1,15 +1,20 @@
 """Recording, correcting and deleting cost entries; funding and shares kept current.
 
-Every change recomputes the funded part and the municipalities' shares of the pilot's
-entries (domain/actual_costs.py) and stores them, auditing each entry whose figures moved:
-a change to an early entry moves the funding of every later one.
+Funding is used up oldest first (date, then id), so a change to an entry can move only the
+entries at or after it in that order. Recording, editing and deleting an entry therefore
+recompute from that point: the funding the earlier entries used (their stored funded parts,
+one sum) is the whole state the later ones depend on. A later entry whose funded part stays
+the same keeps its shares (its date, amount and the membership did not change), so only the
+entries whose funding moved are loaded, written and audited. A change to the funding or the
+membership recomputes every entry (recompute_pilot).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,14 +26,17 @@ from pilot_tracker.domain.actual_costs import (
     Member,
     SplitRule,
     apply_entries,
+    apply_funding,
+    chronological,
     forecast_by_member,
     funding_rate,
+    split_funded,
 )
 from pilot_tracker.domain.cost_split import CostSplitError
 from pilot_tracker.domain.enums import CostKind
 from pilot_tracker.domain.money import MAX_CENTS
 from pilot_tracker.extensions import db
-from pilot_tracker.models import CostEntry, CostShare, Participation, Pilot
+from pilot_tracker.models import CostEntry, CostShare, Municipality, Participation, Pilot
 from pilot_tracker.services import audit
 
 EARLIEST = date(2000, 1, 1)
@@ -89,6 +97,30 @@ def cost_values(entry: CostEntry) -> dict[str, Any]:
     values = audit.row_values(entry, exclude=("created_at",))
     values["shares"] = {s.municipality_code: s.share_cents for s in entry.shares}
     return values
+
+
+def members_query(pilot_id: int) -> list[Member]:
+    """The pilot's participations as the domain sees them, in one query (no ORM objects)."""
+    rows = db.session.execute(
+        sa.select(
+            Participation.municipality_code,
+            Municipality.population,
+            Participation.joined_on,
+            Participation.left_on,
+            Participation.manual_percent,
+        )
+        .join(Municipality, Municipality.code == Participation.municipality_code)
+        .where(Participation.pilot_id == pilot_id)
+        .order_by(Participation.municipality_code)
+    )
+    return [Member(*row) for row in rows]
+
+
+def _pilot_of(entry: CostEntry) -> Pilot:
+    """The entry's pilot, from the session if it is there."""
+    pilot = db.session.get(Pilot, entry.pilot_id)
+    assert pilot is not None
+    return pilot
 
 
 def load_pilot_for_costs(pilot_id: int) -> Pilot | None:
@@ -154,9 +186,7 @@ def compute(pilot: Pilot, entries: list[Entry]) -> list[Applied]:
 
     Raises CostValidationError when an entry has nobody to split it among.
     """
-    rate = funding_rate(
-        pilot.external_funding_rate_percent, pilot.budget_cents, pilot.external_funding_cents
-    )
+    rate = pilot_rate(pilot)
     if sum(e.amount_cents for e in entries) < 0:
         raise CostValidationError({"amount_eur": [MSG_NEGATIVE_TOTAL]})
     try:
@@ -207,6 +237,105 @@ def _write(entries: list[CostEntry], applied: list[Applied], skip_audit: int | N
             )
 
 
+@dataclass(frozen=True)
+class _Later:
+    """A stored entry at or after the changed one, as far as its funding needs."""
+
+    entry: Entry
+    funded_cents: int
+
+
+def pilot_rate(pilot: Pilot) -> Fraction:
+    """The share of each cost the pilot's funding pays."""
+    return funding_rate(
+        pilot.external_funding_rate_percent, pilot.budget_cents, pilot.external_funding_cents
+    )
+
+
+def _before(start: tuple[date, int | None]) -> Any:
+    """Entries ordered before `start` (date, then id; id None: after all of that date)."""
+    on, entry_id = start
+    if entry_id is None:
+        return CostEntry.entry_date <= on
+    return sa.or_(
+        CostEntry.entry_date < on, sa.and_(CostEntry.entry_date == on, CostEntry.id < entry_id)
+    )
+
+
+def _at_or_after(on: date, entry_id: int, start: tuple[date, int | None]) -> bool:
+    if start[1] is None:
+        return on > start[0]
+    return (on, entry_id) >= start
+
+
+def _recompute_from(
+    pilot: Pilot,
+    start: tuple[date, int | None],
+    target: Entry | None,
+    target_id: int | None,
+    old_amount_cents: int,
+) -> tuple[Applied | None, list[Applied]]:
+    """The figures of `target` (the new or edited entry, None after a delete) and of the
+    stored entries from `start` on whose funded part moves; nothing is written.
+
+    Two queries: the pilot's total and the funding used before `start`; the entries from
+    `start` on (id, date, amount, funded). Raises CostValidationError as compute() does.
+    """
+    total, used = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(CostEntry.amount_cents), 0),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((_before(start), CostEntry.funded_cents), else_=0)), 0
+            ),
+        ).where(CostEntry.pilot_id == pilot.id)
+    ).one()
+    new_total = int(total) - old_amount_cents + (target.amount_cents if target else 0)
+    if new_total < 0:
+        raise CostValidationError({"amount_eur": [MSG_NEGATIVE_TOTAL]})
+    rows = db.session.execute(
+        sa.select(
+            CostEntry.id, CostEntry.entry_date, CostEntry.amount_cents, CostEntry.funded_cents
+        )
+        .where(CostEntry.pilot_id == pilot.id, CostEntry.entry_date >= start[0])
+        .order_by(CostEntry.entry_date, CostEntry.id)
+    ).all()
+    later = [
+        _Later(Entry(i, on, amount), int(funded))
+        for i, on, amount, funded in rows
+        if _at_or_after(on, i, start) and i != target_id
+    ]
+    entries = chronological([*(x.entry for x in later), *([target] if target else [])])
+    funded = apply_funding(entries, pilot_rate(pilot), pilot.external_funding_cents, int(used))
+    moved = [x.entry for x in later if funded[x.entry.id] != x.funded_cents]
+    try:
+        applied = split_funded(
+            chronological([*moved, *([target] if target else [])]),
+            funded,
+            members_query(pilot.id),
+            rule_of(pilot),
+        )
+    except CostSplitError as exc:
+        message = MSG_NOBODY if not exc.codes else exc.message
+        raise CostValidationError({"date": [message]}) from exc
+    mine = next((a for a in applied if target is not None and a.entry.id == target.id), None)
+    return mine, [a for a in applied if a is not mine]
+
+
+def _write_moved(moved: list[Applied]) -> None:
+    """Store (and audit) the later entries whose funding moved, loading only those."""
+    if not moved:
+        return
+    ids = [a.entry.id for a in moved]
+    entries = list(
+        db.session.scalars(
+            sa.select(CostEntry)
+            .where(CostEntry.id.in_(ids))
+            .options(selectinload(CostEntry.shares))
+        )
+    )
+    _write(entries, moved, skip_audit=None)
+
+
 def recompute_pilot(pilot_id: int, commit: bool = True) -> None:
     """Bring every entry of a pilot in line with its funding and membership (after a change).
 
@@ -237,18 +366,29 @@ def _clean(data: CostData) -> CostData:
 
 
 def record_cost(
-    pilot: Pilot, data: CostData, recorded_by_id: int | None = None, commit: bool = True
+    pilot: Pilot,
+    data: CostData,
+    recorded_by_id: int | None = None,
+    commit: bool = True,
+    uid: str | None = None,
 ) -> CostEntry:
-    """Add an entry to `pilot`, funded and split; audited. Raises CostValidationError."""
+    """Add an entry to `pilot`, funded and split; audited. Raises CostValidationError.
+
+    `uid`: the entry's stable identity when an import brings it (else a new one).
+
+    Only the entries dated after it can move (it orders after every entry of its date).
+    """
     data = _clean(data)
-    loaded = load_pilot_for_costs(pilot.id)
-    assert loaded is not None
-    entries = load_entries(pilot.id)
-    # Computed in full before anything is written, so a refusal leaves nothing behind; the
-    # new entry stands in as _NEW_ID, which orders as its real (highest) id will.
-    applied = compute(
-        loaded, [*map(_as_entry, entries), Entry(_NEW_ID, data.entry_date, data.amount_cents)]
+    # Computed before anything is written, so a refusal leaves nothing behind; the new entry
+    # stands in as _NEW_ID, which orders as its real (highest) id will.
+    mine, moved = _recompute_from(
+        pilot,
+        (data.entry_date, None),
+        Entry(_NEW_ID, data.entry_date, data.amount_cents),
+        None,
+        0,
     )
+    assert mine is not None
     entry = CostEntry(
         pilot_id=pilot.id,
         entry_date=data.entry_date,
@@ -256,20 +396,21 @@ def record_cost(
         kind=data.kind,
         reference=data.reference,
         description=data.description,
-        funded_cents=0,
+        funded_cents=mine.funded_cents,
         recorded_by_id=recorded_by_id,
-        shares=[],
+        **({"uid": uid} if uid else {}),
+        shares=[
+            CostShare(
+                municipality_code=code,
+                pilot_id=pilot.id,
+                entry_date=data.entry_date,
+                share_cents=cents,
+            )
+            for code, cents in mine.shares.items()
+        ],
     )
     db.session.add(entry)
-    db.session.flush()
-    entries.append(entry)
-    applied = [
-        replace(item, entry=Entry(entry.id, item.entry.on, item.entry.amount_cents))
-        if item.entry.id == _NEW_ID
-        else item
-        for item in applied
-    ]
-    _write(entries, applied, skip_audit=entry.id)
+    _write_moved(moved)
     db.session.flush()
     audit.record("create", "cost_entry", entry.id, new=cost_values(entry), pilot_id=pilot.id)
     if commit:
@@ -291,22 +432,26 @@ def update_cost(entry: CostEntry, changes: dict[str, Any], commit: bool = True) 
             description=changes.get("description", entry.description),
         )
     )
-    pilot = load_pilot_for_costs(entry.pilot_id)
-    assert pilot is not None
-    entries = load_entries(entry.pilot_id)
-    planned = [
-        Entry(e.id, data.entry_date, data.amount_cents) if e.id == entry.id else _as_entry(e)
-        for e in entries
-    ]
-    applied = compute(pilot, planned)
-    target = next(e for e in entries if e.id == entry.id)
+    pilot = _pilot_of(entry)
+    target = _with_shares(entry)
+    # Moved earlier or later, the entry changes the funding from the earlier of its places.
+    start = (min(target.entry_date, data.entry_date), target.id)
+    mine, moved = _recompute_from(
+        pilot,
+        start,
+        Entry(target.id, data.entry_date, data.amount_cents),
+        target.id,
+        target.amount_cents,
+    )
+    assert mine is not None
     before = cost_values(target)
     target.entry_date = data.entry_date
     target.amount_cents = data.amount_cents
     target.kind = data.kind
     target.reference = data.reference
     target.description = data.description
-    _write(entries, applied, skip_audit=target.id)
+    _write([target], [mine], skip_audit=target.id)
+    _write_moved(moved)
     db.session.flush()
     audit.record(
         "update", "cost_entry", target.id, old=before, new=cost_values(target), pilot_id=pilot.id
@@ -316,18 +461,26 @@ def update_cost(entry: CostEntry, changes: dict[str, Any], commit: bool = True) 
     return target
 
 
+def _with_shares(entry: CostEntry) -> CostEntry:
+    """The entry with its shares loaded (one query if they are not)."""
+    if "shares" in sa.inspect(entry).unloaded:
+        loaded = load_entry(entry.id)
+        assert loaded is not None
+        return loaded
+    return entry
+
+
 def delete_cost(entry: CostEntry, commit: bool = True) -> None:
     """Delete an entry; the later entries' funding is recomputed; the audit log keeps it."""
-    pilot = load_pilot_for_costs(entry.pilot_id)
-    assert pilot is not None
-    entries = load_entries(entry.pilot_id)
-    target = next(e for e in entries if e.id == entry.id)
-    rest = [e for e in entries if e.id != target.id]
-    applied = compute(pilot, [_as_entry(e) for e in rest])
+    pilot = _pilot_of(entry)
+    target = _with_shares(entry)
+    _, moved = _recompute_from(
+        pilot, (target.entry_date, target.id), None, target.id, target.amount_cents
+    )
     audit.record("delete", "cost_entry", target.id, old=cost_values(target), pilot_id=pilot.id)
     db.session.delete(target)
     db.session.flush()
-    _write(rest, applied, skip_audit=None)
+    _write_moved(moved)
     db.session.flush()
     if commit:
         db.session.commit()

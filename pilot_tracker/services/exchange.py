@@ -179,6 +179,7 @@ COSTS = Sheet(
     (
         _c("pilot_ref", "ref", required=True),
         _c("pilot_name", "text", derived=True),
+        _c("uid", "uid"),
         _c("date", "date", required=True),
         _c("amount_eur", "signed_money", required=True),
         _c("kind", "enum", required=True),

@@ -320,6 +320,7 @@ def cost_rows(portfolio: Portfolio) -> list[Row]:
         [
             portfolio.refs[c.pilot_id],
             names[c.pilot_id],
+            c.uid,
             c.entry_date,
             _money(c.amount_cents),
             c.kind.value,

@@ -62,6 +62,7 @@ from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_upda
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
+    CostEntry,
     Decision,
     Kpi,
     Measurement,
@@ -193,7 +194,7 @@ class ImportWarning:
 
 
 # The tables whose rows have a uid of their own (participants are a pilot and a code).
-UID_TABLES = ("kpis", "measurements", "status_updates", "decisions")
+UID_TABLES = ("kpis", "measurements", "status_updates", "decisions", "costs")
 # The joint life of a pilot: each municipality's decisions, the follow-up plan, the lessons.
 JOINT_UID_TABLES = ("municipal_decisions", "follow_up_items", "follow_up_comments", "lessons")
 
@@ -616,6 +617,7 @@ class _Existing:
     measurements: dict[str, tuple[Measurement, int]] = field(default_factory=dict)
     status_updates: dict[str, StatusUpdate] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
+    costs: dict[str, CostEntry] = field(default_factory=dict)
     municipal_decisions: dict[str, MunicipalDecision] = field(default_factory=dict)
     follow_up_items: dict[str, FollowUpItem] = field(default_factory=dict)
     follow_up_comments: dict[str, tuple[FollowUpComment, int]] = field(default_factory=dict)
@@ -631,6 +633,8 @@ class _Existing:
             return self.measurements[uid][1] if uid in self.measurements else None
         if table == "status_updates":
             return self.status_updates[uid].pilot_id if uid in self.status_updates else None
+        if table == "costs":
+            return self.costs[uid].pilot_id if uid in self.costs else None
         return self.decisions[uid].pilot_id if uid in self.decisions else None
 
     def joint_pilot_of(self, table: str, uid: str) -> int | None:
@@ -1248,8 +1252,8 @@ class _Writer:
             self.status_updates(plan.status_updates, pilot, outcome)
             if all(d.clean for d in plan.decisions):
                 self.decisions(plan, plan.decisions, pilot, kpis, outcome)
-            self.costs(plan, pilot)
             self.joint(plan, pilot, outcome)
+            self.costs(plan, pilot, outcome)
             version = plan.record.get("version")
             if version is not None and version > 0 and pilot.version != version:
                 # The pilot carries its version over, so that importing the same file again
@@ -1366,6 +1370,7 @@ class _Writer:
             if new_decisions:
                 self.decisions(plan, new_decisions, pilot, kpis, outcome)
         self.joint(plan, pilot, outcome)
+        self.costs(plan, pilot, outcome)
         outcome.kept = self.kept(plan, pilot)
         self.outcomes.append(outcome)
 
@@ -1437,6 +1442,7 @@ class _Writer:
             "measurements": sa.select(Measurement.uid).join(Kpi).where(Kpi.pilot_id == pilot.id),
             "status_updates": sa.select(StatusUpdate.uid).where(StatusUpdate.pilot_id == pilot.id),
             "decisions": sa.select(Decision.uid).where(Decision.pilot_id == pilot.id),
+            "costs": sa.select(CostEntry.uid).where(CostEntry.pilot_id == pilot.id),
         }
         queries.update(_joint_uid_queries(pilot.id))
         in_file.update({t: {r.get("uid") for r in getattr(plan, t)} for t in JOINT_UID_TABLES})
@@ -1599,14 +1605,36 @@ class _Writer:
                 pilot_id=pilot.id,
             )
 
-    def costs(self, plan: PilotPlan, pilot: Pilot) -> None:
+    def costs(self, plan: PilotPlan, pilot: Pilot, outcome: PilotOutcome) -> None:
         """Cost entries through the costs service, oldest first (funding is used up in
-        that order, whatever the file's order)."""
-        from pilot_tracker.services.costs import CostData, CostValidationError, record_cost
+        that order, whatever the file's order).
 
-        for c in sorted(plan.costs, key=lambda r: (r.get("date") or date.min, r.row)):
-            if not c.clean:
-                continue
+        A row is the entry its uid names, if the database has it: updated if it differs
+        (date, amount, kind, reference, description), else left alone. A row without a uid
+        is an entry of the pilot with the same date, amount, kind, reference and
+        description that no other row names (so importing the same file again changes
+        nothing), else a new entry; so is a row with a uid the database does not have.
+        """
+        from pilot_tracker.services.costs import (
+            CostData,
+            CostValidationError,
+            load_entry,
+            record_cost,
+            update_cost,
+        )
+
+        rows = [c for c in plan.costs if c.clean]
+        named = {c.get("uid") for c in rows if c.get("uid")}
+        claimed = {self.ctx.existing.costs[u].id for u in named if u in self.ctx.existing.costs}
+        unnamed: dict[tuple[Any, ...], list[int]] = {}
+        if any(not c.get("uid") for c in rows):
+            for entry in db.session.scalars(
+                sa.select(CostEntry)
+                .where(CostEntry.pilot_id == pilot.id, CostEntry.id.not_in(claimed))
+                .order_by(CostEntry.id)
+            ):
+                unnamed.setdefault(_cost_key(entry), []).append(entry.id)
+        for c in sorted(rows, key=lambda r: (r.get("date") or date.min, r.row)):
             data = CostData(
                 entry_date=c.values["date"],
                 amount_cents=c.values["amount_eur"],
@@ -1614,13 +1642,29 @@ class _Writer:
                 reference=c.get("reference", ""),
                 description=c.get("description", ""),
             )
+            stored = self.ctx.existing.costs.get(c.get("uid") or "")
+            if stored is None and not c.get("uid"):
+                same = unnamed.get(_cost_key(data))
+                if same:
+                    same.pop(0)  # this entry, as it is: nothing to do
+                    continue
             try:
-                record_cost(
-                    pilot,
-                    data,
-                    recorded_by_id=_user_id(self.ctx, c.get("recorded_by_email")),
-                    commit=False,
-                )
+                if stored is None:
+                    record_cost(
+                        pilot,
+                        data,
+                        recorded_by_id=_user_id(self.ctx, c.get("recorded_by_email")),
+                        commit=False,
+                        uid=c.get("uid"),
+                    )
+                    outcome.count("costs", "created")
+                    continue
+                changes = _cost_changes(stored, data)
+                if changes:
+                    target = load_entry(stored.id)
+                    assert target is not None
+                    update_cost(target, changes, commit=False)
+                    outcome.count("costs", "updated")
             except CostValidationError as exc:
                 for key, messages in exc.errors.items():
                     for message in messages:
@@ -2134,6 +2178,31 @@ def _chunks(values: set[str]) -> Iterator[list[str]]:
         yield ordered[start : start + UID_CHUNK]
 
 
+_COST_FIELDS = ("entry_date", "amount_cents", "kind", "reference", "description")
+
+
+def _cost_values(entry: Any) -> dict[str, Any]:
+    """A cost entry's (or a file row's CostData) writable fields, text as the service keeps
+    it (stripped)."""
+    return {
+        "entry_date": entry.entry_date,
+        "amount_cents": entry.amount_cents,
+        "kind": entry.kind,
+        "reference": (entry.reference or "").strip(),
+        "description": (entry.description or "").strip(),
+    }
+
+
+def _cost_key(entry: Any) -> tuple[Any, ...]:
+    values = _cost_values(entry)
+    return tuple(values[k] for k in _COST_FIELDS)
+
+
+def _cost_changes(stored: CostEntry, data: Any) -> dict[str, Any]:
+    """The fields of a stored cost entry that the file's row changes."""
+    return {k: v for k, v in _cost_values(data).items() if getattr(stored, k) != v}
+
+
 def _existing(plans: list[PilotPlan]) -> _Existing:
     """The database's rows with the uids of the file (one query per table that names any,
     per 5 000 uids)."""
@@ -2162,6 +2231,9 @@ def _existing(plans: list[PilotPlan]) -> _Existing:
     for chunk in _chunks(uids["decisions"]):
         decisions = sa.select(Decision).where(Decision.uid.in_(chunk))
         found.decisions.update((d.uid, d) for d in db.session.scalars(decisions))
+    for chunk in _chunks(uids["costs"]):
+        costs = sa.select(CostEntry).where(CostEntry.uid.in_(chunk))
+        found.costs.update((c.uid, c) for c in db.session.scalars(costs))
     _existing_joint(uids, found)
     return found
 

@@ -29,7 +29,7 @@ def test_charts_draw_as_they_come_into_view_and_move_nothing(
         page.goto("/dashboard")
         page.wait_for_load_state("networkidle")
         drawn = page.evaluate(DRAWN_JS)
-        assert len(drawn) == 9  # with the by-year chart (issue 13)
+        assert len(drawn) == 10  # with by year (issue 13) and budget against actual (17)
         # The last charts are far below a phone's screen: not drawn yet.
         assert drawn[-1] is False, drawn
         before = page.evaluate(TOPS_JS)

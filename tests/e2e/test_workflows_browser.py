@@ -145,6 +145,7 @@ def test_council_member_lands_on_their_municipality_and_its_charts_draw_every_tr
     )
     by_chart = {p["chart"]: p for p in plots}
     assert sorted(by_chart) == [
+        "chart-actual-forecast",
         "chart-by-year",
         "chart-kpi-attainment",
         "chart-pilot-costs",
@@ -159,3 +160,5 @@ def test_council_member_lands_on_their_municipality_and_its_charts_draw_every_tr
     assert by_chart["chart-savings"]["traces"] == 5
     # By year: committed, proposed and actual side by side.
     assert by_chart["chart-by-year"]["traces"] == 3
+    # Its actual costs and forecast by year side by side.
+    assert by_chart["chart-actual-forecast"]["traces"] == 2
