@@ -8,12 +8,15 @@ text cannot come back through the pilot's history either."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
 from pilot_tracker.domain.enums import TextStatus
 from pilot_tracker.domain.feedback import (
+    MIN_GROUP,
     RATINGS,
+    Distribution,
     Satisfaction,
     distribution,
     satisfaction,
@@ -219,3 +222,67 @@ __all__ = [
     "summaries",
     "summary",
 ]
+
+
+def municipality_names(codes: set[str]) -> dict[str, str]:
+    """Names in the page's language for the given codes (one query)."""
+    from pilot_tracker.i18n import current_language
+    from pilot_tracker.models import Municipality
+
+    language = current_language()
+    return {
+        m.code: m.name(language)
+        for m in db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(codes)))
+    }
+
+
+def _plain(d: Distribution) -> dict[str, Any]:
+    return {
+        "count": d.count,
+        "mean": None if d.mean is None else f"{d.mean:.2f}",
+        "distribution": {str(r): d.counts.get(r, 0) for r in RATINGS},
+    }
+
+
+def as_plain(s: Satisfaction | None) -> dict[str, Any]:
+    """The KPI as JSON-ready values (mean as a two-decimal string), for the API and the
+    decision snapshot; a pilot without answers has count 0 and mean None."""
+    overall = s.overall if s is not None else distribution({})
+    return {
+        **_plain(overall),
+        "municipalities": [
+            {"code": code, **_plain(d)} for code, d in (s.by_municipality.items() if s else [])
+        ],
+        "min_group": MIN_GROUP,
+    }
+
+
+def for_municipality(code: str) -> list[tuple[int, str, Satisfaction]]:
+    """The satisfaction KPI of each pilot the municipality takes part in that has answers,
+    with the municipality's own figures only at MIN_GROUP answers (one query)."""
+    member = sa.select(Participation.pilot_id).where(
+        Participation.municipality_code == code, Participation.left_on.is_(None)
+    )
+    rows: dict[int, list[tuple[str | None, int, int]]] = {}
+    names: dict[int, str] = {}
+    for pid, name, mcode, rating, n in db.session.execute(
+        sa.select(
+            ResidentFeedback.pilot_id,
+            Pilot.name,
+            ResidentFeedback.municipality_code,
+            ResidentFeedback.rating,
+            sa.func.count(),
+        )
+        .join(Pilot, Pilot.id == ResidentFeedback.pilot_id)
+        .where(ResidentFeedback.pilot_id.in_(member))
+        .group_by(
+            ResidentFeedback.pilot_id,
+            Pilot.name,
+            ResidentFeedback.municipality_code,
+            ResidentFeedback.rating,
+        )
+    ):
+        rows.setdefault(pid, []).append((mcode, rating, n))
+        names[pid] = name
+    result = [(pid, names[pid], satisfaction(r, {code})) for pid, r in rows.items()]
+    return sorted(result, key=lambda item: (item[1].lower(), item[0]))
