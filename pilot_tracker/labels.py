@@ -16,8 +16,8 @@ from pilot_tracker.domain.enums import (
     Role,
     SplitMethod,
     Stage,
-    Theme,
     TextStatus,
+    Theme,
     Track,
 )
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind

@@ -138,7 +138,7 @@ def approved_texts(pilot_id: int, limit: int | None = None) -> list[ResidentFeed
     return list(db.session.scalars(query))
 
 
-def approved_texts_query(pilot_id: int) -> sa.Select[tuple[ResidentFeedback]]:
+def approved_texts_query(pilot_id: int) -> sa.Select[ResidentFeedback]:
     """The approved texts as a query, for paginating."""
     return (
         sa.select(ResidentFeedback)

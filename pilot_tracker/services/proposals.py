@@ -101,8 +101,9 @@ def build_proposal(user: object, pilot_id: int, code: str, gate: Gate | None) ->
     """The proposal for `code` at `gate` (default: the latest gate open for municipalities).
 
     A fixed number of queries: the pilot with participants and KPIs, the municipality, the
-    municipal decisions, the similar pilots, the residents' satisfaction. Raises LookupError for an unknown municipality
-    or pilot, ProposalError when there is nothing to decide."""
+    municipal decisions, the similar pilots, the residents' satisfaction. Raises
+    LookupError for an unknown municipality or pilot, ProposalError when there is nothing
+    to decide."""
     pilot = db.session.scalars(
         sa.select(Pilot)
         .where(Pilot.id == pilot_id)
