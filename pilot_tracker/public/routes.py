@@ -276,18 +276,40 @@ def give_feedback(pilot_id: int) -> Any:
         )
     except feedback.FeedbackRefused:
         db.session.rollback()
-        return _pilot_page(
-            _public_pilot_or_404(pilot_id),
-            422,
-            refused=True,
-            rating=rating,
-            text=text[: MAX_TEXT * 2],
-            municipality=municipality,
-        )
+        return _refusal_page(pilot_id, rating, text, municipality)
     thanks = "text" if answer.text else "rating"
     return redirect(
         url_for("public.pilot", pilot_id=pilot_id, thanks=thanks, _anchor="feedback"), 303
     )
+
+
+def _refusal_page(pilot_id: int, rating: int, text: str, municipality: str) -> Any:
+    """The same 422 page for every refusal: the form again, refilled, under one message."""
+    pilot = db.session.scalars(
+        sa.select(Pilot)
+        .where(Pilot.id == pilot_id)
+        .options(selectinload(Pilot.participations).selectinload(Participation.municipality))
+    ).one()
+    sv = current_language() == "sv"
+    body = render_template(
+        "public/feedback_refused.html",
+        pilot=pilot,
+        participants=sorted(
+            pilot.current_participations,
+            key=lambda p: p.municipality.name_sv if sv else p.municipality.name_fi,
+        ),
+        municipality_name=(lambda m: m.name_sv if sv else m.name_fi),
+        token=feedback_guard.form_token(pilot.id),
+        honeypot=feedback_guard.HONEYPOT,
+        max_text=MAX_TEXT,
+        short_url=None,
+        thanks=None,
+        refused=True,
+        form={"rating": rating, "text": text[: MAX_TEXT * 2], "municipality": municipality},
+        elsewhere=feedback.ELSEWHERE,
+        feedback_heading="h1",
+    )
+    return body, 422
 
 
 @bp.get("/f/<int:pilot_id>")
