@@ -517,3 +517,33 @@ def test_a_text_without_links_in_another_language_is_stored_with_its_language(
     )
     [row] = stored(app, public_pilot)
     assert (row.language, row.municipality_code) == ("sv", None)
+
+
+def test_the_public_data_as_csv_in_the_export_dialect_and_plain(
+    app: Flask, client: FlaskClient, public_pilot: int
+) -> None:
+    add_answers(app, public_pilot, [(5, "418"), (4, "536")])
+    with app.app_context():
+        hidden = make_pilot(("091",), name="Ei julkinen", is_public=False).id
+    body = client.get("/public/pilots.csv").get_data(as_text=True)
+    assert body.startswith("\ufeffid;name;summary;")
+    row = next(line for line in body.splitlines() if line.startswith(f"{public_pilot};"))
+    assert ";120000,00;90000,00;" in row and row.endswith(";2;4,50")
+    assert "Ei julkinen" not in body and f"\n{hidden};" not in body
+    plain = client.get("/public/pilots.csv?format=plain").get_data(as_text=True)
+    assert plain.startswith("id,name,") and ",120000.00,90000.00," in plain
+
+
+def test_the_dataset_description_names_the_licence_and_the_distributions(
+    client: FlaskClient, public_pilot: int
+) -> None:
+    response = client.get("/public/dataset.jsonld")
+    assert response.mimetype == "application/ld+json"
+    document = response.get_json()
+    assert document["@type"] == "dcat:Dataset"
+    assert document["dct:license"] == {"@id": "http://creativecommons.org/licenses/by/4.0/"}
+    urls = [d["dcat:downloadURL"]["@id"] for d in document["dcat:distribution"]]
+    assert "http://localhost/public/pilots.csv" in urls
+    assert "http://localhost/api/v1/public/pilots" in urls
+    assert {t["@language"] for t in document["dct:title"]} == {"fi", "sv", "en"}
+    assert "CC BY 4.0" in client.get("/public").get_data(as_text=True)

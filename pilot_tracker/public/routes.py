@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -23,6 +25,7 @@ from pilot_tracker.labels import label
 from pilot_tracker.models import Decision, Municipality, Participation, Pilot, Vendor
 from pilot_tracker.public import bp
 from pilot_tracker.services import feedback
+from pilot_tracker.services.exchange import neutralise
 from pilot_tracker.services.follow_up import lessons_of
 from pilot_tracker.web import feedback_guard
 
@@ -332,3 +335,130 @@ def qr_code(pilot_id: int) -> Response:
     response.headers["Content-Disposition"] = f'inline; filename="feedback-{pilot.id}.svg"'
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+# ---------------------------------------------------------------- open data files
+
+CSV_COLUMNS = (
+    "id", "name", "summary", "theme", "track", "stage", "municipalities", "vendor",
+    "budget_eur", "net_cost_eur", "decisions", "satisfaction_count", "satisfaction_mean",
+)  # fmt: skip
+
+
+def _public_rows() -> list[list[Any]]:
+    """Every public pilot with the fields of the public list and its satisfaction KPI."""
+    pilots = list(db.session.scalars(public_pilots_query(PublicFilters())))
+    kpis = feedback.summaries(pilots)
+    rows = []
+    for p in pilots:
+        s = kpis.get(p.id)
+        rows.append(
+            [
+                p.id,
+                p.name,
+                p.summary,
+                p.theme.value,
+                p.track.value,
+                p.stage.value,
+                ",".join(sorted(c.municipality_code for c in p.current_participations)),
+                p.vendor.name if p.vendor else "",
+                Decimal(p.budget_cents) / 100,
+                Decimal(p.net_cost_cents) / 100,
+                ",".join(d.outcome.value for d in sorted(p.decisions, key=lambda d: d.decided_on)),
+                s.overall.count if s else 0,
+                s.overall.mean if s else None,
+            ]
+        )
+    return rows
+
+
+@bp.get("/public/pilots.csv")
+def pilots_csv() -> Response:
+    """The public pilots as CSV (CC BY 4.0): `;`, decimal comma and a BOM as the exports
+    (Finnish and Swedish spreadsheets open it as columns); `?format=plain` for `,` and a
+    decimal point, without BOM, for programs."""
+    plain = request.args.get("format") == "plain"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="," if plain else ";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in _public_rows():
+        cells = []
+        for value in row:
+            if value is None:
+                cells.append("")
+            elif isinstance(value, Decimal):
+                text = f"{value:.2f}"
+                cells.append(text if plain else text.replace(".", ","))
+            elif isinstance(value, int):
+                cells.append(str(value))
+            else:
+                cells.append(neutralise(str(value)))
+        writer.writerow(cells)
+    body = buffer.getvalue() if plain else "\ufeff" + buffer.getvalue()
+    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        'attachment; filename="kokeilusalkku-public-pilots.csv"'
+    )
+    return response
+
+
+@bp.get("/public/dataset.jsonld")
+def dataset() -> Response:
+    """A DCAT-AP description of the open data (JSON-LD) at a stable URL, for harvesters such
+    as avoindata.fi: titles in three languages, the CC BY 4.0 licence, the distributions."""
+    landing = url_for("public.index", _external=True)
+    licence = "http://creativecommons.org/licenses/by/4.0/"
+    latest = db.session.scalar(
+        sa.select(sa.func.max(Pilot.updated_at)).where(Pilot.is_public.is_(True))
+    )
+
+    def distribution(url: str, media: str, title: str) -> dict[str, Any]:
+        return {
+            "@type": "dcat:Distribution",
+            "dcat:accessURL": {"@id": url},
+            "dcat:downloadURL": {"@id": url},
+            "dcat:mediaType": media,
+            "dct:title": title,
+            "dct:license": {"@id": licence},
+        }
+
+    document = {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
+        "@id": url_for("public.dataset", _external=True),
+        "@type": "dcat:Dataset",
+        "dct:title": [
+            {"@language": "fi", "@value": "Kuntien yhteiset digikokeilut"},
+            {"@language": "sv", "@value": "Kommunernas gemensamma digitala försök"},
+            {"@language": "en", "@value": "Joint digital pilots of Finnish municipalities"},
+        ],
+        "dct:description": [
+            {
+                "@language": "en",
+                "@value": "The pilots their coordinators have made public: what is tried, by "
+                "which municipalities and vendor, what it costs, what was decided, and the "
+                "residents' satisfaction.",
+            }
+        ],
+        "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "Kokeilusalkku"},
+        "dct:license": {"@id": licence},
+        "dct:rights": "CC BY 4.0: name the source, Kokeilusalkku.",
+        "dcat:landingPage": {"@id": landing},
+        "dcat:keyword": ["kokeilu", "digitalisaatio", "kunnat", "försök", "pilots"],
+        "dct:modified": latest.date().isoformat() if latest else None,
+        "dcat:distribution": [
+            distribution(url_for("public.pilots_csv", _external=True), "text/csv", "CSV"),
+            distribution(
+                url_for("public.pilots_csv", format="plain", _external=True),
+                "text/csv",
+                "CSV (comma, decimal point)",
+            ),
+            distribution(
+                request.host_url.rstrip("/") + PUBLIC_API_PATH, "application/json", "JSON API"
+            ),
+        ],
+    }
+    return Response(json.dumps(document, ensure_ascii=False), mimetype="application/ld+json")

@@ -30,6 +30,8 @@ ROWS = [
         everyone(200),
     ),
     Row("/privacy", "GET", "/privacy", everyone(200)),
+    Row("/public/pilots.csv", "GET", "/public/pilots.csv", everyone(200)),
+    Row("/public/dataset.jsonld", "GET", "/public/dataset.jsonld", everyone(200)),
     Row("/pilots/<int:pilot_id>/feedback", "GET", "/pilots/{pilot_a}/feedback", MODERATORS),
     Row(
         "/pilots/<int:pilot_id>/feedback/<int:feedback_id>/<action>",
