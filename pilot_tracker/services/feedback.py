@@ -125,17 +125,8 @@ def summaries(pilots: list[Pilot]) -> dict[int, Satisfaction]:
 
 def approved_texts(pilot_id: int, limit: int | None = None) -> list[ResidentFeedback]:
     """Approved texts, newest first: the only texts anyone but a coordinator reads."""
-    query = (
-        sa.select(ResidentFeedback)
-        .where(
-            ResidentFeedback.pilot_id == pilot_id,
-            ResidentFeedback.text_status == TextStatus.APPROVED,
-        )
-        .order_by(ResidentFeedback.submitted_on.desc(), ResidentFeedback.id.desc())
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+    query = approved_texts_query(pilot_id)
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def approved_texts_query(pilot_id: int) -> sa.Select[ResidentFeedback]:
