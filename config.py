@@ -57,6 +57,11 @@ class Config:
     # If Redis (RATELIMIT_STORAGE_URI) is down, limit in memory rather than fail sign-ins.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Residents' feedback (web/feedback_guard.py): windows of at most a day, so the day's
+    # salted address hash is gone from the store within the day.
+    FEEDBACK_ADDRESS_LIMIT = "5 per 10 minutes;20 per day"
+    FEEDBACK_PILOT_LIMIT = "600 per hour"
+    FEEDBACK_MIN_SECONDS = 3
     # A signed-in session ends after this long without a request, and this long after sign-in
     # however busy (services/sessions.py); the environment may set either.
     SESSION_IDLE_MINUTES = 60

@@ -50,6 +50,10 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         "RATELIMIT_KEY_PREFIX",
         "LOGIN_RATE_LIMIT",
         "ACCESSIBILITY_CONTACT",
+        "PRIVACY_CONTROLLER",
+        "PRIVACY_CONTACT",
+        "FEEDBACK_ADDRESS_LIMIT",
+        "FEEDBACK_PILOT_LIMIT",
         "SESSION_IDLE_MINUTES",
         "SESSION_LIFETIME_HOURS",
     ):

@@ -89,6 +89,11 @@ def register_template_helpers(app: Flask) -> None:
     # The moment a page is made, for the "as of" line of its printed header.
     app.jinja_env.globals["now"] = lambda: datetime.now(UTC)
     app.jinja_env.globals["lang_attr"] = lang_attr
+    # The participants' names for a satisfaction table, from the loaded pilot (no query).
+    app.jinja_env.globals["satisfaction_names"] = lambda pilot: {
+        p.municipality_code: p.municipality.name(current_language())
+        for p in pilot.current_participations
+    }
     app.jinja_env.globals["plotly_locale"] = lambda: formats.plotly_locale(current_language())
     from pilot_tracker.labels import label, region_name
     from pilot_tracker.navigation import has_endpoint, nav_items

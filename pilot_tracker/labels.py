@@ -16,6 +16,7 @@ from pilot_tracker.domain.enums import (
     Role,
     SplitMethod,
     Stage,
+    TextStatus,
     Theme,
     Track,
 )
@@ -79,6 +80,10 @@ LABELS: dict[Enum, object] = {
     OwnerKind.VENDOR: _l("Vendor"),
     OwnerKind.MUNICIPALITY: _l("Municipality"),
     OwnerKind.COORDINATOR: _l("Coordinator"),
+    TextStatus.NONE: _l("No text"),
+    TextStatus.PENDING: _l("Waiting for approval"),
+    TextStatus.APPROVED: _l("Approved"),
+    TextStatus.HIDDEN: _l("Hidden"),
 }
 
 

@@ -27,7 +27,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from pilot_tracker.extensions import db
-from pilot_tracker.models import ApiToken, OutboxMessage, Pilot, User, Vendor
+from pilot_tracker.models import ApiToken, Kpi, OutboxMessage, Pilot, User, Vendor
 from pilot_tracker.services.exchange import SHEETS
 from pilot_tracker.services.tokens import create_token
 from tests.conftest import Actors, login_as
@@ -112,6 +112,11 @@ def build_sweep(actors: Actors) -> Sweep:
         sa.update(Pilot)
         .where(Pilot.id.in_(portfolios["b-public"].pilots))
         .values(name=opened, summary=opened)
+    )
+    # Its KPI results are open data too, on its public page (/public/pilots/<id>); its
+    # measurements' notes, status reports and decisions' texts stay closed.
+    db.session.execute(
+        sa.update(Kpi).where(Kpi.pilot_id.in_(portfolios["b-public"].pilots)).values(name=opened)
     )
     db.session.commit()
     tokens = {}

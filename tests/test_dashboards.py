@@ -708,8 +708,9 @@ def test_query_counts_do_not_grow_with_the_portfolio(
     # two, the reviews' count and its actual costs by pilot and by year. Both: the names of
     # the municipalities the due items name. Budget against actual: the portfolio's budget
     # and actual by year and its pilots over budget (3), the municipality's pilots with its
-    # shares by pilot and year (2).
-    assert after == [18, 18, 15], after
+    # shares by pilot and year (2); the municipality also its pilots' residents'
+    # satisfaction (one grouped query).
+    assert after == [18, 18, 16], after
 
 
 # --- scripts -----------------------------------------------------------------------------

@@ -92,6 +92,7 @@ def register(app: Flask) -> None:
         costs,
         decision_support,
         decisions,
+        feedback,
         joint,
         pilots,
         portfolio,

@@ -66,6 +66,7 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "vendors": "The vendors running pilots.",
     "municipalities": "The municipality register and what each municipality pays.",
     "portfolio": "Totals over the pilots.",
+    "feedback": "Residents' feedback on public pilots: the approved texts.",
     "public": "Open data (CC BY 4.0): no token needed.",
     "openapi": "This document: no token needed.",
 }

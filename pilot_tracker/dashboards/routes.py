@@ -35,6 +35,7 @@ from pilot_tracker.domain.money import format_cents
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
 from pilot_tracker.services import exchange
+from pilot_tracker.services import feedback
 from pilot_tracker.services.due import due_items
 from pilot_tracker.web.chart_texts import FlaskTexts, table_rows
 
@@ -125,6 +126,7 @@ def municipality(code: str) -> str:
         over_budget_ids=data.costs.over_budget_ids,
         due_days=DUE_DAYS,
         csv_url=lambda key: url_for("dashboards.municipality_csv", code=code, chart=key),
+        satisfaction=feedback.for_municipality(code),
     )
 
 

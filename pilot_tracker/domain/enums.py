@@ -109,3 +109,12 @@ NATIONAL_POTENTIAL_EUR: dict[Track, tuple[int, int]] = {
     Track.QUICK: (7_000_000, 23_000_000),
     Track.SLOW: (440_000_000, 680_000_000),
 }
+
+
+class TextStatus(StrEnum):
+    """A resident's free text: none given, waiting for a coordinator, approved, hidden."""
+
+    NONE = "none"
+    PENDING = "pending"
+    APPROVED = "approved"
+    HIDDEN = "hidden"

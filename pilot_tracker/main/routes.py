@@ -69,6 +69,24 @@ def accessibility() -> str:
     )
 
 
+# The controller of the personal data this service handles (GDPR Art. 13(1)(a)); set
+# PRIVACY_CONTROLLER and PRIVACY_CONTACT where the service is run.
+DEFAULT_PRIVACY_CONTROLLER = "Kokeilusalkku, the joint pilots of the participating municipalities"
+DEFAULT_PRIVACY_CONTACT = "tietosuoja@kokeilusalkku.example"
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    """The privacy notice (GDPR Art. 13): controller, purposes, what is stored and what is
+    not, retention, the data subject's rights; the feedback form links here."""
+    config = current_app.config
+    return render_template(
+        "main/privacy.html",
+        controller=config.get("PRIVACY_CONTROLLER") or DEFAULT_PRIVACY_CONTROLLER,
+        contact=config.get("PRIVACY_CONTACT") or DEFAULT_PRIVACY_CONTACT,
+    )
+
+
 @bp.post("/language")
 def set_language() -> WResponse:
     """Remember the chosen language in a cookie (and on the profile when signed in)."""

@@ -4,6 +4,7 @@ from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
 from pilot_tracker.models.cost import CostEntry, CostShare
 from pilot_tracker.models.decision import Decision
+from pilot_tracker.models.feedback import ResidentFeedback
 from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
@@ -45,6 +46,7 @@ __all__ = [
     "Pilot",
     "PilotGoal",
     "ReminderLog",
+    "ResidentFeedback",
     "StatusUpdate",
     "User",
     "UserSession",

@@ -77,6 +77,7 @@ from pilot_tracker.pilots.queries import (
     reference_names,
     vendor_pilots,
 )
+from pilot_tracker.services import feedback
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.due import due_items
 from pilot_tracker.services.pilots import (
@@ -237,6 +238,10 @@ def detail(pilot_id: int) -> str:
         may_report=can_report_on(current_user, pilot),
         may_delete=can_delete_pilot(current_user, pilot),
         open_gates=allowed_gates(pilot.stage),
+        # The residents' satisfaction KPI beside the others: one query.
+        satisfaction=feedback.summary(
+            pilot.id, {p.municipality_code for p in pilot.current_participations}
+        ),
         joint=joint_section(pilot, current_user, similar),
         # Decision support: one query for the similar pilots, one for the projection.
         similar=similar,

@@ -13,12 +13,14 @@ from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.cost_split import CostSplitError, split_cost
 from pilot_tracker.domain.enums import Gate, SplitMethod
+from pilot_tracker.domain.feedback import Satisfaction
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.municipal_decisions import municipal_gates
 from pilot_tracker.domain.projection import Projection, choose_basis, project
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, MunicipalDecision, Municipality, Participation, Pilot
+from pilot_tracker.services import feedback
 from pilot_tracker.services.similar import SimilarPilot, realised_savings_cents, similar_to_pilot
 
 
@@ -59,6 +61,7 @@ class Proposal:
     similar: list[SimilarPilot]
     projection: Projection | None
     populations: dict[str, int] = field(default_factory=dict)
+    satisfaction: Satisfaction | None = None  # the residents' satisfaction KPI
 
 
 def actual_share_cents(pilot_id: int, code: str) -> int:
@@ -98,8 +101,9 @@ def build_proposal(user: object, pilot_id: int, code: str, gate: Gate | None) ->
     """The proposal for `code` at `gate` (default: the latest gate open for municipalities).
 
     A fixed number of queries: the pilot with participants and KPIs, the municipality, the
-    municipal decisions, the similar pilots. Raises LookupError for an unknown municipality
-    or pilot, ProposalError when there is nothing to decide."""
+    municipal decisions, the similar pilots, the residents' satisfaction. Raises
+    LookupError for an unknown municipality or pilot, ProposalError when there is nothing
+    to decide."""
     pilot = db.session.scalars(
         sa.select(Pilot)
         .where(Pilot.id == pilot_id)
@@ -168,4 +172,5 @@ def build_proposal(user: object, pilot_id: int, code: str, gate: Gate | None) ->
         similar=similar_to_pilot(user, pilot),
         projection=projection,
         populations=populations,
+        satisfaction=feedback.summary(pilot.id, current),
     )

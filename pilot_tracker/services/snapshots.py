@@ -12,7 +12,7 @@ from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, MunicipalDecision, Participation, Pilot
-from pilot_tracker.services import audit
+from pilot_tracker.services import audit, feedback
 from pilot_tracker.services.pilots import pilot_options, pilot_values
 
 
@@ -51,6 +51,10 @@ def decision_snapshot(pilot: Pilot, kpis: list[Kpi]) -> dict[str, Any]:
             }
             for k in kpis
         ],
+        # The residents' satisfaction KPI as the deciders saw it (ratings only, no text).
+        "resident_satisfaction": feedback.as_plain(
+            feedback.summary(pilot.id, {p.municipality_code for p in pilot.current_participations})
+        ),
     }
 
 
