@@ -12,7 +12,6 @@ Create Date: 2026-12-02 13:20:00
 
 from alembic import op
 
-
 revision = "0018"
 down_revision = "0013"
 branch_labels = None
