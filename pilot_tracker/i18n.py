@@ -9,7 +9,8 @@ from typing import Any
 
 from babel.dates import format_datetime
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel import gettext as babel_gettext
 from flask_babel.speaklater import LazyString
@@ -40,8 +41,8 @@ def select_locale() -> str:
 
 def current_language() -> str:
     """The two-letter code of the page's language."""
-    locale = get_locale()
-    return locale.language if locale else "fi"
+    page = _page_language()
+    return page[2] if page is not None else "fi"
 
 
 def money(cents: int | None, with_symbol: bool = True) -> str:
@@ -97,24 +98,34 @@ def lang_attr(language: str | None) -> Markup:
 # texts are exactly Flask-Babel's: the same catalogue object answers.
 
 
-def translations() -> Any:
-    """The catalogue of the page's language, as flask_babel.get_translations() returns it."""
-    if not g:
-        return NullTranslations()
-    state = getattr(g, "_flask_babel", None)
+def _page_language() -> tuple[Any, Any, str] | None:
+    """(locale, catalogue, language code) of the page, kept beside Flask-Babel's own
+    per-request state and renewed whenever its locale changes (force_locale); None outside
+    an application context. Reads the context variable, not the `g` proxy (hundreds of
+    calls a page)."""
+    ctx = _cv_app.get(None)
+    if ctx is None:
+        return None
+    state = ctx.g.__dict__.get("_flask_babel")
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         get_locale()
-        state = g._flask_babel
-        locale = state.babel_locale
+        state = ctx.g.__dict__.get("_flask_babel")
+        locale = getattr(state, "babel_locale", None)
     if state is None:
-        return get_translations()
-    cached = getattr(state, "kokeilu_translations", None)
+        return None
+    cached: tuple[Any, Any, str] | None = getattr(state, "kokeilu_page", None)
     if cached is not None and cached[0] is locale:
-        return cached[1]
-    catalogue = get_translations()
-    state.kokeilu_translations = (locale, catalogue)
-    return catalogue
+        return cached
+    page = (locale, get_translations(), locale.language if locale else "fi")
+    state.kokeilu_page = page
+    return page
+
+
+def translations() -> Any:
+    """The catalogue of the page's language, as flask_babel.get_translations() returns it."""
+    page = _page_language()
+    return page[1] if page is not None else NullTranslations()
 
 
 def gettext(string: str, **variables: Any) -> str:
