@@ -242,6 +242,9 @@ def wrk(port: int, path: str, cookie: str, seconds: int, connections: int) -> di
             "-t2",
             f"-c{connections}",
             f"-d{seconds}s",
+            # A slow page must count, not time out (wrk's default is 2 s).
+            "--timeout",
+            "60s",
             "-H",
             f"Cookie: {cookie}",
             f"http://127.0.0.1:{port}{path}",
