@@ -12,7 +12,9 @@ signed cookie given to wrk); starts two floor apps under the same gunicorn setti
 Flask "hello" route and a TechEmpower-style "fortunes" route (one query over a 12-row table
 in the same kind of database, one autoescaped Jinja template) — and drives each URL with wrk
 (`-t2 -c8` by default, for `--seconds` each, the servers warmed up first). Every URL is
-checked to answer 200 with the expected page before it is measured.
+checked to answer 200 with the expected page before it is measured. Hello is measured again
+after every URL, and each URL's ratio is to the mean of the hello runs just before and after
+it (the load of a shared machine drifts within a run).
 
 Prints requests per second and the ratio to hello for /healthz, the pilot list, a
 municipality page, the portfolio and a pilot page (the demo pilot with the most
@@ -315,11 +317,33 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if port == ports["app"] and path != "/healthz" and "logout" not in body:
                 raise RuntimeError(f"{name} ({path}) is not a signed-in page")
             wrk(port, path, cookie, max(2, args.seconds // 2), args.connections)  # warm-up
+        # Hello is measured again between every two URLs, and each URL's ratio is to the
+        # mean of the hello runs just before and after it: on a shared machine the load
+        # drifts within a run, and adjacent runs see much the same of it.
         rows = []
-        for name, port, path, _expect in targets:
+        hellos = [wrk(ports["hello"], "/hello", cookie, args.seconds, args.connections)["rps"]]
+        for name, port, path, _expect in targets[1:]:
             print(f"== {name} {path}", file=sys.stderr, flush=True)
             result = wrk(port, path, cookie, args.seconds, args.connections)
-            rows.append({"name": name, "path": path, **result})
+            hellos.append(
+                wrk(ports["hello"], "/hello", cookie, args.seconds, args.connections)["rps"]
+            )
+            rows.append(
+                {"name": name, "path": path, **result, "hello_rps": (hellos[-2] + hellos[-1]) / 2}
+            )
+        hello_mean = sum(hellos) / len(hellos)
+        rows.insert(
+            0,
+            {
+                "name": "hello",
+                "path": "/hello",
+                "rps": hello_mean,
+                "non_2xx": 0,
+                "socket_errors": "",
+                "hello_rps": hello_mean,
+                "hello_runs": hellos,
+            },
+        )
     finally:
         for server in servers:
             server.terminate()
@@ -334,8 +358,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
             admin.dispose()
         shutil.rmtree(workdir, ignore_errors=True)
-    hello = rows[0]["rps"]
     for row in rows:
+        hello = row["hello_rps"]
         row["percent_of_hello"] = round(100 * row["rps"] / hello, 2) if hello else 0.0
         target = (
             TARGETS.get(row["name"], DEFAULT_TARGET)
@@ -354,18 +378,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         f"Requests per second under gunicorn ({args.workers} workers), wrk -c{args.connections}, "
         f"{args.seconds} s each, demo portfolio on {args.db}, signed in as the coordinator",
         "",
-        "| what | path | requests/s | % of hello | target | ok |",
-        "|---|---|---|---|---|---|",
+        "| what | path | requests/s | hello beside it | % of hello | target | ok |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         target = f"≥{row['target_percent']:g} %" if row["target_percent"] is not None else ""
         ok = "" if row["ok"] is None else ("yes" if row["ok"] else "NO")
         lines.append(
-            f"| {row['name']} | {row['path']} | {row['rps']:.1f} | "
+            f"| {row['name']} | {row['path']} | {row['rps']:.1f} | {row['hello_rps']:.1f} | "
             f"{row['percent_of_hello']:.2f} % | {target} | {ok} |"
         )
         if row["non_2xx"] or row["socket_errors"]:
-            lines.append(f"|   ({row['non_2xx']} non-2xx; {row['socket_errors']}) | | | | | |")
+            lines.append(f"|   ({row['non_2xx']} non-2xx; {row['socket_errors']}) | | | | | | |")
+    lines.append("")
+    lines.append("hello runs: " + ", ".join(f"{h:.0f}" for h in rows[0]["hello_runs"]))
     text = "\n".join(lines)
     print(text)
     data = {
