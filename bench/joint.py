@@ -138,6 +138,46 @@ def _time(fetch: Any, requests: int) -> tuple[float, float, int]:
     return statistics.median(timings), base._percentile(timings, 0.95), queries
 
 
+def explain(app: Flask, client: Any, path: str, postgres: bool) -> str:
+    """Every query the page makes, with its plan as the database runs it: EXPLAIN (ANALYZE,
+    BUFFERS) on PostgreSQL (execution time and shared buffers read), EXPLAIN QUERY PLAN on
+    SQLite."""
+    from pilot_tracker.extensions import db
+
+    captured: list[tuple[str, Any]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH"):
+            captured.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    client.get(path)
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    out = [f"# {path}: {len(captured)} SELECT statements"]
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for n, (statement, parameters) in enumerate(captured, start=1):
+            first = " ".join(statement.split())[:160]
+            prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
+            cursor.execute(prefix + statement, parameters)
+            rows = cursor.fetchall()
+            out.append(f"\n## {n}. {first}")
+            if postgres:
+                out.extend(str(r[0]) for r in rows)
+            else:
+                out.extend(str(r[-1]) for r in rows)
+        raw.rollback()
+    finally:
+        raw.close()
+    return "\n".join(out)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from flask_migrate import upgrade
 
@@ -154,6 +194,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         base.generate(app, args.pilots)
     big, small, code = _prepare(app)
     client = base._signed_in_client(app)
+    if args.explain:
+        for pilot_id in (big, small):
+            print(explain(app, client, f"/pilots/{pilot_id}", args.db == "postgresql"))
+        return {"results": [], "queries_equal": True}
 
     def getter(path: str, mimetype: str = "text/html") -> Any:
         def fetch() -> bytes:
@@ -231,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pilots", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--pg-url", default=base.DEFAULT_PG)
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plan of every query of both pilot pages"
+    )
     data = run(parser.parse_args(argv))
     return 0 if all(r["ok"] for r in data["results"]) and data["queries_equal"] else 1
 

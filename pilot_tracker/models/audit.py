@@ -16,7 +16,12 @@ class AuditEntry(Base):
     record (a deleted pilot's history must stay readable)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (sa.Index("ix_audit_log_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_log_entity", "entity", "entity_id"),
+        # A pilot's newest entries (the pilot page's history): read from the pilot's end of
+        # the index, not by scanning the whole log in time order (migration 0018).
+        sa.Index("ix_audit_log_pilot_at", "pilot_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

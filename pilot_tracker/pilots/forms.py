@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -34,7 +35,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from pilot_tracker.domain.enums import (
     Direction,
@@ -507,20 +508,39 @@ class DeleteForm(FlaskForm):
 SORTS = ("name", "stage", "net_cost", "participants", "start_date", "last_status", "updated")
 
 
+class FastSelect(Select):
+    """wtforms' Select, each plain option written with one format instead of html_params()
+    (the list's filters have some 400 options): the same HTML, attribute for attribute."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        value = escape(choice.value).replace(Markup('"'), Markup("&quot;"))
+        label = escape(choice.label or choice.value)
+        if choice.selected:
+            return Markup(f'<option selected value="{value}">{label}</option>')
+        return Markup(f'<option value="{value}">{label}</option>')
+
+
+def _select(text: Any) -> SelectField:
+    return SelectField(text, validators=[Optional()], widget=FastSelect())
+
+
 class FilterForm(Form):
     """The pilot list's search, filters and sorting, all in the URL (GET, no CSRF)."""
 
     q = StringField(_l("Search name and summary"), validators=[Length(max=200)])
-    theme = SelectField(_l("Theme"), validators=[Optional()])
-    track = SelectField(_l("Track"), validators=[Optional()])
-    stage = SelectField(_l("Stage"), validators=[Optional()])
-    region = SelectField(_l("Region"), validators=[Optional()])
-    municipality = SelectField(_l("Municipality"), validators=[Optional()])
-    vendor = SelectField(_l("Vendor"), validators=[Optional()])
-    rag = SelectField(_l("Latest status"), validators=[Optional()])
-    stale = SelectField(_l("Stale"), validators=[Optional()])
-    sort = SelectField(_l("Sort by"), validators=[Optional()])
-    order = SelectField(_l("Order"), validators=[Optional()])
+    theme = _select(_l("Theme"))
+    track = _select(_l("Track"))
+    stage = _select(_l("Stage"))
+    region = _select(_l("Region"))
+    municipality = _select(_l("Municipality"))
+    vendor = _select(_l("Vendor"))
+    rag = _select(_l("Latest status"))
+    stale = _select(_l("Stale"))
+    sort = _select(_l("Sort by"))
+    order = _select(_l("Order"))
 
     def setup(
         self,

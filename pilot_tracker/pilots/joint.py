@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -76,6 +77,8 @@ class JointSection:
     names: dict[str, str]
     status_choices: list[tuple[str, str]]
     may_read_costs: bool = False
+    # The status form's CSRF field, rendered once for all the items' forms ("" without CSRF).
+    csrf_field: str = ""
 
 
 def joint_section(
@@ -104,9 +107,13 @@ def joint_section(
     items = items_of(pilot.id)
     workable = {i.id for i in items if can_work_on_follow_up(user, pilot, i.owner_kind.value)}
     status_form = None
+    csrf_field: str = Markup("")
     if workable:
         status_form = FollowUpStatusForm(formdata=None)
         status_form.setup()
+        token = getattr(status_form, "csrf_token", None)
+        if token is not None:
+            csrf_field = Markup(token())
     names = {p.municipality_code: p.municipality.name(language) for p in pilot.participations}
     steering = allowed_gates(pilot.stage)
     gate = steering[-1] if steering else None
@@ -131,6 +138,7 @@ def joint_section(
         lessons=all_lessons[pilot.id],
         may_edit=can_edit_pilot(user, pilot),
         status_form=status_form,
+        csrf_field=csrf_field,
     )
 
 
