@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -59,6 +59,9 @@ ALWAYS = date(1, 1, 1)
 REPORTING = (Stage.PILOTING, Stage.EVALUATION)
 OPEN_ITEM = (ItemStatus.OPEN, ItemStatus.IN_PROGRESS)
 DECIDING = (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
+
+DUE_TABLE = cast(sa.Table, DueEntry.__table__)
+MONEY_TABLE = cast(sa.Table, MoneyYear.__table__)
 
 BATCH = 500  # pilots refreshed per round of queries
 
@@ -333,15 +336,15 @@ def refresh(conn: sa.Connection, pilot_ids: Iterable[int]) -> None:
     """Replace the aggregate rows of these pilots by their recomputation."""
     stale_days = _stale_days()
     for ids in _batches(pilot_ids):
-        conn.execute(sa.delete(DueEntry.__table__).where(DueEntry.__table__.c.pilot_id.in_(ids)))
-        conn.execute(sa.delete(MoneyYear.__table__).where(MoneyYear.__table__.c.pilot_id.in_(ids)))
+        conn.execute(sa.delete(DUE_TABLE).where(DUE_TABLE.c.pilot_id.in_(ids)))
+        conn.execute(sa.delete(MONEY_TABLE).where(MONEY_TABLE.c.pilot_id.in_(ids)))
         facts = _load(conn, ids)
         due = due_rows(facts, stale_days)
         money = money_rows(facts)
         if due:
-            conn.execute(sa.insert(DueEntry.__table__), due)
+            conn.execute(sa.insert(DUE_TABLE), due)
         if money:
-            conn.execute(sa.insert(MoneyYear.__table__), money)
+            conn.execute(sa.insert(MONEY_TABLE), money)
 
 
 def all_pilot_ids(conn: sa.Connection) -> list[int]:
@@ -352,8 +355,8 @@ def all_pilot_ids(conn: sa.Connection) -> list[int]:
 
 def rebuild(conn: sa.Connection, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every pilot's rows (after bulk loads); returns the number of pilots."""
-    conn.execute(sa.delete(DueEntry.__table__))
-    conn.execute(sa.delete(MoneyYear.__table__))
+    conn.execute(sa.delete(DUE_TABLE))
+    conn.execute(sa.delete(MONEY_TABLE))
     ids = all_pilot_ids(conn)
     for batch in _batches(ids):
         refresh(conn, batch)
@@ -401,7 +404,7 @@ def check(conn: sa.Connection) -> list[str]:
         facts = _load(conn, ids)
         expected_due.update(_key(r, _DUE_FIELDS) for r in due_rows(facts, stale_days))
         expected_money.update(_key(r, _MONEY_FIELDS) for r in money_rows(facts))
-    due_table, money_table = DueEntry.__table__, MoneyYear.__table__
+    due_table, money_table = DUE_TABLE, MONEY_TABLE
     stored_due = Counter(
         _key(r, _DUE_FIELDS)
         for r in conn.execute(sa.select(*[due_table.c[name] for name in _DUE_FIELDS]))
@@ -438,7 +441,7 @@ def _collect(session: Session, flush_context: Any) -> None:
             if obj.id is not None:
                 pilots.add(obj.id)
         elif isinstance(obj, _BY_PILOT_ID):
-            state = sa.inspect(obj)
+            state: Any = sa.inspect(obj)
             if obj.pilot_id is not None:
                 pilots.add(obj.pilot_id)
             history = state.attrs.pilot_id.history

@@ -164,7 +164,7 @@ class PortfolioMoney:
     unscheduled: Pair
 
 
-def _money_rows(*where: Any) -> sa.Select[Any]:
+def _money_rows(*where: Any) -> sa.Select[Any, Any, Any, Any]:
     """The maintained `money_by_year` rows summed by commitment and year, tagged "m"."""
     return (
         sa.select(
@@ -385,7 +385,7 @@ def municipality_realised_by_track(code: str) -> dict[Track, int]:
     }
 
 
-def _realised_by_track_query(code: str) -> sa.Select[Any]:
+def _realised_by_track_query(code: str) -> sa.Select[Any, Any, Any, Any]:
     """Euros per track (tagged "r"), as `municipality_realised_by_track` sums them."""
     others = aliased(Participation)
     participants = (
