@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('pilot_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=24), nullable=False),
     sa.Column('shows_on', sa.Date(), nullable=False),
+    sa.Column('overdue_from', sa.Date(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('municipality_code', sa.String(length=3), nullable=True),
     sa.Column('ref_id', sa.Integer(), nullable=True),
@@ -34,7 +35,7 @@ def upgrade() -> None:
     with op.batch_alter_table('due_entries', schema=None) as batch_op:
         batch_op.create_index('ix_due_entries_municipality', ['municipality_code', 'shows_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_due_entries_pilot_id'), ['pilot_id'], unique=False)
-        batch_op.create_index('ix_due_entries_shows_on', ['shows_on', 'kind'], unique=False)
+        batch_op.create_index('ix_due_entries_shows_on', ['shows_on', 'overdue_from', 'kind'], unique=False)
 
     op.create_table('money_by_year',
     sa.Column('id', sa.Integer(), nullable=False),

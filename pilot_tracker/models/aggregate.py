@@ -24,7 +24,7 @@ class DueEntry(Base):
 
     __tablename__ = "due_entries"
     __table_args__ = (
-        sa.Index("ix_due_entries_shows_on", "shows_on", "kind"),
+        sa.Index("ix_due_entries_shows_on", "shows_on", "overdue_from", "kind"),
         sa.Index("ix_due_entries_municipality", "municipality_code", "shows_on"),
     )
 
@@ -35,6 +35,8 @@ class DueEntry(Base):
     kind: Mapped[str] = mapped_column(sa.String(24))
     # The first day the item is shown (due or overdue).
     shows_on: Mapped[date] = mapped_column(sa.Date)
+    # The first day it is overdue (date.max: never, a KPI never measured).
+    overdue_from: Mapped[date] = mapped_column(sa.Date)
     # Its due date; NULL where it moves with today (a status update with nothing to count
     # from: today; a measurement: the month's end, or the previous month's once missed).
     due_on: Mapped[date | None] = mapped_column(sa.Date)

@@ -116,12 +116,12 @@ def _load(conn: sa.Connection, ids: list[int]) -> _Facts:
             newest[row.pilot_id] = row
     m = Participation.__table__.c
     members: dict[int, list[Any]] = defaultdict(list)
-    for row in conn.execute(
+    for member in conn.execute(
         sa.select(m.pilot_id, m.municipality_code, m.share_cents, m.left_on)
         .where(m.pilot_id.in_(ids))
         .order_by(m.pilot_id, m.municipality_code)
     ):
-        members[row.pilot_id].append(row)
+        members[member.pilot_id].append(member)
     md = MunicipalDecision.__table__.c
     decided = {
         (row.pilot_id, row.municipality_code, str(row.gate))
@@ -131,18 +131,18 @@ def _load(conn: sa.Connection, ids: list[int]) -> _Facts:
     }
     k = Kpi.__table__.c
     kpis: dict[int, list[Any]] = defaultdict(list)
-    for row in conn.execute(
+    for kpi in conn.execute(
         sa.select(k.id, k.pilot_id, k.name, k.latest_on).where(k.pilot_id.in_(ids))
     ):
-        kpis[row.pilot_id].append(row)
+        kpis[kpi.pilot_id].append(kpi)
     f = FollowUpItem.__table__.c
     items: dict[int, list[Any]] = defaultdict(list)
-    for row in conn.execute(
+    for item in conn.execute(
         sa.select(
             f.id, f.pilot_id, f.title, f.owner_kind, f.owner_municipality_code, f.due_on, f.status
         ).where(f.pilot_id.in_(ids))
     ):
-        items[row.pilot_id].append(row)
+        items[item.pilot_id].append(item)
     return _Facts(pilots, newest, members, decided, kpis, items)
 
 
@@ -175,11 +175,14 @@ def _review_gate(stage: Stage) -> str:
     return Gate.SCALE_UP.value
 
 
-def _entry(pilot_id: int, kind: str, shows_on: date, due_on: date | None, **ref: Any) -> dict:
+def _entry(
+    pilot_id: int, kind: str, shows_on: date, overdue_from: date, due_on: date | None, **ref: Any
+) -> dict[str, Any]:
     return {
         "pilot_id": pilot_id,
         "kind": kind,
         "shows_on": shows_on,
+        "overdue_from": overdue_from,
         "due_on": due_on,
         "municipality_code": ref.get("municipality_code"),
         "ref_id": ref.get("ref_id"),
@@ -203,6 +206,7 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
                     pid,
                     "review",
                     _minus(review.next_review, REVIEW_DAYS),
+                    _plus(review.next_review, 1),
                     review.next_review,
                     ref_id=review.id,
                     ref_text=str(review.gate),
@@ -217,6 +221,7 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
                         pid,
                         "past_end",
                         _plus(pilot.end_date, 1),
+                        _plus(pilot.end_date, 1),
                         pilot.end_date,
                         ref_date=pilot.end_date,
                     )
@@ -224,24 +229,32 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
             days = [d for d in (pilot.last_status_on, pilot.piloting_since, pilot.start_date) if d]
             anchor = max(days) if days else None
             if anchor is None:
-                rows.append(_entry(pid, "status_update", ALWAYS, None))
+                rows.append(_entry(pid, "status_update", ALWAYS, ALWAYS, None))
             else:
                 rows.append(
                     _entry(
                         pid,
                         "status_update",
                         _plus(anchor, stale_days - STALE_WARNING_DAYS),
+                        _plus(anchor, stale_days + 1),
                         _plus(anchor, stale_days),
                         ref_date=anchor,
                     )
                 )
             for kpi in facts.kpis.get(pid, []):
-                shows = ALWAYS if kpi.latest_on is None else _next_month(kpi.latest_on)
+                # Due from the month after the latest measurement; overdue once the month
+                # after that has begun as well (the previous month was missed too).
+                if kpi.latest_on is None:
+                    shows, overdue_from = ALWAYS, date.max
+                else:
+                    shows = _next_month(kpi.latest_on)
+                    overdue_from = _next_month(shows)
                 rows.append(
                     _entry(
                         pid,
                         "measurement",
                         shows,
+                        overdue_from,
                         None,
                         ref_id=kpi.id,
                         ref_text=kpi.name,
@@ -255,6 +268,7 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
                         pid,
                         "follow_up",
                         _minus(item.due_on, FOLLOW_UP_DAYS),
+                        _plus(item.due_on, 1),
                         item.due_on,
                         municipality_code=item.owner_municipality_code,
                         ref_id=item.id,
@@ -274,6 +288,7 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
                         pid,
                         "municipal_decision",
                         _minus(review.next_review, REVIEW_DAYS),
+                        _plus(review.next_review, 1),
                         review.next_review,
                         municipality_code=member.municipality_code,
                         ref_id=review.id,
@@ -287,7 +302,7 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
 def _spread(cents: int, start: date | None, end: date | None) -> dict[int | None, int]:
     if start is None or end is None or end < start:
         return {None: cents}
-    return dict(spread_by_year(cents, start, end))
+    return {year: part for year, part in spread_by_year(cents, start, end).items()}
 
 
 def money_rows(facts: _Facts) -> list[dict[str, Any]]:
@@ -369,6 +384,7 @@ _DUE_FIELDS = (
     "pilot_id",
     "kind",
     "shows_on",
+    "overdue_from",
     "due_on",
     "municipality_code",
     "ref_id",

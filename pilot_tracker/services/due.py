@@ -95,30 +95,26 @@ def kinds_for(user: Any) -> list[DueKind]:
 
 def _shown(
     user: Any, today: date, municipality: str | None, kinds: Iterable[DueKind] | None
-) -> sa.Subquery | None:
-    """The items shown to `user` today, with their date, overdue flag and rank."""
+) -> tuple[sa.Select[Any], dict[str, sa.ColumnElement[Any]]] | None:
+    """The entries shown to `user` today (no columns yet), and the columns decided by the
+    day: the due date, the overdue flag and the rank."""
     wanted = set(kinds) if kinds is not None else set(DueKind)
     chosen = [k.value for k in kinds_for(user) if k in wanted]
     if not chosen:
         return None
     e = DueEntry
-    # A measurement: due by this month's end; overdue (since the previous month's end)
-    # once the previous month was missed as well.
-    month_start = today.replace(day=1)
-    previous_end = month_start - timedelta(days=1)
-    previous_start = previous_end.replace(day=1)
-    measurement = e.kind == DueKind.MEASUREMENT.value
-    missed = sa.and_(e.ref_date.is_not(None), e.ref_date < previous_start)
+    overdue = sa.case((e.overdue_from <= today, 1), else_=0)
+    # Dates that move with the day (stored as NULL): a measurement is due by this month's
+    # end, or was due by the previous month's end once that month was missed as well; a
+    # status update with nothing to count from is due today.
+    previous_end = today.replace(day=1) - timedelta(days=1)
     due_on = sa.case(
-        (measurement, sa.case((missed, previous_end), else_=_month_end(today))),
-        (e.due_on.is_(None), today),  # a status update with nothing to count from
-        else_=e.due_on,
-    )
-    overdue = sa.case(
-        (measurement, sa.case((missed, 1), else_=0)),
-        (e.due_on.is_(None), 1),
-        (e.due_on < today, 1),
-        else_=0,
+        (e.due_on.is_not(None), e.due_on),
+        (
+            e.kind == DueKind.MEASUREMENT.value,
+            sa.case((e.overdue_from <= today, previous_end), else_=_month_end(today)),
+        ),
+        else_=today,
     )
     home = getattr(user, "municipality_code", None) if has_role(user, Role.COUNCIL) else None
     if home:
@@ -131,32 +127,18 @@ def _shown(
         rank: Any = sa.case((mine, 0), else_=1)
     else:
         rank = sa.literal(1, sa.Integer)
-    query = (
-        sa.select(
-            e.kind.label("kind"),
-            e.pilot_id.label("pilot_id"),
-            Pilot.name.label("pilot_name"),
-            Pilot.language.label("pilot_language"),
-            Pilot.stage.label("pilot_stage"),
-            sa.type_coerce(due_on, sa.Date).label("due_on"),
-            overdue.label("overdue"),
-            e.municipality_code.label("municipality"),
-            e.ref_id.label("ref_id"),
-            e.ref_text.label("ref_text"),
-            e.ref_code.label("ref_code"),
-            e.ref_date.label("ref_date"),
-            rank.label("rank"),
-        )
-        .select_from(e)
-        .join(Pilot, Pilot.id == e.pilot_id)
-        .where(e.shows_on <= today)
-        .where(e.kind.in_(chosen) if len(chosen) < len(DueKind) else sa.true())
-    )
+    query = sa.select().select_from(e).where(e.shows_on <= today)
+    if len(chosen) < len(DueKind):
+        query = query.where(e.kind.in_(chosen))
     if has_role(user, Role.VENDOR):
         # A vendor's follow-up items are only those it owns.
         query = query.where(
             sa.or_(e.kind != DueKind.FOLLOW_UP.value, e.ref_code == OwnerKind.VENDOR.value)
         )
+    everyone = sa.select(Pilot.id)
+    visible = scope_pilots(everyone, user)
+    if visible is not everyone:  # scoped (a vendor): only the pilots it may see
+        query = query.where(e.pilot_id.in_(visible))
     if municipality:
         query = query.where(
             e.pilot_id.in_(
@@ -168,7 +150,7 @@ def _shown(
             # Narrowed to one municipality: its own missing decisions only.
             sa.or_(e.kind != DueKind.MUNICIPAL_DECISION.value, e.municipality_code == municipality)
         )
-    return scope_pilots(query, user).subquery("due")
+    return query, {"due_on": due_on, "overdue": overdue, "rank": rank}
 
 
 def due_items(
@@ -186,24 +168,43 @@ def due_items(
     shown = _shown(user, today, municipality, kinds)
     if shown is None:
         return DueList([], 0, 0)
-    c = shown.c
-    rows = db.session.execute(
-        sa.select(shown)
-        .order_by(c.rank, c.overdue.desc(), c.due_on, c.pilot_id, c.kind, c.ref_id, c.municipality)
+    query, by_day = shown
+    e = DueEntry
+    # The page: ordered and cut in the entries alone, then joined to its pilots' names.
+    page = (
+        query.add_columns(
+            e.kind.label("kind"),
+            e.pilot_id.label("pilot_id"),
+            sa.type_coerce(by_day["due_on"], sa.Date).label("due_on"),
+            by_day["overdue"].label("overdue"),
+            e.municipality_code.label("municipality"),
+            e.ref_id.label("ref_id"),
+            e.ref_text.label("ref_text"),
+            e.ref_code.label("ref_code"),
+            e.ref_date.label("ref_date"),
+            by_day["rank"].label("rank"),
+        )
+        .order_by(*_order(by_day["rank"], by_day["overdue"], by_day["due_on"]))
         .limit(limit)
         .offset(offset)
+        .subquery("due")
+    )
+    c = page.c
+    rows = db.session.execute(
+        sa.select(page, Pilot.name, Pilot.language, Pilot.stage)
+        .join(Pilot, Pilot.id == c.pilot_id)
+        .order_by(*_order(c.rank, c.overdue, c.due_on, c))
     ).all()
-    counts = db.session.execute(
-        sa.select(c.overdue, sa.func.count()).select_from(shown).group_by(c.overdue)
-    ).all()
-    by_overdue = {int(overdue): int(count) for overdue, count in counts}
+    total, overdue_total = db.session.execute(
+        query.add_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(by_day["overdue"]), 0))
+    ).one()
     items = [
         DueItem(
             kind=DueKind(row.kind),
             pilot_id=int(row.pilot_id),
-            pilot_name=row.pilot_name,
-            pilot_language=row.pilot_language,
-            pilot_stage=Stage(row.pilot_stage),
+            pilot_name=row.name,
+            pilot_language=row.language,
+            pilot_stage=Stage(row.stage),
             due_on=_as_date(row.due_on),
             overdue=bool(row.overdue),
             municipality=row.municipality,
@@ -214,7 +215,19 @@ def due_items(
         )
         for row in rows
     ]
-    return DueList(items, sum(by_overdue.values()), by_overdue.get(1, 0))
+    return DueList(items, int(total), int(overdue_total))
+
+
+def _order(rank: Any, overdue: Any, due_on: Any, columns: Any = None) -> list[Any]:
+    """Their home municipality's first; overdue before due; by date; then a stable order."""
+    cols = columns if columns is not None else None
+    e = DueEntry
+    tail = (
+        [cols.pilot_id, cols.kind, cols.ref_id, cols.municipality]
+        if cols is not None
+        else [e.pilot_id, e.kind, e.ref_id, e.municipality_code]
+    )
+    return [rank, overdue.desc(), due_on, *tail]
 
 
 def _as_date(value: Any) -> date:
