@@ -35,7 +35,7 @@ def upgrade() -> None:
     with op.batch_alter_table('due_entries', schema=None) as batch_op:
         batch_op.create_index('ix_due_entries_municipality', ['municipality_code', 'shows_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_due_entries_pilot_id'), ['pilot_id'], unique=False)
-        batch_op.create_index('ix_due_entries_shows_on', ['shows_on', 'overdue_from', 'kind'], unique=False)
+        batch_op.create_index('ix_due_entries_shows_on', ['shows_on', 'overdue_from', 'kind', 'due_on', 'pilot_id', 'ref_id', 'municipality_code', 'ref_code'], unique=False)
 
     op.create_table('money_by_year',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from pilot_tracker.domain.enums import Role, Stage
 from pilot_tracker.domain.follow_up import OwnerKind
@@ -170,18 +171,17 @@ def due_items(
         return DueList([], 0, 0)
     query, by_day = shown
     e = DueEntry
-    # The page: ordered and cut in the entries alone, then joined to its pilots' names.
+    # The page: chosen and ordered in the index of the entries alone (covering), then only
+    # its rows are read, with their pilots' names.
     page = (
         query.add_columns(
+            e.id.label("id"),
             e.kind.label("kind"),
             e.pilot_id.label("pilot_id"),
             sa.type_coerce(by_day["due_on"], sa.Date).label("due_on"),
             by_day["overdue"].label("overdue"),
             e.municipality_code.label("municipality"),
             e.ref_id.label("ref_id"),
-            e.ref_text.label("ref_text"),
-            e.ref_code.label("ref_code"),
-            e.ref_date.label("ref_date"),
             by_day["rank"].label("rank"),
         )
         .order_by(*_order(by_day["rank"], by_day["overdue"], by_day["due_on"]))
@@ -190,8 +190,18 @@ def due_items(
         .subquery("due")
     )
     c = page.c
+    entry = aliased(DueEntry)
     rows = db.session.execute(
-        sa.select(page, Pilot.name, Pilot.language, Pilot.stage)
+        sa.select(
+            page,
+            entry.ref_text,
+            entry.ref_code,
+            entry.ref_date,
+            Pilot.name,
+            Pilot.language,
+            Pilot.stage,
+        )
+        .join(entry, entry.id == c.id)
         .join(Pilot, Pilot.id == c.pilot_id)
         .order_by(*_order(c.rank, c.overdue, c.due_on, c))
     ).all()
