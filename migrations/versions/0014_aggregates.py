@@ -48,7 +48,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_money_by_year'))
     )
     with op.batch_alter_table('money_by_year', schema=None) as batch_op:
-        batch_op.create_index('ix_money_by_year_municipality', ['municipality_code', 'year'], unique=False)
+        batch_op.create_index('ix_money_by_year_municipality', ['municipality_code', 'commitment', 'year', 'cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_money_by_year_pilot_id'), ['pilot_id'], unique=False)
 
     # ### end Alembic commands ###

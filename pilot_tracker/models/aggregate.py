@@ -63,7 +63,16 @@ class MoneyYear(Base):
     """Planned money of one pilot (or one participant's share) in one calendar year."""
 
     __tablename__ = "money_by_year"
-    __table_args__ = (sa.Index("ix_money_by_year_municipality", "municipality_code", "year"),)
+    __table_args__ = (
+        # Covering the sums by commitment and year (municipality_code IS NULL: whole pilots).
+        sa.Index(
+            "ix_money_by_year_municipality",
+            "municipality_code",
+            "commitment",
+            "year",
+            "cents",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pilot_id: Mapped[int] = mapped_column(

@@ -192,11 +192,9 @@ def portfolio_money(scope: PilotScope) -> PortfolioMoney:
     spread by year sums the maintained rows (services.aggregates); a pilot's years add up to
     its net cost exactly, so they give the totals as well."""
     aggregates.sync(db.session())
-    planned = scope(
-        _money_rows(MoneyYear.municipality_code.is_(None)).join(
-            Pilot, Pilot.id == MoneyYear.pilot_id
-        )
-    )
+    planned = _money_rows(MoneyYear.municipality_code.is_(None))
+    if scope(sa.select(Pilot.id)).whereclause is not None:  # filtered: through the pilots
+        planned = scope(planned.join(Pilot, Pilot.id == MoneyYear.pilot_id))
     savings_by_stage = scope(
         sa.select(
             sa.literal("s").label("tag"),
