@@ -260,6 +260,11 @@ def _assert_equal_to_full_recomputation(actors: Actors) -> None:
                 # The same order, up to ties of the reference's own ORDER BY.
                 order = [(i.overdue, i.due_on, i.pilot_id, i.kind) for i in got.items]
                 assert order == [(i.overdue, i.due_on, i.pilot_id, i.kind) for i in want.items]
+                for pilot_id in {i.pilot_id for i in got.items[:3]}:
+                    one = due_items(
+                        user, today, municipality=municipality, limit=1000, pilot_id=pilot_id
+                    )
+                    assert one.items == [i for i in got.items if i.pilot_id == pilot_id]
     portfolio = money.portfolio_money(lambda query: query)
     spread = _reference_spread(code=None)
     assert portfolio.by_year == spread.rows(money.actuals.actual_cost_by_year(lambda q: q))

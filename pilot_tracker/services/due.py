@@ -95,7 +95,11 @@ def kinds_for(user: Any) -> list[DueKind]:
 
 
 def _shown(
-    user: Any, today: date, municipality: str | None, kinds: Iterable[DueKind] | None
+    user: Any,
+    today: date,
+    municipality: str | None,
+    kinds: Iterable[DueKind] | None,
+    pilot_id: int | None = None,
 ) -> tuple[sa.Select[Any], dict[str, sa.ColumnElement[Any]]] | None:
     """The entries shown to `user` today (no columns yet), and the columns decided by the
     day: the due date, the overdue flag and the rank."""
@@ -129,6 +133,8 @@ def _shown(
     else:
         rank = sa.literal(1, sa.Integer)
     query = sa.select().select_from(e).where(e.shows_on <= today)
+    if pilot_id is not None:
+        query = query.where(e.pilot_id == pilot_id)
     if len(chosen) < len(DueKind):
         query = query.where(e.kind.in_(chosen))
     if has_role(user, Role.VENDOR):
@@ -162,11 +168,13 @@ def due_items(
     limit: int = 50,
     offset: int = 0,
     kinds: Iterable[DueKind] | None = None,
+    pilot_id: int | None = None,
 ) -> DueList:
     """The items due for `user` (scoped by permissions.py), `limit` from `offset`, in order;
-    `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds."""
+    `municipality` narrows them to the pilots it takes part in, `kinds` to those kinds,
+    `pilot_id` to one pilot."""
     aggregates.sync(db.session())
-    shown = _shown(user, today, municipality, kinds)
+    shown = _shown(user, today, municipality, kinds, pilot_id)
     if shown is None:
         return DueList([], 0, 0)
     query, by_day = shown
