@@ -213,6 +213,7 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
         StatusUpdate,
         Vendor,
     )
+    from pilot_tracker.services import aggregates
 
     rng = random.Random(seed)
     today = date.today()
@@ -437,6 +438,11 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
                             f"(SELECT max(id) FROM {table}))"
                         )
                     )
+        # The bulk inserts bypass the ORM: build the maintained aggregates from what they wrote.
+        with db.engine.begin() as conn:
+            progress = Progress("aggregates", len(tables["pilots"]))
+            aggregates.rebuild(conn, progress.advance)
+            progress.close()
         _analyze(app)
         counts = Counts(
             pilots=len(tables["pilots"]),
@@ -792,6 +798,8 @@ def measure_in_processes(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                 str(args.requests),
                 "--pg-url",
                 args.pg_url,
+                "--tag",
+                args.tag,
                 "--measure-only",
                 str(out),
             ]
@@ -815,7 +823,7 @@ def measure_in_processes(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 def measure_only(args: argparse.Namespace) -> None:
     """A child of `measure_in_processes`: measure the existing database, write raw figures."""
-    app = make_app(database_url(args.db, args.pilots, True, args.pg_url))
+    app = make_app(database_url(args.db, args.pilots, True, args.pg_url, tag=args.tag))
     pages, _notes = pages_to_measure(app)
     measured = measure(app, pages, args.requests)
     Path(args.measure_only).write_text(json.dumps(measured))
@@ -897,7 +905,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     generation: dict[int, float] = {}
     all_counts: dict[int, Counts] = {}
     for size in sizes:
-        url = database_url(args.db, size, args.reuse, args.pg_url)
+        url = database_url(args.db, size, args.reuse, args.pg_url, tag=args.tag)
         app = make_app(url)
         fresh = True
         with app.app_context():
@@ -1006,6 +1014,11 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
         type=int,
         default=3,
         help="measure in this many fresh processes and pool their requests (0: in this one)",
+    )
+    parser.add_argument(
+        "--tag",
+        default=os.environ.get("BENCH_TAG", ""),
+        help="keep these databases apart (bench-<tag>-<n>.db, kokeilu_bench_<tag>_<n>)",
     )
     parser.add_argument("--measure-only", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument(

@@ -97,6 +97,9 @@ def register_extensions(app: Flask) -> None:
     # First, so that its after-request hook runs last, on the finished response.
     compression.register(app)
     db.init_app(app)
+    from pilot_tracker.services import aggregates
+
+    aggregates.install()  # maintained aggregates follow every ORM write
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

@@ -214,6 +214,38 @@ def send_reminders_command(on: str | None) -> None:
     )
 
 
+@click.command("rebuild-aggregates")
+@with_appcontext
+def rebuild_aggregates_command() -> None:
+    """Recompute every maintained aggregate (after bulk loads that bypass the ORM)."""
+    import sqlalchemy as sa
+
+    from pilot_tracker.services import aggregates
+
+    conn = db.session.connection()
+    total = conn.execute(sa.select(sa.func.count()).select_from(sa.table("pilots"))).scalar()
+    with click.progressbar(length=int(total or 0), label="Rebuilding aggregates") as bar:
+        count = aggregates.rebuild(conn, bar.update)
+    db.session.commit()
+    click.echo(f"Rebuilt the aggregates of {count} pilots.")
+
+
+@click.command("check-aggregates")
+@with_appcontext
+def check_aggregates_command() -> None:
+    """Recompute every maintained aggregate and compare with the stored rows exactly."""
+    from pilot_tracker.services import aggregates
+
+    aggregates.sync(db.session())
+    problems = aggregates.check(db.session.connection())
+    if problems:
+        for line in problems:
+            click.echo(line)
+        click.echo(f"{len(problems)} differences: run rebuild-aggregates.", err=True)
+        sys.exit(1)
+    click.echo("The aggregates equal their full recomputation.")
+
+
 def register(app: Flask) -> None:
     """Attach the commands."""
     for command in (
@@ -224,6 +256,8 @@ def register(app: Flask) -> None:
         import_pilots_command,
         send_mail_command,
         send_reminders_command,
+        rebuild_aggregates_command,
+        check_aggregates_command,
     ):
         app.cli.add_command(command)
     from pilot_tracker.backup import backup_command

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
+from pilot_tracker.models.aggregate import DueEntry, MoneyYear
 from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
 from pilot_tracker.models.cost import CostEntry, CostShare
@@ -32,12 +33,14 @@ __all__ = [
     "CostEntry",
     "CostShare",
     "Decision",
+    "DueEntry",
     "FollowUpComment",
     "FollowUpItem",
     "IdempotencyRecord",
     "Kpi",
     "Lesson",
     "Measurement",
+    "MoneyYear",
     "MunicipalDecision",
     "Municipality",
     "NotificationSetting",

@@ -31,8 +31,8 @@ from pilot_tracker.domain.commitment import (
 from pilot_tracker.domain.enums import Stage, Track
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Kpi, Participation, Pilot
-from pilot_tracker.services import actuals
+from pilot_tracker.models import Kpi, MoneyYear, Participation, Pilot
+from pilot_tracker.services import actuals, aggregates
 from pilot_tracker.services.actuals import PilotScope
 
 # --- SQL pieces shared with the other aggregate queries ----------------------------------
@@ -82,7 +82,9 @@ class YearMoney:
 
 @dataclass
 class _Spread:
-    """Planned money spread over years, per commitment; undated pilots are unscheduled."""
+    """Planned money spread over years, per commitment; undated pilots are unscheduled.
+    (The pages sum the maintained rows of services.aggregates; `add` is the same rule for
+    one pilot at a time.)"""
 
     years: dict[Commitment, dict[int, int]] = field(
         default_factory=lambda: {Commitment.COMMITTED: {}, Commitment.PROPOSED: {}}
@@ -162,28 +164,58 @@ class PortfolioMoney:
     unscheduled: Pair
 
 
-def portfolio_money(scope: PilotScope) -> PortfolioMoney:
-    """The money of the pilots `scope` selects: one query (plus the actual costs)."""
-    rows = db.session.execute(
-        scope(
-            sa.select(
-                Pilot.stage,
-                Pilot.start_date,
-                Pilot.end_date,
-                net_cost_expr(),
-                Pilot.estimated_annual_savings_cents,
-            ).where(Pilot.stage != Stage.STOPPED)
+def _money_rows(*where: Any) -> sa.Select[Any, Any, Any, Any]:
+    """The maintained `money_by_year` rows summed by commitment and year, tagged "m"."""
+    return (
+        sa.select(
+            sa.literal("m").label("tag"),
+            MoneyYear.commitment.label("key"),
+            MoneyYear.year.label("year"),
+            sa.func.sum(MoneyYear.cents).label("amount"),
         )
-    ).all()
+        .select_from(MoneyYear)
+        .where(*where)
+        .group_by(MoneyYear.commitment, MoneyYear.year)
+    )
+
+
+def _add_money_row(spread: _Spread, kind: str, year: int | None, cents: Any) -> None:
+    commitment_ = Commitment(kind)
+    if year is None:
+        spread.unscheduled[commitment_] += int(cents)
+    else:
+        spread.years[commitment_][int(year)] = int(cents)
+
+
+def portfolio_money(scope: PilotScope) -> PortfolioMoney:
+    """The money of the pilots `scope` selects: one query (plus the actual costs). The
+    spread by year sums the maintained rows (services.aggregates); a pilot's years add up to
+    its net cost exactly, so they give the totals as well."""
+    aggregates.sync(db.session())
+    planned = _money_rows(MoneyYear.municipality_code.is_(None))
+    if scope(sa.select(Pilot.id)).whereclause is not None:  # filtered: through the pilots
+        planned = scope(planned.join(Pilot, Pilot.id == MoneyYear.pilot_id))
+    savings_by_stage = scope(
+        sa.select(
+            sa.literal("s").label("tag"),
+            Pilot.stage.label("key"),
+            sa.cast(sa.null(), sa.Integer).label("year"),
+            sa.func.sum(Pilot.estimated_annual_savings_cents).label("amount"),
+        )
+        .where(Pilot.stage != Stage.STOPPED)
+        .group_by(Pilot.stage)
+    )
     spread = _Spread()
-    totals = {Commitment.COMMITTED: 0, Commitment.PROPOSED: 0}
     savings = {Commitment.COMMITTED: 0, Commitment.PROPOSED: 0}
-    for stage, start, end, net, estimated in rows:
-        kind = commitment(stage)
-        net = int(net)
-        totals[kind] += net
-        savings[kind] += int(estimated)
-        spread.add(kind, net, start, end)
+    for tag, key, year, amount in db.session.execute(sa.union_all(planned, savings_by_stage)):
+        if tag == "m":
+            _add_money_row(spread, key, year, amount)
+        else:
+            savings[commitment(key)] += int(amount or 0)
+    totals = {
+        kind: sum(spread.years[kind].values()) + spread.unscheduled[kind]
+        for kind in (Commitment.COMMITTED, Commitment.PROPOSED)
+    }
     return PortfolioMoney(
         committed_cents=totals[Commitment.COMMITTED],
         proposed_cents=totals[Commitment.PROPOSED],
@@ -242,8 +274,8 @@ def _savings_fraction(savings: int, share: int, net: int, participants: int) -> 
 
 
 def municipality_money(code: str, population: int) -> MunicipalityMoney:
-    """The municipality's money over the pilots it takes part in: two queries (plus the
-    actual costs)."""
+    """The municipality's money over the pilots it takes part in: three queries (plus the
+    actual costs); its planned shares by year are summed from the maintained rows."""
     others = aliased(Participation)
     participants = (
         sa.select(sa.func.count())
@@ -256,8 +288,6 @@ def municipality_money(code: str, population: int) -> MunicipalityMoney:
             Pilot.id,
             Pilot.stage,
             Pilot.track,
-            Pilot.start_date,
-            Pilot.end_date,
             Participation.share_cents,
             net_cost_expr(),
             Pilot.estimated_annual_savings_cents,
@@ -267,15 +297,25 @@ def municipality_money(code: str, population: int) -> MunicipalityMoney:
         .join(Pilot, Pilot.id == Participation.pilot_id)
         .where(Participation.municipality_code == code)
     ).all()
-    realised = municipality_realised_by_track(code)
+    aggregates.sync(db.session())
+    spread = _Spread()
+    realised: dict[Track, int] = {}
+    for tag, key, year, amount in db.session.execute(
+        sa.union_all(
+            _money_rows(MoneyYear.municipality_code == code), _realised_by_track_query(code)
+        )
+    ):
+        if tag == "m":
+            _add_money_row(spread, key, year, amount)
+        else:
+            realised[Track(key)] = _euros_to_cents(amount)
     actual_by_pilot = actuals.municipality_actual_by_pilot(code)
     by_stage = dict.fromkeys(Stage, 0)
-    spread = _Spread()
     cost = {(kind, track): 0 for kind in Commitment for track in Track}
     estimated: dict[tuple[Commitment, Track], Fraction] = {k: Fraction(0) for k in cost}
     forecast = 0
     all_shares = 0
-    for pilot_id, stage, track, start, end, share, net, savings, count in rows:
+    for pilot_id, stage, track, share, net, savings, count in rows:
         kind = commitment(stage)
         by_stage[Stage(stage)] += 1
         share = int(share)
@@ -288,7 +328,6 @@ def municipality_money(code: str, population: int) -> MunicipalityMoney:
         estimated[(kind, Track(track))] += _savings_fraction(
             int(savings), share, int(net), int(count)
         )
-        spread.add(kind, share, start, end)
         if kind is Commitment.COMMITTED:
             # Actual to date plus what is left of its planned share (never below zero).
             forecast += actual + max(0, share - actual)
@@ -338,6 +377,14 @@ def municipality_realised_by_track(code: str) -> dict[Track, int]:
 
     Realised savings count as measured, whatever the pilot's stage (PRODUCT.md).
     """
+    return {
+        Track(row[1]): _euros_to_cents(row[3])
+        for row in db.session.execute(_realised_by_track_query(code))
+    }
+
+
+def _realised_by_track_query(code: str) -> sa.Select[Any, Any, Any, Any]:
+    """Euros per track (tagged "r"), as `municipality_realised_by_track` sums them."""
     others = aliased(Participation)
     participants = (
         sa.select(sa.func.count())
@@ -350,8 +397,13 @@ def municipality_realised_by_track(code: str) -> dict[Track, int]:
         (net > 0, Kpi.latest_value * _ONE * Participation.share_cents / net),
         else_=Kpi.latest_value * _ONE / participants,
     )
-    query = (
-        sa.select(Pilot.track, sa.func.sum(share))
+    return (
+        sa.select(
+            sa.literal("r").label("tag"),
+            Pilot.track.label("key"),
+            sa.cast(sa.null(), sa.Integer).label("year"),
+            sa.func.sum(share).label("amount"),
+        )
         .select_from(Participation)
         .join(Pilot, Pilot.id == Participation.pilot_id)
         .join(Kpi, Kpi.pilot_id == Pilot.id)
@@ -359,7 +411,6 @@ def municipality_realised_by_track(code: str) -> dict[Track, int]:
         .where(Kpi.is_savings.is_(True), Kpi.latest_value.is_not(None))
         .group_by(Pilot.track)
     )
-    return {row[0]: _euros_to_cents(row[1]) for row in db.session.execute(query)}
 
 
 def _euros_to_cents(value: Any) -> int:

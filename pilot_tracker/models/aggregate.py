@@ -1,0 +1,84 @@
+"""Maintained aggregates: rows derived from a pilot's stored data, kept current in the same
+transaction as every write that changes them (`services.aggregates`).
+
+`DueEntry` is one potential due item (PRODUCT.md, "What is due") with the day it starts to
+show (`shows_on`) and its due date where that is a function of stored data alone; the due
+service reads `shows_on <= today` through an index and decides overdue vs due at read time.
+`MoneyYear` is a pilot's planned net cost (municipality NULL) or one participant's planned
+share, spread over calendar years (`year` NULL: unscheduled) by `domain.by_year`, per
+commitment (`domain.commitment`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pilot_tracker.models.base import Base
+
+
+class DueEntry(Base):
+    """One potential due item of a pilot; see `services.aggregates.due_rows`."""
+
+    __tablename__ = "due_entries"
+    __table_args__ = (
+        # Covering what the due service filters, counts and orders by: the page is chosen
+        # from the index alone, only its rows are read from the table.
+        sa.Index(
+            "ix_due_entries_shows_on",
+            "shows_on",
+            "overdue_from",
+            "kind",
+            "due_on",
+            "pilot_id",
+            "ref_id",
+            "municipality_code",
+            "ref_code",
+        ),
+        sa.Index("ix_due_entries_municipality", "municipality_code", "shows_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pilots.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    # The first day the item is shown (due or overdue).
+    shows_on: Mapped[date] = mapped_column(sa.Date)
+    # The first day it is overdue (date.max: never, a KPI never measured).
+    overdue_from: Mapped[date] = mapped_column(sa.Date)
+    # Its due date; NULL where it moves with today (a status update with nothing to count
+    # from: today; a measurement: the month's end, or the previous month's once missed).
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    municipality_code: Mapped[str | None] = mapped_column(sa.String(3))
+    ref_id: Mapped[int | None] = mapped_column(sa.Integer)
+    ref_text: Mapped[str] = mapped_column(sa.String(200), default="")
+    ref_code: Mapped[str] = mapped_column(sa.String(40), default="")
+    ref_date: Mapped[date | None] = mapped_column(sa.Date)
+
+
+class MoneyYear(Base):
+    """Planned money of one pilot (or one participant's share) in one calendar year."""
+
+    __tablename__ = "money_by_year"
+    __table_args__ = (
+        # Covering the sums by commitment and year (municipality_code IS NULL: whole pilots).
+        sa.Index(
+            "ix_money_by_year_municipality",
+            "municipality_code",
+            "commitment",
+            "year",
+            "cents",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pilots.id", ondelete="CASCADE"), index=True
+    )
+    municipality_code: Mapped[str | None] = mapped_column(sa.String(3))
+    commitment: Mapped[str] = mapped_column(sa.String(12))
+    year: Mapped[int | None] = mapped_column(sa.Integer)
+    cents: Mapped[int] = mapped_column(sa.BigInteger)
