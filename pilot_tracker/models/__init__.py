@@ -5,6 +5,7 @@ from pilot_tracker.models.base import Base
 from pilot_tracker.models.cost import CostEntry, CostShare
 from pilot_tracker.models.decision import Decision
 from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
+from pilot_tracker.models.gate_meeting import GateMeeting
 from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
 from pilot_tracker.models.mail import (
@@ -33,6 +34,7 @@ __all__ = [
     "Decision",
     "FollowUpComment",
     "FollowUpItem",
+    "GateMeeting",
     "IdempotencyRecord",
     "Kpi",
     "Lesson",
