@@ -93,6 +93,7 @@ def register(app: Flask) -> None:
         decision_support,
         decisions,
         joint,
+        meetings,
         pilots,
         portfolio,
         public,

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("pilots", __name__)
 
-from pilot_tracker.pilots import decision_support, filters, joint, routes  # noqa: E402,F401
+from pilot_tracker.pilots import (  # noqa: E402,F401
+    decision_support,
+    filters,
+    joint,
+    meetings,
+    routes,
+)

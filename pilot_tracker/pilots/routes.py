@@ -65,6 +65,7 @@ from pilot_tracker.pilots.forms import (
 )
 from pilot_tracker.pilots.joint import joint_section, vendor_follow_up
 from pilot_tracker.pilots.joint_forms import FollowUpStatusForm
+from pilot_tracker.pilots.meetings import meetings_section
 from pilot_tracker.pilots.messages import translate
 from pilot_tracker.pilots.queries import (
     ListFilters,
@@ -238,6 +239,7 @@ def detail(pilot_id: int) -> str:
         may_delete=can_delete_pilot(current_user, pilot),
         open_gates=allowed_gates(pilot.stage),
         joint=joint_section(pilot, current_user, similar),
+        meetings=meetings_section(pilot.id),  # one query
         # Decision support: one query for the similar pilots, one for the projection.
         similar=similar,
         projection=(

@@ -232,8 +232,10 @@ def _events(
         )
     for row in db.session.execute(meetings):
         meeting_id, pilot_id, meets_on, starts_at, gate, code, body, place, name, town = row
-        who = texts["steering"] if code is None else f"{town}: {named(body) if body else ''}"
-        note = texts["meeting_note"] % {"gate": named(gate), "body": who.strip(" :")}
+        who = texts["steering"] if code is None else town
+        if code is not None and body:
+            who = f"{town} ({named(body)})"
+        note = texts["meeting_note"] % {"gate": named(gate), "body": who}
         events.append(
             CalendarEvent(
                 uid=f"meeting-{meeting_id}@{UID_DOMAIN}",
