@@ -6,12 +6,14 @@ owns (PRODUCT.md, "What is due"), and only of its own pilots."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from pilot_tracker.domain.enums import Stage
@@ -139,9 +141,7 @@ def test_the_pilot_calendar_holds_its_items_as_the_user_may_see_them(
     assert other.get(path).status_code == 404
 
 
-def test_a_feed_in_swedish_names_items_and_meetings_in_swedish(
-    app: Flask, actors: Actors
-) -> None:
+def test_a_feed_in_swedish_names_items_and_meetings_in_swedish(app: Flask, actors: Actors) -> None:
     from pilot_tracker.services.users import update_profile
 
     ids = portfolio(app, actors)
@@ -151,3 +151,29 @@ def test_a_feed_in_swedish_names_items_and_meetings_in_swedish(
     item = events(body)[uid(ids["coordinator_a"])]
     assert str(item["SUMMARY"]) == "Uppföljningsåtgärd: Koordinaattorin tehtävä (Seurantakokeilu A)"
     assert str(item["DESCRIPTION"]).startswith("Ansvarig: koordinatorn.")
+
+
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\r\t"),
+        max_size=300,
+    )
+)
+def test_text_values_parse_back_as_written(text: str) -> None:
+    from pilot_tracker.services.calendar import CalendarEvent, to_ical
+
+    event = CalendarEvent(
+        uid=f"x,{text[:20]};@kokeilusalkku",
+        on=TODAY,
+        summary=text,
+        description=f"\\{text}\\",
+        url="https://example.com/pilots/1#item-2",
+        pilot_id=1,
+    )
+    body = to_ical([event], text or "Kalenteri", "fi", datetime.now(UTC))
+    [parsed] = Calendar.from_ical(body).walk("VEVENT")
+    plain = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert str(parsed["SUMMARY"]) == plain
+    assert str(parsed["DESCRIPTION"]) == f"\\{plain}\\"
+    assert str(parsed["UID"]) == event.uid.replace("\r\n", "\n").replace("\r", "\n")
+    assert parsed["DTSTART"].dt == TODAY and str(parsed["URL"]) == event.url

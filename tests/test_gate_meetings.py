@@ -109,7 +109,7 @@ def test_a_coordinator_plans_moves_and_cancels_a_meeting_and_the_feed_follows(
     expected = datetime.combine(SOON, time(13, 30), tzinfo=_helsinki()).astimezone(UTC)
     assert event["DTSTART"].dt == expected and event["DTSTART"].dt.utcoffset() == timedelta(0)
     assert event["DTEND"].dt - event["DTSTART"].dt == timedelta(hours=2)
-    assert "Päätöspisteen kokous (suunniteltu): Kokouskokeilu" == str(event["SUMMARY"])
+    assert str(event["SUMMARY"]) == "Päätöspisteen kokous (suunniteltu): Kokouskokeilu"
     assert "Kunnantalo, sali 2" in str(event["DESCRIPTION"])
     assert feed_events(anonymous.get(path).data).keys() == first.keys()  # stable
 
@@ -236,14 +236,17 @@ def test_a_council_members_feed_holds_the_steering_groups_meetings_and_its_own(
         ids = {
             who: plan_meeting(
                 pilot,
-                MeetingData(
-                    Gate.START, SOON, municipality=code, body=Body.BOARD if code else None
-                ),
+                MeetingData(Gate.START, SOON, municipality=code, body=Body.BOARD if code else None),
             ).id
             for who, code in (("steering", None), ("own", "418"), ("other", "536"))
         }
-    tied = feed_events(app.test_client().get(feed_path(login_as(app.test_client(), actors.council_tied))).data)
-    assert {f"meeting-{ids['steering']}@kokeilusalkku", f"meeting-{ids['own']}@kokeilusalkku"} <= set(tied)
+    tied = feed_events(
+        app.test_client().get(feed_path(login_as(app.test_client(), actors.council_tied))).data
+    )
+    assert {
+        f"meeting-{ids['steering']}@kokeilusalkku",
+        f"meeting-{ids['own']}@kokeilusalkku",
+    } <= set(tied)
     assert f"meeting-{ids['other']}@kokeilusalkku" not in tied
     coordinator = feed_events(
         app.test_client().get(feed_path(login_as(app.test_client(), actors.coordinator))).data
