@@ -57,6 +57,15 @@ def add_users(app: Flask, users: int, feed_pilots: int) -> tuple[int, str]:
     from pilot_tracker.services.calendar import create_feed
 
     with app.app_context():
+        # A reused database: the earlier run's users go, and the pilots they coordinated
+        # are handed out again below.
+        earlier = sa.select(User.id).where(User.email.like("mail-bench-%"))
+        db.session.execute(
+            sa.update(Pilot)
+            .where(Pilot.coordinator_id.in_(earlier))
+            .values(coordinator_id=None)
+            .execution_options(synchronize_session=False)
+        )
         db.session.execute(sa.delete(User).where(User.email.like("mail-bench-%")))
         vendors = list(db.session.scalars(sa.select(Vendor.id).order_by(Vendor.id)))
         busiest = list(

@@ -155,7 +155,7 @@ def _events(
         "meeting_note": _("%(gate)s gate: %(body)s."),
         "steering": _("the steering group"),
         "item": _("Follow-up item: %(title)s (%(pilot)s)"),
-        "item_note": _("Owner: %(owner)s. Due %(status)s."),
+        "item_note": _("Owner: %(owner)s. Status: %(status)s."),
         "vendor": _("the vendor"),
         "coordinator": _("the coordinator"),
     }

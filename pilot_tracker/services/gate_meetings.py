@@ -162,14 +162,17 @@ def update_meeting(
     meeting.body = new.body
     meeting.place = new.place
     db.session.flush()
-    audit.record(
-        "update",
-        "gate_meeting",
-        meeting.id,
-        old=before,
-        new=audit.row_values(meeting),
-        pilot_id=pilot.id,
-    )
+    after = audit.row_values(meeting, exclude=("updated_at",))
+    before.pop("updated_at", None)
+    if after != before:
+        audit.record(
+            "update",
+            "gate_meeting",
+            meeting.id,
+            old={k: v for k, v in before.items() if after[k] != v},
+            new={k: v for k, v in after.items() if before[k] != v},
+            pilot_id=pilot.id,
+        )
     if commit:
         db.session.commit()
     return meeting
