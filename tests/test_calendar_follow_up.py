@@ -170,10 +170,25 @@ def test_text_values_parse_back_as_written(text: str) -> None:
         url="https://example.com/pilots/1#item-2",
         pilot_id=1,
     )
-    body = to_ical([event], text or "Kalenteri", "fi", datetime.now(UTC))
-    [parsed] = Calendar.from_ical(body).walk("VEVENT")
+    body = to_ical([event], text, "fi", datetime.now(UTC))
+    calendar = Calendar.from_ical(body)
+    assert str(calendar["X-WR-CALNAME"]) == (" ".join(text.split()) or "Kokeilusalkku")
+    [parsed] = calendar.walk("VEVENT")
     plain = text.replace("\r\n", "\n").replace("\r", "\n")
     assert str(parsed["SUMMARY"]) == plain
     assert str(parsed["DESCRIPTION"]) == f"\\{plain}\\"
     assert str(parsed["UID"]) == event.uid.replace("\r\n", "\n").replace("\r", "\n")
     assert parsed["DTSTART"].dt == TODAY and str(parsed["URL"]) == event.url
+
+
+def test_a_pilot_named_on_two_lines_still_has_its_calendar(app: Flask, actors: Actors) -> None:
+    with app.app_context():
+        pilot = make_pilot(("418",), name="Kaksi\nriviä", end_date=TODAY + timedelta(days=5))
+        pilot_id = pilot.id
+    client = login_as(app.test_client(), actors.coordinator)
+    response = client.get(f"/pilots/{pilot_id}/calendar.ics")
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.data)
+    assert str(calendar["X-WR-CALNAME"]) == "Kaksi riviä"
+    [end] = calendar.walk("VEVENT")
+    assert str(end["SUMMARY"]) == "Suunniteltu päättyminen: Kaksi\nriviä"

@@ -404,7 +404,9 @@ def to_ical(events: list[CalendarEvent], name: str, language: str, now: datetime
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # A calendar's name is one line (the library refuses a line break in it; a pilot's name
+    # may hold one when it came through the API).
+    calendar.add("x-wr-calname", " ".join(name.split()) or "Kokeilusalkku")
     head = calendar.to_ical().rstrip(b"\r\n").split(b"\r\n")
     assert head[-1] == b"END:VCALENDAR"
     stamp = _ical_utc(now)
