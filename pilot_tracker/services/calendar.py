@@ -282,6 +282,8 @@ def _events(
         name,
         town,
     ) in db.session.execute(items):
+        if due_on is None:  # the query asks for a due date; never None
+            continue
         owner = town if owner_kind == OwnerKind.MUNICIPALITY else texts[str(owner_kind)]
         events.append(
             CalendarEvent(

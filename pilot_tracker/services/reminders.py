@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -33,6 +33,7 @@ from pilot_tracker.services.due_items import (
 DEFAULT_FREQUENCY = Frequency.DAILY
 MONDAY = 0
 UNSUBSCRIBE_SALT = "kokeilusalkku-unsubscribe"
+REMINDER_LOG = cast(sa.Table, ReminderLog.__table__)  # Core inserts of the log rows
 
 
 def wanted_today(frequency: Frequency, today: date) -> bool:
@@ -205,7 +206,7 @@ def send_reminders(
                 # digest's transaction.
                 db.session.flush()  # the digest's outbox row first
                 db.session.connection().execute(
-                    sa.insert(ReminderLog.__table__),
+                    sa.insert(REMINDER_LOG),
                     [
                         {
                             "user_id": user.id,
