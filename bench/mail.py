@@ -30,6 +30,7 @@ import resource
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -56,6 +57,15 @@ def add_users(app: Flask, users: int, feed_pilots: int) -> tuple[int, str]:
     from pilot_tracker.services.calendar import create_feed
 
     with app.app_context():
+        # A reused database: the earlier run's users go, and the pilots they coordinated
+        # are handed out again below.
+        earlier = sa.select(User.id).where(User.email.like("mail-bench-%"))
+        db.session.execute(
+            sa.update(Pilot)
+            .where(Pilot.coordinator_id.in_(earlier))
+            .values(coordinator_id=None)
+            .execution_options(synchronize_session=False)
+        )
         db.session.execute(sa.delete(User).where(User.email.like("mail-bench-%")))
         vendors = list(db.session.scalars(sa.select(Vendor.id).order_by(Vendor.id)))
         busiest = list(
@@ -126,11 +136,80 @@ def add_users(app: Flask, users: int, feed_pilots: int) -> tuple[int, str]:
                     .execution_options(synchronize_session=False)
                 )
         db.session.commit()
+        add_feed_records(pilot_ids[:feed_pilots])
         token = create_feed(feed_user)
         return feed_user.id, token
 
 
-def measure_digests(app: Flask, today: date) -> dict[str, Any]:
+def add_feed_records(pilot_ids: list[int]) -> None:
+    """What a coordinator's calendar holds beyond reviews and ends: on each of the feed's
+    pilots three open follow-up items (the vendor's, a participant's, the coordinator's),
+    one done (not in the feed) and a planned steering-group meeting at 13.00."""
+    from datetime import time as clock
+    from datetime import timedelta
+
+    from pilot_tracker.domain.enums import Gate
+    from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
+    from pilot_tracker.extensions import db
+    from pilot_tracker.models import FollowUpItem, GateMeeting, Participation
+
+    today = date.today()
+    now = datetime.now(UTC)
+    db.session.execute(sa.delete(FollowUpItem).where(FollowUpItem.title.like("Bench %")))
+    db.session.execute(sa.delete(GateMeeting).where(GateMeeting.place == "Bench"))
+    towns = dict(
+        db.session.execute(
+            sa.select(Participation.pilot_id, sa.func.min(Participation.municipality_code))
+            .where(Participation.pilot_id.in_(pilot_ids))
+            .group_by(Participation.pilot_id)
+        ).all()
+    )
+    items: list[dict[str, Any]] = []
+    meetings: list[dict[str, Any]] = []
+    for n, pilot_id in enumerate(pilot_ids):
+        owners = [
+            (OwnerKind.VENDOR, None, ItemStatus.OPEN),
+            (OwnerKind.MUNICIPALITY, towns.get(pilot_id), ItemStatus.IN_PROGRESS),
+            (OwnerKind.COORDINATOR, None, ItemStatus.OPEN),
+            (OwnerKind.COORDINATOR, None, ItemStatus.DONE),
+        ]
+        for k, (kind, code, status) in enumerate(owners):
+            if kind is OwnerKind.MUNICIPALITY and code is None:
+                continue
+            items.append(
+                {
+                    "pilot_id": pilot_id,
+                    "title": f"Bench item {k} of pilot {pilot_id}",
+                    "description": "",
+                    "owner_kind": kind.value,
+                    "owner_municipality_code": code,
+                    "due_on": today + timedelta(days=(n * 7 + k * 11) % 200 - 20),
+                    "status": status.value,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        meetings.append(
+            {
+                "pilot_id": pilot_id,
+                "gate": Gate.MIDPOINT.value,
+                "meets_on": today + timedelta(days=n % 120),
+                "starts_at": clock(13, 0),
+                "municipality_code": None,
+                "body": None,
+                "place": "Bench",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    for chunk in base._chunks(items, base.BATCH):
+        db.session.execute(sa.insert(FollowUpItem.__table__), chunk)
+    for chunk in base._chunks(meetings, base.BATCH):
+        db.session.execute(sa.insert(GateMeeting.__table__), chunk)
+    db.session.commit()
+
+
+def measure_digests(app: Flask, today: date, trace: bool = False) -> dict[str, Any]:
     from pilot_tracker.extensions import db
     from pilot_tracker.models import OutboxMessage, ReminderLog
     from pilot_tracker.services.reminders import send_reminders
@@ -140,9 +219,9 @@ def measure_digests(app: Flask, today: date) -> dict[str, Any]:
         db.session.execute(sa.delete(OutboxMessage))
         db.session.commit()
         rss_before = _peak_rss_mb()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = send_reminders(today)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         rss_after = _peak_rss_mb()
         outbox_bytes = db.session.scalar(
             sa.select(
@@ -153,11 +232,24 @@ def measure_digests(app: Flask, today: date) -> dict[str, Any]:
             )
         )
         again = send_reminders(today)
+        traced = None
+        if trace:
+            # Once more from an empty log, under tracemalloc: the peak of Python's own
+            # allocations during the run (slower; not the timed run).
+            db.session.execute(sa.delete(ReminderLog))
+            db.session.execute(sa.delete(OutboxMessage))
+            db.session.commit()
+            tracemalloc.start()
+            send_reminders(today)
+            traced = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            tracemalloc.stop()
     return {
+        "tracemalloc_peak_mb": traced,
         "users": report.users,
         "digests": report.digests,
         "items": report.items,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "peak_rss_growth_mb": round(rss_after - rss_before, 1),
         "peak_rss_mb": round(rss_after, 1),
         "outbox_bytes": int(outbox_bytes or 0),
@@ -171,13 +263,28 @@ def measure_feed(app: Flask, token: str, requests: int) -> dict[str, Any]:
     for _ in range(3):
         response = client.get(path)
         assert response.status_code == 200, response.status_code
-    times = []
+    from pilot_tracker.extensions import db
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    client.get(path)
+    sa.event.remove(engine, "before_cursor_execute", count)
+    times, cpus = [], []
     for _ in range(requests):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         times.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
     body = response.data
     return {
+        "queries": len(statements),
+        "median_cpu_ms": round(statistics.median(cpus), 2),
         "median_ms": round(statistics.median(times), 2),
         "p95_ms": round(base._percentile(times, 0.95), 2),
         "events": body.count(b"BEGIN:VEVENT"),
@@ -202,7 +309,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     _feed_user, token = add_users(app, args.users, args.feed_pilots)
     today = date.today()
     print(f"== send-reminders for {args.users:,} users", file=sys.stderr)
-    digests = measure_digests(app, today)
+    digests = measure_digests(app, today, args.tracemalloc)
     print("== the feed coordinator's calendar", file=sys.stderr)
     feed = measure_feed(app, token, args.requests)
     data = {
@@ -218,10 +325,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(
         f"digests: {digests['digests']:,} for {digests['users']:,} users "
         f"({digests['items']:,} items) in {digests['seconds']} s "
-        f"(target {DIGEST_TARGET_S:.0f} s); peak memory grew {digests['peak_rss_growth_mb']} MB; "
+        f"(target {DIGEST_TARGET_S:.0f} s; {digests['cpu_seconds']} s CPU); peak memory grew "
+        f"{digests['peak_rss_growth_mb']} MB "
+        f"(tracemalloc peak {digests['tracemalloc_peak_mb']} MB); "
         f"a second run sent {digests['second_run_digests']}\n"
         f"feed of {args.feed_pilots} pilots: {feed['events']} events, {feed['bytes']:,} bytes, "
-        f"median {feed['median_ms']} ms, p95 {feed['p95_ms']} ms (target {FEED_TARGET_MS:.0f} ms)"
+        f"{feed['queries']} queries, median {feed['median_ms']} ms "
+        f"({feed['median_cpu_ms']} ms CPU), "
+        f"p95 {feed['p95_ms']} ms (target {FEED_TARGET_MS:.0f} ms)"
     )
     base.RESULTS.mkdir(parents=True, exist_ok=True)
     path = base.RESULTS / f"mail-{args.db}-{args.pilots}.json"
@@ -242,6 +353,9 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--feed-pilots", type=int, default=500)
     parser.add_argument("--requests", type=int, default=20, help="timed feed requests")
     parser.add_argument("--reuse", action="store_true", help="use the existing database")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="also run the digests under tracemalloc"
+    )
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_POSTGRES_URL", base.DEFAULT_PG),

@@ -516,6 +516,7 @@ def _joint_records(
     from pilot_tracker.domain.follow_up import OwnerKind
     from pilot_tracker.domain.municipal_decisions import Body
     from pilot_tracker.services.follow_up import Owner, create_item, record_lesson, update_item
+    from pilot_tracker.services.gate_meetings import MeetingData, open_gates, plan_meeting
     from pilot_tracker.services.municipal_decisions import record_municipal_decision
     from pilot_tracker.services.pilots import load_pilot_for_update
 
@@ -529,7 +530,12 @@ def _joint_records(
     update_item(pilot, item, {"comment": f"comment {marker}"}, author_id=None)
     text = "lesson of a public pilot" if public else f"lesson {marker}"
     lesson = record_lesson(pilot, text, decision_id=decision_id)
-    return {decision.id, item.id, lesson.id}
+    ids = {decision.id, item.id, lesson.id}
+    gates = open_gates(pilot)
+    if gates:  # a planned gate meeting, its place marked (on the pilot page and in the feeds)
+        soon = today + timedelta(days=30)
+        ids.add(plan_meeting(pilot, MeetingData(gates[0], soon, place=f"place {marker}")).id)
+    return ids
 
 
 # --- walking every GET route -----------------------------------------------------------------

@@ -59,6 +59,19 @@ def _follow_up_item(pilot_id: int) -> int:
     return create_item(pilot, "Raportointi", Owner(OwnerKind.VENDOR)).id
 
 
+def _gate_meeting(pilot_id: int) -> int:
+    """A planned steering-group meeting of the pilot (the gate-meeting operations)."""
+    from datetime import timedelta
+
+    from pilot_tracker.services.gate_meetings import MeetingData, open_gates, plan_meeting
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    pilot = load_pilot_for_update(pilot_id)
+    assert pilot is not None
+    soon = date.today() + timedelta(days=30)
+    return plan_meeting(pilot, MeetingData(open_gates(pilot)[0], soon)).id
+
+
 def _order(operation: Any) -> tuple[int, str]:
     # Deleting last keeps the known pilot there for the other operations.
     return (operation.method.upper() == "DELETE", operation.label)
@@ -75,7 +88,9 @@ def test_generated_requests_get_no_5xx_and_responses_match_the_document(
         kpi = add_kpi(pilot, "Säästö", "€", 0, 100, Direction.INCREASE, True)  # type: ignore[arg-type]
         item = _follow_up_item(pilot.id)
         cost = record_cost(pilot, CostData(date(2026, 1, 15), 100_000))
+        meeting = _gate_meeting(pilot.id)
     known = {
+        "meeting_id": meeting,
         "pilot_id": pilot.id,
         "kpi_id": kpi.id,
         "item_id": item,

@@ -14,7 +14,7 @@ answered without the redirect that follows a save, the database is byte for byte
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,6 +82,21 @@ def _follow_up_item(pilot_id: int) -> int:
     return create_item(pilot, "Fuzzed item", Owner(OwnerKind.VENDOR)).id
 
 
+def _gate_meeting(pilot_id: int) -> int:
+    """A planned meeting of the pilot's steering group (its change and cancel forms)."""
+    from datetime import timedelta
+
+    from pilot_tracker.domain.enums import Gate
+    from pilot_tracker.services.gate_meetings import MeetingData, open_gates, plan_meeting
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    pilot = load_pilot_for_update(pilot_id)
+    assert pilot is not None
+    gate = open_gates(pilot)[0] if open_gates(pilot) else Gate.START
+    soon = date.today() + timedelta(days=30)
+    return plan_meeting(pilot, MeetingData(gate, soon, place="Fuzzed hall")).id
+
+
 class FormWorld:
     """An admin, a pilot with a KPI, a council user and a vendor for the forms to act on."""
 
@@ -97,6 +112,7 @@ class FormWorld:
         item = _follow_up_item(pilot.id)
         self.values: dict[str, Any] = {
             "item_id": item,
+            "meeting_id": _gate_meeting(pilot.id),
             "pilot_id": pilot.id,
             "user_id": actors.council.id,
             "vendor_id": actors.vendor_a.id,
@@ -244,6 +260,9 @@ HINTS = {
     "owner": "coordinator",
     "status": "in_progress",
     "lesson": "Opittiin paljon.",
+    "meets_on": (date.today() + timedelta(days=30)).isoformat(),
+    "starts_at": "13:00",
+    "place": "Kunnantalo",
 }
 
 

@@ -82,6 +82,7 @@ class World:
                 }
             )
         ids.update(_follow_up_items(ids))
+        ids.update(_gate_meetings(ids))
         ids["user_council"] = actors.council.id
         ids["token_a"] = 0
         self.ids = ids
@@ -114,6 +115,21 @@ def _follow_up_items(ids: dict[str, Any]) -> dict[str, int]:
         assert pilot is not None
         items[f"item_{key}"] = create_item(pilot, f"Item {key}", Owner(OwnerKind.VENDOR)).id
     return items
+
+
+def _gate_meetings(ids: dict[str, Any]) -> dict[str, int]:
+    """A planned steering-group meeting on each pilot: {meeting_a}, {meeting_b}."""
+    from pilot_tracker.domain.enums import Gate
+    from pilot_tracker.services.gate_meetings import MeetingData, plan_meeting
+    from pilot_tracker.services.pilots import load_pilot_for_update
+
+    meetings = {}
+    for key in ("a", "b"):
+        pilot = load_pilot_for_update(ids[f"pilot_{key}"])
+        assert pilot is not None
+        soon = date.today() + timedelta(days=30)
+        meetings[f"meeting_{key}"] = plan_meeting(pilot, MeetingData(Gate.MIDPOINT, soon)).id
+    return meetings
 
 
 @pytest.fixture

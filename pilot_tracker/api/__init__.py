@@ -94,6 +94,7 @@ def register(app: Flask) -> None:
         decisions,
         feedback,
         joint,
+        meetings,
         pilots,
         portfolio,
         public,

@@ -34,8 +34,7 @@ from pilot_tracker.dashboards.forms import filter_form
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
-from pilot_tracker.services import exchange
-from pilot_tracker.services import feedback
+from pilot_tracker.services import exchange, feedback
 from pilot_tracker.services.due import due_items
 from pilot_tracker.web.chart_texts import FlaskTexts, table_rows
 

@@ -41,9 +41,7 @@ def index() -> str:
     """The guides, the user's own first."""
     own = own_guide()
     names = sorted(GUIDES, key=lambda name: name != own)
-    return render_template(
-        "help/index.html", guides=[(n, GUIDES[n][0]) for n in names], own=own
-    )
+    return render_template("help/index.html", guides=[(n, GUIDES[n][0]) for n in names], own=own)
 
 
 @bp.get("/help/<name>")

@@ -177,7 +177,9 @@ def user_calendar(token: str) -> Response:
 def pilot_calendar(pilot_id: int) -> Response:
     """One pilot's reviews, gate meetings and planned end (404 for a pilot not visible)."""
     pilot = visible_pilot_or_404(pilot_id, current_user)
-    body = calendar_service.pilot_feed(pilot, date.today(), base_url(), current_language())
+    body = calendar_service.pilot_feed(
+        pilot, date.today(), base_url(), current_language(), current_user
+    )
     response = current_app.response_class(body, mimetype="text/calendar")
     response.headers["Content-Type"] = CALENDAR_TYPE
     response.headers["Content-Disposition"] = f'attachment; filename="pilot-{pilot.id}.ics"'

@@ -7,6 +7,7 @@ from pilot_tracker.models.cost import CostEntry, CostShare
 from pilot_tracker.models.decision import Decision
 from pilot_tracker.models.feedback import ResidentFeedback
 from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
+from pilot_tracker.models.gate_meeting import GateMeeting
 from pilot_tracker.models.idempotency import IdempotencyRecord
 from pilot_tracker.models.kpi import Kpi, Measurement
 from pilot_tracker.models.mail import (
@@ -36,6 +37,7 @@ __all__ = [
     "DueEntry",
     "FollowUpComment",
     "FollowUpItem",
+    "GateMeeting",
     "IdempotencyRecord",
     "Kpi",
     "Lesson",

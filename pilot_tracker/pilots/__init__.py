@@ -9,6 +9,7 @@ from pilot_tracker.pilots import (  # noqa: E402,F401
     feedback,
     filters,
     joint,
+    meetings,
     monthly,
     routes,
 )

@@ -68,6 +68,14 @@ _KNOWN: frozenset[str] = frozenset(
         N_("Choose open, in progress, done or dropped."),
         N_("Write down what the pilot taught."),
         N_("Lessons are recorded at evaluation or with a decision."),
+        # services/gate_meetings.py
+        N_("No gate is open for this pilot, so no meeting can be planned."),
+        N_("Choose a gate open in the pilot's stage."),
+        N_("A planned meeting is today or later; a held one is a decision."),
+        N_("Plan the meeting at most five years ahead."),
+        N_("The meeting's municipality must be one of the participants."),
+        N_("Only a municipality's meeting names its body."),
+        N_("Unknown field."),
         # services/reporting.py
         N_("A number is required."),
         N_("Enter a number, e.g. 12.5."),

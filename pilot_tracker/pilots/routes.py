@@ -65,6 +65,7 @@ from pilot_tracker.pilots.forms import (
 )
 from pilot_tracker.pilots.joint import joint_section, vendor_follow_up
 from pilot_tracker.pilots.joint_forms import FollowUpStatusForm
+from pilot_tracker.pilots.meetings import meetings_section
 from pilot_tracker.pilots.messages import translate
 from pilot_tracker.pilots.queries import (
     ListFilters,
@@ -243,6 +244,7 @@ def detail(pilot_id: int) -> str:
             pilot.id, {p.municipality_code for p in pilot.current_participations}
         ),
         joint=joint_section(pilot, current_user, similar),
+        meetings=meetings_section(pilot.id),  # one query
         # Decision support: one query for the similar pilots, one for the projection.
         similar=similar,
         projection=(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -17,12 +17,12 @@ from pilot_tracker.models.base import Base
 
 
 def jsonable(value: Any) -> Any:
-    """A JSON-safe copy: Decimals as strings (exact), dates ISO, enums by value."""
+    """A JSON-safe copy: Decimals as strings (exact), dates and times ISO, enums by value."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}

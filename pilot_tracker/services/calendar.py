@@ -1,9 +1,15 @@
 """Calendar feeds (RFC 5545): a user's secret feed and each pilot's own `.ics`.
 
-Events: the next review (the newest decision's `next_review`), gate meetings (each decision
-on its date) and the planned end of every pilot the feed's owner may see. UIDs name the
-record, not its date, so a moved review updates the event in a calendar application rather
-than duplicating it. Follow-up items are not in the product yet and so not in the feed.
+Events: the next review (the newest decision's `next_review`), gate decisions (each on its
+date), planned gate meetings (services/gate_meetings.py), open follow-up items with a due date
+and the planned end of every pilot the feed's owner may see. UIDs name the record, not its
+date, so a moved review, meeting or item updates the event in a calendar application rather
+than duplicating it; a follow-up item done or dropped, or a cancelled meeting, leaves the feed.
+
+Permissions as everywhere: the pilots come from `audience_pilots` (permissions.py), a vendor
+sees only the follow-up items it owns (PRODUCT.md, "What is due"), and a council member's
+feed holds the steering group's meetings and its own municipality's, not every participant's.
+Each kind is one query over all the feed's pilots, whatever their number.
 """
 
 from __future__ import annotations
@@ -12,18 +18,32 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from icalendar import Calendar, vDate, vDatetime, vText, vUri
+from icalendar import Calendar
 
+from pilot_tracker.domain.enums import Role
+from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.extensions import db
+from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
-from pilot_tracker.models import CalendarFeed, Decision, Pilot, User
+from pilot_tracker.models import (
+    CalendarFeed,
+    Decision,
+    FollowUpItem,
+    GateMeeting,
+    Municipality,
+    Pilot,
+    User,
+)
 from pilot_tracker.services import audit
 from pilot_tracker.services.due_items import audience_pilots, latest_reviews
+from pilot_tracker.services.gate_meetings import MEETING_LENGTH, starts_utc
 
+ONE_DAY = timedelta(days=1)
 PAST_WINDOW = timedelta(days=90)  # past events kept in the feed, so calendars keep history
 UID_DOMAIN = "kokeilusalkku"
 
@@ -96,10 +116,31 @@ class CalendarEvent:
     description: str
     url: str
     pilot_id: int
+    starts: datetime | None = None  # a timed event (UTC); None: all day on `on`
 
 
-def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[CalendarEvent]:
-    """Reviews, gate meetings and planned ends of the pilots `pilot_ids` selects."""
+@dataclass(frozen=True)
+class Audience:
+    """Whose feed it is, as far as the events' filters go."""
+
+    vendor: bool = False  # only the follow-up items the vendor owns
+    municipality: str | None = None  # a council member's: meetings of the group and its own
+
+    @classmethod
+    def of(cls, user: Any) -> Audience:
+        role = getattr(user, "role", None)
+        return cls(
+            vendor=role == Role.VENDOR,
+            municipality=getattr(user, "home_code", None) if role == Role.COUNCIL else None,
+        )
+
+
+def _events(
+    pilot_ids: sa.Select[Any], today: date, base_url: str, audience: Audience | None = None
+) -> list[CalendarEvent]:
+    """Reviews, gate decisions and meetings, follow-up items and planned ends of the pilots
+    `pilot_ids` selects, as `audience` may see them."""
+    audience = audience or Audience()
     since = today - PAST_WINDOW
     events: list[CalendarEvent] = []
     # Translated once per feed, not once per event (hundreds of them).
@@ -110,6 +151,13 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
         "gate_note": _("%(gate)s gate: %(outcome)s."),
         "end": _("Planned end: %(pilot)s"),
         "end_note": _("The pilot's planned end date."),
+        "meeting": _("Gate meeting (planned): %(pilot)s"),
+        "meeting_note": _("%(gate)s gate: %(body)s."),
+        "steering": _("the steering group"),
+        "item": _("Follow-up item: %(title)s (%(pilot)s)"),
+        "item_note": _("Owner: %(owner)s. Status: %(status)s."),
+        "vendor": _("the vendor"),
+        "coordinator": _("the coordinator"),
     }
     labels: dict[Any, str] = {}
 
@@ -117,6 +165,9 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
         if value not in labels:
             labels[value] = label(value)
         return labels[value]
+
+    language = current_language()
+    place_name = Municipality.name_sv if language == "sv" else Municipality.name_fi
 
     def pilot_url(pilot_id: int) -> str:
         return f"{base_url}/pilots/{pilot_id}"
@@ -157,6 +208,93 @@ def _events(pilot_ids: sa.Select[Any], today: date, base_url: str) -> list[Calen
                 pilot_id=pilot_id,
             )
         )
+    meetings = (
+        sa.select(
+            GateMeeting.id,
+            GateMeeting.pilot_id,
+            GateMeeting.meets_on,
+            GateMeeting.starts_at,
+            GateMeeting.gate,
+            GateMeeting.municipality_code,
+            GateMeeting.body,
+            GateMeeting.place,
+            Pilot.name,
+            place_name,
+        )
+        .join(Pilot, Pilot.id == GateMeeting.pilot_id)
+        .outerjoin(Municipality, Municipality.code == GateMeeting.municipality_code)
+        .where(GateMeeting.pilot_id.in_(pilot_ids), GateMeeting.meets_on >= since)
+    )
+    if audience.municipality:
+        meetings = meetings.where(
+            sa.or_(
+                GateMeeting.municipality_code.is_(None),
+                GateMeeting.municipality_code == audience.municipality,
+            )
+        )
+    for row in db.session.execute(meetings):
+        meeting_id, pilot_id, meets_on, starts_at, gate, code, body, place, name, town = row
+        who = texts["steering"] if code is None else town
+        if code is not None and body:
+            who = f"{town} ({named(body)})"
+        note = texts["meeting_note"] % {"gate": named(gate), "body": who}
+        events.append(
+            CalendarEvent(
+                uid=f"meeting-{meeting_id}@{UID_DOMAIN}",
+                on=meets_on,
+                summary=texts["meeting"] % {"pilot": name},
+                description=f"{note} {place}".strip(),
+                url=pilot_url(pilot_id) + "#meetings",
+                pilot_id=pilot_id,
+                starts=starts_utc(row) if starts_at is not None else None,
+            )
+        )
+    items = (
+        sa.select(
+            FollowUpItem.id,
+            FollowUpItem.pilot_id,
+            FollowUpItem.due_on,
+            FollowUpItem.title,
+            FollowUpItem.owner_kind,
+            FollowUpItem.owner_municipality_code,
+            FollowUpItem.status,
+            Pilot.name,
+            place_name,
+        )
+        .join(Pilot, Pilot.id == FollowUpItem.pilot_id)
+        .outerjoin(Municipality, Municipality.code == FollowUpItem.owner_municipality_code)
+        .where(
+            FollowUpItem.pilot_id.in_(pilot_ids),
+            FollowUpItem.status.in_([ItemStatus.OPEN, ItemStatus.IN_PROGRESS]),
+            FollowUpItem.due_on >= since,
+        )
+    )
+    if audience.vendor:
+        items = items.where(FollowUpItem.owner_kind == OwnerKind.VENDOR)
+    for (
+        item_id,
+        pilot_id,
+        due_on,
+        title,
+        owner_kind,
+        _code,
+        status,
+        name,
+        town,
+    ) in db.session.execute(items):
+        if due_on is None:  # the query asks for a due date; never None
+            continue
+        owner = town if owner_kind == OwnerKind.MUNICIPALITY else texts[str(owner_kind)]
+        events.append(
+            CalendarEvent(
+                uid=f"follow-up-{item_id}@{UID_DOMAIN}",
+                on=due_on,
+                summary=texts["item"] % {"title": title, "pilot": name},
+                description=texts["item_note"] % {"owner": owner, "status": named(status)},
+                url=f"{pilot_url(pilot_id)}#item-{item_id}",
+                pilot_id=pilot_id,
+            )
+        )
     ends = sa.select(Pilot.id, Pilot.name, Pilot.end_date).where(
         Pilot.id.in_(pilot_ids), Pilot.end_date >= since
     )
@@ -194,17 +332,61 @@ def _fold(line: bytes) -> bytes:
     return b"\r\n ".join(parts)
 
 
+def ical_text(value: str) -> bytes:
+    """A TEXT value escaped as RFC 5545 3.3.11 says: backslash, semicolon and comma escaped,
+    a line break (CRLF, LF or a lone CR) as `\\n`; UTF-8."""
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\n", "\\n")
+    )
+    return escaped.encode("utf-8")
+
+
+@lru_cache(maxsize=2048)
+def _ical_date(day: date) -> bytes:
+    """A DATE value (RFC 5545 3.3.4); the same few hundred days recur in every feed."""
+    return b"%04d%02d%02d" % (day.year, day.month, day.day)
+
+
+def _ical_utc(moment: datetime) -> bytes:
+    """A DATE-TIME value in UTC (RFC 5545 3.3.5, form 2)."""
+    moment = moment.astimezone(UTC)
+    return b"%04d%02d%02dT%02d%02d%02dZ" % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
+
+
 def _event_lines(item: CalendarEvent, stamp: bytes) -> list[bytes]:
-    """One VEVENT; each value encoded (escaped) by the icalendar library's own types."""
+    """One VEVENT, each value encoded by its RFC 5545 type (parsed back by the icalendar
+    library in tests/test_mail_calendar.py)."""
+    if item.starts is None:
+        when = [
+            b"DTSTART;VALUE=DATE:" + _ical_date(item.on),
+            b"DTEND;VALUE=DATE:" + _ical_date(item.on + ONE_DAY),
+        ]
+    else:
+        when = [
+            b"DTSTART:" + _ical_utc(item.starts),
+            b"DTEND:" + _ical_utc(item.starts + MEETING_LENGTH),
+        ]
     return [
         b"BEGIN:VEVENT",
-        b"UID:" + vText(item.uid).to_ical(),
+        b"UID:" + ical_text(item.uid),
         b"DTSTAMP:" + stamp,
-        b"DTSTART;VALUE=DATE:" + vDate(item.on).to_ical(),
-        b"DTEND;VALUE=DATE:" + vDate(item.on + timedelta(days=1)).to_ical(),
-        b"SUMMARY:" + vText(item.summary).to_ical(),
-        b"DESCRIPTION:" + vText(item.description).to_ical(),
-        b"URL:" + vUri(item.url).to_ical(),
+        *when,
+        b"SUMMARY:" + ical_text(item.summary),
+        b"DESCRIPTION:" + ical_text(item.description),
+        # A URI value is not escaped; ours never hold CR or LF.
+        b"URL:" + item.url.encode("utf-8"),
         b"TRANSP:TRANSPARENT",
         b"END:VEVENT",
     ]
@@ -214,19 +396,22 @@ def to_ical(events: list[CalendarEvent], name: str, language: str, now: datetime
     """An RFC 5545 calendar of all-day events.
 
     The calendar's own properties are made with `icalendar.Calendar`; the events are written
-    line by line with the library's value types, because building each one as a Component
-    cost about half a millisecond per event (most of it folding lines that need no folding),
-    and a coordinator's feed has hundreds of them.
+    line by line, each value by its RFC 5545 type, because building each one as a Component
+    cost about half a millisecond per event (most of it folding lines that need no folding)
+    and even the library's value objects a good part of the feed's time, and a coordinator's
+    feed has a thousand events or more.
     """
     calendar = Calendar()
     calendar.add("prodid", "-//Kokeilusalkku//Kokeilusalkku//" + language.upper())
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # A calendar's name is one line (the library refuses a line break in it; a pilot's name
+    # may hold one when it came through the API).
+    calendar.add("x-wr-calname", " ".join(name.split()) or "Kokeilusalkku")
     head = calendar.to_ical().rstrip(b"\r\n").split(b"\r\n")
     assert head[-1] == b"END:VCALENDAR"
-    stamp = vDatetime(now.astimezone(UTC).replace(microsecond=0)).to_ical()
+    stamp = _ical_utc(now)
     lines = head[:-1]
     for item in events:
         lines.extend(_event_lines(item, stamp))
@@ -236,11 +421,13 @@ def to_ical(events: list[CalendarEvent], name: str, language: str, now: datetime
 
 def user_feed(user: User, today: date, base_url: str, language: str) -> bytes:
     """The feed of everything concerning `user` (permissions.py decides what they see)."""
-    events = _events(audience_pilots(user), today, base_url)
+    events = _events(audience_pilots(user), today, base_url, Audience.of(user))
     return to_ical(events, _("Kokeilusalkku"), language, datetime.now(UTC))
 
 
-def pilot_feed(pilot: Pilot, today: date, base_url: str, language: str) -> bytes:
-    """One pilot's own calendar (the caller has checked that the user may see the pilot)."""
-    events = _events(sa.select(Pilot.id).where(Pilot.id == pilot.id), today, base_url)
+def pilot_feed(pilot: Pilot, today: date, base_url: str, language: str, user: Any = None) -> bytes:
+    """One pilot's own calendar (the caller has checked that `user` may see the pilot): all
+    of its meetings, and of its follow-up items those `user` may see."""
+    audience = Audience(vendor=Audience.of(user).vendor)
+    events = _events(sa.select(Pilot.id).where(Pilot.id == pilot.id), today, base_url, audience)
     return to_ical(events, pilot.name, language, datetime.now(UTC))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -86,7 +87,7 @@ class DueItem:
     url: str | None = None
     ref: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{self.kind}:{self.pilot_id}:{self.ref}"[:100]
 
@@ -111,9 +112,58 @@ def audience_pilots(user: User) -> sa.Select[Any]:
     return scope_pilots(query, user)
 
 
+def audience_key(user: Any) -> tuple[str, Any]:
+    """Users with the same key are shown the same due items by services/due.py (what they
+    may see depends on the role and the vendor or municipality alone): coordinators and
+    admins all of them (each then keeps the pilots it coordinates), a vendor's users its
+    pilots', a council member its municipality's."""
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        return ("readers", None)
+    if user.role == Role.VENDOR:
+        return ("vendor", user.vendor_id)
+    return ("council", user.home_code)
+
+
+class DueCache:
+    """Due items composed once per audience, not once per user (`send-reminders` visits
+    the users grouped by `audience_key`). Holds the current vendor's or municipality's items
+    and, once asked for, the whole portfolio's items by pilot for coordinators and admins:
+    its memory grows with the portfolio, never with the number of users."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._key: tuple[str, Any] | None = None
+        self._items: list[DueItem] = []
+        self._by_pilot: dict[int, list[DueItem]] | None = None
+
+    def items_for(self, user: User) -> list[DueItem]:
+        key = audience_key(user)
+        if key[0] == "readers":
+            if self._by_pilot is None:
+                self._by_pilot = {}
+                for item in _compose(user, self.today, limit=None):
+                    self._by_pilot.setdefault(item.pilot_id, []).append(item)
+            mine = db.session.scalars(audience_pilots(user))
+            items = [item for pilot_id in mine for item in self._by_pilot.get(pilot_id, ())]
+            return _ordered(items)[:MAX_ITEMS]
+        if key != self._key:
+            self._key, self._items = key, _compose(user, self.today, limit=MAX_ITEMS)
+        return self._items
+
+
 def due_items_for(user: User, today: date) -> list[DueItem]:
     """Everything due for `user` on `today`, overdue first, then by date: the items of
     services/due.py (the one "what is due" rule) for the pilots that concern the user."""
+    return DueCache(today).items_for(user)
+
+
+def _ordered(items: list[DueItem]) -> list[DueItem]:
+    return sorted(items, key=lambda i: (not i.overdue, i.due_on, i.pilot_name, i.key))
+
+
+def _compose(user: User, today: date, limit: int | None) -> list[DueItem]:
+    """The items of services/due.py for `user`'s audience (all of them when `limit` is
+    None), as reminders name them, in digest order."""
     from pilot_tracker.services import due
 
     kinds = kinds_for(user.role)
@@ -124,35 +174,33 @@ def due_items_for(user: User, today: date) -> list[DueItem]:
         user,
         today,
         municipality=user.home_code if user.role == Role.COUNCIL else None,
-        limit=MAX_ITEMS,
+        limit=limit if limit is not None else ALL_ITEMS,
         kinds=wanted,
     )
-    mine: set[int] | None = None
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
-        mine = set(db.session.scalars(audience_pilots(user)))
-    items = [
-        DueItem(
-            kind=_MAIL_KIND.get(item.kind.value, item.kind.value),
-            pilot_id=item.pilot_id,
-            pilot_name=item.pilot_name,
-            due_on=item.due_on,
-            overdue=item.overdue,
-            municipality=item.municipality,
-            detail=due.detail_text(item),
-            url=_url(item, user),
-            # What the item is about and whose it is: unique per user and due date.
-            ref=":".join(str(part) for part in (item.ref_id, item.municipality) if part),
-        )
-        for item in found.items
-        if mine is None or item.pilot_id in mine
-    ]
-    return sorted(items, key=lambda i: (not i.overdue, i.due_on, i.pilot_name, i.key))
+    return _ordered(
+        [
+            DueItem(
+                kind=_MAIL_KIND.get(item.kind.value, item.kind.value),
+                pilot_id=item.pilot_id,
+                pilot_name=item.pilot_name,
+                due_on=item.due_on,
+                overdue=item.overdue,
+                municipality=item.municipality,
+                detail=due.detail_text(item),
+                url=_url(item, user),
+                # What the item is about and whose it is: unique per user and due date.
+                ref=":".join(str(part) for part in (item.ref_id, item.municipality) if part),
+            )
+            for item in found.items
+        ]
+    )
 
 
 # The shared rule calls a passed planned end `past_end`; reminders keep their setting's name.
 _SHARED_KIND = {DueKind.PLANNED_END: "past_end"}
 _MAIL_KIND = {"past_end": DueKind.PLANNED_END.value}
 MAX_ITEMS = 1000  # a digest lists at most this many
+ALL_ITEMS = 10**9  # "no limit" for the portfolio-wide query of coordinators and admins
 
 
 def _url(item: Any, user: User) -> str | None:

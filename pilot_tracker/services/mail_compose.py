@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from pilot_tracker import formats
 from pilot_tracker.models import User
 from pilot_tracker.models.mail import LinkPurpose
 from pilot_tracker.services import outbox
@@ -80,18 +82,60 @@ def enqueue_account_link(user: User, purpose: LinkPurpose, token: str) -> None:
     outbox.enqueue(user.email, subject, text, html, kind=purpose.value)
 
 
-def item_title(item: DueItemLike) -> str:
-    """What is due, in the current language (the link text of the item)."""
-    titles = {
+def _titles() -> dict[str, str]:
+    """The link text of each kind of item, in the current language."""
+    return {
         "status_update": _("Status update of %(pilot)s"),
         "measurement": _("KPI measurement of %(pilot)s"),
         "review": _("Review of %(pilot)s"),
         "planned_end": _("Planned end of %(pilot)s has passed"),
         "follow_up": _("Follow-up item of %(pilot)s"),
         "municipal_decision": _("Municipal decision on %(pilot)s"),
+        "": _("Due on %(pilot)s"),
     }
-    template = titles.get(item.kind, _("Due on %(pilot)s"))
-    return template % {"pilot": item.pilot_name}
+
+
+def item_title(item: DueItemLike, titles: dict[str, str] | None = None) -> str:
+    """What is due, in the current language (the link text of the item)."""
+    titles = titles or _titles()
+    return titles.get(item.kind, titles[""]) % {"pilot": item.pilot_name}
+
+
+class DigestRow(NamedTuple):
+    """One line of a digest, every text ready (the templates only place them)."""
+
+    title: str
+    when: str
+    url: str
+    overdue: bool
+    municipality: str
+    detail: str
+
+
+@lru_cache(maxsize=4096)
+def _short_date(value: date, language: str) -> str:
+    return formats.short_date(value, language)
+
+
+def _rows(items: Sequence[DueItemLike], language: str) -> list[DigestRow]:
+    """The digest's rows: each item's title, when it is due and its link, each text
+    translated once per digest (not once per item: a vendor's digest has hundreds)."""
+    titles = _titles()
+    overdue_since, due_on = _("overdue since %(day)s"), _("due %(day)s")
+    root = base_url()
+    pilot_path = url_for("pilots.detail", pilot_id=0).rsplit("/", 1)[0]
+    return [
+        DigestRow(
+            title=item_title(item, titles),
+            when=(overdue_since if item.overdue else due_on)
+            % {"day": _short_date(item.due_on, language)},
+            url=root + (item.url or f"{pilot_path}/{item.pilot_id}"),
+            overdue=item.overdue,
+            municipality=item.municipality or "",
+            detail=item.detail,
+        )
+        for item in items
+    ]
 
 
 def enqueue_digest(
@@ -102,13 +146,14 @@ def enqueue_digest(
     with in_language(language):
         unsubscribe = absolute(url_for("mail.unsubscribe", token=unsubscribe_token))
         settings = absolute(url_for("auth.profile") + "#notifications")
-        rows = [
-            {
-                "item": item,
-                "title": item_title(item),
-                "url": absolute(item.url or url_for("pilots.detail", pilot_id=item.pilot_id)),
-            }
-            for item in items
+        rows = _rows(items, language)
+        groups = [
+            (heading, group)
+            for heading, group in (
+                (_("Overdue"), [row for row in rows if row.overdue]),
+                (_("Due"), [row for row in rows if not row.overdue]),
+            )
+            if group
         ]
         overdue = sum(1 for item in items if item.overdue)
         subject = _(
@@ -119,7 +164,7 @@ def enqueue_digest(
         text, html = _render(
             "digest",
             user=user,
-            rows=rows,
+            groups=groups,
             today=today,
             language=language,
             subject=subject,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,11 +22,18 @@ from pilot_tracker.extensions import db
 from pilot_tracker.models import NotificationSetting, ReminderLog, User
 from pilot_tracker.models.mail import Frequency
 from pilot_tracker.services import audit, mail_compose
-from pilot_tracker.services.due_items import DueItem, due_items_for, kinds_for
+from pilot_tracker.services.due_items import (
+    DueCache,
+    DueItem,
+    audience_key,
+    due_items_for,
+    kinds_for,
+)
 
 DEFAULT_FREQUENCY = Frequency.DAILY
 MONDAY = 0
 UNSUBSCRIBE_SALT = "kokeilusalkku-unsubscribe"
+REMINDER_LOG = cast(sa.Table, ReminderLog.__table__)  # Core inserts of the log rows
 
 
 def wanted_today(frequency: Frequency, today: date) -> bool:
@@ -129,17 +137,18 @@ def _digest_sent(user: User, today: date) -> bool:
     )
 
 
-def items_to_remind(user: User, today: date) -> list[DueItem]:
+def items_to_remind(user: User, today: date, cache: DueCache | None = None) -> list[DueItem]:
     """What today's digest of `user` holds: due items of the kinds wanted today that were
-    not reminded for the same due date before; none if a digest went out today already."""
+    not reminded for the same due date before; none if a digest went out today already.
+    `cache` shares the due items between users of the same audience (one run)."""
     if _digest_sent(user, today):
         return []
     settings = settings_of(user)
-    items = [
-        item
-        for item in due_items_for(user, today)
-        if wanted_today(settings.get(item.kind, Frequency.NEVER), today)
-    ]
+    wanted = {kind for kind, frequency in settings.items() if wanted_today(frequency, today)}
+    if not wanted:
+        return []
+    due = cache.items_for(user) if cache is not None else due_items_for(user, today)
+    items = [item for item in due if item.kind in wanted]
     done = _already_reminded(user, items)
     return [item for item in items if (item.key, item.due_on) not in done]
 
@@ -151,45 +160,71 @@ class ReminderReport:
     items: int = 0
 
 
+def _users_by_audience() -> list[int]:
+    """The ids of the active users, those of one audience (`audience_key`) together, so
+    that each audience's due items are composed once."""
+    rows = db.session.execute(
+        sa.select(
+            User.id,
+            User.role,
+            User.vendor_id,
+            # A council member's municipality: its tie, or the home it chose (User.home_code).
+            sa.func.coalesce(User.municipality_code, User.home_municipality_code).label(
+                "home_code"
+            ),
+        ).where(User.active.is_(True))
+    ).all()
+
+    def order(row: Any) -> tuple[str, str, int]:
+        kind, value = audience_key(row)
+        return (kind, "" if value is None else str(value), row.id)
+
+    return [row.id for row in sorted(rows, key=order)]
+
+
 def send_reminders(
     today: date,
     *,
     batch: int = 200,
     progress: Callable[[int], None] | None = None,
 ) -> ReminderReport:
-    """Compose today's digests into the outbox, one transaction per user."""
+    """Compose today's digests into the outbox, one transaction per user. The users are
+    visited by audience so that what is due is read once per vendor, municipality and for
+    the coordinators together, not once per user; memory holds one batch of users and the
+    due items of the portfolio, whatever the number of users."""
     report = ReminderReport()
-    last_id = 0
-    while True:
-        users = list(
-            db.session.scalars(
-                sa.select(User)
-                .where(User.active.is_(True), User.id > last_id)
-                .order_by(User.id)
-                .limit(batch)
-            )
-        )
-        if not users:
-            break
-        for user in users:
-            last_id = user.id
+    cache = DueCache(today)
+    ids = _users_by_audience()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        loaded = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(chunk)))}
+        for user_id in chunk:
+            user = loaded.get(user_id)
+            if user is None or not user.active:
+                continue
             report.users += 1
-            items = items_to_remind(user, today)
+            items = items_to_remind(user, today, cache)
             if not items:
                 continue
             mail_compose.enqueue_digest(user, items, today, unsubscribe_token(user))
-            for item in items:
-                db.session.add(
-                    ReminderLog(
-                        user_id=user.id,
-                        item_key=item.key,
-                        kind=item.kind,
-                        pilot_id=item.pilot_id,
-                        due_on=item.due_on,
-                        sent_on=today,
-                    )
-                )
             try:
+                # The log rows in one statement (Core: no ORM bookkeeping per row), in the
+                # digest's transaction.
+                db.session.flush()  # the digest's outbox row first
+                db.session.connection().execute(
+                    sa.insert(REMINDER_LOG),
+                    [
+                        {
+                            "user_id": user.id,
+                            "item_key": item.key,
+                            "kind": item.kind,
+                            "pilot_id": item.pilot_id,
+                            "due_on": item.due_on,
+                            "sent_on": today,
+                        }
+                        for item in items
+                    ],
+                )
                 db.session.commit()
             except IntegrityError:
                 # Another run reminded the same item meanwhile: its digest stands, not ours.
@@ -199,7 +234,7 @@ def send_reminders(
             report.items += len(items)
         # Memory stays bounded: the session holds loaded rows weakly, and each batch's
         # users go out of reference here.
-        del users
+        del loaded
         if progress:
             progress(report.users)
     return report
