@@ -140,7 +140,7 @@ def harvested_strings(app: Flask, actors: Actors, sweep: Sweep) -> dict[str, set
     """String parameters as the pages link to them, read by an admin who sees everything."""
     client = app.test_client()
     login_as(client, actors.admin)
-    pages = ["/dashboard", "/export", "/pilots"]
+    pages = ["/dashboard", "/export", "/pilots", "/help"]
     pages += [f"/pilots/{pilot_id}" for pilot_id in sorted(sweep.pilot_ids)]
     pages += [f"/municipalities/{code}" for code in sorted(STRING_FALLBACKS["code"])]
     links: list[str] = []

@@ -294,7 +294,7 @@ def test_vendor_home_lists_own_pilots_with_what_is_due(
     assert f"/pilots/{quiet.id}/measurements/new?kpi={kpi.id}" in html  # none this month
     assert f"/pilots/{fresh.id}/status/new" not in html
     assert f"kpi={done.id}" not in html
-    due = html[html.index('class="due-table"') : html.index("</table>")]
+    due = html[html.index('class="due-table') : html.index("</table>")]
     assert due.count("<tr class=") == 2  # the status update and the measurement of Hiljainen
     assert "Ajantasainen" not in due
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import DEMO_PASSWORD, USERS, choose_language, quick_sign_in
+from tests.e2e.conftest import DEMO_PASSWORD, USERS, choose_language, new_context, quick_sign_in
 
 FOCUS_STYLE = """() => {
     const el = document.activeElement;
@@ -54,9 +54,14 @@ def test_keyboard_alone_skips_to_content_and_signs_in_with_a_visible_focus(page:
     assert seen[-1]["text"] == page.locator("footer a").last.inner_text()
 
 
-def test_pilot_form_municipality_search_works_from_the_keyboard(page: Any) -> None:
-    quick_sign_in(page.context, USERS["coordinator"])
-    choose_language(page.context, "fi")
+def test_pilot_form_municipality_search_works_from_the_keyboard(
+    browser: Any, live_server: str
+) -> None:
+    # Without JavaScript (with it, the field is a combobox: test_participant_picker_browser.py).
+    context = new_context(
+        browser, live_server, role="coordinator", lang="fi", java_script_enabled=False
+    )
+    page = context.new_page()
     page.goto("/pilots/new")
     page.focus("#municipality_q")
     page.keyboard.type("Nokia")
@@ -73,3 +78,4 @@ def test_pilot_form_municipality_search_works_from_the_keyboard(page: Any) -> No
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("#participant-536").is_checked()
+    context.close()
