@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import DEMO_PASSWORD, USERS, choose_language, new_context, quick_sign_in
+from tests.e2e.conftest import DEMO_PASSWORD, USERS, new_context
 
 FOCUS_STYLE = """() => {
     const el = document.activeElement;
