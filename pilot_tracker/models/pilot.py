@@ -185,8 +185,14 @@ class Participation(Base):
             "manual_percent IS NULL OR (manual_percent >= 0 AND manual_percent <= 100)",
             name="manual_percent_range",
         ),
-        # Net cost by municipality sums shares per municipality from this index alone.
-        sa.Index("ix_participations_municipality_share", "municipality_code", "share_cents"),
+        # Net cost by municipality sums shares per municipality from this index alone, and
+        # finds each share's pilot (its stage) without reading the participation's row.
+        sa.Index(
+            "ix_participations_municipality_pilot_share",
+            "municipality_code",
+            "pilot_id",
+            "share_cents",
+        ),
     )
 
     pilot_id: Mapped[int] = mapped_column(
