@@ -309,6 +309,39 @@ def _grouped_money_bars(
     )
 
 
+MoneySeries = tuple[str, str, list[int], str]  # key, name, cents by category, colour
+
+
+def grouped_money_chart(
+    t: Texts,
+    *,
+    key: str,
+    title: str,
+    description: str,
+    category: Column,
+    labels: list[str],
+    series: list[MoneySeries],
+    note: str = "",
+    draw: bool | None = None,
+) -> Chart:
+    """Money series side by side over categories (years, tracks): the bars, and the table
+    (and CSV) with the category first and one money column a series. `draw` None: drawn when
+    any amount is not zero."""
+    if draw is None:
+        draw = any(any(cents) for _, _, cents, _ in series)
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        figure=_grouped_money_bars(t, labels, series) if draw else None,
+        columns=(category, *(Column(k, name, "money") for k, name, _, _ in series)),
+        rows=tuple(
+            (label, *(cents[i] for _, _, cents, _ in series)) for i, label in enumerate(labels)
+        ),
+        note=note,
+    )
+
+
 def _bar_figure(
     t: Texts,
     bars: list[dict[str, Any]],
@@ -1133,9 +1166,6 @@ def municipality_savings_chart(
     cost, proposed, estimated, estimated_proposed, realised = (
         sum(cents) for _, _, cents, _ in series
     )
-    figure = None
-    if cost or proposed or estimated or estimated_proposed or realised:
-        figure = _grouped_money_bars(t, labels, series)
     per_resident = per_resident_cents(cost, population)
     description = t.gettext(
         "The municipality's cost per track beside its share of the pilots' annual savings, "
@@ -1150,18 +1180,15 @@ def municipality_savings_chart(
         estimated=t.money(estimated),
         realised=t.money(realised),
     )
-    return Chart(
+    return grouped_money_chart(
+        t,
         key="savings",
         title=t.gettext("Its cost and its share of savings by track"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("track", t.gettext("Track")),
-            *(Column(key, name, "money") for key, name, _, _ in series),
-        ),
-        rows=tuple(
-            (label, *(cents[i] for _, _, cents, _ in series)) for i, label in enumerate(labels)
-        ),
+        category=Column("track", t.gettext("Track")),
+        labels=labels,
+        series=series,
+        draw=bool(cost or proposed or estimated or estimated_proposed or realised),
     )
 
 
@@ -1260,9 +1287,6 @@ def money_by_year_chart(
         ("actual", t.gettext("Actual costs"), [y.actual_cents for y in years], "#1b6e2a"),
     ]
     labels = [str(y.year) for y in years]
-    figure = None
-    if any(any(cents) for _, _, cents, _ in series):
-        figure = _grouped_money_bars(t, labels, series)
     if years:
         busiest = max(years, key=lambda y: (y.committed_cents, -y.year))
         description = t.gettext(
@@ -1282,18 +1306,14 @@ def money_by_year_chart(
             committed=t.money(unscheduled[0]),
             proposed=t.money(unscheduled[1]),
         )
-    return Chart(
+    return grouped_money_chart(
+        t,
         key="by-year",
         title=title or t.gettext("Planned and actual costs by year"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("year", t.gettext("Year")),
-            *(Column(key, name, "money") for key, name, _, _ in series),
-        ),
-        rows=tuple(
-            (label, *(cents[i] for _, _, cents, _ in series)) for i, label in enumerate(labels)
-        ),
+        category=Column("year", t.gettext("Year")),
+        labels=labels,
+        series=series,
         note=note,
     )
 

@@ -14,10 +14,10 @@ from pilot_tracker.charts import (
     Chart,
     Column,
     Texts,
-    _grouped_money_bars,
     _money_bars,
     _short,
     figure_axis,
+    grouped_money_chart,
 )
 from pilot_tracker.services.cost_overview import OverBudget, YearActual, YearBudget
 
@@ -35,9 +35,6 @@ def actual_forecast_by_year_chart(
         ("forecast", t.gettext("Forecast"), [y.forecast_cents for y in years], FORECAST),
     ]
     labels = [str(y.year) for y in years]
-    figure = None
-    if any(any(cents) for _, _, cents, _ in series):
-        figure = _grouped_money_bars(t, labels, series)
     description = t.gettext(
         "Its shares of the pilots' cost entries by the year of each entry, and the forecast: "
         "the actual costs plus what is left of its planned share of each committed pilot, "
@@ -46,18 +43,14 @@ def actual_forecast_by_year_chart(
         actual=t.money(actual_cents),
         forecast=t.money(forecast_cents),
     )
-    return Chart(
+    return grouped_money_chart(
+        t,
         key="actual-forecast",
         title=t.gettext("Its actual costs and forecast by year"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("year", t.gettext("Year")),
-            *(Column(key, name, "money") for key, name, _, _ in series),
-        ),
-        rows=tuple(
-            (label, *(cents[i] for _, _, cents, _ in series)) for i, label in enumerate(labels)
-        ),
+        category=Column("year", t.gettext("Year")),
+        labels=labels,
+        series=series,
     )
 
 
@@ -166,9 +159,6 @@ def budget_actual_by_year_chart(years: Sequence[YearBudget], unscheduled: int, t
         ("funded", t.gettext("Of which funded"), [y.funded_cents for y in years], FORECAST),
     ]
     labels = [str(y.year) for y in years]
-    figure = None
-    if any(any(cents) for _, _, cents, _ in series):
-        figure = _grouped_money_bars(t, labels, series)
     description = t.gettext(
         "The planned budget of the committed pilots (before external funding) spread over "
         "the years of their planned period by days, beside the actual costs of each year and "
@@ -183,17 +173,13 @@ def budget_actual_by_year_chart(years: Sequence[YearBudget], unscheduled: int, t
             "Budget of committed pilots without planned dates (in no year): %(amount)s.",
             amount=t.money(unscheduled),
         )
-    return Chart(
+    return grouped_money_chart(
+        t,
         key="budget-actual",
         title=t.gettext("Budget against actual by year"),
         description=description,
-        figure=figure,
-        columns=(
-            Column("year", t.gettext("Year")),
-            *(Column(key, name, "money") for key, name, _, _ in series),
-        ),
-        rows=tuple(
-            (label, *(cents[i] for _, _, cents, _ in series)) for i, label in enumerate(labels)
-        ),
+        category=Column("year", t.gettext("Year")),
+        labels=labels,
+        series=series,
         note=note,
     )
