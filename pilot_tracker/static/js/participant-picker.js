@@ -166,6 +166,7 @@
   }
 
   function update() {
+    cancelClosing();
     options = matches(input.value);
     active = -1;
     show();
@@ -256,7 +257,21 @@
       close();
     }
   });
+  // Leaving the field closes the list a moment later (so a click on an option still lands);
+  // coming back or typing before that moment cancels the pending close.
+  var closing = null;
+  function cancelClosing() {
+    if (closing !== null) {
+      window.clearTimeout(closing);
+      closing = null;
+    }
+  }
+  input.addEventListener("focus", cancelClosing);
   input.addEventListener("blur", function () {
-    window.setTimeout(close, 150);
+    cancelClosing();
+    closing = window.setTimeout(function () {
+      closing = null;
+      close();
+    }, 150);
   });
 })();
