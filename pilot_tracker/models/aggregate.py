@@ -6,7 +6,8 @@ show (`shows_on`) and its due date where that is a function of stored data alone
 service reads `shows_on <= today` through an index and decides overdue vs due at read time.
 `MoneyYear` is a pilot's planned net cost (municipality NULL) or one participant's planned
 share, spread over calendar years (`year` NULL: unscheduled) by `domain.by_year`, per
-commitment (`domain.commitment`).
+commitment (`domain.commitment`); a whole pilot's row also holds its planned budget before
+funding spread the same way (`budget_cents`, the portfolio's budget against actual costs).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class MoneyYear(Base):
             "commitment",
             "year",
             "cents",
+            "budget_cents",
         ),
     )
 
@@ -82,3 +84,5 @@ class MoneyYear(Base):
     commitment: Mapped[str] = mapped_column(sa.String(12))
     year: Mapped[int | None] = mapped_column(sa.Integer)
     cents: Mapped[int] = mapped_column(sa.BigInteger)
+    # The budget before external funding over the same years; NULL on a participant's rows.
+    budget_cents: Mapped[int | None] = mapped_column(sa.BigInteger)

@@ -6,8 +6,9 @@ The rows of a pilot are a function of its stored data only (never of today):
   to show and, where fixed, its due date; `services.due` reads them through an index and
   decides overdue vs due at read time.
 - `money_by_year`: the pilot's planned net cost and each participant's planned share spread
-  over calendar years (`domain.by_year`), per commitment (`domain.commitment`); stopped
-  pilots have none (only their actual costs count, and those are read as recorded).
+  over calendar years (`domain.by_year`), per commitment (`domain.commitment`), the whole
+  pilot's rows with its budget before funding spread over the same years; stopped pilots
+  have none (only their actual costs count, and those are read as recorded).
 
 Keeping them current: a session hook (`install`) collects, in `after_flush`, the pilots
 touched by new, changed or deleted ORM objects of the tables the rows depend on, and
@@ -18,6 +19,9 @@ rebuild-aggregates`); `check` recomputes everything and compares exactly
 (`flask --app wsgi check-aggregates`).
 
 `STALE_AFTER_DAYS` is part of a status update's due date: rebuild after changing it.
+A rebuild writes the current models' columns, so the migration that back-fills the rows is
+the latest one that changes these tables (0022 now): one that changes them again moves the
+back-fill to itself.
 """
 
 from __future__ import annotations
@@ -313,7 +317,9 @@ def money_rows(facts: _Facts) -> list[dict[str, Any]]:
         kind = commitment(pilot.stage)
         if kind is Commitment.STOPPED:
             continue
-        net = max(int(pilot.budget_cents) - int(pilot.external_funding_cents), 0)
+        budget = int(pilot.budget_cents)
+        net = max(budget - int(pilot.external_funding_cents), 0)
+        budget_parts = _spread(budget, pilot.start_date, pilot.end_date)
         owners: list[tuple[str | None, int]] = [(None, net)]
         owners += [
             (m.municipality_code, int(m.share_cents)) for m in facts.members.get(pilot.id, [])
@@ -327,6 +333,8 @@ def money_rows(facts: _Facts) -> list[dict[str, Any]]:
                         "commitment": kind.value,
                         "year": year,
                         "cents": part,
+                        # The same years as the net cost's (one span, zeros kept).
+                        "budget_cents": budget_parts[year] if code is None else None,
                     }
                 )
     return rows
@@ -392,7 +400,7 @@ _DUE_FIELDS = (
     "ref_code",
     "ref_date",
 )
-_MONEY_FIELDS = ("pilot_id", "municipality_code", "commitment", "year", "cents")
+_MONEY_FIELDS = ("pilot_id", "municipality_code", "commitment", "year", "cents", "budget_cents")
 
 
 def _key(row: Any, fields: tuple[str, ...]) -> tuple[Any, ...]:
