@@ -22,10 +22,12 @@ from pilot_tracker.charts import (
 )
 from pilot_tracker.domain.commitment import Commitment
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Theme, Track
+from pilot_tracker.domain.kpi import ATTAINMENT_BUCKETS
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
     Decision,
     Kpi,
+    KpiAttainment,
     Measurement,
     MoneyYear,
     Municipality,
@@ -35,10 +37,6 @@ from pilot_tracker.models import (
 )
 from pilot_tracker.services import aggregates, money
 from pilot_tracker.services.reporting import stale_clause
-
-# A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite)
-# arithmetic, so a division never truncates.
-_FOUR = sa.literal_column("4.0")
 
 
 @dataclass(frozen=True)
@@ -237,34 +235,18 @@ def realised_savings_by_track(filters: PortfolioFilters) -> dict[Track, int]:
 
 
 def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, int]:
-    """KPI counts per attainment bucket (charts.attainment_bucket, computed in SQL)."""
-    # Progress in quarters of the way from baseline (0) to target (4): one division per KPI
-    # in a subquery, then one comparison per bucket.
-    # A plain "/" operator: SQLAlchemy's true division would CAST the divisor on every row.
-    # The 4.0 keeps the division fractional on SQLite.
-    quarters = ((Kpi.latest_value - Kpi.baseline) * _FOUR).op("/", return_type=sa.Numeric())(
-        sa.func.nullif(Kpi.target - Kpi.baseline, 0)
+    """KPI counts per attainment bucket (domain.kpi.attainment_bucket of the progress the
+    pilot page shows), summed from the maintained `kpi_attainment` rows."""
+    aggregates.sync(db.session())
+    query = sa.select(KpiAttainment.bucket, sa.func.sum(KpiAttainment.kpis)).group_by(
+        KpiAttainment.bucket
     )
-    inner = sa.select(Kpi.latest_value.label("latest"), quarters.label("q")).select_from(Kpi)
     if pilot_condition is not None:
-        inner = inner.join(Pilot, Pilot.id == Kpi.pilot_id).where(pilot_condition)
-    # OFFSET 0 keeps both databases from merging the subquery into the outer query, which
-    # would repeat the division in every condition below (twice the time on PostgreSQL).
-    sub = inner.offset(0).subquery()
-    q = sub.c.q
-    buckets = {
-        "none": sub.c.latest.is_(None),
-        "below_0": q < 0,
-        "0_25": sa.and_(q >= 0, q < 1),
-        "25_50": sa.and_(q >= 1, q < 2),
-        "50_75": sa.and_(q >= 2, q < 3),
-        "75_100": sa.and_(q >= 3, q < 4),
-        "100_plus": q >= 4,
-    }
-    # Filtered counts in one row: no sort or hash of the KPIs by bucket.
-    query = sa.select(*(sa.func.count().filter(condition) for condition in buckets.values()))
-    row = db.session.execute(query).one()
-    return {bucket: int(count) for bucket, count in zip(buckets, row, strict=True)}
+        query = query.join(Pilot, Pilot.id == KpiAttainment.pilot_id).where(pilot_condition)
+    counts = dict.fromkeys(ATTAINMENT_BUCKETS, 0)
+    for bucket, kpis in db.session.execute(query):
+        counts[bucket] = int(kpis or 0)
+    return counts
 
 
 def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
