@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from pilot_tracker import formats
@@ -180,9 +180,10 @@ def enqueue_digest(
             if group
         ]
         overdue = sum(1 for item in items if item.overdue)
-        subject = _(
-            "Kokeilusalkku: %(count)s things due (%(overdue)s overdue)",
-            count=len(items),
+        subject = ngettext(
+            "Kokeilusalkku: %(num)s thing due (%(overdue)s overdue)",
+            "Kokeilusalkku: %(num)s things due (%(overdue)s overdue)",
+            len(items),
             overdue=overdue,
         )
         text, html = _render(
