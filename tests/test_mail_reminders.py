@@ -451,3 +451,22 @@ def test_a_digest_names_the_municipality_whose_decision_is_missing_in_its_langua
         digest.body_text
     )
     assert "(091)" not in digest.body_text and "(Helsingfors)" in digest.body_text
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("fi", "Kokeilusalkku: 1 ajankohtainen asia (1 myöhässä)"),
+        ("sv", "Kokeilusalkku: 1 sak aktuell (försenade: 1)"),
+        ("en", "Kokeilusalkku: 1 thing due (1 overdue)"),
+    ],
+)
+def test_a_digest_of_one_item_says_so_in_the_singular(
+    app: Flask, actors: Actors, portfolio: Portfolio, language: str, subject: str
+) -> None:
+    set_language(app, actors.coordinator, language)
+    with app.app_context():
+        reminders.save_settings(actors.coordinator, {"review": "never", "planned_end": "never"})
+    run(app)
+    [digest] = digests(app, "coordinator@example.com")
+    assert digest.subject == subject
