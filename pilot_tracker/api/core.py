@@ -22,6 +22,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from pilot_tracker import errors
+from pilot_tracker.database import MAX_ID
 from pilot_tracker.extensions import db, login_manager
 from pilot_tracker.models import User
 from pilot_tracker.services.pilots import PilotValidationError, StaleVersionError
@@ -30,7 +31,6 @@ from pilot_tracker.services.tokens import authenticate_token
 PREFIX = "/api/v1"
 # Path ids are database integers; larger numbers would overflow the driver, so they are
 # simply not routed (404) and the OpenAPI document says so with `maximum`.
-MAX_ID = 2**31 - 1
 ID = f"int(max={MAX_ID})"
 
 # Service field names that differ from the API's (money in cents, `public`, cost split).

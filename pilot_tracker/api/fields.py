@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from pilot_tracker.database import MAX_ID
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
@@ -14,7 +15,6 @@ from pilot_tracker.services.reporting import parse_value
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 CODE_PATTERN = r"^[0-9]{3}$"
-MAX_INT = 2**31 - 1
 
 
 def _number_or_string(example: str, description: str) -> dict[str, Any]:
@@ -143,4 +143,4 @@ def decimal_out(**kwargs: Any) -> fields.String:
 
 def id_field(**kwargs: Any) -> fields.Integer:
     """A database id (positive, 32-bit)."""
-    return fields.Integer(strict=True, validate=validate.Range(1, MAX_INT), **kwargs)
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)

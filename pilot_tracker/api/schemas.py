@@ -8,7 +8,6 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from pilot_tracker.api.fields import (
-    MAX_INT,
     DecimalIn,
     MoneyIn,
     PercentIn,
@@ -19,6 +18,7 @@ from pilot_tracker.api.fields import (
     id_field,
     money_out,
 )
+from pilot_tracker.database import MAX_ID
 from pilot_tracker.domain.enums import (
     CostKind,
     Direction,
@@ -86,7 +86,7 @@ class PilotFilterArgsSchema(Schema):
         validate=validate.Regexp(r"^[0-9]{2}$", error="Two digits, e.g. 06."),
         metadata={"description": "Region (maakunta) code of a participant, e.g. 06."},
     )
-    vendor_id = fields.Integer(validate=Range(1, MAX_INT))
+    vendor_id = fields.Integer(validate=Range(1, MAX_ID))
     q = Text(validate=Length(max=200), metadata={"description": "Words in the name or summary."})
 
 
@@ -176,7 +176,7 @@ class PilotCreateSchema(_PilotFieldsSchema):
 class PilotPatchSchema(_PilotFieldsSchema):
     """Any writable field, plus the `version` the change is based on (or `If-Match`)."""
 
-    version = fields.Integer(strict=True, validate=Range(1, MAX_INT))
+    version = fields.Integer(strict=True, validate=Range(1, MAX_ID))
 
 
 # ---------------------------------------------------------------- other input
