@@ -48,13 +48,12 @@ API_FIELD = {
 _LOCATIONS = ("json", "query", "view_args", "path", "headers")
 
 
-def _json_error(message: str, doc: str) -> json.JSONDecodeError:
-    # webargs treats an error whose document is empty as "no body": keep it non-empty.
-    return json.JSONDecodeError(message, doc or " ", 0)
+class _NotJson(ValueError):
+    """A body that is not JSON as this API reads it."""
 
 
 def _refuse_constant(name: str) -> NoReturn:
-    raise _json_error(f"{name} is not a JSON number", name)
+    raise _NotJson(f"{name} is not a JSON number")
 
 
 def _parse_int(text: str) -> int | Decimal:
@@ -67,24 +66,23 @@ class DecimalJsonParser(FlaskParser):
 
     Floats would already have lost the exact value of an amount; NaN and Infinity are not
     JSON and are refused as a malformed body (400), like any other unreadable input.
+    `load_json` is webargs' public loader of the "json" location (the parser's own
+    `_raw_load_json` would skip a body not sent as application/json).
     """
 
-    def _raw_load_json(self, req: Any) -> Any:
+    def load_json(self, req: Any, schema: Any) -> Any:
         data = req.get_data(cache=True)
         if not data:
             return webargs_core.missing
-        text = data.decode("utf-8")  # a UnicodeDecodeError is a 400 in webargs
         try:
             return json.loads(
-                text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_refuse_constant
+                data.decode("utf-8"),
+                parse_float=Decimal,
+                parse_int=_parse_int,
+                parse_constant=_refuse_constant,
             )
-        except json.JSONDecodeError:
-            raise
-        except (ValueError, RecursionError) as exc:
-            raise _json_error(str(exc) or "unreadable JSON", text) from None
-
-    def _handle_invalid_json_error(self, error: Any, req: Any, *args: Any, **kwargs: Any) -> Any:
-        abort(400, description=_("The request body is not valid JSON."))
+        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, _NotJson
+            abort(400, description=_("The request body is not valid JSON."))
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
