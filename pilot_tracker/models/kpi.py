@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pilot_tracker.domain.enums import Direction
+from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ class Kpi(Base):
         cascade="all, delete-orphan",
         order_by="(Measurement.measured_on, Measurement.id)",
     )
+
+    @property
+    def progress_percent(self) -> Decimal | None:
+        """Percent of the way from baseline to target by the latest value (domain.kpi)."""
+        return kpi_progress(self.baseline, self.target, self.latest_value, self.direction)
 
 
 class Measurement(Base):
