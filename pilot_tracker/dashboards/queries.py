@@ -20,6 +20,7 @@ from pilot_tracker.charts import (
     PilotCost,
     TimelineItem,
 )
+from pilot_tracker.domain.cost_split import net_cost_cents
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Theme, Track
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
@@ -67,10 +68,6 @@ class PortfolioFilters:
     def active(self) -> bool:
         """True when any filter is set."""
         return bool(self.args())
-
-
-# Budget less external funding, never negative: the money service's expression.
-net_cost_expr = money.net_cost_expr
 
 
 def pilot_conditions(filters: PortfolioFilters) -> list[sa.ColumnElement[bool]]:
@@ -182,7 +179,7 @@ def pilot_groups(filters: PortfolioFilters, today: date) -> list[PilotGroup]:
             sa.func.sum(stale),
             sa.func.sum(Pilot.budget_cents),
             sa.func.sum(Pilot.external_funding_cents),
-            sa.func.sum(net_cost_expr()),
+            sa.func.sum(Pilot.net_cost_cents),
             sa.func.sum(Pilot.estimated_annual_savings_cents),
             sa.func.sum(dated),
         )
@@ -504,7 +501,7 @@ def pilot_dashboard_data(pilot_id: int) -> dict[str, Any]:
             "name": pilot.name,
             "budget_cents": budget,
             "external_funding_cents": funding,
-            "net_cost_cents": max(0, budget - funding),
+            "net_cost_cents": net_cost_cents(budget, funding),
             "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
         },
         "participants": [

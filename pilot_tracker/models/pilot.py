@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pilot_tracker.domain import cost_split
 from pilot_tracker.domain.enums import Goal, Rag, SplitMethod, Stage, Theme, Track
 from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
@@ -19,6 +21,15 @@ if TYPE_CHECKING:
     from pilot_tracker.models.status import StatusUpdate
     from pilot_tracker.models.user import User
     from pilot_tracker.models.vendor import Vendor
+
+
+def net_cost_sql(
+    budget: sa.ColumnElement[int], funding: sa.ColumnElement[int]
+) -> sa.ColumnElement[int]:
+    """domain.cost_split.net_cost_cents as SQL, the same on SQLite and PostgreSQL (a CASE,
+    no GREATEST): a NULL funding is none (the budget), a NULL budget nothing (0)."""
+    unfunded = budget - sa.func.coalesce(funding, 0)
+    return sa.case((budget > sa.func.coalesce(funding, 0), unfunded), else_=0)
 
 
 class Pilot(Base):
@@ -128,10 +139,17 @@ class Pilot(Base):
     # UPDATE of the row carries `WHERE version = <loaded>`, so a racing save is refused.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
-    @property
+    @hybrid_property
     def net_cost_cents(self) -> int:
-        """Budget minus external funding, never negative."""
-        return max(0, self.budget_cents - self.external_funding_cents)
+        """Budget minus external funding, never negative (domain.cost_split.net_cost_cents);
+        in SQL too, as `Pilot.net_cost_cents`. No value (a pilot not yet flushed, a row of
+        an outer join) counts as zero in both."""
+        return cost_split.net_cost_cents(self.budget_cents or 0, self.external_funding_cents or 0)
+
+    @net_cost_cents.inplace.expression
+    @classmethod
+    def _net_cost_cents_sql(cls) -> sa.ColumnElement[int]:
+        return net_cost_sql(cls.budget_cents, cls.external_funding_cents)
 
     @property
     def current_participations(self) -> list[Participation]:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from pilot_tracker.domain.by_year import spread_by_year
 from pilot_tracker.domain.commitment import Commitment, commitment
+from pilot_tracker.domain.cost_split import net_cost_cents
 from pilot_tracker.domain.enums import Gate, Stage
 from pilot_tracker.domain.follow_up import ItemStatus
 from pilot_tracker.models import (
@@ -313,7 +314,7 @@ def money_rows(facts: _Facts) -> list[dict[str, Any]]:
         kind = commitment(pilot.stage)
         if kind is Commitment.STOPPED:
             continue
-        net = max(int(pilot.budget_cents) - int(pilot.external_funding_cents), 0)
+        net = net_cost_cents(int(pilot.budget_cents), int(pilot.external_funding_cents))
         owners: list[tuple[str | None, int]] = [(None, net)]
         owners += [
             (m.municipality_code, int(m.share_cents)) for m in facts.members.get(pilot.id, [])
