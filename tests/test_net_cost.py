@@ -34,7 +34,7 @@ def test_python_side_is_budget_less_funding_never_negative() -> None:
     assert Pilot().net_cost_cents == 0
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(budget=CENTS, funding=CENTS)
 def test_sql_side_equals_python_side(app: Flask, budget: int | None, funding: int | None) -> None:
     with app.app_context():

@@ -19,13 +19,13 @@ from sqlalchemy.orm import selectinload
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.feedback import MAX_TEXT
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
+from pilot_tracker.domain.spreadsheet import neutralise
 from pilot_tracker.extensions import csrf, db
 from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
 from pilot_tracker.models import Decision, Municipality, Participation, Pilot, Vendor
 from pilot_tracker.public import bp
 from pilot_tracker.services import feedback
-from pilot_tracker.services.exchange import neutralise
 from pilot_tracker.services.follow_up import lessons_of
 from pilot_tracker.web import feedback_guard
 

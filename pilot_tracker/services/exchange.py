@@ -28,6 +28,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pilot_tracker.domain.spreadsheet import column_letters, neutralise, unneutralise
+
 # --- the format ------------------------------------------------------------------------
 
 
@@ -270,26 +272,6 @@ SHEETS: tuple[Sheet, ...] = (
 )
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
-# --- formula neutralisation ------------------------------------------------------------
-
-_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
-_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
-
-
-def neutralise(text: str) -> str:
-    """A leading apostrophe for text a spreadsheet could run as a formula.
-
-    Text that already starts with apostrophes before such a character gets one more, so
-    that `unneutralise` can always take exactly one away.
-    """
-    return "'" + text if _FORMULA_START.match(text) else text
-
-
-def unneutralise(text: str) -> str:
-    """Undo `neutralise` exactly."""
-    return text[1:] if _NEUTRALISED.match(text) else text
-
-
 # --- writing ---------------------------------------------------------------------------
 
 Row = Sequence[Any]  # cells as Python values: str, int, Decimal, date, bool or None
@@ -387,15 +369,6 @@ _STYLES = (
 )
 
 
-def _column_name(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -428,7 +401,7 @@ def _xlsx_cell(ref: str, value: Any, kind: str) -> str:
 
 
 def _sheet_xml(sheet: Sheet, rows: Iterable[Row]) -> str:
-    columns = [_column_name(i) for i in range(len(sheet.columns))]
+    columns = [column_letters(i) for i in range(len(sheet.columns))]
     kinds = [c.kind for c in sheet.columns]
     parts = [
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}">'
