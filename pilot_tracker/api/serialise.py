@@ -10,6 +10,7 @@ from typing import Any
 from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.enums import Outcome, SplitMethod
 from pilot_tracker.domain.kpi import kpi_progress
+from pilot_tracker.domain.money import decimal_text as exact_text
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.domain.plausibility import Finding
 from pilot_tracker.models import (
@@ -29,12 +30,8 @@ CC_BY = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.
 
 
 def decimal_text(value: Decimal | None) -> str | None:
-    """An exact decimal without trailing zeros or exponent: 12.5000 → "12.5"."""
-    if value is None:
-        return None
-    if value == 0:
-        return "0"
-    return format(value.normalize(), "f")
+    """An exact decimal without trailing zeros or exponent (12.5000 → "12.5"); None stays."""
+    return None if value is None else exact_text(value)
 
 
 def municipality(m: Municipality) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pilot_tracker.domain.money import decimal_text
 from pilot_tracker.domain.spreadsheet import column_letters, neutralise, unneutralise
 
 # --- the format ------------------------------------------------------------------------
@@ -279,12 +280,6 @@ Row = Sequence[Any]  # cells as Python values: str, int, Decimal, date, bool or 
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def plain_decimal(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 40.0000 → "40", 1E+3 → "1000"."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
-
-
 def csv_cell(value: Any, kind: str) -> str:
     """One CSV field: decimal comma for numbers, ISO dates, true/false, neutralised text."""
     if value is None:
@@ -297,7 +292,7 @@ def csv_cell(value: Any, kind: str) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         money = kind in ("money", "signed_money", "percent")
-        text = f"{value:.2f}" if money else plain_decimal(value)
+        text = f"{value:.2f}" if money else decimal_text(value)
         return text.replace(".", ",")
     if isinstance(value, int):
         return str(value)
@@ -394,9 +389,9 @@ def _xlsx_cell(ref: str, value: Any, kind: str) -> str:
         return f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>'
     if isinstance(value, Decimal):
         if not _spreadsheet_keeps(value):  # text keeps every digit a number would lose
-            return _text_cell(ref, plain_decimal(value))
+            return _text_cell(ref, decimal_text(value))
         style = ' s="2"' if kind in ("money", "signed_money", "percent") else ""
-        return f'<c r="{ref}"{style}><v>{plain_decimal(value)}</v></c>'
+        return f'<c r="{ref}"{style}><v>{decimal_text(value)}</v></c>'
     return _text_cell(ref, str(value))
 
 

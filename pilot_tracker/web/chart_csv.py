@@ -16,7 +16,7 @@ from typing import Any
 from flask import Response, abort, request
 
 from pilot_tracker.charts import Chart
-from pilot_tracker.domain.money import format_cents
+from pilot_tracker.domain.money import decimal_text, format_cents
 from pilot_tracker.domain.spreadsheet import neutralise
 from pilot_tracker.services import exchange
 from pilot_tracker.web.chart_texts import FlaskTexts
@@ -34,7 +34,7 @@ def csv_value(value: Any, kind: str) -> str | int:
         return value.isoformat()
     if kind in ("percent", "number") and isinstance(value, Decimal):
         # Exact, without the column's trailing zeros: 8000.0000 → 8000, 12.50 → 12.5.
-        return format(value.normalize(), "f")
+        return decimal_text(value)
     if kind in ("percent", "number") and isinstance(value, int | float):
         return str(value)
     # Names come from users: keep a pasted "=HYPERLINK(...)" from running in Excel.
