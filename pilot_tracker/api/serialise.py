@@ -9,7 +9,6 @@ from typing import Any
 
 from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.enums import Outcome, SplitMethod
-from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import decimal_text as exact_text
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.domain.plausibility import Finding
@@ -161,7 +160,7 @@ def pilot(
 
 
 def kpi(k: Kpi) -> dict[str, Any]:
-    progress = kpi_progress(k.baseline, k.target, k.latest_value, k.direction)
+    progress = k.progress_percent
     return {
         "id": k.id,
         "pilot_id": k.pilot_id,

@@ -26,7 +26,6 @@ from pilot_tracker.domain.enums import (
     Theme,
     Track,
 )
-from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.stages import FINAL, allowed_gates
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.extensions import db
@@ -174,13 +173,6 @@ class KpiRow:
     measurements: list[Measurement]
 
 
-def _progress(kpi: Kpi) -> Decimal | None:
-    try:
-        return kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
-    except KpiError:
-        return None
-
-
 def _stored_share_rows(pilot: Pilot) -> list[ShareRow]:
     current = pilot.current_participations
     manual = None
@@ -221,7 +213,7 @@ def detail(pilot_id: int) -> str:
     kpis = [
         KpiRow(
             k,
-            _progress(k),
+            k.progress_percent,
             sorted(k.measurements, key=lambda m: (m.measured_on, m.id), reverse=True),
         )
         for k in pilot.kpis
