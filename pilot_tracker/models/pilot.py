@@ -157,25 +157,31 @@ class Pilot(Base):
         history) but no planned share. Needs `participations` loaded."""
         return [p for p in self.participations if p.left_on is None]
 
-    def share_percentages(self) -> dict[str, Decimal]:
-        """Display percentages of the current participants' planned shares (by code); empty
-        when the stored shares no longer fit the register (a population since zeroed).
-        Needs `participations` and their municipalities loaded."""
-        from pilot_tracker.domain.cost_split import CostSplitError, share_percentages
+    @property
+    def manual_shares(self) -> dict[str, Decimal] | None:
+        """The manual split's percentages of the current participants (by code; a missing
+        one as 0); None for the other methods. Needs `participations` loaded."""
+        if self.split_method is not SplitMethod.MANUAL:
+            return None
+        return {
+            p.municipality_code: p.manual_percent or Decimal(0) for p in self.current_participations
+        }
 
+    def share_percentages(self) -> dict[str, Decimal]:
+        """Display percentages of the current participants' planned shares (by code, as
+        domain.cost_split.share_percentages); empty when the stored shares no longer fit the
+        register (a population since zeroed). Needs `participations` and their
+        municipalities loaded."""
         current = self.current_participations
-        manual = None
-        if self.split_method is SplitMethod.MANUAL:
-            manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
         try:
-            return share_percentages(
+            return cost_split.share_percentages(
                 {p.municipality_code: p.share_cents for p in current},
                 self.split_method,
                 {p.municipality_code: p.municipality.population for p in current},
-                manual,
+                self.manual_shares,
                 self.equal_percent,
             )
-        except CostSplitError:
+        except cost_split.CostSplitError:
             return {}
 
     def __repr__(self) -> str:

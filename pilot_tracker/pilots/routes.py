@@ -21,7 +21,6 @@ from pilot_tracker.domain.enums import (
     Outcome,
     Rag,
     Role,
-    SplitMethod,
     Stage,
     Theme,
     Track,
@@ -175,16 +174,12 @@ class KpiRow:
 
 def _stored_share_rows(pilot: Pilot) -> list[ShareRow]:
     current = pilot.current_participations
-    manual = None
-    if pilot.split_method is SplitMethod.MANUAL:
-        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
     return share_rows(
         {p.municipality_code: p.municipality for p in current},
         {p.municipality_code: p.share_cents for p in current},
         pilot.split_method,
         pilot.lead_municipality_code,
-        manual,
-        pilot.equal_percent,
+        percents=pilot.share_percentages(),
     )
 
 
