@@ -29,6 +29,7 @@ from flask_babel import gettext
 
 from pilot_tracker.domain.business_id import business_id_error, normalise_business_id
 from pilot_tracker.domain.cost_split import CostSplitError, parse_manual_percentages
+from pilot_tracker.domain.email import normalise_email
 from pilot_tracker.domain.enums import (
     CostKind,
     Direction,
@@ -496,10 +497,10 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
             return False
         raise CellError(_("Enter true or false."))
     if kind == "email":
-        text = _as_text(value).strip().lower()
-        if "@" not in text or " " in text:
+        address = normalise_email(_as_text(value))
+        if address is None:
             raise CellError(_("%(value)s is not an e-mail address.", value=_as_text(value)))
-        return text
+        return address
     if kind == "json":
         try:
             data = json.loads(_as_text(value))
