@@ -104,7 +104,7 @@ def test_admin_creates_a_user_who_is_invited_to_choose_a_password_and_an_audit_e
         ({"role": "vendor"}, "A vendor user must be tied to a vendor."),
         ({"municipality_code": "418", "role": "coordinator"}, "Only a council user"),
         ({"email": "admin@example.com"}, "already exists"),
-        ({"email": "not-an-address"}, "Invalid email address"),
+        ({"email": "not-an-address"}, "not-an-address is not an e-mail address."),
     ],
 )
 def test_user_creation_refusals_are_shown_next_to_the_field_and_save_nothing(

@@ -225,7 +225,7 @@ def _reference_spread(*, code: str | None) -> money._Spread:
     spread = money._Spread()
     if code is None:
         rows = db.session.execute(
-            sa.select(Pilot.stage, money.net_cost_expr(), Pilot.start_date, Pilot.end_date)
+            sa.select(Pilot.stage, Pilot.net_cost_cents, Pilot.start_date, Pilot.end_date)
         ).all()
     else:
         rows = db.session.execute(
@@ -270,7 +270,7 @@ def _assert_equal_to_full_recomputation(actors: Actors) -> None:
     assert portfolio.by_year == spread.rows(money.actuals.actual_cost_by_year(lambda q: q))
     assert portfolio.unscheduled == spread.unscheduled_pair()
     planned = db.session.execute(
-        sa.select(Pilot.stage, money.net_cost_expr()).where(Pilot.stage != Stage.STOPPED)
+        sa.select(Pilot.stage, Pilot.net_cost_cents).where(Pilot.stage != Stage.STOPPED)
     ).all()
     committed = sum(int(n) for s, n in planned if commitment(s) is Commitment.COMMITTED)
     proposed = sum(int(n) for s, n in planned if commitment(s) is Commitment.PROPOSED)

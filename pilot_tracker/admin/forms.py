@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.labels import label
@@ -33,7 +33,8 @@ class UserCreateForm(UserEditForm):
 
     email = EmailField(
         _l("E-mail"),
-        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        # The address itself is checked by the service (domain.email), as for the API.
+        validators=[DataRequired(), Length(max=254)],
     )
 
 
@@ -50,5 +51,5 @@ class VendorForm(FlaskForm):
     )
     contact_email = EmailField(
         _l("Contact e-mail"),
-        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+        validators=[Optional(), Length(max=254)],
     )

@@ -11,6 +11,7 @@ from pilot_tracker.database import MAX_ID
 from pilot_tracker.domain.money import (
     MoneyError,
     cents_to_decimal,
+    decimal_text,
     format_cents,
     parse_eur,
     parse_hundredths,
@@ -166,7 +167,7 @@ class DecimalText(fields.String):
             return None
         if not self.normalise:
             return format(value, "f")
-        return "0" if value == 0 else format(value.normalize(), "f")
+        return decimal_text(value)
 
 
 def cents_out(**kwargs: Any) -> Cents:

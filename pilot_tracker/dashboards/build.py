@@ -416,7 +416,7 @@ def pilot_data_from(pilot: Pilot) -> dict[str, Any]:
             "name": pilot.name,
             "budget_cents": budget,
             "external_funding_cents": funding,
-            "net_cost_cents": max(0, budget - funding),
+            "net_cost_cents": pilot.net_cost_cents,
             "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
         },
         "participants": [

@@ -21,6 +21,7 @@ from pilot_tracker.charts import (
     TimelineItem,
 )
 from pilot_tracker.domain.commitment import Commitment
+from pilot_tracker.domain.cost_split import net_cost_cents
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Theme, Track
 from pilot_tracker.domain.kpi import ATTAINMENT_BUCKETS
 from pilot_tracker.extensions import db
@@ -35,7 +36,7 @@ from pilot_tracker.models import (
     Pilot,
     StatusUpdate,
 )
-from pilot_tracker.services import aggregates, money
+from pilot_tracker.services import aggregates
 from pilot_tracker.services.reporting import stale_clause
 
 
@@ -67,10 +68,6 @@ class PortfolioFilters:
     def active(self) -> bool:
         """True when any filter is set."""
         return bool(self.args())
-
-
-# Budget less external funding, never negative: the money service's expression.
-net_cost_expr = money.net_cost_expr
 
 
 def pilot_conditions(filters: PortfolioFilters) -> list[sa.ColumnElement[bool]]:
@@ -182,7 +179,7 @@ def pilot_groups(filters: PortfolioFilters, today: date) -> list[PilotGroup]:
             sa.func.sum(stale),
             sa.func.sum(Pilot.budget_cents),
             sa.func.sum(Pilot.external_funding_cents),
-            sa.func.sum(net_cost_expr()),
+            sa.func.sum(Pilot.net_cost_cents),
             sa.func.sum(Pilot.estimated_annual_savings_cents),
             sa.func.sum(dated),
         )
@@ -505,7 +502,7 @@ def pilot_dashboard_data(pilot_id: int) -> dict[str, Any]:
             "name": pilot.name,
             "budget_cents": budget,
             "external_funding_cents": funding,
-            "net_cost_cents": max(0, budget - funding),
+            "net_cost_cents": net_cost_cents(budget, funding),
             "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
         },
         "participants": [

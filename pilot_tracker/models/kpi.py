@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pilot_tracker.domain.enums import Direction
-from pilot_tracker.domain.kpi import kpi_progress
+from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
 if TYPE_CHECKING:
@@ -56,8 +56,13 @@ class Kpi(Base):
 
     @property
     def progress_percent(self) -> Decimal | None:
-        """Percent of the way from baseline to target by the latest value (domain.kpi)."""
-        return kpi_progress(self.baseline, self.target, self.latest_value, self.direction)
+        """Percent of the way from baseline to target of the latest value (domain.kpi, one
+        place, not clamped); None before the first measurement, and for a definition the
+        formula cannot use (the schema refuses target = baseline, so only a row not saved)."""
+        try:
+            return kpi_progress(self.baseline, self.target, self.latest_value, self.direction)
+        except KpiError:
+            return None
 
 
 class Measurement(Base):

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pilot_tracker.domain import cost_split
 from pilot_tracker.domain.enums import Goal, Rag, SplitMethod, Stage, Theme, Track
 from pilot_tracker.models.base import Base, UTCDateTime, enum_column, uid_column, utcnow
 
@@ -19,6 +21,15 @@ if TYPE_CHECKING:
     from pilot_tracker.models.status import StatusUpdate
     from pilot_tracker.models.user import User
     from pilot_tracker.models.vendor import Vendor
+
+
+def net_cost_sql(
+    budget: sa.ColumnElement[int], funding: sa.ColumnElement[int]
+) -> sa.ColumnElement[int]:
+    """domain.cost_split.net_cost_cents as SQL, the same on SQLite and PostgreSQL (a CASE,
+    no GREATEST): a NULL funding is none (the budget), a NULL budget nothing (0)."""
+    unfunded = budget - sa.func.coalesce(funding, 0)
+    return sa.case((budget > sa.func.coalesce(funding, 0), unfunded), else_=0)
 
 
 class Pilot(Base):
@@ -128,10 +139,17 @@ class Pilot(Base):
     # UPDATE of the row carries `WHERE version = <loaded>`, so a racing save is refused.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
-    @property
+    @hybrid_property
     def net_cost_cents(self) -> int:
-        """Budget minus external funding, never negative."""
-        return max(0, self.budget_cents - self.external_funding_cents)
+        """Budget minus external funding, never negative (domain.cost_split.net_cost_cents);
+        in SQL too, as `Pilot.net_cost_cents`. No value (a pilot not yet flushed, a row of
+        an outer join) counts as zero in both."""
+        return cost_split.net_cost_cents(self.budget_cents or 0, self.external_funding_cents or 0)
+
+    @net_cost_cents.inplace.expression
+    @classmethod
+    def _net_cost_cents_sql(cls) -> sa.ColumnElement[int]:
+        return net_cost_sql(cls.budget_cents, cls.external_funding_cents)
 
     @property
     def current_participations(self) -> list[Participation]:
@@ -139,25 +157,31 @@ class Pilot(Base):
         history) but no planned share. Needs `participations` loaded."""
         return [p for p in self.participations if p.left_on is None]
 
-    def share_percentages(self) -> dict[str, Decimal]:
-        """Display percentages of the current participants' planned shares (by code); empty
-        when the stored shares no longer fit the register (a population since zeroed).
-        Needs `participations` and their municipalities loaded."""
-        from pilot_tracker.domain.cost_split import CostSplitError, share_percentages
+    @property
+    def manual_shares(self) -> dict[str, Decimal] | None:
+        """The manual split's percentages of the current participants (by code; a missing
+        one as 0); None for the other methods. Needs `participations` loaded."""
+        if self.split_method is not SplitMethod.MANUAL:
+            return None
+        return {
+            p.municipality_code: p.manual_percent or Decimal(0) for p in self.current_participations
+        }
 
+    def share_percentages(self) -> dict[str, Decimal]:
+        """Display percentages of the current participants' planned shares (by code, as
+        domain.cost_split.share_percentages); empty when the stored shares no longer fit the
+        register (a population since zeroed). Needs `participations` and their
+        municipalities loaded."""
         current = self.current_participations
-        manual = None
-        if self.split_method is SplitMethod.MANUAL:
-            manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
         try:
-            return share_percentages(
+            return cost_split.share_percentages(
                 {p.municipality_code: p.share_cents for p in current},
                 self.split_method,
                 {p.municipality_code: p.municipality.population for p in current},
-                manual,
+                self.manual_shares,
                 self.equal_percent,
             )
-        except CostSplitError:
+        except cost_split.CostSplitError:
             return {}
 
     def __repr__(self) -> str:

@@ -43,16 +43,22 @@ def share_rows(
     lead: str,
     manual: Mapping[str, Decimal] | None = None,
     equal_percent: Decimal | None = None,
+    *,
+    percents: Mapping[str, Decimal] | None = None,
 ) -> list[ShareRow]:
     """Rows for `municipalities` (code → Municipality) in code order; `shares_cents` None
-    leaves the money columns empty (a split that could not be made)."""
+    leaves the money columns empty (a split that could not be made). `percents`: a stored
+    pilot's (Pilot.share_percentages); otherwise those of the previewed shares."""
     populations = {code: int(m.population) for code, m in municipalities.items()}  # type: ignore[attr-defined]
-    percents: dict[str, Decimal] = {}
-    if shares_cents is not None:
-        try:
-            percents = share_percentages(shares_cents, method, populations, manual, equal_percent)
-        except CostSplitError:
-            percents = {}
+    if percents is None:
+        percents = {}
+        if shares_cents is not None:
+            try:
+                percents = share_percentages(
+                    shares_cents, method, populations, manual, equal_percent
+                )
+            except CostSplitError:
+                percents = {}
     rows = []
     for code in sorted(municipalities):
         m = municipalities[code]

@@ -50,6 +50,7 @@ from pilot_tracker.services.similar import (
     similar_to_pilot,
     unknown_codes,
 )
+from pilot_tracker.web.chart_csv import csv_response
 from pilot_tracker.web.chart_texts import FlaskTexts
 
 MAX_CODES = 308
@@ -333,8 +334,6 @@ def projection_csv(pilot_id: int) -> Response:
     """The projection chart's data as CSV (?scope= or ?codes= as on the page); 404 for a
     pilot the user may not see, then 403 for vendors (no portfolio figures)."""
     from sqlalchemy.orm import selectinload
-
-    from pilot_tracker.dashboards.routes import csv_response
 
     pilot = visible_pilot_or_404(
         pilot_id, current_user, [selectinload(Pilot.participations), selectinload(Pilot.kpis)]

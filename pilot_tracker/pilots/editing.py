@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from pilot_tracker.domain.cost_split import CostSplitError
+from pilot_tracker.domain.cost_split import CostSplitError, net_cost_cents
 from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, default_track
 from pilot_tracker.domain.stages import FINAL, ORDER
 from pilot_tracker.i18n import current_language
@@ -122,7 +122,7 @@ def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool
         participants.split_errors.clear()
         participants.manual_errors.clear()
     budget, funding = form.budget.cents(), form.external_funding.cents()
-    net = None if budget is None or funding is None else max(0, budget - funding)
+    net = None if budget is None or funding is None else net_cost_cents(budget, funding)
     shares = None
     ready = (
         method is not None

@@ -122,17 +122,6 @@ class ListFilters:
     order: str = "asc"
 
 
-def net_cost_expression() -> sa.ColumnElement[int]:
-    """Budget minus external funding, never negative, as SQL (portable: no GREATEST)."""
-    return sa.case(
-        (
-            Pilot.budget_cents > Pilot.external_funding_cents,
-            Pilot.budget_cents - Pilot.external_funding_cents,
-        ),
-        else_=0,
-    )
-
-
 def _participant_count_expression() -> sa.ScalarSelect[int]:
     return (
         sa.select(sa.func.count())
@@ -149,7 +138,7 @@ def _order_by(sort: str) -> tuple[Any, bool]:
     if sort == "stage":
         return sa.case({stage: i for i, stage in enumerate(ORDER)}, value=Pilot.stage), False
     if sort == "net_cost":
-        return net_cost_expression(), False
+        return Pilot.net_cost_cents, False
     if sort == "participants":
         return _participant_count_expression(), False
     if sort == "start_date":

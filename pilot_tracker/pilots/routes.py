@@ -21,12 +21,10 @@ from pilot_tracker.domain.enums import (
     Outcome,
     Rag,
     Role,
-    SplitMethod,
     Stage,
     Theme,
     Track,
 )
-from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.stages import FINAL, allowed_gates
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.extensions import db
@@ -174,25 +172,14 @@ class KpiRow:
     measurements: list[Measurement]
 
 
-def _progress(kpi: Kpi) -> Decimal | None:
-    try:
-        return kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
-    except KpiError:
-        return None
-
-
 def _stored_share_rows(pilot: Pilot) -> list[ShareRow]:
     current = pilot.current_participations
-    manual = None
-    if pilot.split_method is SplitMethod.MANUAL:
-        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
     return share_rows(
         {p.municipality_code: p.municipality for p in current},
         {p.municipality_code: p.share_cents for p in current},
         pilot.split_method,
         pilot.lead_municipality_code,
-        manual,
-        pilot.equal_percent,
+        percents=pilot.share_percentages(),
     )
 
 
@@ -221,7 +208,7 @@ def detail(pilot_id: int) -> str:
     kpis = [
         KpiRow(
             k,
-            _progress(k),
+            k.progress_percent,
             sorted(k.measurements, key=lambda m: (m.measured_on, m.id), reverse=True),
         )
         for k in pilot.kpis

@@ -18,14 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.feedback import MAX_TEXT
-from pilot_tracker.domain.kpi import KpiError, kpi_progress
+from pilot_tracker.domain.spreadsheet import neutralise
 from pilot_tracker.extensions import csrf, db
 from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
 from pilot_tracker.models import Decision, Municipality, Participation, Pilot, Vendor
 from pilot_tracker.public import bp
 from pilot_tracker.services import feedback
-from pilot_tracker.services.exchange import neutralise
 from pilot_tracker.services.follow_up import lessons_of
 from pilot_tracker.web import feedback_guard
 
@@ -193,12 +192,16 @@ def _public_pilot_or_404(pilot_id: int) -> Pilot:
 def _public_kpis(pilot: Pilot) -> list[PublicKpi]:
     rows = []
     for k in pilot.kpis:
-        try:
-            progress = kpi_progress(k.baseline, k.target, k.latest_value, k.direction)
-        except KpiError:
-            progress = None
         rows.append(
-            PublicKpi(k.name, k.unit, k.baseline, k.target, k.latest_value, k.latest_on, progress)
+            PublicKpi(
+                k.name,
+                k.unit,
+                k.baseline,
+                k.target,
+                k.latest_value,
+                k.latest_on,
+                k.progress_percent,
+            )
         )
     return rows
 

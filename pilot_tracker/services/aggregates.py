@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from pilot_tracker.domain.by_year import spread_by_year
 from pilot_tracker.domain.commitment import Commitment, commitment
+from pilot_tracker.domain.cost_split import net_cost_cents
 from pilot_tracker.domain.enums import Direction, Gate, Stage
 from pilot_tracker.domain.follow_up import ItemStatus
 from pilot_tracker.domain.kpi import KpiError, attainment_bucket, kpi_progress
@@ -333,7 +334,7 @@ def money_rows(facts: _Facts) -> list[dict[str, Any]]:
         if kind is Commitment.STOPPED:
             continue
         budget = int(pilot.budget_cents)
-        net = max(budget - int(pilot.external_funding_cents), 0)
+        net = net_cost_cents(budget, int(pilot.external_funding_cents))
         budget_parts = _spread(budget, pilot.start_date, pilot.end_date)
         owners: list[tuple[str | None, int]] = [(None, net)]
         owners += [

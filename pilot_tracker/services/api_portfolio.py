@@ -89,16 +89,6 @@ def latest_statuses(pilot_ids: Sequence[int]) -> dict[int, StatusUpdate]:
     return {row.pilot_id: row for row in rows}  # the highest id of the newest day wins
 
 
-def _net_cost() -> sa.ColumnElement[int]:
-    return sa.case(
-        (
-            Pilot.budget_cents > Pilot.external_funding_cents,
-            Pilot.budget_cents - Pilot.external_funding_cents,
-        ),
-        else_=0,
-    )
-
-
 def _int(value: Any) -> int:
     # PostgreSQL sums bigints as numeric (Decimal); SQLite as int; no rows gives NULL.
     return int(value or 0)
@@ -121,7 +111,7 @@ def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dic
                 sa.func.count(Pilot.id),
                 sa.func.sum(Pilot.budget_cents),
                 sa.func.sum(Pilot.external_funding_cents),
-                sa.func.sum(_net_cost()),
+                sa.func.sum(Pilot.net_cost_cents),
                 sa.func.sum(Pilot.estimated_annual_savings_cents),
                 sa.func.sum(stale),
             )

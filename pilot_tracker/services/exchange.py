@@ -28,6 +28,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pilot_tracker.domain.money import decimal_text
+from pilot_tracker.domain.spreadsheet import column_letters, neutralise, unneutralise
+
 # --- the format ------------------------------------------------------------------------
 
 
@@ -270,37 +273,11 @@ SHEETS: tuple[Sheet, ...] = (
 )
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
-# --- formula neutralisation ------------------------------------------------------------
-
-_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
-_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
-
-
-def neutralise(text: str) -> str:
-    """A leading apostrophe for text a spreadsheet could run as a formula.
-
-    Text that already starts with apostrophes before such a character gets one more, so
-    that `unneutralise` can always take exactly one away.
-    """
-    return "'" + text if _FORMULA_START.match(text) else text
-
-
-def unneutralise(text: str) -> str:
-    """Undo `neutralise` exactly."""
-    return text[1:] if _NEUTRALISED.match(text) else text
-
-
 # --- writing ---------------------------------------------------------------------------
 
 Row = Sequence[Any]  # cells as Python values: str, int, Decimal, date, bool or None
 
 DATE_FORMAT = "yyyy-mm-dd"
-
-
-def plain_decimal(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 40.0000 → "40", 1E+3 → "1000"."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
 
 
 def csv_cell(value: Any, kind: str) -> str:
@@ -315,7 +292,7 @@ def csv_cell(value: Any, kind: str) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         money = kind in ("money", "signed_money", "percent")
-        text = f"{value:.2f}" if money else plain_decimal(value)
+        text = f"{value:.2f}" if money else decimal_text(value)
         return text.replace(".", ",")
     if isinstance(value, int):
         return str(value)
@@ -387,15 +364,6 @@ _STYLES = (
 )
 
 
-def _column_name(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -421,14 +389,14 @@ def _xlsx_cell(ref: str, value: Any, kind: str) -> str:
         return f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>'
     if isinstance(value, Decimal):
         if not _spreadsheet_keeps(value):  # text keeps every digit a number would lose
-            return _text_cell(ref, plain_decimal(value))
+            return _text_cell(ref, decimal_text(value))
         style = ' s="2"' if kind in ("money", "signed_money", "percent") else ""
-        return f'<c r="{ref}"{style}><v>{plain_decimal(value)}</v></c>'
+        return f'<c r="{ref}"{style}><v>{decimal_text(value)}</v></c>'
     return _text_cell(ref, str(value))
 
 
 def _sheet_xml(sheet: Sheet, rows: Iterable[Row]) -> str:
-    columns = [_column_name(i) for i in range(len(sheet.columns))]
+    columns = [column_letters(i) for i in range(len(sheet.columns))]
     kinds = [c.kind for c in sheet.columns]
     parts = [
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}">'

@@ -24,7 +24,6 @@ from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.enums import SplitMethod
 from pilot_tracker.domain.follow_up import OwnerKind
-from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import cents_to_decimal
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
@@ -215,13 +214,6 @@ def participant_rows(portfolio: Portfolio) -> list[Row]:
     return rows
 
 
-def _progress(kpi: Kpi) -> Decimal | None:
-    try:
-        return kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
-    except KpiError:
-        return None
-
-
 def kpi_rows(portfolio: Portfolio) -> list[Row]:
     names = {p.id: p.name for p in portfolio.pilots}
     return [
@@ -238,7 +230,7 @@ def kpi_rows(portfolio: Portfolio) -> list[Row]:
             k.is_savings,
             k.latest_value,
             k.latest_on,
-            _progress(k),
+            k.progress_percent,
         ]
         for k in portfolio.kpis
     ]

@@ -29,6 +29,7 @@ from flask_babel import gettext
 
 from pilot_tracker.domain.business_id import business_id_error, normalise_business_id
 from pilot_tracker.domain.cost_split import CostSplitError, parse_manual_percentages
+from pilot_tracker.domain.email import normalise_email
 from pilot_tracker.domain.enums import (
     CostKind,
     Direction,
@@ -58,6 +59,7 @@ from pilot_tracker.domain.plausibility import (
     decision_date_refusal,
     measurement_date_refusal,
 )
+from pilot_tracker.domain.spreadsheet import column_letters
 from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_update
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
 from pilot_tracker.extensions import db
@@ -348,7 +350,7 @@ def _check_header(sheet: Sheet, table: Table, out: _Collector) -> bool:
     readable = True
     for index, name in enumerate(table.header):
         if name == "":
-            out.add(table.source, 1, _column_letter(index), _("A column has no name."))
+            out.add(table.source, 1, column_letters(index), _("A column has no name."))
         elif name in seen:
             out.add(table.source, 1, name, _("This column appears twice."))
             readable = False
@@ -369,15 +371,6 @@ def _check_header(sheet: Sheet, table: Table, out: _Collector) -> bool:
             out.add(table.source, 1, column.name, _("This column is missing."))
             readable = False
     return readable
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # --- cells -------------------------------------------------------------------------------
@@ -504,10 +497,10 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
             return False
         raise CellError(_("Enter true or false."))
     if kind == "email":
-        text = _as_text(value).strip().lower()
-        if "@" not in text or " " in text:
+        address = normalise_email(_as_text(value))
+        if address is None:
             raise CellError(_("%(value)s is not an e-mail address.", value=_as_text(value)))
-        return text
+        return address
     if kind == "json":
         try:
             data = json.loads(_as_text(value))

@@ -38,17 +38,6 @@ from pilot_tracker.services.actuals import PilotScope
 # --- SQL pieces shared with the other aggregate queries ----------------------------------
 
 
-def net_cost_expr() -> sa.ColumnElement[int]:
-    """Budget less external funding, never negative (as Pilot.net_cost_cents)."""
-    return sa.case(
-        (
-            Pilot.budget_cents > Pilot.external_funding_cents,
-            Pilot.budget_cents - Pilot.external_funding_cents,
-        ),
-        else_=0,
-    )
-
-
 def committed_sum(amount: Any) -> sa.ColumnElement[Any]:
     """SUM of `amount` over the committed pilots of a group (0 when none)."""
     return sa.func.coalesce(sa.func.sum(sa.case((Pilot.stage.in_(COMMITTED_STAGES), amount))), 0)
@@ -289,7 +278,7 @@ def municipality_money(code: str, population: int) -> MunicipalityMoney:
             Pilot.stage,
             Pilot.track,
             Participation.share_cents,
-            net_cost_expr(),
+            Pilot.net_cost_cents,
             Pilot.estimated_annual_savings_cents,
             participants,
         )
@@ -392,7 +381,7 @@ def _realised_by_track_query(code: str) -> sa.Select[Any, Any, Any, Any]:
         .where(others.pilot_id == Pilot.id)
         .scalar_subquery()
     )
-    net = net_cost_expr()
+    net = Pilot.net_cost_cents
     share = sa.case(
         (net > 0, Kpi.latest_value * _ONE * Participation.share_cents / net),
         else_=Kpi.latest_value * _ONE / participants,

@@ -288,10 +288,8 @@ def save_new_pilot(data: PilotData, *, confirmed: bool = True, commit: bool = Tr
 
 def data_from_pilot(pilot: Pilot) -> PilotData:
     """The current values of a pilot as input data (the base of a partial update)."""
-    current = current_participations(pilot)
-    manual = None
-    if pilot.split_method is SplitMethod.MANUAL:
-        manual = {p.municipality_code: p.manual_percent or Decimal(0) for p in current}
+    current = pilot.current_participations
+    manual = pilot.manual_shares
     return PilotData(
         name=pilot.name,
         summary=pilot.summary,
@@ -315,11 +313,6 @@ def data_from_pilot(pilot: Pilot) -> PilotData:
         is_public=pilot.is_public,
         language=pilot.language,
     )
-
-
-def current_participations(pilot: Pilot) -> list[Participation]:
-    """The participants taking part now (not those that have left), by code."""
-    return [p for p in pilot.participations if p.left_on is None]
 
 
 def former_codes(pilot: Pilot) -> set[str]:

@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 from pilot_tracker.domain.cost_split import CostSplitError, split_cost
 from pilot_tracker.domain.enums import Gate, SplitMethod
 from pilot_tracker.domain.feedback import Satisfaction
-from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.municipal_decisions import municipal_gates
 from pilot_tracker.domain.projection import Projection, choose_basis, project
@@ -74,11 +73,9 @@ def actual_share_cents(pilot_id: int, code: str) -> int:
 def _kpi_lines(kpis: list[Kpi]) -> list[KpiLine]:
     lines = []
     for k in kpis:
-        try:
-            progress = kpi_progress(k.baseline, k.target, k.latest_value, k.direction)
-        except KpiError:
-            progress = None
-        lines.append(KpiLine(k.name, k.unit, k.baseline, k.target, k.latest_value, progress))
+        lines.append(
+            KpiLine(k.name, k.unit, k.baseline, k.target, k.latest_value, k.progress_percent)
+        )
     return lines
 
 

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.enums import Gate
-from pilot_tracker.domain.kpi import kpi_progress
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, MunicipalDecision, Participation, Pilot
@@ -78,7 +77,7 @@ def municipal_snapshot(pilot_id: int, gate: Gate) -> list[dict[str, Any]]:
 
 
 def _progress(kpi: Kpi) -> str | None:
-    value = kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction)
+    value = kpi.progress_percent
     return None if value is None else str(value)
 
 

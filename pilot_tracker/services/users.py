@@ -15,6 +15,7 @@ from flask import current_app, has_request_context
 from flask_babel import gettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from pilot_tracker.domain.email import normalise_email
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Municipality, User, Vendor
@@ -130,8 +131,7 @@ def create_user(
     name = (name or "").strip()
     role = _role(role)
     errors: dict[str, list[str]] = {}
-    local, _at, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 254:
+    if normalise_email(email) is None:
         errors["email"] = [_("%(email)s is not an e-mail address.", email=email)]
     elif db.session.scalars(sa.select(User.id).where(User.email == email)).first() is not None:
         errors["email"] = [_("A user with the e-mail %(email)s already exists.", email=email)]

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from pilot_tracker.domain.business_id import business_id_error, normalise_business_id
+from pilot_tracker.domain.email import normalise_email
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Vendor
 from pilot_tracker.services import audit
@@ -65,10 +66,8 @@ def _clean(
             ]
 
     email = (contact_email or "").strip() or None
-    if email is not None:
-        local, _at, domain = email.partition("@")
-        if not local or "." not in domain or " " in email or len(email) > 254:
-            errors["contact_email"] = [_("%(email)s is not an e-mail address.", email=email)]
+    if email is not None and normalise_email(email) is None:
+        errors["contact_email"] = [_("%(email)s is not an e-mail address.", email=email)]
     if errors:
         raise PilotValidationError(errors)
     return name, normalised, email
