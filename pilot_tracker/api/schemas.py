@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from pilot_tracker.api.fields import (
     DecimalIn,
+    Hundredths,
     MoneyIn,
     PercentIn,
     SignedMoneyIn,
@@ -48,6 +49,19 @@ def enum(cls: Any, **kwargs: Any) -> fields.Enum:
 def out(field_cls: Any, *args: Any, **kwargs: Any) -> Any:
     """A response field: always present (the OpenAPI document lists it as required)."""
     return field_cls(*args, required=True, **kwargs)
+
+
+class Shown:
+    """A model with what the API shows beside it (a pilot's newest status, its cost figures):
+    the extra names first, the model's own attributes otherwise. The output schemas dump it
+    as they dump the model."""
+
+    def __init__(self, model: Any, **extra: Any) -> None:
+        self._model = model
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
 
 
 # ---------------------------------------------------------------- errors
@@ -258,10 +272,10 @@ class VendorSchema(Schema):
 
 
 class ParticipantSchema(Schema):
-    code = out(fields.String)
-    name = out(fields.String)
+    code = out(fields.String, attribute="municipality_code")
+    name = out(fields.String, attribute="municipality.name_fi")
     share_percent = out(fields.String, allow_none=True, metadata={"example": "26.28"})
-    share_eur = money_out()
+    share_eur = cents_out(attribute="share_cents")
     is_lead = out(fields.Boolean)
     joined_on = out(
         fields.Date,
@@ -269,18 +283,18 @@ class ParticipantSchema(Schema):
         metadata={"description": "null for a founding participant (from the beginning)."},
     )
     left_on = out(fields.Date, allow_none=True, metadata={"description": "null while in."})
-    actual_eur = money_out(allow_none=True)
-    forecast_eur = money_out(allow_none=True)
+    actual_eur = cents_out(allow_none=True, attribute="actual_cents")
+    forecast_eur = cents_out(allow_none=True, attribute="forecast_cents")
 
 
 class CostSplitSchema(Schema):
     method = out(enum, SplitMethod)
     shares = fields.Dict(
         keys=fields.String(),
-        values=fields.String(),
+        values=Hundredths(),
         metadata={"description": "Percent per participant; only with the manual method."},
     )
-    equal_percent = fields.String(
+    equal_percent = Hundredths(
         metadata={"description": "The part shared equally; only with the hybrid method."}
     )
 
@@ -323,22 +337,22 @@ class PilotSchema(Schema):
     theme = out(enum, Theme)
     track = out(enum, Track)
     stage = out(enum, Stage)
-    goals = out(fields.List, enum(Goal))
-    lead_municipality = out(fields.String)
+    goals = out(fields.List, enum(Goal), attribute="goal_values")
+    lead_municipality = out(fields.String, attribute="lead_municipality_code")
     participants = out(fields.List, fields.Nested(ParticipantSchema))
     cost_split = out(fields.Nested, CostSplitSchema)
-    budget_eur = money_out()
-    external_funding_eur = money_out()
-    external_funding_rate_percent = out(fields.String, allow_none=True)
-    estimated_annual_savings_eur = money_out()
-    net_cost_eur = money_out()
-    actual_cost_eur = money_out(allow_none=True)
-    funded_eur = money_out(allow_none=True)
+    budget_eur = cents_out(attribute="budget_cents")
+    external_funding_eur = cents_out(attribute="external_funding_cents")
+    external_funding_rate_percent = out(Hundredths, allow_none=True)
+    estimated_annual_savings_eur = cents_out(attribute="estimated_annual_savings_cents")
+    net_cost_eur = cents_out(attribute="net_cost_cents")
+    actual_cost_eur = cents_out(allow_none=True, attribute="actual_cents")
+    funded_eur = cents_out(allow_none=True, attribute="funded_cents")
     vendor_id = out(fields.Integer, allow_none=True)
     vendor_name = out(fields.String, allow_none=True)
     start_date = out(fields.Date, allow_none=True)
     end_date = out(fields.Date, allow_none=True)
-    public = out(fields.Boolean)
+    public = out(fields.Boolean, attribute="is_public")
     latest_status = out(fields.Nested, StatusUpdateSchema, allow_none=True)
     stale = out(fields.Boolean)
     commitment = out(
@@ -466,8 +480,8 @@ class LicenseSchema(Schema):
 
 
 class PublicMunicipalitySchema(Schema):
-    code = out(fields.String)
-    name = out(fields.String)
+    code = out(fields.String, attribute="municipality_code")
+    name = out(fields.String, attribute="municipality.name_fi")
 
 
 class PublicPilotSchema(Schema):
@@ -476,10 +490,12 @@ class PublicPilotSchema(Schema):
     theme = out(enum, Theme)
     track = out(enum, Track)
     stage = out(enum, Stage)
-    municipalities = out(fields.List, fields.Nested(PublicMunicipalitySchema))
+    municipalities = out(
+        fields.List, fields.Nested(PublicMunicipalitySchema), attribute="participations"
+    )
     vendor_name = out(fields.String, allow_none=True)
-    budget_eur = money_out()
-    net_cost_eur = money_out()
+    budget_eur = cents_out(attribute="budget_cents")
+    net_cost_eur = cents_out(attribute="net_cost_cents")
     decision_outcomes = out(
         fields.List, enum(Outcome), metadata={"description": "Newest decision first."}
     )
