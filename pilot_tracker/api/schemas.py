@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow.utils import missing
 
 from pilot_tracker.api.fields import (
     DecimalIn,
@@ -53,15 +54,41 @@ def out(field_cls: Any, *args: Any, **kwargs: Any) -> Any:
 
 class Shown:
     """A model with what the API shows beside it (a pilot's newest status, its cost figures):
-    the extra names first, the model's own attributes otherwise. The output schemas dump it
-    as they dump the model."""
+    the extra names first, the model's own attributes otherwise. ModelSchema dumps it as
+    it dumps the model."""
+
+    __slots__ = ("extra", "model")
 
     def __init__(self, model: Any, **extra: Any) -> None:
-        self._model = model
-        self.__dict__.update(extra)
+        self.model = model
+        self.extra = extra
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._model, name)
+        try:
+            return self.extra[name]
+        except KeyError:
+            return getattr(self.model, name)
+
+
+class ModelSchema(Schema):
+    """An output schema of a model (or a Shown model), read by attribute.
+
+    marshmallow's documented `get_attribute` hook: a Shown's extras first, then the model's
+    attribute (`a.b` follows relations; a missing relation is null). The default probes
+    every object for `__getitem__` first (as if a dict), which through Shown cost a page of
+    pilots ~50 % more CPU to dump; this way it is as fast as the dicts it replaced.
+    """
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        if type(obj) is Shown:
+            if attr in obj.extra:
+                return obj.extra[attr]
+            obj = obj.model
+        for name in attr.split("."):
+            obj = getattr(obj, name, missing)
+            if obj is missing or obj is None:
+                return default if obj is missing else None
+        return obj
 
 
 # ---------------------------------------------------------------- errors
@@ -254,7 +281,7 @@ class DecisionCreateSchema(Schema):
 # ---------------------------------------------------------------- responses
 
 
-class MunicipalitySchema(Schema):
+class MunicipalitySchema(ModelSchema):
     code = out(fields.String)
     name_fi = out(fields.String)
     name_sv = out(fields.String)
@@ -264,14 +291,14 @@ class MunicipalitySchema(Schema):
     population_year = out(fields.Integer)
 
 
-class VendorSchema(Schema):
+class VendorSchema(ModelSchema):
     id = out(fields.Integer)
     name = out(fields.String)
     business_id = out(fields.String)
     contact_email = out(fields.String, allow_none=True)
 
 
-class ParticipantSchema(Schema):
+class ParticipantSchema(ModelSchema):
     code = out(fields.String, attribute="municipality_code")
     name = out(fields.String, attribute="municipality.name_fi")
     share_percent = out(fields.String, allow_none=True, metadata={"example": "26.28"})
@@ -287,7 +314,7 @@ class ParticipantSchema(Schema):
     forecast_eur = cents_out(allow_none=True, attribute="forecast_cents")
 
 
-class CostSplitSchema(Schema):
+class CostSplitSchema(ModelSchema):
     method = out(enum, SplitMethod)
     shares = fields.Dict(
         keys=fields.String(),
@@ -299,7 +326,7 @@ class CostSplitSchema(Schema):
     )
 
 
-class StatusUpdateSchema(Schema):
+class StatusUpdateSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     date = out(fields.Date, attribute="reported_on")
@@ -309,12 +336,12 @@ class StatusUpdateSchema(Schema):
     author_id = out(fields.Integer, allow_none=True)
 
 
-class NamesakeSchema(Schema):
+class NamesakeSchema(ModelSchema):
     id = out(fields.Integer)
     name = out(fields.String)
 
 
-class PlausibilityWarningSchema(Schema):
+class PlausibilityWarningSchema(ModelSchema):
     """A warning of a save that went through (PRODUCT.md, "Plausibility")."""
 
     code = out(
@@ -328,7 +355,7 @@ class PlausibilityWarningSchema(Schema):
     )
 
 
-class PilotSchema(Schema):
+class PilotSchema(ModelSchema):
     id = out(fields.Integer)
     uid = out(fields.String, metadata={"description": "Stable UUID, the same in every export."})
     version = out(fields.Integer)
@@ -374,7 +401,7 @@ class PilotSchema(Schema):
     )
 
 
-class KpiSchema(Schema):
+class KpiSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     name = out(fields.String)
@@ -388,7 +415,7 @@ class KpiSchema(Schema):
     progress_percent = decimal_text_out(allow_none=True, normalise=False)
 
 
-class MeasurementSchema(Schema):
+class MeasurementSchema(ModelSchema):
     id = out(fields.Integer)
     kpi_id = out(fields.Integer)
     date = out(fields.Date, attribute="measured_on")
@@ -397,7 +424,7 @@ class MeasurementSchema(Schema):
     recorded_by_id = out(fields.Integer, allow_none=True)
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     gate = out(enum, Gate)
@@ -479,12 +506,12 @@ class LicenseSchema(Schema):
     url = out(fields.String)
 
 
-class PublicMunicipalitySchema(Schema):
+class PublicMunicipalitySchema(ModelSchema):
     code = out(fields.String, attribute="municipality_code")
     name = out(fields.String, attribute="municipality.name_fi")
 
 
-class PublicPilotSchema(Schema):
+class PublicPilotSchema(ModelSchema):
     name = out(fields.String)
     summary = out(fields.String)
     theme = out(enum, Theme)
@@ -556,12 +583,12 @@ class CostPatchSchema(Schema):
     description = Text(validate=Length(max=10_000))
 
 
-class CostShareSchema(Schema):
+class CostShareSchema(ModelSchema):
     code = out(fields.String, attribute="municipality_code")
     share_eur = cents_out(attribute="share_cents")
 
 
-class CostSchema(Schema):
+class CostSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     date = out(fields.Date, attribute="entry_date")
@@ -594,7 +621,7 @@ class BillingArgsSchema(Schema):
             raise ValidationError("The end of the period is before its start.", "to")
 
 
-class BillingItemSchema(Schema):
+class BillingItemSchema(ModelSchema):
     pilot_id = out(fields.Integer)
     cost_id = out(fields.Integer)
     date = out(fields.Date, attribute="on")
