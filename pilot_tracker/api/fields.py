@@ -170,6 +170,13 @@ class DecimalText(fields.String):
         return decimal_text(value)
 
 
+class Hundredths(fields.String):
+    """A Decimal of the model (a percentage) with exactly two decimals: 33.3 → "33.30"."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value:.2f}"
+
+
 def cents_out(**kwargs: Any) -> Cents:
     """Euros as a string with exactly two decimals, from the model's integer cents."""
     metadata = {"pattern": MONEY_PATTERN, "example": "12500.00"}

@@ -84,7 +84,7 @@ def post_municipal_decision(data: dict[str, Any], pilot_id: int) -> _Created:
 class _Created:
     """A recorded decision with the pilot as it is after it (MunicipalDecisionCreatedSchema)."""
 
-    def __init__(self, decision: MunicipalDecision, pilot: dict[str, Any]) -> None:
+    def __init__(self, decision: MunicipalDecision, pilot: Any) -> None:
         self._decision = decision
         self.pilot = pilot
 

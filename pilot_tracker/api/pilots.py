@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, request, url_for
 from flask_babel import gettext as _
 
-from pilot_tracker.api import examples, serialise
-from pilot_tracker.api.core import ID, api_user, bp, invalid, stale_version
+from pilot_tracker.api import examples
+from pilot_tracker.api.core import API_FIELD, ID, api_user, bp, invalid, stale_version
 from pilot_tracker.api.docs import ERRORS_READ, ERRORS_WRITE, errors_doc
 from pilot_tracker.api.openapi import ETAG, IF_MATCH, LOCATION
 from pilot_tracker.api.pagination import page_of
@@ -22,9 +24,13 @@ from pilot_tracker.api.schemas import (
     PilotPageSchema,
     PilotPatchSchema,
     PilotSchema,
+    Shown,
 )
+from pilot_tracker.domain.commitment import commitment
+from pilot_tracker.domain.enums import SplitMethod
+from pilot_tracker.domain.plausibility import Finding
 from pilot_tracker.extensions import db
-from pilot_tracker.models import Pilot
+from pilot_tracker.models import Pilot, StatusUpdate
 from pilot_tracker.permissions import (
     can_delete_pilot,
     can_edit_pilot,
@@ -43,6 +49,7 @@ from pilot_tracker.services.pilots import (
     save_new_pilot,
     save_pilot_changes,
 )
+from pilot_tracker.services.reporting import is_stale
 
 
 def cost_figures_for(user: Any, pilots: Any) -> dict[int, PilotCostFigures]:
@@ -52,17 +59,81 @@ def cost_figures_for(user: Any, pilots: Any) -> dict[int, PilotCostFigures]:
     return pilot_cost_figures(pilots)
 
 
-def pilot_body(pilot_id: int) -> dict[str, Any]:
+def shown_pilot(
+    p: Pilot,
+    latest: StatusUpdate | None,
+    today: date,
+    costs: PilotCostFigures | None = None,
+    warnings: list[Finding] | None = None,
+) -> Shown:
+    """A pilot loaded with `pilot_options()` with what PilotSchema shows beside it: its
+    newest status update `latest`, its actual-cost figures `costs` (None: hidden from this
+    user, e.g. a vendor) and, after a save, its plausibility `warnings`."""
+    percents = p.share_percentages()
+    actual_by_code = (costs.actual_by_code if costs else None) or {}
+    forecast_by_code = (costs.forecast_by_code if costs else None) or {}
+    hidden = costs is None
+    participants = [
+        Shown(
+            part,
+            share_percent=(
+                str(percents[part.municipality_code])
+                if part.municipality_code in percents
+                else None
+            ),
+            is_lead=part.municipality_code == p.lead_municipality_code,
+            actual_cents=None if hidden else actual_by_code.get(part.municipality_code, 0),
+            forecast_cents=(
+                None if hidden else forecast_by_code.get(part.municipality_code, part.share_cents)
+            ),
+        )
+        for part in p.participations
+    ]
+    cost_split = SimpleNamespace(method=p.split_method)
+    if p.split_method is SplitMethod.MANUAL:
+        cost_split.shares = {
+            part.municipality_code: part.manual_percent or Decimal(0)
+            for part in p.current_participations
+        }
+    if p.split_method is SplitMethod.HYBRID:
+        cost_split.equal_percent = p.equal_percent or Decimal(0)
+    extra: dict[str, Any] = {}
+    if warnings is not None:
+        extra["warnings"] = [_shown_warning(w) for w in warnings]
+    return Shown(
+        p,
+        goal_values=[g.goal for g in p.goals],
+        participants=participants,
+        cost_split=cost_split,
+        actual_cents=None if costs is None else costs.actual_cents,
+        funded_cents=None if costs is None else costs.funded_cents,
+        vendor_name=p.vendor.name if p.vendor else None,
+        latest_status=latest,
+        stale=is_stale(p, today),
+        commitment=commitment(p.stage).value,
+        **extra,
+    )
+
+
+def _shown_warning(w: Finding) -> Shown:
+    """A plausibility warning with the API's field name; a namesake by id and name."""
+    extra: dict[str, Any] = {"field": API_FIELD.get(w.field, w.field)}
+    if w.code == "duplicate_name":
+        extra["namesake"] = SimpleNamespace(id=w.params["pilot_id"], name=w.params["name"])
+    return Shown(w, **extra)
+
+
+def pilot_body(pilot_id: int, warnings: list[Finding] | None = None) -> Shown:
     """The pilot as the API shows it, freshly loaded (after a change, too)."""
     db.session.expire_all()
     pilot = visible_pilot_or_404(pilot_id, api_user(), pilot_options())
     latest = latest_statuses([pilot.id]).get(pilot.id)
     costs = cost_figures_for(api_user(), [pilot]).get(pilot.id)
-    return serialise.pilot(pilot, latest, date.today(), costs)
+    return shown_pilot(pilot, latest, date.today(), costs, warnings)
 
 
-def _etag(body: dict[str, Any]) -> dict[str, str]:
-    return {"ETag": f'"{body["version"]}"'}
+def _etag(body: Shown) -> dict[str, str]:
+    return {"ETag": f'"{body.version}"'}
 
 
 @bp.route("/pilots", methods=["GET"])
@@ -75,10 +146,10 @@ def list_pilots(**args: Any) -> dict[str, Any]:
     query = query.options(*pilot_options()).order_by(Pilot.id)
     today = date.today()
 
-    def items(pilots: Any) -> list[dict[str, Any]]:
+    def items(pilots: Any) -> list[Shown]:
         latest = latest_statuses([p.id for p in pilots])
         costs = cost_figures_for(api_user(), pilots)
-        return [serialise.pilot(p, latest.get(p.id), today, costs.get(p.id)) for p in pilots]
+        return [shown_pilot(p, latest.get(p.id), today, costs.get(p.id)) for p in pilots]
 
     return page_of(query, args, items)
 
@@ -93,7 +164,7 @@ def create(data: dict[str, Any]) -> Any:
         abort(403)
     saved = save_new_pilot(PilotData(**data))
     pilot = saved.pilot
-    body = {**pilot_body(pilot.id), "warnings": serialise.warnings(saved.warnings)}
+    body = pilot_body(pilot.id, saved.warnings)
     location = url_for("api.get_pilot", pilot_id=pilot.id)
     return body, 201, {"Location": location, **_etag(body)}
 
@@ -148,7 +219,7 @@ def patch_pilot(changes: dict[str, Any], pilot_id: int) -> Any:
     if replace(current, **changes) != current:
         warnings = save_pilot_changes(pilot, changes, version).warnings
     # A change to nothing keeps the version: repeating a PATCH is harmless.
-    body = {**pilot_body(pilot_id), "warnings": serialise.warnings(warnings)}
+    body = pilot_body(pilot_id, warnings)
     return body, 200, _etag(body)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,16 +10,24 @@ from flask import current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.api import serialise
 from pilot_tracker.api.core import public_bp
 from pilot_tracker.api.docs import errors_doc
 from pilot_tracker.api.pagination import page_of
-from pilot_tracker.api.schemas import PageArgsSchema, PublicPilotPageSchema
+from pilot_tracker.api.schemas import PageArgsSchema, PublicPilotPageSchema, Shown
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Participation, Pilot
 
-LICENSE_LINK = f'<{serialise.CC_BY["url"]}>; rel="license"'
+CC_BY = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+LICENSE_LINK = f'<{CC_BY["url"]}>; rel="license"'
 ATTRIBUTION = "Kokeilusalkku, joint digital pilots of Finnish municipalities (CC BY 4.0)"
+
+
+def _by_pilot(rows: Iterable[tuple[int, Any]]) -> Mapping[int, list[Any]]:
+    """Group (pilot_id, value) rows, keeping their order."""
+    grouped: dict[int, list[Any]] = {}
+    for pilot_id, value in rows:
+        grouped.setdefault(pilot_id, []).append(value)
+    return grouped
 
 
 @public_bp.route("/public/pilots", methods=["GET"])
@@ -43,17 +52,24 @@ def public_pilots(**args: Any) -> ResponseReturnValue:
         .order_by(Pilot.id)
     )
 
-    def items(pilots: Any) -> list[dict[str, Any]]:
-        outcomes = serialise.by_pilot(
+    def items(pilots: Any) -> list[Shown]:
+        outcomes = _by_pilot(
             db.session.execute(
                 sa.select(Decision.pilot_id, Decision.outcome)
                 .where(Decision.pilot_id.in_([p.id for p in pilots]))
                 .order_by(Decision.pilot_id, Decision.decided_on.desc(), Decision.id.desc())
             ).all()
         )
-        return [serialise.public_pilot(p, outcomes.get(p.id, [])) for p in pilots]
+        return [
+            Shown(
+                p,
+                vendor_name=p.vendor.name if p.vendor else None,
+                decision_outcomes=outcomes.get(p.id, []),
+            )
+            for p in pilots
+        ]
 
-    body = {"license": serialise.CC_BY, "attribution": ATTRIBUTION, **page_of(query, args, items)}
+    body = {"license": CC_BY, "attribution": ATTRIBUTION, **page_of(query, args, items)}
     return body, 200, {"Link": LICENSE_LINK}
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow.utils import missing
 
 from pilot_tracker.api.fields import (
     DecimalIn,
+    Hundredths,
     MoneyIn,
     PercentIn,
     SignedMoneyIn,
@@ -48,6 +50,45 @@ def enum(cls: Any, **kwargs: Any) -> fields.Enum:
 def out(field_cls: Any, *args: Any, **kwargs: Any) -> Any:
     """A response field: always present (the OpenAPI document lists it as required)."""
     return field_cls(*args, required=True, **kwargs)
+
+
+class Shown:
+    """A model with what the API shows beside it (a pilot's newest status, its cost figures):
+    the extra names first, the model's own attributes otherwise. ModelSchema dumps it as
+    it dumps the model."""
+
+    __slots__ = ("extra", "model")
+
+    def __init__(self, model: Any, **extra: Any) -> None:
+        self.model = model
+        self.extra = extra
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.extra[name]
+        except KeyError:
+            return getattr(self.model, name)
+
+
+class ModelSchema(Schema):
+    """An output schema of a model (or a Shown model), read by attribute.
+
+    marshmallow's documented `get_attribute` hook: a Shown's extras first, then the model's
+    attribute (`a.b` follows relations; a missing relation is null). The default probes
+    every object for `__getitem__` first (as if a dict), which through Shown cost a page of
+    pilots ~50 % more CPU to dump; this way it is as fast as the dicts it replaced.
+    """
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        if type(obj) is Shown:
+            if attr in obj.extra:
+                return obj.extra[attr]
+            obj = obj.model
+        for name in attr.split("."):
+            obj = getattr(obj, name, missing)
+            if obj is missing or obj is None:
+                return default if obj is missing else None
+        return obj
 
 
 # ---------------------------------------------------------------- errors
@@ -240,7 +281,7 @@ class DecisionCreateSchema(Schema):
 # ---------------------------------------------------------------- responses
 
 
-class MunicipalitySchema(Schema):
+class MunicipalitySchema(ModelSchema):
     code = out(fields.String)
     name_fi = out(fields.String)
     name_sv = out(fields.String)
@@ -250,18 +291,18 @@ class MunicipalitySchema(Schema):
     population_year = out(fields.Integer)
 
 
-class VendorSchema(Schema):
+class VendorSchema(ModelSchema):
     id = out(fields.Integer)
     name = out(fields.String)
     business_id = out(fields.String)
     contact_email = out(fields.String, allow_none=True)
 
 
-class ParticipantSchema(Schema):
-    code = out(fields.String)
-    name = out(fields.String)
+class ParticipantSchema(ModelSchema):
+    code = out(fields.String, attribute="municipality_code")
+    name = out(fields.String, attribute="municipality.name_fi")
     share_percent = out(fields.String, allow_none=True, metadata={"example": "26.28"})
-    share_eur = money_out()
+    share_eur = cents_out(attribute="share_cents")
     is_lead = out(fields.Boolean)
     joined_on = out(
         fields.Date,
@@ -269,23 +310,23 @@ class ParticipantSchema(Schema):
         metadata={"description": "null for a founding participant (from the beginning)."},
     )
     left_on = out(fields.Date, allow_none=True, metadata={"description": "null while in."})
-    actual_eur = money_out(allow_none=True)
-    forecast_eur = money_out(allow_none=True)
+    actual_eur = cents_out(allow_none=True, attribute="actual_cents")
+    forecast_eur = cents_out(allow_none=True, attribute="forecast_cents")
 
 
-class CostSplitSchema(Schema):
+class CostSplitSchema(ModelSchema):
     method = out(enum, SplitMethod)
     shares = fields.Dict(
         keys=fields.String(),
-        values=fields.String(),
+        values=Hundredths(),
         metadata={"description": "Percent per participant; only with the manual method."},
     )
-    equal_percent = fields.String(
+    equal_percent = Hundredths(
         metadata={"description": "The part shared equally; only with the hybrid method."}
     )
 
 
-class StatusUpdateSchema(Schema):
+class StatusUpdateSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     date = out(fields.Date, attribute="reported_on")
@@ -295,12 +336,12 @@ class StatusUpdateSchema(Schema):
     author_id = out(fields.Integer, allow_none=True)
 
 
-class NamesakeSchema(Schema):
+class NamesakeSchema(ModelSchema):
     id = out(fields.Integer)
     name = out(fields.String)
 
 
-class PlausibilityWarningSchema(Schema):
+class PlausibilityWarningSchema(ModelSchema):
     """A warning of a save that went through (PRODUCT.md, "Plausibility")."""
 
     code = out(
@@ -314,7 +355,7 @@ class PlausibilityWarningSchema(Schema):
     )
 
 
-class PilotSchema(Schema):
+class PilotSchema(ModelSchema):
     id = out(fields.Integer)
     uid = out(fields.String, metadata={"description": "Stable UUID, the same in every export."})
     version = out(fields.Integer)
@@ -323,22 +364,22 @@ class PilotSchema(Schema):
     theme = out(enum, Theme)
     track = out(enum, Track)
     stage = out(enum, Stage)
-    goals = out(fields.List, enum(Goal))
-    lead_municipality = out(fields.String)
+    goals = out(fields.List, enum(Goal), attribute="goal_values")
+    lead_municipality = out(fields.String, attribute="lead_municipality_code")
     participants = out(fields.List, fields.Nested(ParticipantSchema))
     cost_split = out(fields.Nested, CostSplitSchema)
-    budget_eur = money_out()
-    external_funding_eur = money_out()
-    external_funding_rate_percent = out(fields.String, allow_none=True)
-    estimated_annual_savings_eur = money_out()
-    net_cost_eur = money_out()
-    actual_cost_eur = money_out(allow_none=True)
-    funded_eur = money_out(allow_none=True)
+    budget_eur = cents_out(attribute="budget_cents")
+    external_funding_eur = cents_out(attribute="external_funding_cents")
+    external_funding_rate_percent = out(Hundredths, allow_none=True)
+    estimated_annual_savings_eur = cents_out(attribute="estimated_annual_savings_cents")
+    net_cost_eur = cents_out(attribute="net_cost_cents")
+    actual_cost_eur = cents_out(allow_none=True, attribute="actual_cents")
+    funded_eur = cents_out(allow_none=True, attribute="funded_cents")
     vendor_id = out(fields.Integer, allow_none=True)
     vendor_name = out(fields.String, allow_none=True)
     start_date = out(fields.Date, allow_none=True)
     end_date = out(fields.Date, allow_none=True)
-    public = out(fields.Boolean)
+    public = out(fields.Boolean, attribute="is_public")
     latest_status = out(fields.Nested, StatusUpdateSchema, allow_none=True)
     stale = out(fields.Boolean)
     commitment = out(
@@ -360,7 +401,7 @@ class PilotSchema(Schema):
     )
 
 
-class KpiSchema(Schema):
+class KpiSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     name = out(fields.String)
@@ -374,7 +415,7 @@ class KpiSchema(Schema):
     progress_percent = decimal_text_out(allow_none=True, normalise=False)
 
 
-class MeasurementSchema(Schema):
+class MeasurementSchema(ModelSchema):
     id = out(fields.Integer)
     kpi_id = out(fields.Integer)
     date = out(fields.Date, attribute="measured_on")
@@ -383,7 +424,7 @@ class MeasurementSchema(Schema):
     recorded_by_id = out(fields.Integer, allow_none=True)
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     gate = out(enum, Gate)
@@ -465,21 +506,23 @@ class LicenseSchema(Schema):
     url = out(fields.String)
 
 
-class PublicMunicipalitySchema(Schema):
-    code = out(fields.String)
-    name = out(fields.String)
+class PublicMunicipalitySchema(ModelSchema):
+    code = out(fields.String, attribute="municipality_code")
+    name = out(fields.String, attribute="municipality.name_fi")
 
 
-class PublicPilotSchema(Schema):
+class PublicPilotSchema(ModelSchema):
     name = out(fields.String)
     summary = out(fields.String)
     theme = out(enum, Theme)
     track = out(enum, Track)
     stage = out(enum, Stage)
-    municipalities = out(fields.List, fields.Nested(PublicMunicipalitySchema))
+    municipalities = out(
+        fields.List, fields.Nested(PublicMunicipalitySchema), attribute="participations"
+    )
     vendor_name = out(fields.String, allow_none=True)
-    budget_eur = money_out()
-    net_cost_eur = money_out()
+    budget_eur = cents_out(attribute="budget_cents")
+    net_cost_eur = cents_out(attribute="net_cost_cents")
     decision_outcomes = out(
         fields.List, enum(Outcome), metadata={"description": "Newest decision first."}
     )
@@ -540,12 +583,12 @@ class CostPatchSchema(Schema):
     description = Text(validate=Length(max=10_000))
 
 
-class CostShareSchema(Schema):
+class CostShareSchema(ModelSchema):
     code = out(fields.String, attribute="municipality_code")
     share_eur = cents_out(attribute="share_cents")
 
 
-class CostSchema(Schema):
+class CostSchema(ModelSchema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
     date = out(fields.Date, attribute="entry_date")
@@ -578,7 +621,7 @@ class BillingArgsSchema(Schema):
             raise ValidationError("The end of the period is before its start.", "to")
 
 
-class BillingItemSchema(Schema):
+class BillingItemSchema(ModelSchema):
     pilot_id = out(fields.Integer)
     cost_id = out(fields.Integer)
     date = out(fields.Date, attribute="on")
