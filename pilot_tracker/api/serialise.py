@@ -9,9 +9,9 @@ from typing import Any
 
 from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.enums import Outcome, SplitMethod
-from pilot_tracker.domain.money import decimal_text as exact_text
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.domain.plausibility import Finding
+from pilot_tracker.domain.text import decimal_text as exact_text
 from pilot_tracker.models import (
     CostEntry,
     Decision,
