@@ -110,9 +110,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    from pilot_tracker.api.core import TOKEN_ONLY_BLUEPRINTS, user_from_token
     from pilot_tracker.auth.loader import configure as configure_login
 
-    configure_login(login_manager)
+    configure_login(
+        app, login_manager, request_loader=user_from_token, sessionless=TOKEN_ONLY_BLUEPRINTS
+    )
 
 
 def register_blueprints(app: Flask) -> None:

@@ -31,7 +31,7 @@ from pilot_tracker.domain.enums import (
     Theme,
     Track,
 )
-from pilot_tracker.domain.kpi import kpi_progress
+from pilot_tracker.domain.kpi import attainment_bucket, kpi_progress
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.stages import ORDER as STAGE_ORDER
 
@@ -992,18 +992,6 @@ def _quarter_range(quarters: Iterable[tuple[int, int]]) -> list[tuple[int, int]]
         out.append((year, quarter))
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
     return out
-
-
-def attainment_bucket(progress: Decimal | None) -> str:
-    """The attainment bucket of a progress percentage (None: not measured yet)."""
-    if progress is None:
-        return "none"
-    if progress < 0:
-        return "below_0"
-    for upper, name in ((25, "0_25"), (50, "25_50"), (75, "50_75"), (100, "75_100")):
-        if progress < upper:
-            return name
-    return "100_plus"
 
 
 def kpi_attainment_chart(

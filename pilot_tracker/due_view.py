@@ -10,15 +10,14 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext
 
-from pilot_tracker.domain.enums import Gate, Role
+from pilot_tracker.domain.enums import Role
 from pilot_tracker.domain.stages import FINAL
 from pilot_tracker.extensions import db
 from pilot_tracker.formats import short_date
 from pilot_tracker.i18n import current_language
-from pilot_tracker.labels import label
 from pilot_tracker.models import Municipality
 from pilot_tracker.permissions import can_edit_pilot, has_role
-from pilot_tracker.services.due import DueItem, DueKind, DueList
+from pilot_tracker.services.due import DueItem, DueKind, DueList, describe
 
 
 @dataclass(frozen=True)
@@ -41,46 +40,8 @@ def _day(value: Any) -> str:
 
 
 def _what(item: DueItem, names: dict[str, str]) -> str:
-    if item.kind is DueKind.REVIEW:
-        return gettext(
-            "Review planned at the %(gate)s decision of %(date)s",
-            gate=label(_gate(item.ref_text)),
-            date=_day(item.ref_date),
-        )
-    if item.kind is DueKind.PAST_END:
-        return gettext(
-            "Planned end %(date)s has passed; still %(stage)s",
-            date=_day(item.ref_date),
-            stage=label(item.pilot_stage),
-        )
-    if item.kind is DueKind.STATUS_UPDATE:
-        if item.ref_date is None:
-            return gettext("Status update: none yet, and no planned start")
-        return gettext("Status update (the status counts from %(date)s)", date=_day(item.ref_date))
-    if item.kind is DueKind.MEASUREMENT:
-        if item.ref_date is None:
-            return gettext("Measurement of %(kpi)s (none yet)", kpi=item.ref_text)
-        return gettext(
-            "Measurement of %(kpi)s this month (the latest is from %(date)s)",
-            kpi=item.ref_text,
-            date=_day(item.ref_date),
-        )
-    if item.kind is DueKind.FOLLOW_UP:
-        return gettext("Follow-up item: %(title)s", title=item.ref_text)
-    if item.kind is DueKind.MUNICIPAL_DECISION:
-        return gettext(
-            "%(name)s has no decision of its own at the %(gate)s gate",
-            name=names.get(item.municipality or "", item.municipality or ""),
-            gate=label(_gate(item.ref_text)),
-        )
-    return item.ref_text
-
-
-def _gate(value: str) -> Gate | None:
-    try:
-        return Gate(value)
-    except ValueError:
-        return None
+    code = item.municipality or ""
+    return describe(item, names.get(code, code), _day)
 
 
 def _link(item: DueItem, user: Any) -> tuple[str, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask import session as flask_session
+from flask_login import current_user
 
 from pilot_tracker.extensions import db
 from pilot_tracker.models import ApiToken, AuditEntry
@@ -99,3 +101,28 @@ def test_unknown_api_path_is_problem_json(api: ApiCaller) -> None:
 
 def test_wrong_method_is_problem_json(api: ApiCaller) -> None:
     assert_problem(api.call("PUT", "admin", PILOTS), 405)
+
+
+def test_request_loader_signs_in_the_tokens_user_and_only_in_the_token_api(
+    app: Flask, api: ApiCaller, actors: Actors
+) -> None:
+    """Flask-Login's request loader reads the bearer token; `current_user` is its user."""
+    headers = api.headers("coordinator")
+    with app.test_request_context(PILOTS, headers=headers):
+        assert current_user.is_authenticated
+        assert current_user.email == actors.coordinator.email
+    # The open data and the pages sign nobody in by a token.
+    for path in ("/api/v1/public/pilots", "/about"):
+        with app.test_request_context(path, headers=headers):
+            assert not current_user.is_authenticated
+
+
+def test_session_user_loader_names_nobody_in_the_api(app: Flask, actors: Actors) -> None:
+    """A signed-in browser's session counts on the pages, not in the API's blueprints."""
+    client = login_as(app.test_client(), actors.admin)
+    with client.session_transaction() as saved:
+        session = dict(saved)
+    for path, signed_in in ((PILOTS, False), ("/api/v1/openapi.json", False), ("/about", True)):
+        with app.test_request_context(path):
+            flask_session.update(session)
+            assert current_user.is_authenticated is signed_in, path

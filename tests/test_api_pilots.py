@@ -207,6 +207,25 @@ def test_malformed_json_is_400(api: ApiCaller, raw: str) -> None:
     assert_problem(response, 400)
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", None])
+def test_a_json_body_is_read_whatever_its_content_type(
+    api: ApiCaller, content_type: str | None
+) -> None:
+    """The parser's `load_json` reads every non-empty body: a vendor sent as text/plain is
+    created; a malformed one is the documented 400 problem, an empty one a 422 by field."""
+    body = '{"name": "Tekstitoimittaja Oy", "business_id": "0204819-8"}'
+    kwargs = {"content_type": content_type} if content_type else {}
+
+    created = api.post("coordinator", "/api/v1/vendors", data=body, **kwargs)
+    malformed = api.post("coordinator", "/api/v1/vendors", data="{bad", **kwargs)
+    empty = api.post("coordinator", "/api/v1/vendors", data="", **kwargs)
+
+    assert created.status_code == 201
+    assert created.get_json()["name"] == "Tekstitoimittaja Oy"
+    assert assert_problem(malformed, 400)["detail"]
+    assert set(assert_problem(empty, 422)["errors"]) == {"name", "business_id"}
+
+
 def test_body_that_is_not_an_object_is_422(api: ApiCaller) -> None:
     errors = assert_problem(api.post("coordinator", PILOTS, json=[1, 2]), 422)["errors"]
 

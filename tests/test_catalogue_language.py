@@ -114,3 +114,52 @@ def test_the_checks_find_what_they_look_for() -> None:
     assert PROGRAMMER_NOTATION.search("Anna äärellinen luku, joka on alle 10^15")
     pilot = next(t for t in glossary() if t.en == "pilot")
     assert pilot.pattern["fi"].search("kokeilujen") and not pilot.pattern["fi"].search("hanke")
+
+
+# Words the read-through replaced (GLOSSARY.md, "Words the catalogues no longer use"): each
+# pattern, case-insensitive, must match no translation.
+DISCARDED = {
+    "fi": {
+        "valtuutettu for the council role (luottamushenkilö)": r"(?<!tietosuoja)valtuutet",
+        "raide for a track (polku)": r"\bra(ide|ite)",
+        "sovellus for the service (palvelu)": r"(?<!kalenteri)\bsovellu",
+        "talousarvio for a pilot's budget (budjetti)": r"talousarvio(?!ta varten)",
+    },
+    "sv": {
+        "fullmäktigeledamot for the council role (förtroendevald)": r"fullmäktigeledam",
+        "förverkligad for realised savings (realiserad)": r"förverklig",
+        "appen for the service (tjänsten)": r"\bappen\b",
+        "Mittpunkt for the midpoint gate (halvtidsgranskning)": r"\bmittpunkt",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_discarded_words_are_not_used(language: str) -> None:
+    bad = [
+        f"{why}: {en!r} → {text!r}"
+        for why, pattern in DISCARDED[language].items()
+        for en, text in _entries(language)
+        if re.search(pattern, text, re.I)
+    ]
+    assert bad == [], "\n".join(bad)
+
+
+# Left as in English on purpose: the product's name, codes, formats and words both languages
+# use as they are.
+SAME_IN_EVERY_LANGUAGE = re.compile(
+    r"^(Kokeilusalkku|ID|KPI|Token|Budget|Total budget( \(€\))?|Idea|Start|Scenario|Status|Export|"
+    r"Import|Go|No-go|–|"
+    r"%\(\w+\)s.*|[A-Z]{2,}[\w ()-]*)$"
+)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_no_message_of_words_is_left_in_english(language: str) -> None:
+    """A translation that is the English message itself (of two words or more) was forgotten."""
+    bad = [
+        en
+        for en, text in _entries(language)
+        if text == en and len(en.split()) > 1 and not SAME_IN_EVERY_LANGUAGE.match(en)
+    ]
+    assert bad == []

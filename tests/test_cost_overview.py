@@ -107,6 +107,50 @@ def test_portfolio_budget_against_actual_and_most_over_budget(app: Flask) -> Non
         ]
 
 
+def test_the_budget_by_year_is_before_funding_committed_only_and_follows_edits(app: Flask) -> None:
+    """The budgets are summed from the maintained rows: a committed pilot's budget before its
+    external funding, spread by days; proposed and stopped pilots count nothing; a pilot
+    without dates counts as unscheduled; an edit in the same transaction is seen."""
+
+    def everything(query):  # type: ignore[no-untyped-def]
+        return query
+
+    with app.app_context():
+        funded = make_pilot(
+            ("091",),
+            stage=Stage.EVALUATION,
+            budget_cents=300_000,
+            funding_cents=200_000,  # net 1 000 €; the budget before funding is 3 000 €
+            start_date=date(2026, 7, 1),
+            end_date=date(2027, 6, 30),  # 184 and 181 days
+        )
+        make_pilot(("091",), stage=Stage.PLANNING, budget_cents=900_000, funding_cents=0)
+        stopped = make_pilot(
+            ("418",),
+            stage=Stage.PILOTING,
+            budget_cents=700_000,
+            funding_cents=0,
+            start_date=date(2026, 1, 1),
+            end_date=date(2026, 12, 31),
+        )
+        make_pilot(
+            ("418",),
+            stage=Stage.PILOTING,
+            budget_cents=40_000,
+            funding_cents=0,
+            start_date=None,
+            end_date=None,
+        )
+        stopped.stage = Stage.STOPPED  # as a no-go decision leaves it
+        years, unscheduled = budget_by_year(everything)
+        # 300 000 cents over 365 days: 151 232.87... for 2026, 148 767.12... for 2027.
+        assert years == [YearBudget(2026, 151_233, 0, 0), YearBudget(2027, 148_767, 0, 0)]
+        assert unscheduled == 40_000
+        funded.budget_cents = 365_000
+        years, _ = budget_by_year(everything)
+        assert years == [YearBudget(2026, 184_000, 0, 0), YearBudget(2027, 181_000, 0, 0)]
+
+
 def test_municipality_page_marks_over_budget_pilots_in_text(
     app: Flask, client: FlaskClient, actors: Actors
 ) -> None:

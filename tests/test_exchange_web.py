@@ -277,11 +277,11 @@ def test_the_check_reports_each_pilot_new_updated_or_unchanged(
         content_type="multipart/form-data",
     ).get_data(as_text=True)
 
-    assert "Kokeilut: 0 uutta, 1 muuttunut, 1 ennallaan." in html
+    assert "Kokeilut: uusia 0, päivitettyjä 1, ennallaan 1." in html
     chatbot = html.split('<th scope="row">Chatbot</th>')[1].split("</tr>")[0]
     assert "Muuttunut" in chatbot and "budget_eur:" in chatbot
     assert "100000.01</del>" in chatbot and "150000.00</ins>" in chatbot
-    assert "Tilannepäivitykset: 2 ei tiedostoissa, säilytetään" in html
+    assert "Tilannepäivitykset: tiedostoista puuttuvia 2, säilytetään" in html
     with app.app_context():
         stored = db.session.scalars(sa.select(Pilot.budget_cents).where(Pilot.name == "Chatbot"))
         assert stored.one() == 10_000_001

@@ -375,3 +375,98 @@ def test_due_items_are_within_what_the_user_may_see(
     assert [i.overdue for i in coordinator_items] == sorted(
         (i.overdue for i in coordinator_items), reverse=True
     )  # overdue first
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "english"),
+    [
+        (
+            "fi",
+            [
+                "Suunniteltu päättymispäivä",
+                "on ohitettu, mutta vaihe on yhä: Kokeilu käynnissä",
+                "tehdyssä päätöksessä (päätöspiste: Väliarviointi)",
+                "Tilannepäivitys (aika lasketaan",
+            ],
+            ["Planned end", "Review planned", "has passed", "status counts"],
+        ),
+        (
+            "sv",
+            [
+                "Det planerade slutdatumet",
+                "har passerat, men skedet är fortfarande: Försök pågår",
+                "(beslutspunkt: Halvtidsgranskning)",
+                "Lägesrapport (tiden räknas från",
+            ],
+            ["Planned end", "Review planned", "has passed", "status counts"],
+        ),
+    ],
+)
+def test_a_digests_detail_lines_are_in_its_recipients_language(
+    app: Flask,
+    actors: Actors,
+    portfolio: Portfolio,
+    language: str,
+    expected: list[str],
+    english: list[str],
+) -> None:
+    """Each item's detail line (what the review, the passed end or the status update is
+    about) is written in the digest's language, in the text and the HTML part alike."""
+    set_language(app, actors.coordinator, language)
+    run(app)
+    [digest] = digests(app, "coordinator@example.com")
+    for body in (digest.body_text, digest.body_html):
+        for words in expected:
+            assert words in body, words
+        for words in english:
+            assert words not in body, words
+
+
+def test_a_digest_names_the_municipality_whose_decision_is_missing_in_its_language(
+    app: Flask, actors: Actors
+) -> None:
+    """A municipal decision item names the municipality (not its code), in Swedish in a
+    Swedish digest."""
+    with app.app_context():
+        pilot = make_pilot(
+            ("091", "536"),
+            name="Kommunbeslutsförsök",
+            stage=Stage.PILOTING,
+            coordinator_id=actors.coordinator.id,
+            start_date=TODAY - timedelta(days=100),
+        )
+        record_decision(
+            pilot,
+            Gate.MIDPOINT,
+            Outcome.CONTINUE,
+            TODAY - timedelta(days=1),
+            "ohjausryhmä",
+            "Jatketaan.",
+            next_review=TODAY + timedelta(days=10),
+        )
+    set_language(app, actors.coordinator, "sv")
+    run(app)
+    [digest] = digests(app, "coordinator@example.com")
+    assert "Helsingfors: kommunens eget beslut saknas vid beslutspunkten Halvtidsgranskning" in (
+        digest.body_text
+    )
+    assert "(091)" not in digest.body_text and "(Helsingfors)" in digest.body_text
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("fi", "Kokeilusalkku: 1 ajankohtainen asia (1 myöhässä)"),
+        ("sv", "Kokeilusalkku: 1 sak aktuell (försenade: 1)"),
+        ("en", "Kokeilusalkku: 1 thing due (1 overdue)"),
+    ],
+)
+def test_a_digest_of_one_item_says_so_in_the_singular(
+    app: Flask, actors: Actors, portfolio: Portfolio, language: str, subject: str
+) -> None:
+    set_language(app, actors.coordinator, language)
+    with app.app_context():
+        reminders.save_settings(actors.coordinator, {"review": "never", "planned_end": "never"})
+    run(app)
+    [digest] = digests(app, "coordinator@example.com")
+    assert digest.subject == subject

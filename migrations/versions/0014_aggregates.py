@@ -52,10 +52,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_money_by_year_pilot_id'), ['pilot_id'], unique=False)
 
     # ### end Alembic commands ###
-    # Back-fill: every existing pilot's rows, by the same rules the app keeps them with.
-    from pilot_tracker.services import aggregates
-
-    aggregates.rebuild(op.get_bind())
+    # The back-fill of every existing pilot's rows is done by 0022, the latest migration that
+    # changes these tables: a rebuild writes the current models' columns, which do not all
+    # exist yet at this revision.
 
 
 def downgrade() -> None:

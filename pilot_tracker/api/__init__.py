@@ -12,7 +12,9 @@ from typing import Any
 import flask_smorest
 from flask import Flask
 from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
 
+from pilot_tracker import errors
 from pilot_tracker.api.core import bp, public_bp
 from pilot_tracker.api.docs import PROBLEM_JSON
 from pilot_tracker.api.openapi import (
@@ -37,14 +39,16 @@ different request is refused with 422.
 
 
 class Api(flask_smorest.Api):
-    """flask-smorest's Api, documenting errors as problem+json and leaving error handling
-    to the app (HTML pages) and the API blueprints (problem+json)."""
+    """flask-smorest's Api, documenting errors as problem+json and answering them as the
+    app does (HTML pages) and the API blueprints do (problem+json)."""
 
     ERROR_SCHEMA = ProblemSchema
 
-    def _register_error_handlers(self) -> None:
-        """flask-smorest would answer every HTTP error of the app in JSON; the app's own
-        handlers and the blueprints' stay in charge."""
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        """flask-smorest registers this for every HTTP error of the app; its own answer
+        would be JSON everywhere. The app's handler answers instead: an HTML page, or
+        problem+json under /api/ (the API blueprints' own handlers come first there)."""
+        return errors.handle_http(error)
 
     def register_blueprint(self, blp: Any, **options: Any) -> None:
         super().register_blueprint(blp, **options)

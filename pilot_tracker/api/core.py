@@ -1,9 +1,10 @@
 """The API's blueprints, its JSON reader, bearer-token sign-in and problem+json errors.
 
-Only bearer tokens authenticate here: the session cookie is ignored (the signed-in user is
-replaced at the start of every API request), so a page on another site cannot make a
-browser act through the API with its cookie. That is why both blueprints are exempt from
-CSRFProtect: there is no ambient credential for a forged request to borrow.
+Only bearer tokens authenticate here: the session cookie is ignored (Flask-Login's user
+loader names nobody in these blueprints and its request loader reads the token), so a page
+on another site cannot make a browser act through the API with its cookie. That is why
+both blueprints are exempt from CSRFProtect: there is no ambient credential for a forged
+request to borrow.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask_smorest
-from flask import Response, abort, g, request
+from flask import Request, Response, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from webargs import core as webargs_core
@@ -22,7 +23,8 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from pilot_tracker import errors
-from pilot_tracker.extensions import db, login_manager
+from pilot_tracker.database import MAX_ID
+from pilot_tracker.extensions import db
 from pilot_tracker.models import User
 from pilot_tracker.services.pilots import PilotValidationError, StaleVersionError
 from pilot_tracker.services.tokens import authenticate_token
@@ -30,7 +32,6 @@ from pilot_tracker.services.tokens import authenticate_token
 PREFIX = "/api/v1"
 # Path ids are database integers; larger numbers would overflow the driver, so they are
 # simply not routed (404) and the OpenAPI document says so with `maximum`.
-MAX_ID = 2**31 - 1
 ID = f"int(max={MAX_ID})"
 
 # Service field names that differ from the API's (money in cents, `public`, cost split).
@@ -47,13 +48,12 @@ API_FIELD = {
 _LOCATIONS = ("json", "query", "view_args", "path", "headers")
 
 
-def _json_error(message: str, doc: str) -> json.JSONDecodeError:
-    # webargs treats an error whose document is empty as "no body": keep it non-empty.
-    return json.JSONDecodeError(message, doc or " ", 0)
+class _NotJson(ValueError):
+    """A body that is not JSON as this API reads it."""
 
 
 def _refuse_constant(name: str) -> NoReturn:
-    raise _json_error(f"{name} is not a JSON number", name)
+    raise _NotJson(f"{name} is not a JSON number")
 
 
 def _parse_int(text: str) -> int | Decimal:
@@ -66,24 +66,23 @@ class DecimalJsonParser(FlaskParser):
 
     Floats would already have lost the exact value of an amount; NaN and Infinity are not
     JSON and are refused as a malformed body (400), like any other unreadable input.
+    `load_json` is webargs' public loader of the "json" location (the parser's own
+    `_raw_load_json` would skip a body not sent as application/json).
     """
 
-    def _raw_load_json(self, req: Any) -> Any:
+    def load_json(self, req: Any, schema: Any) -> Any:
         data = req.get_data(cache=True)
         if not data:
             return webargs_core.missing
-        text = data.decode("utf-8")  # a UnicodeDecodeError is a 400 in webargs
         try:
             return json.loads(
-                text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_refuse_constant
+                data.decode("utf-8"),
+                parse_float=Decimal,
+                parse_int=_parse_int,
+                parse_constant=_refuse_constant,
             )
-        except json.JSONDecodeError:
-            raise
-        except (ValueError, RecursionError) as exc:
-            raise _json_error(str(exc) or "unreadable JSON", text) from None
-
-    def _handle_invalid_json_error(self, error: Any, req: Any, *args: Any, **kwargs: Any) -> Any:
-        abort(400, description=_("The request body is not valid JSON."))
+        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, _NotJson
+            abort(400, description=_("The request body is not valid JSON."))
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
@@ -108,13 +107,6 @@ def api_user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def _act_as(user: Any) -> None:
-    # Flask-Login keeps the request's user in g._login_user; setting it directly signs the
-    # token's user in for this request only, without writing the session cookie as
-    # login_user() would. Tested by the audit entries naming the token's user.
-    g._login_user = user
-
-
 def unauthorized(detail: str, error: str | None = None) -> Response:
     """401 with a `WWW-Authenticate: Bearer` challenge."""
     response = errors.problem(401, str(errors.TITLES.get(401, "Unauthorized")), detail)
@@ -125,27 +117,40 @@ def unauthorized(detail: str, error: str | None = None) -> Response:
     return response
 
 
-@bp.before_request
-def sign_in_with_bearer_token() -> Response | None:
-    """Every request of `bp` needs `Authorization: Bearer <token>`; cookies count for nothing."""
-    _act_as(login_manager.anonymous_user())
-    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+# The blueprints whose requests sign in by bearer token only (or not at all, `public_bp`):
+# the session cookie names nobody there (auth.loader.configure).
+TOKEN_ONLY_BLUEPRINTS = frozenset({bp.name, public_bp.name})
+
+
+def bearer_token(req: Request) -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None without one."""
+    scheme, _sep, token = req.headers.get("Authorization", "").partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def user_from_token(req: Request) -> User | None:
+    """Flask-Login's request loader: the user of a request of `bp` by its bearer token.
+
+    The open data and the API description (`public_bp`) sign nobody in, whatever they are
+    sent; neither do the pages, which have their session.
+    """
+    if req.blueprint != bp.name:
+        return None
+    token = bearer_token(req)
+    return authenticate_token(token) if token else None
+
+
+@bp.before_request
+def require_bearer_token() -> Response | None:
+    """Every request of `bp` needs `Authorization: Bearer <token>`; cookies count for nothing."""
+    if current_user.is_authenticated:  # by `user_from_token`, the only way in here
+        return None
+    if bearer_token(request) is None:
         return unauthorized(_("Send an API token: Authorization: Bearer <token>."))
-    user = authenticate_token(token)
-    if user is None:
-        return unauthorized(
-            _("The API token is unknown, revoked or its user deactivated."), "invalid_token"
-        )
-    _act_as(user)
-    return None
-
-
-@public_bp.before_request
-def ignore_credentials() -> None:
-    """Open data and the API description are the same for everyone: nobody is signed in."""
-    _act_as(login_manager.anonymous_user())
+    return unauthorized(
+        _("The API token is unknown, revoked or its user deactivated."), "invalid_token"
+    )
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:

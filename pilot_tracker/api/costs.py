@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort
+from flask import Response, abort, jsonify
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.api import serialise
 from pilot_tracker.api.core import ID, api_user, bp, invalid
 from pilot_tracker.api.docs import ERRORS_READ, ERRORS_WRITE, errors_doc
 from pilot_tracker.api.pagination import page_of
@@ -22,7 +21,6 @@ from pilot_tracker.api.schemas import (
     CostSchema,
     PageArgsSchema,
 )
-from pilot_tracker.domain.money import format_cents
 from pilot_tracker.extensions import db
 from pilot_tracker.models import CostEntry, Municipality
 from pilot_tracker.permissions import can_edit_costs, can_view_costs, visible_pilot_or_404
@@ -46,6 +44,9 @@ EXAMPLE = {
     "reference": "INV-2026-031",
     "description": "March licence and support",
 }
+
+
+_COST_SCHEMA = CostSchema()
 
 
 def _refused(error: CostValidationError) -> Response:
@@ -75,11 +76,11 @@ def _entry_or_404(cost_id: int) -> CostEntry:
     return entry
 
 
-def _fresh(cost_id: int) -> dict[str, Any]:
+def _fresh(cost_id: int) -> CostEntry:
     db.session.expire_all()
     entry = load_entry(cost_id)
     assert entry is not None
-    return serialise.cost(entry)
+    return entry
 
 
 @bp.route(f"/pilots/<{ID}:pilot_id>/costs", methods=["GET"])
@@ -95,31 +96,32 @@ def list_costs(pilot_id: int, **args: Any) -> dict[str, Any]:
         .order_by(CostEntry.entry_date, CostEntry.id)
         .options(selectinload(CostEntry.shares))
     )
-    return page_of(query, args, lambda rows: [serialise.cost(e) for e in rows])
+    return page_of(query, args, list)
 
 
 @bp.route(f"/pilots/<{ID}:pilot_id>/costs", methods=["POST"])
 @bp.arguments(CostCreateSchema, example=EXAMPLE)
 @bp.response(201, CostSchema)
 @errors_doc(*ERRORS_WRITE, 403, 404)
-def post_cost(data: dict[str, Any], pilot_id: int) -> dict[str, Any]:
+def post_cost(data: dict[str, Any], pilot_id: int) -> tuple[Response, int]:
     """Record a cost entry (coordinators, admins); a negative amount is a credit note."""
     pilot = _cost_pilot_or_404(pilot_id)
     user = api_user()
     if not can_edit_costs(user, pilot):
         abort(403)
     entry = record_cost(pilot, CostData(**data), recorded_by_id=user.id, commit=False)
-    # Written and flushed: what it answers is what is committed, without reading it back.
-    body = serialise.cost(entry)
+    # Written and flushed: what it answers is what is committed, without reading it back
+    # (the commit expires the entry), so dumped here rather than by the response decorator.
+    body = jsonify(_COST_SCHEMA.dump(entry))
     db.session.commit()
-    return body
+    return body, 201
 
 
 @bp.route(f"/costs/<{ID}:cost_id>", methods=["PATCH"])
 @bp.arguments(CostPatchSchema)
 @bp.response(200, CostSchema)
 @errors_doc(*ERRORS_WRITE, 403, 404)
-def patch_cost(data: dict[str, Any], cost_id: int) -> dict[str, Any]:
+def patch_cost(data: dict[str, Any], cost_id: int) -> CostEntry:
     """Correct an entry; the entries from it on are recomputed, those that moved audited."""
     entry = _entry_or_404(cost_id)
     update_cost(entry, data)
@@ -152,17 +154,8 @@ def get_billing(code: str, **args: Any) -> dict[str, Any]:
         "code": code,
         "start": start,
         "end": end,
-        "items": [
-            {
-                "pilot_id": line.pilot_id,
-                "cost_id": line.cost_id,
-                "date": line.on,
-                "reference": line.reference,
-                "share_eur": format_cents(line.share_cents),
-            }
-            for line in lines
-        ],
-        "total_eur": format_cents(sum(line.share_cents for line in lines)),
+        "items": lines,
+        "total_cents": sum(line.share_cents for line in lines),
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 
-from pilot_tracker.api import examples, serialise
+from pilot_tracker.api import examples
 from pilot_tracker.api.core import ID, api_user, bp
 from pilot_tracker.api.docs import ERRORS_READ, ERRORS_WRITE, errors_doc
 from pilot_tracker.api.pagination import page_of
@@ -34,14 +34,14 @@ def list_decisions(pilot_id: int, **args: Any) -> dict[str, Any]:
         .where(Decision.pilot_id == pilot_id)
         .order_by(Decision.decided_on.desc(), Decision.id.desc())
     )
-    return page_of(query, args, lambda rows: [serialise.decision(d) for d in rows])
+    return page_of(query, args, list)
 
 
 @bp.route(f"/pilots/<{ID}:pilot_id>/decisions", methods=["POST"])
 @bp.arguments(DecisionCreateSchema, example=examples.DECISION)
 @bp.response(201, DecisionSchema)
 @errors_doc(*ERRORS_WRITE, 403, 404)
-def post_decision(data: dict[str, Any], pilot_id: int) -> dict[str, Any]:
+def post_decision(data: dict[str, Any], pilot_id: int) -> Decision:
     """Record a decision (coordinators, admins); a refused move is a 422 on the field it
     concerns (`gate` when the gate is not open in the pilot's stage, `back_to_planning`,
     `outcome`; `date` after today), and then nothing changes."""
@@ -49,5 +49,4 @@ def post_decision(data: dict[str, Any], pilot_id: int) -> dict[str, Any]:
     pilot = visible_pilot_or_404(pilot_id, user)
     if not can_edit_pilot(user, pilot):
         abort(403)
-    decision = record_decision(pilot, recorded_by_id=user.id, **data)
-    return serialise.decision(decision)
+    return record_decision(pilot, recorded_by_id=user.id, **data)

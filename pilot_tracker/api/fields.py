@@ -7,14 +7,21 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
+from pilot_tracker.database import MAX_ID
+from pilot_tracker.domain.money import (
+    MoneyError,
+    cents_to_decimal,
+    format_cents,
+    parse_eur,
+    parse_hundredths,
+)
+from pilot_tracker.domain.text import decimal_text
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
 
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 CODE_PATTERN = r"^[0-9]{3}$"
-MAX_INT = 2**31 - 1
 
 
 def _number_or_string(example: str, description: str) -> dict[str, Any]:
@@ -135,12 +142,41 @@ def money_out(**kwargs: Any) -> fields.String:
     return fields.String(required=True, metadata=metadata, **kwargs)
 
 
-def decimal_out(**kwargs: Any) -> fields.String:
-    """An exact decimal number as a string."""
-    metadata = {"pattern": DECIMAL_PATTERN, "example": "12.5"}
-    return fields.String(required=True, metadata=metadata, **kwargs)
-
-
 def id_field(**kwargs: Any) -> fields.Integer:
     """A database id (positive, 32-bit)."""
-    return fields.Integer(strict=True, validate=validate.Range(1, MAX_INT), **kwargs)
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+class Cents(fields.String):
+    """Integer cents of the model as euros with two decimals: 1250000 → "12500.00"."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else format_cents(value)
+
+
+class DecimalText(fields.String):
+    """An exact Decimal of the model without exponent and, when `normalise` (a stored
+    value), without trailing zeros: 12.5000 → "12.5"; a computed 50.0 stays "50.0"."""
+
+    def __init__(self, *, normalise: bool = True, **kwargs: Any) -> None:
+        self.normalise = normalise
+        super().__init__(**kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        if not self.normalise:
+            return format(value, "f")
+        return decimal_text(value)
+
+
+def cents_out(**kwargs: Any) -> Cents:
+    """Euros as a string with exactly two decimals, from the model's integer cents."""
+    metadata = {"pattern": MONEY_PATTERN, "example": "12500.00"}
+    return Cents(required=True, metadata=metadata, **kwargs)
+
+
+def decimal_text_out(**kwargs: Any) -> DecimalText:
+    """An exact decimal number as a string, from the model's Decimal."""
+    metadata = {"pattern": DECIMAL_PATTERN, "example": "12.5"}
+    return DecimalText(required=True, metadata=metadata, **kwargs)

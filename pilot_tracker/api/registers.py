@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 
-from pilot_tracker.api import examples, serialise
+from pilot_tracker.api import examples
 from pilot_tracker.api.core import api_user, bp
 from pilot_tracker.api.docs import ERRORS_READ, ERRORS_WRITE, errors_doc
 from pilot_tracker.api.pagination import page_of
@@ -33,7 +33,7 @@ def list_municipalities(**args: Any) -> dict[str, Any]:
     query = sa.select(Municipality).order_by(Municipality.code)
     if args.get("region"):
         query = query.where(Municipality.region_code == args["region"])
-    return page_of(query, args, lambda rows: [serialise.municipality(m) for m in rows])
+    return page_of(query, args, list)
 
 
 @bp.route("/vendors", methods=["GET"])
@@ -45,16 +45,15 @@ def list_vendors(**args: Any) -> dict[str, Any]:
     if not can_read_portfolio(api_user()):
         abort(403)
     query = sa.select(Vendor).order_by(Vendor.name, Vendor.id)
-    return page_of(query, args, lambda rows: [serialise.vendor(v) for v in rows])
+    return page_of(query, args, list)
 
 
 @bp.route("/vendors", methods=["POST"])
 @bp.arguments(VendorCreateSchema, example=examples.VENDOR)
 @bp.response(201, VendorSchema)
 @errors_doc(*ERRORS_WRITE, 403)
-def post_vendor(data: dict[str, Any]) -> dict[str, Any]:
+def post_vendor(data: dict[str, Any]) -> Vendor:
     """Register a vendor (coordinators, admins); the business ID must be valid and new."""
     if not can_manage_vendors(api_user()):
         abort(403)
-    vendor = create_vendor(data["name"], data["business_id"], data.get("contact_email"))
-    return serialise.vendor(vendor)
+    return create_vendor(data["name"], data["business_id"], data.get("contact_email"))

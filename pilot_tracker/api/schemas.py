@@ -8,17 +8,18 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from pilot_tracker.api.fields import (
-    MAX_INT,
     DecimalIn,
     MoneyIn,
     PercentIn,
     SignedMoneyIn,
     Text,
+    cents_out,
     code_field,
-    decimal_out,
+    decimal_text_out,
     id_field,
     money_out,
 )
+from pilot_tracker.database import MAX_ID
 from pilot_tracker.domain.enums import (
     CostKind,
     Direction,
@@ -86,7 +87,7 @@ class PilotFilterArgsSchema(Schema):
         validate=validate.Regexp(r"^[0-9]{2}$", error="Two digits, e.g. 06."),
         metadata={"description": "Region (maakunta) code of a participant, e.g. 06."},
     )
-    vendor_id = fields.Integer(validate=Range(1, MAX_INT))
+    vendor_id = fields.Integer(validate=Range(1, MAX_ID))
     q = Text(validate=Length(max=200), metadata={"description": "Words in the name or summary."})
 
 
@@ -176,7 +177,7 @@ class PilotCreateSchema(_PilotFieldsSchema):
 class PilotPatchSchema(_PilotFieldsSchema):
     """Any writable field, plus the `version` the change is based on (or `If-Match`)."""
 
-    version = fields.Integer(strict=True, validate=Range(1, MAX_INT))
+    version = fields.Integer(strict=True, validate=Range(1, MAX_ID))
 
 
 # ---------------------------------------------------------------- other input
@@ -287,7 +288,7 @@ class CostSplitSchema(Schema):
 class StatusUpdateSchema(Schema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
-    date = out(fields.Date)
+    date = out(fields.Date, attribute="reported_on")
     rag = out(enum, Rag)
     progress_percent = out(fields.Integer)
     text = out(fields.String)
@@ -364,20 +365,20 @@ class KpiSchema(Schema):
     pilot_id = out(fields.Integer)
     name = out(fields.String)
     unit = out(fields.String)
-    baseline = decimal_out()
-    target = decimal_out()
+    baseline = decimal_text_out()
+    target = decimal_text_out()
     direction = out(enum, Direction)
     is_savings = out(fields.Boolean)
-    latest_value = decimal_out(allow_none=True)
+    latest_value = decimal_text_out(allow_none=True)
     latest_on = out(fields.Date, allow_none=True)
-    progress_percent = decimal_out(allow_none=True)
+    progress_percent = decimal_text_out(allow_none=True, normalise=False)
 
 
 class MeasurementSchema(Schema):
     id = out(fields.Integer)
     kpi_id = out(fields.Integer)
-    date = out(fields.Date)
-    value = decimal_out()
+    date = out(fields.Date, attribute="measured_on")
+    value = decimal_text_out()
     note = out(fields.String)
     recorded_by_id = out(fields.Integer, allow_none=True)
 
@@ -387,7 +388,7 @@ class DecisionSchema(Schema):
     pilot_id = out(fields.Integer)
     gate = out(enum, Gate)
     outcome = out(enum, Outcome)
-    date = out(fields.Date)
+    date = out(fields.Date, attribute="decided_on")
     decided_by = out(fields.String)
     rationale = out(fields.String)
     follow_up = out(fields.String)
@@ -540,19 +541,19 @@ class CostPatchSchema(Schema):
 
 
 class CostShareSchema(Schema):
-    code = out(fields.String)
-    share_eur = money_out()
+    code = out(fields.String, attribute="municipality_code")
+    share_eur = cents_out(attribute="share_cents")
 
 
 class CostSchema(Schema):
     id = out(fields.Integer)
     pilot_id = out(fields.Integer)
-    date = out(fields.Date)
-    amount_eur = money_out()
+    date = out(fields.Date, attribute="entry_date")
+    amount_eur = cents_out(attribute="amount_cents")
     kind = out(enum, CostKind)
     reference = out(fields.String)
     description = out(fields.String)
-    funded_eur = money_out()
+    funded_eur = cents_out(attribute="funded_cents")
     shares = out(fields.List, fields.Nested(CostShareSchema))
     recorded_by_id = out(fields.Integer, allow_none=True)
     created_at = out(fields.AwareDateTime)
@@ -580,9 +581,9 @@ class BillingArgsSchema(Schema):
 class BillingItemSchema(Schema):
     pilot_id = out(fields.Integer)
     cost_id = out(fields.Integer)
-    date = out(fields.Date)
+    date = out(fields.Date, attribute="on")
     reference = out(fields.String)
-    share_eur = money_out()
+    share_eur = cents_out(attribute="share_cents")
 
 
 class BillingSchema(Schema):
@@ -590,4 +591,4 @@ class BillingSchema(Schema):
     start = out(fields.Date, data_key="from")
     end = out(fields.Date, data_key="to")
     items = out(fields.List, fields.Nested(BillingItemSchema))
-    total_eur = money_out()
+    total_eur = cents_out(attribute="total_cents")

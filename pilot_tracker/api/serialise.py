@@ -11,59 +11,14 @@ from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.enums import Outcome, SplitMethod
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.domain.plausibility import Finding
-from pilot_tracker.domain.text import decimal_text as exact_text
 from pilot_tracker.models import (
-    CostEntry,
-    Decision,
-    Kpi,
-    Measurement,
-    Municipality,
     Pilot,
     StatusUpdate,
-    Vendor,
 )
 from pilot_tracker.services.cost_queries import PilotCostFigures
 from pilot_tracker.services.reporting import is_stale
 
 CC_BY = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
-
-
-def decimal_text(value: Decimal | None) -> str | None:
-    """An exact decimal without trailing zeros or exponent (12.5000 → "12.5"); None stays."""
-    return None if value is None else exact_text(value)
-
-
-def municipality(m: Municipality) -> dict[str, Any]:
-    return {
-        "code": m.code,
-        "name_fi": m.name_fi,
-        "name_sv": m.name_sv,
-        "region_code": m.region_code,
-        "region_name": m.region_name,
-        "population": m.population,
-        "population_year": m.population_year,
-    }
-
-
-def vendor(v: Vendor) -> dict[str, Any]:
-    return {
-        "id": v.id,
-        "name": v.name,
-        "business_id": v.business_id,
-        "contact_email": v.contact_email,
-    }
-
-
-def status_update(s: StatusUpdate) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "pilot_id": s.pilot_id,
-        "date": s.reported_on,
-        "rag": s.rag,
-        "progress_percent": s.progress_percent,
-        "text": s.text,
-        "author_id": s.author_id,
-    }
 
 
 def warnings(found: list[Finding]) -> list[dict[str, Any]]:
@@ -149,57 +104,11 @@ def pilot(
         "start_date": p.start_date,
         "end_date": p.end_date,
         "public": p.is_public,
-        "latest_status": status_update(latest) if latest else None,
+        "latest_status": latest,
         "stale": is_stale(p, today),
         "commitment": commitment(p.stage).value,
         "created_at": p.created_at,
         "updated_at": p.updated_at,
-    }
-
-
-def kpi(k: Kpi) -> dict[str, Any]:
-    progress = k.progress_percent
-    return {
-        "id": k.id,
-        "pilot_id": k.pilot_id,
-        "name": k.name,
-        "unit": k.unit,
-        "baseline": decimal_text(k.baseline),
-        "target": decimal_text(k.target),
-        "direction": k.direction,
-        "is_savings": k.is_savings,
-        "latest_value": decimal_text(k.latest_value),
-        "latest_on": k.latest_on,
-        "progress_percent": None if progress is None else format(progress, "f"),
-    }
-
-
-def measurement(m: Measurement) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "kpi_id": m.kpi_id,
-        "date": m.measured_on,
-        "value": decimal_text(m.value),
-        "note": m.note,
-        "recorded_by_id": m.recorded_by_id,
-    }
-
-
-def decision(d: Decision) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "pilot_id": d.pilot_id,
-        "gate": d.gate,
-        "outcome": d.outcome,
-        "date": d.decided_on,
-        "decided_by": d.decided_by,
-        "rationale": d.rationale,
-        "follow_up": d.follow_up,
-        "next_review": d.next_review,
-        "stage_before": d.stage_before,
-        "stage_after": d.stage_after,
-        "snapshot": d.snapshot,
-        "created_at": d.created_at,
     }
 
 
@@ -228,23 +137,3 @@ def by_pilot(rows: Iterable[tuple[int, Any]]) -> Mapping[int, list[Any]]:
     for pilot_id, value in rows:
         grouped.setdefault(pilot_id, []).append(value)
     return grouped
-
-
-def cost(entry: CostEntry) -> dict[str, Any]:
-    """A cost entry loaded with its shares."""
-    return {
-        "id": entry.id,
-        "pilot_id": entry.pilot_id,
-        "date": entry.entry_date,
-        "amount_eur": format_cents(entry.amount_cents),
-        "kind": entry.kind,
-        "reference": entry.reference,
-        "description": entry.description,
-        "funded_eur": format_cents(entry.funded_cents),
-        "shares": [
-            {"code": s.municipality_code, "share_eur": format_cents(s.share_cents)}
-            for s in entry.shares
-        ],
-        "recorded_by_id": entry.recorded_by_id,
-        "created_at": entry.created_at,
-    }

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import session
+from collections.abc import Callable, Collection
+from typing import Any
+
+from flask import Flask, Request, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
@@ -24,9 +28,45 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def configure(login_manager: LoginManager) -> None:
-    """Register the loader and the sign-in view."""
-    login_manager.user_loader(load_user)
+class PagesSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, never written by a request of a `sessionless` blueprint.
+
+    Flask-Login's documented way to keep an API from setting the session cookie: its
+    session protection still looks at the session there (marking a moved one not fresh),
+    but the API's answer carries no Set-Cookie.
+    """
+
+    def __init__(self, sessionless: Collection[str]) -> None:
+        self.sessionless = frozenset(sessionless)
+
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        if request.blueprint in self.sessionless:
+            return False
+        return super().should_set_cookie(app, session)
+
+
+def configure(
+    app: Flask,
+    login_manager: LoginManager,
+    *,
+    request_loader: Callable[[Request], User | None] | None = None,
+    sessionless: Collection[str] = (),
+) -> None:
+    """Register the loaders and the sign-in view.
+
+    In the blueprints named `sessionless` (the API's) the session cookie signs nobody in and
+    is not written; there `request_loader` (the API's bearer token) is the only way in.
+    """
+
+    def load_session_user(session_id: str) -> User | None:
+        if request.blueprint in sessionless:
+            return None
+        return load_user(session_id)
+
+    login_manager.user_loader(load_session_user)
+    app.session_interface = PagesSessionInterface(sessionless)
+    if request_loader is not None:
+        login_manager.request_loader(request_loader)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"

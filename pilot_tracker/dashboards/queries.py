@@ -20,24 +20,24 @@ from pilot_tracker.charts import (
     PilotCost,
     TimelineItem,
 )
+from pilot_tracker.domain.commitment import Commitment
 from pilot_tracker.domain.cost_split import net_cost_cents
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Theme, Track
+from pilot_tracker.domain.kpi import ATTAINMENT_BUCKETS
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
     Decision,
     Kpi,
+    KpiAttainment,
     Measurement,
+    MoneyYear,
     Municipality,
     Participation,
     Pilot,
     StatusUpdate,
 )
-from pilot_tracker.services import money
+from pilot_tracker.services import aggregates
 from pilot_tracker.services.reporting import stale_clause
-
-# A literal 1.0 turns integer arithmetic into exact numeric (PostgreSQL) or real (SQLite)
-# arithmetic, so a division never truncates.
-_FOUR = sa.literal_column("4.0")
 
 
 @dataclass(frozen=True)
@@ -232,34 +232,18 @@ def realised_savings_by_track(filters: PortfolioFilters) -> dict[Track, int]:
 
 
 def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, int]:
-    """KPI counts per attainment bucket (charts.attainment_bucket, computed in SQL)."""
-    # Progress in quarters of the way from baseline (0) to target (4): one division per KPI
-    # in a subquery, then one comparison per bucket.
-    # A plain "/" operator: SQLAlchemy's true division would CAST the divisor on every row.
-    # The 4.0 keeps the division fractional on SQLite.
-    quarters = ((Kpi.latest_value - Kpi.baseline) * _FOUR).op("/", return_type=sa.Numeric())(
-        sa.func.nullif(Kpi.target - Kpi.baseline, 0)
+    """KPI counts per attainment bucket (domain.kpi.attainment_bucket of the progress the
+    pilot page shows), summed from the maintained `kpi_attainment` rows."""
+    aggregates.sync(db.session())
+    query = sa.select(KpiAttainment.bucket, sa.func.sum(KpiAttainment.kpis)).group_by(
+        KpiAttainment.bucket
     )
-    inner = sa.select(Kpi.latest_value.label("latest"), quarters.label("q")).select_from(Kpi)
     if pilot_condition is not None:
-        inner = inner.join(Pilot, Pilot.id == Kpi.pilot_id).where(pilot_condition)
-    # OFFSET 0 keeps both databases from merging the subquery into the outer query, which
-    # would repeat the division in every condition below (twice the time on PostgreSQL).
-    sub = inner.offset(0).subquery()
-    q = sub.c.q
-    buckets = {
-        "none": sub.c.latest.is_(None),
-        "below_0": q < 0,
-        "0_25": sa.and_(q >= 0, q < 1),
-        "25_50": sa.and_(q >= 1, q < 2),
-        "50_75": sa.and_(q >= 2, q < 3),
-        "75_100": sa.and_(q >= 3, q < 4),
-        "100_plus": q >= 4,
-    }
-    # Filtered counts in one row: no sort or hash of the KPIs by bucket.
-    query = sa.select(*(sa.func.count().filter(condition) for condition in buckets.values()))
-    row = db.session.execute(query).one()
-    return {bucket: int(count) for bucket, count in zip(buckets, row, strict=True)}
+        query = query.join(Pilot, Pilot.id == KpiAttainment.pilot_id).where(pilot_condition)
+    counts = dict.fromkeys(ATTAINMENT_BUCKETS, 0)
+    for bucket, kpis in db.session.execute(query):
+        counts[bucket] = int(kpis or 0)
+    return counts
 
 
 def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
@@ -270,41 +254,58 @@ def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
 
 def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[MunicipalityCost]:
     """Every municipality in a filtered pilot: its summed cost shares of committed and of
-    proposed pilots (services.money's rule) and its pilot count.
+    proposed pilots (services.money's rule) and its pilot count (stopped pilots too).
 
-    With a region filter only the region's municipalities are listed. Summed over the
-    participations joined to their pilots' stages first, then joined to the 308 names.
+    With a region filter only the region's municipalities are listed. One query: the shares
+    summed from the maintained `money_by_year` rows by municipality and commitment (a
+    covering index; stopped pilots have none), the pilots counted from the participations,
+    both through the pilots only when filtered, then joined to the 308 names.
     """
-    sums = (
-        sa.select(
-            Participation.municipality_code.label("code"),
-            money.committed_sum(Participation.share_cents).label("committed"),
-            money.proposed_sum(Participation.share_cents).label("proposed"),
-            sa.func.count().label("pilots"),
-        )
-        .join(Pilot, Pilot.id == Participation.pilot_id)
-        .group_by(Participation.municipality_code)
-    )
+    aggregates.sync(db.session())
     conditions = pilot_conditions(filters)
+    shares = (
+        sa.select(
+            MoneyYear.municipality_code.label("code"),
+            MoneyYear.commitment.label("kind"),
+            sa.func.sum(MoneyYear.cents).label("amount"),
+        )
+        .where(MoneyYear.municipality_code.is_not(None))
+        .group_by(MoneyYear.municipality_code, MoneyYear.commitment)
+    )
+    counts = sa.select(
+        Participation.municipality_code.label("code"),
+        sa.literal("pilots").label("kind"),
+        sa.func.count().label("amount"),
+    ).group_by(Participation.municipality_code)
     if conditions:
-        sums = sums.where(*conditions)
+        shares = shares.join(Pilot, Pilot.id == MoneyYear.pilot_id).where(*conditions)
+        counts = counts.join(Pilot, Pilot.id == Participation.pilot_id).where(*conditions)
     if filters.region:
-        sums = sums.where(Participation.municipality_code.in_(region_codes(filters)))
-    totals = sums.subquery()
+        shares = shares.where(MoneyYear.municipality_code.in_(region_codes(filters)))
+        counts = counts.where(Participation.municipality_code.in_(region_codes(filters)))
+    totals = sa.union_all(shares, counts).subquery()
     name = Municipality.name_sv if locale == "sv" else Municipality.name_fi
-    query = sa.select(
-        Municipality.code, name, totals.c.committed, totals.c.proposed, totals.c.pilots
-    ).join(totals, totals.c.code == Municipality.code)
+    query = (
+        sa.select(Municipality.code, name, totals.c.kind, totals.c.amount)
+        .join(totals, totals.c.code == Municipality.code)
+        .order_by(Municipality.code)
+    )
+    figures: dict[str, dict[str, int]] = {}
+    names: dict[str, str] = {}
+    for code, name_, kind, amount in db.session.execute(query):
+        names[code] = name_
+        figures.setdefault(code, {})[kind] = int(amount or 0)
     # Actual costs: services.actuals (zero until cost entries exist).
     return [
         MunicipalityCost(
-            code=row[0],
-            name=row[1],
-            committed_cents=int(row[2]),
-            pilots=int(row[4]),
-            proposed_cents=int(row[3]),
+            code=code,
+            name=names[code],
+            committed_cents=figures[code].get(Commitment.COMMITTED.value, 0),
+            pilots=figures[code].get("pilots", 0),
+            proposed_cents=figures[code].get(Commitment.PROPOSED.value, 0),
         )
-        for row in db.session.execute(query)
+        for code in figures
+        if "pilots" in figures[code]
     ]
 
 

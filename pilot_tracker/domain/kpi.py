@@ -71,3 +71,28 @@ def kpi_progress(
     share = (value - start) / (goal - start)
     # Exact fractions and one rounding at the end: Decimal division would round twice.
     return round_half_up(share * 100, 1)
+
+
+# Attainment buckets: how far a KPI has got from its baseline (0 %) to its target (100 %).
+ATTAINMENT_BUCKETS: tuple[str, ...] = (
+    "none",
+    "below_0",
+    "0_25",
+    "25_50",
+    "50_75",
+    "75_100",
+    "100_plus",
+)
+
+
+def attainment_bucket(progress: Decimal | None) -> str:
+    """The attainment bucket of a progress percentage (`kpi_progress`; None: not measured
+    yet). A bucket's lower edge belongs to it: 25 % is in 25–50 %."""
+    if progress is None:
+        return "none"
+    if progress < 0:
+        return "below_0"
+    for upper, name in ((25, "0_25"), (50, "25_50"), (75, "50_75"), (100, "75_100")):
+        if progress < upper:
+            return name
+    return "100_plus"

@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
-from pilot_tracker.models.aggregate import DueEntry, MoneyYear
+from pilot_tracker.models.aggregate import DueEntry, KpiAttainment, MoneyYear
 from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
 from pilot_tracker.models.cost import CostEntry, CostShare
@@ -40,6 +40,7 @@ __all__ = [
     "GateMeeting",
     "IdempotencyRecord",
     "Kpi",
+    "KpiAttainment",
     "Lesson",
     "Measurement",
     "MoneyYear",

@@ -6,7 +6,10 @@ show (`shows_on`) and its due date where that is a function of stored data alone
 service reads `shows_on <= today` through an index and decides overdue vs due at read time.
 `MoneyYear` is a pilot's planned net cost (municipality NULL) or one participant's planned
 share, spread over calendar years (`year` NULL: unscheduled) by `domain.by_year`, per
-commitment (`domain.commitment`).
+commitment (`domain.commitment`); a whole pilot's row also holds its planned budget before
+funding spread the same way (`budget_cents`, the portfolio's budget against actual costs).
+`KpiAttainment` counts a pilot's KPIs per attainment bucket (`domain.kpi.attainment_bucket`
+of the progress the pilot page shows).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class MoneyYear(Base):
             "commitment",
             "year",
             "cents",
+            "budget_cents",
         ),
     )
 
@@ -82,3 +86,20 @@ class MoneyYear(Base):
     commitment: Mapped[str] = mapped_column(sa.String(12))
     year: Mapped[int | None] = mapped_column(sa.Integer)
     cents: Mapped[int] = mapped_column(sa.BigInteger)
+    # The budget before external funding over the same years; NULL on a participant's rows.
+    budget_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+class KpiAttainment(Base):
+    """How many of a pilot's KPIs are in one attainment bucket."""
+
+    __tablename__ = "kpi_attainment"
+    # Covering the counts by bucket (the portfolio's), and by pilot (a municipality's).
+    __table_args__ = (sa.Index("ix_kpi_attainment_bucket", "bucket", "kpis"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pilots.id", ondelete="CASCADE"), index=True
+    )
+    bucket: Mapped[str] = mapped_column(sa.String(10))
+    kpis: Mapped[int] = mapped_column(sa.Integer)

@@ -6,8 +6,11 @@ The rows of a pilot are a function of its stored data only (never of today):
   to show and, where fixed, its due date; `services.due` reads them through an index and
   decides overdue vs due at read time.
 - `money_by_year`: the pilot's planned net cost and each participant's planned share spread
-  over calendar years (`domain.by_year`), per commitment (`domain.commitment`); stopped
-  pilots have none (only their actual costs count, and those are read as recorded).
+  over calendar years (`domain.by_year`), per commitment (`domain.commitment`), the whole
+  pilot's rows with its budget before funding spread over the same years; stopped pilots
+  have none (only their actual costs count, and those are read as recorded).
+- `kpi_attainment`: the pilot's KPIs counted per attainment bucket (`domain.kpi`), from the
+  progress its page shows (stopped pilots too: the chart counts every KPI).
 
 Keeping them current: a session hook (`install`) collects, in `after_flush`, the pilots
 touched by new, changed or deleted ORM objects of the tables the rows depend on, and
@@ -18,6 +21,9 @@ rebuild-aggregates`); `check` recomputes everything and compares exactly
 (`flask --app wsgi check-aggregates`).
 
 `STALE_AFTER_DAYS` is part of a status update's due date: rebuild after changing it.
+A rebuild writes the current models' columns, so the migration that back-fills the rows is
+the latest one that changes these tables (0022 now): one that changes them again moves the
+back-fill to itself.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -35,13 +42,15 @@ from sqlalchemy.orm import Session
 from pilot_tracker.domain.by_year import spread_by_year
 from pilot_tracker.domain.commitment import Commitment, commitment
 from pilot_tracker.domain.cost_split import net_cost_cents
-from pilot_tracker.domain.enums import Gate, Stage
+from pilot_tracker.domain.enums import Direction, Gate, Stage
 from pilot_tracker.domain.follow_up import ItemStatus
+from pilot_tracker.domain.kpi import KpiError, attainment_bucket, kpi_progress
 from pilot_tracker.models import (
     Decision,
     DueEntry,
     FollowUpItem,
     Kpi,
+    KpiAttainment,
     Measurement,
     MoneyYear,
     MunicipalDecision,
@@ -63,6 +72,7 @@ DECIDING = (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
 
 DUE_TABLE = cast(sa.Table, DueEntry.__table__)
 MONEY_TABLE = cast(sa.Table, MoneyYear.__table__)
+KPI_TABLE = cast(sa.Table, KpiAttainment.__table__)
 
 BATCH = 500  # pilots refreshed per round of queries
 
@@ -133,7 +143,16 @@ def _load(conn: sa.Connection, ids: list[int]) -> _Facts:
     k = Kpi.__table__.c
     kpis: dict[int, list[Any]] = defaultdict(list)
     for kpi in conn.execute(
-        sa.select(k.id, k.pilot_id, k.name, k.latest_on).where(k.pilot_id.in_(ids))
+        sa.select(
+            k.id,
+            k.pilot_id,
+            k.name,
+            k.latest_on,
+            k.baseline,
+            k.target,
+            k.latest_value,
+            k.direction,
+        ).where(k.pilot_id.in_(ids))
     ):
         kpis[kpi.pilot_id].append(kpi)
     f = FollowUpItem.__table__.c
@@ -314,7 +333,9 @@ def money_rows(facts: _Facts) -> list[dict[str, Any]]:
         kind = commitment(pilot.stage)
         if kind is Commitment.STOPPED:
             continue
-        net = net_cost_cents(int(pilot.budget_cents), int(pilot.external_funding_cents))
+        budget = int(pilot.budget_cents)
+        net = net_cost_cents(budget, int(pilot.external_funding_cents))
+        budget_parts = _spread(budget, pilot.start_date, pilot.end_date)
         owners: list[tuple[str | None, int]] = [(None, net)]
         owners += [
             (m.municipality_code, int(m.share_cents)) for m in facts.members.get(pilot.id, [])
@@ -328,8 +349,40 @@ def money_rows(facts: _Facts) -> list[dict[str, Any]]:
                         "commitment": kind.value,
                         "year": year,
                         "cents": part,
+                        # The same years as the net cost's (one span, zeros kept).
+                        "budget_cents": budget_parts[year] if code is None else None,
                     }
                 )
+    return rows
+
+
+def _bucket(kpi: Any) -> str | None:
+    """The KPI's attainment bucket; None where a measured KPI has no progress (a target
+    equal to its baseline, which only an old definition can have)."""
+    if kpi.latest_value is None:
+        return attainment_bucket(None)
+    try:
+        progress = kpi_progress(
+            Decimal(str(kpi.baseline)),
+            Decimal(str(kpi.target)),
+            Decimal(str(kpi.latest_value)),
+            Direction(kpi.direction),
+        )
+    except (KpiError, ValueError):
+        return None
+    return attainment_bucket(progress)
+
+
+def attainment_rows(facts: _Facts) -> list[dict[str, Any]]:
+    """The KPI-attainment rows of the pilots in `facts`: one per pilot and bucket it has."""
+    rows: list[dict[str, Any]] = []
+    for pilot in facts.pilots:
+        counts = Counter(_bucket(kpi) for kpi in facts.kpis.get(pilot.id, []))
+        counts.pop(None, None)
+        rows.extend(
+            {"pilot_id": pilot.id, "bucket": bucket, "kpis": n}
+            for bucket, n in sorted(counts.items())
+        )
     return rows
 
 
@@ -354,13 +407,17 @@ def refresh(conn: sa.Connection, pilot_ids: Iterable[int]) -> None:
     for ids in _batches(pilot_ids):
         conn.execute(sa.delete(DUE_TABLE).where(DUE_TABLE.c.pilot_id.in_(ids)))
         conn.execute(sa.delete(MONEY_TABLE).where(MONEY_TABLE.c.pilot_id.in_(ids)))
+        conn.execute(sa.delete(KPI_TABLE).where(KPI_TABLE.c.pilot_id.in_(ids)))
         facts = _load(conn, ids)
         due = due_rows(facts, stale_days)
         money = money_rows(facts)
+        attainment = attainment_rows(facts)
         if due:
             conn.execute(sa.insert(DUE_TABLE), due)
         if money:
             conn.execute(sa.insert(MONEY_TABLE), money)
+        if attainment:
+            conn.execute(sa.insert(KPI_TABLE), attainment)
 
 
 def all_pilot_ids(conn: sa.Connection) -> list[int]:
@@ -373,6 +430,7 @@ def rebuild(conn: sa.Connection, progress: Callable[[int], None] | None = None) 
     """Recompute every pilot's rows (after bulk loads); returns the number of pilots."""
     conn.execute(sa.delete(DUE_TABLE))
     conn.execute(sa.delete(MONEY_TABLE))
+    conn.execute(sa.delete(KPI_TABLE))
     ids = all_pilot_ids(conn)
     for batch in _batches(ids):
         refresh(conn, batch)
@@ -393,7 +451,8 @@ _DUE_FIELDS = (
     "ref_code",
     "ref_date",
 )
-_MONEY_FIELDS = ("pilot_id", "municipality_code", "commitment", "year", "cents")
+_MONEY_FIELDS = ("pilot_id", "municipality_code", "commitment", "year", "cents", "budget_cents")
+_KPI_FIELDS = ("pilot_id", "bucket", "kpis")
 
 
 def _key(row: Any, fields: tuple[str, ...]) -> tuple[Any, ...]:
@@ -417,10 +476,12 @@ def check(conn: sa.Connection) -> list[str]:
     stale_days = _stale_days()
     expected_due: Counter[tuple[Any, ...]] = Counter()
     expected_money: Counter[tuple[Any, ...]] = Counter()
+    expected_kpis: Counter[tuple[Any, ...]] = Counter()
     for ids in _batches(all_pilot_ids(conn)):
         facts = _load(conn, ids)
         expected_due.update(_key(r, _DUE_FIELDS) for r in due_rows(facts, stale_days))
         expected_money.update(_key(r, _MONEY_FIELDS) for r in money_rows(facts))
+        expected_kpis.update(_key(r, _KPI_FIELDS) for r in attainment_rows(facts))
     due_table, money_table = DUE_TABLE, MONEY_TABLE
     stored_due = Counter(
         _key(r, _DUE_FIELDS)
@@ -430,10 +491,15 @@ def check(conn: sa.Connection) -> list[str]:
         _key(r, _MONEY_FIELDS)
         for r in conn.execute(sa.select(*[money_table.c[name] for name in _MONEY_FIELDS]))
     )
+    stored_kpis = Counter(
+        _key(r, _KPI_FIELDS)
+        for r in conn.execute(sa.select(*[KPI_TABLE.c[name] for name in _KPI_FIELDS]))
+    )
     problems: list[str] = []
     for label, fields, expected, stored in (
         ("due_entries", _DUE_FIELDS, expected_due, stored_due),
         ("money_by_year", _MONEY_FIELDS, expected_money, stored_money),
+        ("kpi_attainment", _KPI_FIELDS, expected_kpis, stored_kpis),
     ):
         for row in sorted((expected - stored).elements(), key=repr):
             problems.append(f"{label}: missing {dict(zip(fields, row, strict=True))}")

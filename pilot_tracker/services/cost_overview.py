@@ -27,10 +27,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from pilot_tracker.domain.by_year import add_years, spread_by_year
-from pilot_tracker.domain.commitment import COMMITTED_STAGES, Commitment, commitment
+from pilot_tracker.domain.commitment import Commitment, commitment
 from pilot_tracker.domain.enums import Stage
 from pilot_tracker.extensions import db
-from pilot_tracker.models import CostEntry, CostShare, Participation, Pilot
+from pilot_tracker.models import CostEntry, CostShare, MoneyYear, Participation, Pilot
+from pilot_tracker.services import aggregates
 from pilot_tracker.services.cost_queries import PilotScope
 
 OVER_BUDGET_ROWS = 15
@@ -160,20 +161,26 @@ class YearBudget:
 
 def budget_by_year(scope: PilotScope) -> tuple[list[YearBudget], int]:
     """The pilots in `scope` by calendar year, and the budget of committed pilots without
-    planned dates (in no year). Two queries."""
+    planned dates (in no year). Two queries: the budgets spread by year are summed from the
+    maintained rows (services.aggregates), the actual costs from the entries."""
+    aggregates.sync(db.session())
+    planned = (
+        sa.select(MoneyYear.year, sa.func.sum(MoneyYear.budget_cents))
+        .where(
+            MoneyYear.municipality_code.is_(None),
+            MoneyYear.commitment == Commitment.COMMITTED.value,
+        )
+        .group_by(MoneyYear.year)
+    )
+    if scope(sa.select(Pilot.id)).whereclause is not None:  # filtered: through the pilots
+        planned = scope(planned.join(Pilot, Pilot.id == MoneyYear.pilot_id))
     budgets: dict[int, int] = {}
     unscheduled = 0
-    for start, end, budget in db.session.execute(
-        scope(
-            sa.select(Pilot.start_date, Pilot.end_date, Pilot.budget_cents).where(
-                Pilot.stage.in_(COMMITTED_STAGES)
-            )
-        )
-    ):
-        if start is None or end is None or end < start:
-            unscheduled += int(budget)
+    for year_, cents in db.session.execute(planned):
+        if year_ is None:
+            unscheduled = int(cents or 0)
         else:
-            add_years(budgets, spread_by_year(int(budget), start, end))
+            budgets[int(year_)] = int(cents or 0)
     year = _year(CostEntry.entry_date)
     actual: dict[int, tuple[int, int]] = {
         int(y): (int(a), int(f))

@@ -14,18 +14,20 @@ overdue before due; then by date.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import aliased
 
-from pilot_tracker.domain.enums import Role, Stage
+from pilot_tracker.domain.enums import Gate, Role, Stage
 from pilot_tracker.domain.follow_up import OwnerKind
 from pilot_tracker.extensions import db
+from pilot_tracker.labels import label
 from pilot_tracker.models import DueEntry, Participation, Pilot
 from pilot_tracker.permissions import READERS, has_role, scope_pilots
 from pilot_tracker.services import aggregates
@@ -253,9 +255,56 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def describe(item: DueItem, municipality_name: str, day: Callable[[date | None], str]) -> str:
+    """The item in words, in the current language: the pages' "what is due" column and the
+    detail line of a reminder digest (rendered in its recipient's language). The
+    municipality is named (`municipality_name`, in that language), dates are written by
+    `day`."""
+    if item.kind is DueKind.REVIEW:
+        return gettext(
+            "Review planned at the %(gate)s decision of %(date)s",
+            gate=label(_gate(item.ref_text)),
+            date=day(item.ref_date),
+        )
+    if item.kind is DueKind.PAST_END:
+        return gettext(
+            "Planned end %(date)s has passed; still %(stage)s",
+            date=day(item.ref_date),
+            stage=label(item.pilot_stage),
+        )
+    if item.kind is DueKind.STATUS_UPDATE:
+        if item.ref_date is None:
+            return gettext("Status update: none yet, and no planned start")
+        return gettext("Status update (the status counts from %(date)s)", date=day(item.ref_date))
+    if item.kind is DueKind.MEASUREMENT:
+        if item.ref_date is None:
+            return gettext("Measurement of %(kpi)s (none yet)", kpi=item.ref_text)
+        return gettext(
+            "Measurement of %(kpi)s this month (the latest is from %(date)s)",
+            kpi=item.ref_text,
+            date=day(item.ref_date),
+        )
+    if item.kind is DueKind.FOLLOW_UP:
+        return gettext("Follow-up item: %(title)s", title=item.ref_text)
+    if item.kind is DueKind.MUNICIPAL_DECISION:
+        return gettext(
+            "%(name)s has no decision of its own at the %(gate)s gate",
+            name=municipality_name,
+            gate=label(_gate(item.ref_text)),
+        )
+    return item.ref_text
+
+
+def _gate(value: str) -> Gate | None:
+    try:
+        return Gate(value)
+    except ValueError:
+        return None
+
+
 def detail_text(item: DueItem) -> str:
-    """A short English description of the item for the API (pages write their own, in the
-    page's language, from the same fields)."""
+    """A short English description of the item for the API (pages and digests use
+    `describe`, in their reader's language, from the same fields)."""
     ref_date = item.ref_date.isoformat() if item.ref_date else None
     if item.kind is DueKind.REVIEW:
         return f"Review planned at the {item.ref_text} decision of {ref_date}."

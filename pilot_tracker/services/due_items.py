@@ -7,11 +7,11 @@ user, with the path where each is resolved and a stable reference for the remind
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 
@@ -19,6 +19,9 @@ from pilot_tracker.domain.enums import Role, Stage
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Participation, Pilot, User
 from pilot_tracker.permissions import scope_pilots
+
+if TYPE_CHECKING:
+    from pilot_tracker.services import due
 
 REVIEW_HORIZON = timedelta(days=90)  # PRODUCT.md: a review within 90 days is due
 STATUS_WARNING = timedelta(days=7)  # a status update becoming stale within 7 days is due
@@ -70,12 +73,16 @@ class DueItemLike(Protocol):
     def detail(self) -> str: ...
     @property
     def url(self) -> str | None: ...
+    @property
+    def about(self) -> due.DueItem | None: ...
 
 
 @dataclass(frozen=True)
 class DueItem:
     """One thing due. `key` names the item across runs (the reminder log's identity);
-    `url` is a path on this site where it is resolved (None: the pilot page)."""
+    `url` is a path on this site where it is resolved (None: the pilot page); `about` is
+    the item of services/due.py it comes from, which the digest puts in words in its
+    recipient's language (`detail` is its English description)."""
 
     kind: str
     pilot_id: int
@@ -86,6 +93,7 @@ class DueItem:
     detail: str = ""
     url: str | None = None
     ref: str = ""
+    about: due.DueItem | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def key(self) -> str:
@@ -190,6 +198,7 @@ def _compose(user: User, today: date, limit: int | None) -> list[DueItem]:
                 url=_url(item, user),
                 # What the item is about and whose it is: unique per user and due date.
                 ref=":".join(str(part) for part in (item.ref_id, item.municipality) if part),
+                about=item,
             )
             for item in found.items
         ]

@@ -13,14 +13,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from pilot_tracker import formats
-from pilot_tracker.models import User
+from pilot_tracker.extensions import db
+from pilot_tracker.models import Municipality, User
 from pilot_tracker.models.mail import LinkPurpose
-from pilot_tracker.services import outbox
+from pilot_tracker.services import due, outbox
 from pilot_tracker.services.due_items import DueItemLike
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -117,10 +119,32 @@ def _short_date(value: date, language: str) -> str:
     return formats.short_date(value, language)
 
 
+def _municipality_names(items: Sequence[DueItemLike], language: str) -> dict[str, str]:
+    """The names, in `language`, of the municipalities the items name (one query)."""
+    codes = {item.municipality for item in items if item.municipality}
+    if not codes:
+        return {}
+    found = db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(codes)))
+    return {m.code: m.name(language) for m in found}
+
+
+def _detail(item: DueItemLike, names: dict[str, str], language: str) -> str:
+    """The item's detail line in the current language (its English words when it was not
+    composed from an item of services/due.py)."""
+    if item.about is None:
+        return item.detail
+    code = item.municipality or ""
+    return due.describe(
+        item.about, names.get(code, code), lambda day: _short_date(day, language) if day else "–"
+    )
+
+
 def _rows(items: Sequence[DueItemLike], language: str) -> list[DigestRow]:
-    """The digest's rows: each item's title, when it is due and its link, each text
-    translated once per digest (not once per item: a vendor's digest has hundreds)."""
+    """The digest's rows: each item's title, when it is due, its detail line and its link,
+    each fixed text translated once per digest (not once per item: a vendor's digest has
+    hundreds), the municipalities named in the digest's language."""
     titles = _titles()
+    names = _municipality_names(items, language)
     overdue_since, due_on = _("overdue since %(day)s"), _("due %(day)s")
     root = base_url()
     pilot_path = url_for("pilots.detail", pilot_id=0).rsplit("/", 1)[0]
@@ -131,8 +155,8 @@ def _rows(items: Sequence[DueItemLike], language: str) -> list[DigestRow]:
             % {"day": _short_date(item.due_on, language)},
             url=root + (item.url or f"{pilot_path}/{item.pilot_id}"),
             overdue=item.overdue,
-            municipality=item.municipality or "",
-            detail=item.detail,
+            municipality=names.get(item.municipality or "", item.municipality or ""),
+            detail=_detail(item, names, language),
         )
         for item in items
     ]
@@ -156,9 +180,10 @@ def enqueue_digest(
             if group
         ]
         overdue = sum(1 for item in items if item.overdue)
-        subject = _(
-            "Kokeilusalkku: %(count)s things due (%(overdue)s overdue)",
-            count=len(items),
+        subject = ngettext(
+            "Kokeilusalkku: %(num)s thing due (%(overdue)s overdue)",
+            "Kokeilusalkku: %(num)s things due (%(overdue)s overdue)",
+            len(items),
             overdue=overdue,
         )
         text, html = _render(
