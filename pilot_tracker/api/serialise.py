@@ -54,9 +54,11 @@ def pilot(
         return format_cents(cents) if costs is not None else None
 
     cost_split: dict[str, Any] = {"method": p.split_method}
-    manual = p.manual_shares
-    if manual is not None:
-        cost_split["shares"] = {code: f"{percent:.2f}" for code, percent in manual.items()}
+    if p.split_method is SplitMethod.MANUAL:
+        cost_split["shares"] = {
+            part.municipality_code: f"{part.manual_percent or Decimal(0):.2f}"
+            for part in p.current_participations
+        }
     if p.split_method is SplitMethod.HYBRID:
         cost_split["equal_percent"] = f"{p.equal_percent or Decimal(0):.2f}"
     rate = p.external_funding_rate_percent
