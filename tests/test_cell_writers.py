@@ -11,7 +11,7 @@ import openpyxl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pilot_tracker.domain.spreadsheet import neutralise
+from pilot_tracker.domain.text import neutralise
 from pilot_tracker.services.exchange import KPIS, csv_cell, write_xlsx
 from pilot_tracker.web.chart_csv import csv_value, spreadsheet_value
 

@@ -11,11 +11,11 @@ from pilot_tracker.database import MAX_ID
 from pilot_tracker.domain.money import (
     MoneyError,
     cents_to_decimal,
-    decimal_text,
     format_cents,
     parse_eur,
     parse_hundredths,
 )
+from pilot_tracker.domain.text import decimal_text
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
 

@@ -139,19 +139,3 @@ def round_half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
     magnitude = int(abs(scaled) + Fraction(1, 2))  # int() floors a non-negative Fraction
     signed = -magnitude if scaled < 0 else magnitude  # a rounded-away -0.04 becomes 0, not -0
     return Decimal(f"{signed}E-{places}")
-
-
-def decimal_text(value: Decimal) -> str:
-    """A decimal exactly, without exponent or trailing zeros: 40.0000 → "40", 1E+3 → "1000",
-    12.50 → "12.5", -0.00 → "0". The API's, the export files' and the chart CSVs' form."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise TypeError(f"value must be a Decimal, not {type(value).__name__}")
-    number = Decimal(value)
-    if not number.is_finite():
-        raise ValueError(f"{number} is not a finite number")
-    if number == 0:
-        return "0"
-    # format() without a precision writes every digit (no rounding by the decimal context,
-    # unlike normalize()); only the zeros after the point go.
-    text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text

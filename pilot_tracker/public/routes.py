@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.feedback import MAX_TEXT
-from pilot_tracker.domain.spreadsheet import neutralise
+from pilot_tracker.domain.text import neutralise
 from pilot_tracker.extensions import csrf, db
 from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label

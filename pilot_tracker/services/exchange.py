@@ -28,8 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pilot_tracker.domain.money import decimal_text
-from pilot_tracker.domain.spreadsheet import column_letters, neutralise, unneutralise
+from pilot_tracker.domain.text import column_letters, decimal_text, neutralise, unneutralise
 
 # --- the format ------------------------------------------------------------------------
 

@@ -59,9 +59,9 @@ from pilot_tracker.domain.plausibility import (
     decision_date_refusal,
     measurement_date_refusal,
 )
-from pilot_tracker.domain.spreadsheet import column_letters
 from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_update
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
+from pilot_tracker.domain.text import column_letters
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
     CostEntry,

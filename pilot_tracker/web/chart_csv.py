@@ -2,7 +2,7 @@
 
 Two dialects: the plain machine form (`,`, decimal point, ISO dates, no BOM) and the export
 dialect of services.exchange (`;`, decimal comma, UTF-8 with BOM). Text cells go through the
-one formula rule (domain.spreadsheet.neutralise) in both; numbers are written as numbers.
+one formula rule (domain.text.neutralise) in both; numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 from flask import Response, abort, request
 
 from pilot_tracker.charts import Chart
-from pilot_tracker.domain.money import decimal_text, format_cents
-from pilot_tracker.domain.spreadsheet import neutralise
+from pilot_tracker.domain.money import format_cents
+from pilot_tracker.domain.text import decimal_text, neutralise
 from pilot_tracker.services import exchange
 from pilot_tracker.web.chart_texts import FlaskTexts
 

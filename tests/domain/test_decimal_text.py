@@ -1,4 +1,4 @@
-"""One decimal-to-text (domain.money.decimal_text), used by the API, the export files and
+"""One decimal-to-text (domain.text.decimal_text), used by the API, the export files and
 the charts' CSVs."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pilot_tracker.domain.money import decimal_text
+from pilot_tracker.domain.text import decimal_text
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The one formula rule and column letters (domain.spreadsheet)."""
+"""The one formula rule and column letters (domain.text)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pilot_tracker.domain.spreadsheet import column_letters, neutralise, unneutralise
+from pilot_tracker.domain.text import column_letters, neutralise, unneutralise
 
 FORMULA_STARTS = "=+-@\t\r"
 formula_like = st.builds(
