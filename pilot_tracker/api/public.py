@@ -16,6 +16,8 @@ from pilot_tracker.api.pagination import page_of
 from pilot_tracker.api.schemas import PageArgsSchema, PublicPilotPageSchema
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Participation, Pilot
+from pilot_tracker.permissions import PUBLIC
+from pilot_tracker.services.pilot_filters import PilotFilters, apply_pilot_filters
 
 LICENSE_LINK = f'<{serialise.CC_BY["url"]}>; rel="license"'
 ATTRIBUTION = "Kokeilusalkku, joint digital pilots of Finnish municipalities (CC BY 4.0)"
@@ -34,8 +36,7 @@ def public_pilots(**args: Any) -> ResponseReturnValue:
     """Pilots marked public, open to anyone under CC BY 4.0: only the fields named in
     API.md (no ids, people, KPIs or cost shares)."""
     query = (
-        sa.select(Pilot)
-        .where(Pilot.is_public.is_(True))
+        apply_pilot_filters(sa.select(Pilot), PilotFilters(), PUBLIC)
         .options(
             selectinload(Pilot.participations).selectinload(Participation.municipality),
             selectinload(Pilot.vendor),

@@ -23,8 +23,6 @@ from pilot_tracker.domain.enums import (
     Role,
     SplitMethod,
     Stage,
-    Theme,
-    Track,
 )
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.stages import FINAL, allowed_gates
@@ -57,7 +55,6 @@ from pilot_tracker.pilots.editing import pilot_form_page
 from pilot_tracker.pilots.forms import (
     DecisionForm,
     DeleteForm,
-    FilterForm,
     KpiForm,
     MeasurementForm,
     StatusForm,
@@ -70,7 +67,6 @@ from pilot_tracker.pilots.messages import translate
 from pilot_tracker.pilots.queries import (
     ListFilters,
     detail_options,
-    filter_options,
     history_page,
     participant_counts,
     pilot_list_select,
@@ -81,6 +77,7 @@ from pilot_tracker.pilots.queries import (
 from pilot_tracker.services import feedback
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.due import due_items
+from pilot_tracker.services.pilot_filters import filter_choices
 from pilot_tracker.services.pilots import (
     PilotValidationError,
     delete_pilot,
@@ -92,6 +89,7 @@ from pilot_tracker.services.reporting import (
     add_status_update,
     is_stale,
 )
+from pilot_tracker.web.filter_form import FilterForm
 
 PER_PAGE = 25
 
@@ -125,20 +123,9 @@ def index() -> str:
     """Search, filter, sort and page through the pilots the user may see."""
     today = date.today()
     form = FilterForm(request.args)
-    form.setup(*filter_options(current_user, current_language()))
-    vendor = form.value("vendor")
+    form.setup(filter_choices(current_user, current_language()))
     filters = ListFilters(
-        q=form.value("q")[:200],
-        theme=form.enum_value("theme", Theme),
-        track=form.enum_value("track", Track),
-        stage=form.enum_value("stage", Stage),
-        region=form.value("region"),
-        municipality=form.value("municipality"),
-        vendor_id=int(vendor) if vendor else None,
-        rag=form.value("rag"),
-        stale=form.value("stale"),
-        sort=form.value("sort") or "name",
-        order=form.value("order") or "asc",
+        form.filters(), sort=form.value("sort") or "name", order=form.value("order") or "asc"
     )
     form.sort.data, form.order.data = filters.sort, filters.order
     page = db.paginate(
