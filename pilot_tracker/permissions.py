@@ -101,13 +101,31 @@ def can_read_portfolio(user: Any) -> bool:
 _Columns = TypeVarTuple("_Columns")
 
 
+class Public:
+    """Anyone, signed in or not, reading the open data (`/public`, the public API): the
+    pilots marked public and nothing else. Has no role, so every `can_*` says no."""
+
+    is_authenticated = False
+
+
+PUBLIC = Public()
+
+
+def pilot_scope(user: Any) -> sa.ColumnElement[bool] | None:
+    """The condition on `Pilot` of what `user` may see; None for every pilot (readers)."""
+    if isinstance(user, Public):
+        return Pilot.is_public.is_(True)
+    if has_role(user, *READERS):
+        return None
+    if has_role(user, Role.VENDOR) and user.vendor_id is not None:
+        return Pilot.vendor_id == user.vendor_id
+    return sa.false()
+
+
 def scope_pilots(query: sa.Select[*_Columns], user: Any) -> sa.Select[*_Columns]:
     """Limit a select over `Pilot` to what `user` may see (vendors: their own only)."""
-    if has_role(user, *READERS):
-        return query
-    if has_role(user, Role.VENDOR) and user.vendor_id is not None:
-        return query.where(Pilot.vendor_id == user.vendor_id)
-    return query.where(sa.false())
+    condition = pilot_scope(user)
+    return query if condition is None else query.where(condition)
 
 
 def visible_pilot_or_404(pilot_id: int, user: Any, options: Iterable[Any] = ()) -> Pilot:

@@ -12,17 +12,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import Flask
 
-from pilot_tracker.dashboards.queries import (
-    PortfolioFilters,
-    municipality_kpi_attainment,
-    portfolio_kpi_attainment,
-)
+from pilot_tracker.dashboards.queries import municipality_kpi_attainment, portfolio_kpi_attainment
 from pilot_tracker.domain.enums import Direction
 from pilot_tracker.domain.kpi import ATTAINMENT_BUCKETS, KpiError, attainment_bucket, kpi_progress
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Participation
+from pilot_tracker.services.pilot_filters import PilotFilters
 from pilot_tracker.services.reporting import add_measurement
 from pilot_tracker.services.seed import seed_demo
+from tests.conftest import Actors
 from tests.factories import make_pilot
 
 
@@ -38,10 +36,10 @@ def _expected(pilot_ids: set[int] | None = None) -> dict[str, int]:
     return dict(counts)
 
 
-def test_attainment_equals_each_kpis_progress_on_the_demo(app: Flask) -> None:
+def test_attainment_equals_each_kpis_progress_on_the_demo(app: Flask, actors: Actors) -> None:
     with app.app_context():
         seed_demo(today=date(2026, 12, 2))
-        found = portfolio_kpi_attainment(PortfolioFilters())
+        found = portfolio_kpi_attainment(PilotFilters(), actors.coordinator)
         assert found == _expected()
         assert sum(found.values()) == db.session.scalar(sa.select(sa.func.count(Kpi.id)))
         assert len([b for b, n in found.items() if n]) >= 4  # a spread, not one bucket
@@ -53,7 +51,9 @@ def test_attainment_equals_each_kpis_progress_on_the_demo(app: Flask) -> None:
         assert municipality_kpi_attainment("418") == _expected(lempaala)
 
 
-def test_a_new_measurement_moves_its_kpi_in_the_same_transaction(app: Flask) -> None:
+def test_a_new_measurement_moves_its_kpi_in_the_same_transaction(
+    app: Flask, actors: Actors
+) -> None:
     with app.app_context():
         pilot = make_pilot(("091",))
         kpi = Kpi(
@@ -65,11 +65,11 @@ def test_a_new_measurement_moves_its_kpi_in_the_same_transaction(app: Flask) -> 
         )
         db.session.add(kpi)
         db.session.flush()
-        assert portfolio_kpi_attainment(PortfolioFilters())["none"] == 1
+        assert portfolio_kpi_attainment(PilotFilters(), actors.coordinator)["none"] == 1
         # 2 496 of 10 000 is 24.96 %, which the pilot page shows as 25.0 %: counted in 25–50 %.
         add_measurement(
             kpi, date(2026, 11, 30), Decimal(2496), today=date(2026, 12, 2), commit=False
         )
-        found = portfolio_kpi_attainment(PortfolioFilters())
+        found = portfolio_kpi_attainment(PilotFilters(), actors.coordinator)
         assert kpi_progress(kpi.baseline, kpi.target, kpi.latest_value, kpi.direction) == 25
         assert found["none"] == 0 and found["25_50"] == 1 and found["0_25"] == 0

@@ -12,15 +12,17 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from pilot_tracker.dashboards.queries import PortfolioFilters, net_cost_by_municipality
+from pilot_tracker.dashboards.queries import net_cost_by_municipality
 from pilot_tracker.domain.commitment import Commitment, commitment
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Municipality, Participation, Pilot
+from pilot_tracker.services.pilot_filters import PilotFilters
 from pilot_tracker.services.seed import seed_demo
+from tests.conftest import Actors
 
 
-def _expected(filters: PortfolioFilters) -> dict[str, tuple[int, int, int]]:
+def _expected(filters: PilotFilters) -> dict[str, tuple[int, int, int]]:
     region = {
         code
         for code, region_code in db.session.execute(
@@ -70,27 +72,27 @@ def _expected(filters: PortfolioFilters) -> dict[str, tuple[int, int, int]]:
 @pytest.mark.parametrize(
     "filters",
     [
-        PortfolioFilters(),
-        PortfolioFilters(region="06"),
-        PortfolioFilters(track=Track.QUICK),
-        PortfolioFilters(theme=Theme.FACILITY_BOOKING, year=2026),
-        PortfolioFilters(stage=Stage.STOPPED),
-        PortfolioFilters(region="06", stage=Stage.PILOTING),
+        PilotFilters(),
+        PilotFilters(region="06"),
+        PilotFilters(track=Track.QUICK),
+        PilotFilters(theme=Theme.FACILITY_BOOKING, year=2026),
+        PilotFilters(stage=Stage.STOPPED),
+        PilotFilters(region="06", stage=Stage.PILOTING),
     ],
     ids=["all", "region", "track", "theme-year", "stopped", "region-stage"],
 )
 def test_cost_by_municipality_equals_the_shares_by_commitment(
-    app: Flask, filters: PortfolioFilters
+    app: Flask, actors: Actors, filters: PilotFilters
 ) -> None:
     with app.app_context():
         seed_demo(today=date(2026, 12, 2))
         found = {
             m.code: (m.committed_cents, m.proposed_cents, m.pilots)
-            for m in net_cost_by_municipality(filters, "fi")
+            for m in net_cost_by_municipality(filters, actors.coordinator, "fi")
         }
         expected = _expected(filters)
         assert found and found == expected
-        if filters == PortfolioFilters():
+        if filters == PilotFilters():
             assert len(found) > 20 and any(c and p for c, p, _ in found.values())
         if filters.stage is Stage.STOPPED:  # counted, but they pay nothing planned
             assert found and all(c == p == 0 for c, p, _ in found.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -35,11 +36,11 @@ from pilot_tracker.permissions import (
     can_delete_pilot,
     can_edit_pilot,
     can_view_costs,
-    scope_pilots,
     visible_pilot_or_404,
 )
-from pilot_tracker.services.api_portfolio import apply_pilot_filters, latest_statuses
+from pilot_tracker.services.api_portfolio import latest_statuses
 from pilot_tracker.services.cost_queries import PilotCostFigures, pilot_cost_figures
+from pilot_tracker.services.pilot_filters import PilotFilters, apply_pilot_filters
 from pilot_tracker.services.pilots import (
     PilotData,
     changes_since,
@@ -50,6 +51,20 @@ from pilot_tracker.services.pilots import (
     save_pilot_changes,
 )
 from pilot_tracker.services.reporting import is_stale
+
+
+def filters_from_args(args: Mapping[str, Any]) -> PilotFilters:
+    """The pilot list's and the summary's query parameters (PilotFilterArgsSchema, validated
+    already) as the one pilot filter; `q` is words, as API.md's schema says."""
+    return PilotFilters(
+        q=args.get("q") or "",
+        theme=args.get("theme"),
+        track=args.get("track"),
+        stage=args.get("stage"),
+        region=args.get("region") or "",
+        municipality=args.get("municipality") or "",
+        vendor_id=args.get("vendor_id"),
+    )
 
 
 def cost_figures_for(user: Any, pilots: Any) -> dict[int, PilotCostFigures]:
@@ -142,7 +157,7 @@ def _etag(body: Shown) -> dict[str, str]:
 @errors_doc(*ERRORS_READ)
 def list_pilots(**args: Any) -> dict[str, Any]:
     """Pilots the token's user may see (vendors: their own), filtered, oldest first."""
-    query = apply_pilot_filters(scope_pilots(sa.select(Pilot), api_user()), args)
+    query = apply_pilot_filters(sa.select(Pilot), filters_from_args(args), api_user())
     query = query.options(*pilot_options()).order_by(Pilot.id)
     today = date.today()
 

@@ -9,6 +9,7 @@ from flask import abort
 
 from pilot_tracker.api.core import api_user, bp
 from pilot_tracker.api.docs import ERRORS_READ, errors_doc
+from pilot_tracker.api.pilots import filters_from_args
 from pilot_tracker.api.schemas import PilotFilterArgsSchema, PortfolioSummarySchema
 from pilot_tracker.permissions import can_read_portfolio
 from pilot_tracker.services.api_portfolio import portfolio_summary
@@ -24,4 +25,4 @@ def summary(**filters: Any) -> dict[str, Any]:
     user = api_user()
     if not can_read_portfolio(user):
         abort(403)
-    return portfolio_summary(user, filters, date.today())
+    return portfolio_summary(user, filters_from_args(filters), date.today())

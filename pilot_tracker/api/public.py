@@ -16,6 +16,8 @@ from pilot_tracker.api.pagination import page_of
 from pilot_tracker.api.schemas import PageArgsSchema, PublicPilotPageSchema, Shown
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Decision, Participation, Pilot
+from pilot_tracker.permissions import PUBLIC
+from pilot_tracker.services.pilot_filters import PilotFilters, apply_pilot_filters
 
 CC_BY = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
 LICENSE_LINK = f'<{CC_BY["url"]}>; rel="license"'
@@ -43,8 +45,7 @@ def public_pilots(**args: Any) -> ResponseReturnValue:
     """Pilots marked public, open to anyone under CC BY 4.0: only the fields named in
     API.md (no ids, people, KPIs or cost shares)."""
     query = (
-        sa.select(Pilot)
-        .where(Pilot.is_public.is_(True))
+        apply_pilot_filters(sa.select(Pilot), PilotFilters(), PUBLIC)
         .options(
             selectinload(Pilot.participations).selectinload(Participation.municipality),
             selectinload(Pilot.vendor),

@@ -15,11 +15,11 @@ from typing import Any
 from pilot_tracker import charts, cost_charts
 from pilot_tracker.charts import Chart, Texts
 from pilot_tracker.dashboards import queries
-from pilot_tracker.dashboards.queries import PortfolioFilters
 from pilot_tracker.domain.commitment import Commitment, commitment
 from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage, Theme, Track
 from pilot_tracker.models import Municipality, Pilot
 from pilot_tracker.services import cost_overview, due, money
+from pilot_tracker.services.pilot_filters import PilotFilters, pilot_conditions
 
 TIMELINE_LIMIT = 40
 MUNICIPALITY_TOP = 15
@@ -34,52 +34,54 @@ DUE_SECTION_ROWS = 20
 
 
 class PortfolioData:
-    """The portfolio's query results, fetched when first needed."""
+    """The portfolio's query results for `user` (permissions.py scopes them), fetched when
+    first needed."""
 
-    def __init__(self, filters: PortfolioFilters, today: date, language: str) -> None:
+    def __init__(self, filters: PilotFilters, user: Any, today: date, language: str) -> None:
         self.filters = filters
+        self.user = user
         self.today = today
         self.language = language
 
     @cached_property
     def groups(self) -> list[queries.PilotGroup]:
-        return queries.pilot_groups(self.filters, self.today)
+        return queries.pilot_groups(self.filters, self.user, self.today)
 
     @cached_property
     def realised(self) -> dict[Track, int]:
-        return queries.realised_savings_by_track(self.filters)
+        return queries.realised_savings_by_track(self.filters, self.user)
 
     @cached_property
     def municipalities(self) -> list[charts.MunicipalityCost]:
-        return queries.net_cost_by_municipality(self.filters, self.language)
+        return queries.net_cost_by_municipality(self.filters, self.user, self.language)
 
     @cached_property
     def timeline(self) -> tuple[list[charts.TimelineItem], int]:
         stages = queries.timeline_stages(self.filters)
         total = sum(g.dated for g in self.groups if g.stage in stages)
-        return queries.timeline(self.filters, TIMELINE_LIMIT), total
+        return queries.timeline(self.filters, self.user, TIMELINE_LIMIT), total
 
     @cached_property
     def decisions(self) -> dict[Any, int]:
-        return queries.decisions_by_quarter(self.filters)
+        return queries.decisions_by_quarter(self.filters, self.user)
 
     @cached_property
     def attainment(self) -> dict[str, int]:
-        return queries.portfolio_kpi_attainment(self.filters)
+        return queries.portfolio_kpi_attainment(self.filters, self.user)
 
     @cached_property
     def money(self) -> money.PortfolioMoney:
-        conditions = queries.pilot_conditions(self.filters)
+        conditions = pilot_conditions(self.filters, self.user)
         return money.portfolio_money(lambda query: query.where(*conditions))
 
     @cached_property
     def budget_by_year(self) -> tuple[list[cost_overview.YearBudget], int]:
-        conditions = queries.pilot_conditions(self.filters)
+        conditions = pilot_conditions(self.filters, self.user)
         return cost_overview.budget_by_year(lambda query: query.where(*conditions))
 
     @cached_property
     def over_budget(self) -> tuple[list[cost_overview.OverBudget], int]:
-        conditions = queries.pilot_conditions(self.filters)
+        conditions = pilot_conditions(self.filters, self.user)
         return cost_overview.most_over_budget(lambda query: query.where(*conditions))
 
     def summary(self) -> dict[str, int]:

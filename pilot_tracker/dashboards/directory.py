@@ -67,9 +67,7 @@ def directory(language: str, query: str = "") -> list[DirectoryRegion]:
     """The regions, by name in `language`, with the municipalities matching `query` (all
     when empty); regions without a match are left out."""
     places = db.session.scalars(sa.select(Municipality)).all()
-    figures = {
-        m.code: m for m in queries.net_cost_by_municipality(queries.PortfolioFilters(), language)
-    }
+    figures = {m.code: m for m in queries.every_municipality_cost(language)}
     regions: dict[str, list[DirectoryEntry]] = {}
     region_names: dict[str, str] = {}
     for place in places:

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField
 
-from pilot_tracker.dashboards.queries import PortfolioFilters, Regions
+from pilot_tracker.dashboards.queries import Regions
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.stages import ORDER
 from pilot_tracker.labels import label, region_name
+from pilot_tracker.services.pilot_filters import PilotFilters
 
 
 class FilterForm(Form):
@@ -26,7 +27,7 @@ class FilterForm(Form):
 
 def filter_form(
     args: Mapping[str, str], regions: Regions, years: tuple[int, int]
-) -> tuple[FilterForm, PortfolioFilters]:
+) -> tuple[FilterForm, PilotFilters]:
     """The form filled from the URL and the filters it holds.
 
     A value that is not one of the choices (an edited or outdated link) is not applied; the
@@ -49,8 +50,8 @@ def filter_form(
             field.errors = [_("That choice does not exist; this filter is not applied.")]
             field.data = ""
         values[field.name] = field.data or ""
-    filters = PortfolioFilters(
-        region=values["region"] or None,
+    filters = PilotFilters(
+        region=values["region"],
         theme=Theme(values["theme"]) if values["theme"] else None,
         track=Track(values["track"]) if values["track"] else None,
         stage=Stage(values["stage"]) if values["stage"] else None,

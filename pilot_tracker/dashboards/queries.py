@@ -37,70 +37,21 @@ from pilot_tracker.models import (
     StatusUpdate,
 )
 from pilot_tracker.services import aggregates
+from pilot_tracker.services.pilot_filters import PilotFilters, pilot_conditions, region_codes
 from pilot_tracker.services.reporting import stale_clause
 
 
-@dataclass(frozen=True)
-class PortfolioFilters:
-    """The portfolio's filters; each None means "all"."""
-
-    region: str | None = None
-    theme: Theme | None = None
-    track: Track | None = None
-    stage: Stage | None = None
-    year: int | None = None
-    # The region's municipality codes, when known: a literal list gives the PostgreSQL
-    # planner true row estimates, where a subquery led it to a nested loop 20 times slower.
-    region_members: tuple[str, ...] = ()
-
-    def args(self) -> dict[str, str]:
-        """The filters as URL query arguments (only those that are set)."""
-        values = {
-            "region": self.region,
-            "theme": self.theme.value if self.theme else None,
-            "track": self.track.value if self.track else None,
-            "stage": self.stage.value if self.stage else None,
-            "year": str(self.year) if self.year else None,
-        }
-        return {key: value for key, value in values.items() if value}
-
-    @property
-    def active(self) -> bool:
-        """True when any filter is set."""
-        return bool(self.args())
-
-
-def pilot_conditions(filters: PortfolioFilters) -> list[sa.ColumnElement[bool]]:
-    """WHERE conditions on `Pilot` for the filters.
-
-    Region: the pilot has a participant in the region. Year: the planned period overlaps
-    the calendar year (a pilot without a start date is in no year).
-    """
-    conditions: list[sa.ColumnElement[bool]] = []
-    if filters.theme:
-        conditions.append(Pilot.theme == filters.theme)
-    if filters.track:
-        conditions.append(Pilot.track == filters.track)
-    if filters.stage:
-        conditions.append(Pilot.stage == filters.stage)
-    if filters.year:
-        conditions.append(Pilot.start_date <= date(filters.year, 12, 31))
-        conditions.append(
-            sa.or_(Pilot.end_date.is_(None), Pilot.end_date >= date(filters.year, 1, 1))
-        )
-    if filters.region:
-        in_region = sa.select(Participation.pilot_id).where(
-            Participation.municipality_code.in_(region_codes(filters))
-        )
-        conditions.append(Pilot.id.in_(in_region))
-    return conditions
-
-
-def region_codes(filters: PortfolioFilters) -> Any:
-    """The codes of the filtered region's municipalities: the list if known, else a subquery."""
-    if filters.region_members:
-        return list(filters.region_members)
-    return sa.select(Municipality.code).where(Municipality.region_code == filters.region)
+def filter_args(filters: PilotFilters) -> dict[str, str]:
+    """The portfolio's filters (region, theme, track, stage, year) as URL query arguments,
+    only those that are set."""
+    values = {
+        "region": filters.region,
+        "theme": filters.theme.value if filters.theme else None,
+        "track": filters.track.value if filters.track else None,
+        "stage": filters.stage.value if filters.stage else None,
+        "year": str(filters.year) if filters.year else None,
+    }
+    return {key: value for key, value in values.items() if value}
 
 
 # --- filter choices ----------------------------------------------------------------------
@@ -162,7 +113,7 @@ class PilotGroup:
     dated: int  # how many have both a planned start and end (the timeline's pilots)
 
 
-def pilot_groups(filters: PortfolioFilters, today: date) -> list[PilotGroup]:
+def pilot_groups(filters: PilotFilters, user: Any, today: date) -> list[PilotGroup]:
     """One GROUP BY over pilots feeds the stage, theme/track, RAG/stale charts and totals."""
     # Stale as the pilot pages say it (reporting.stale_clause): one definition.
     stale = sa.case((stale_clause(today), 1), else_=0)
@@ -183,7 +134,7 @@ def pilot_groups(filters: PortfolioFilters, today: date) -> list[PilotGroup]:
             sa.func.sum(Pilot.estimated_annual_savings_cents),
             sa.func.sum(dated),
         )
-        .where(*pilot_conditions(filters))
+        .where(*pilot_conditions(filters, user, today))
         .group_by(Pilot.stage, Pilot.theme, Pilot.track, Pilot.last_rag)
     )
     return [
@@ -219,13 +170,13 @@ def euros_to_cents(value: Decimal | float | int | None) -> int:
     return round_cents(Decimal(str(value)) * 100)
 
 
-def realised_savings_by_track(filters: PortfolioFilters) -> dict[Track, int]:
+def realised_savings_by_track(filters: PilotFilters, user: Any) -> dict[Track, int]:
     """Cents per track: the sum of the latest value of every savings KPI (€/year)."""
     query = (
         sa.select(Pilot.track, sa.func.sum(Kpi.latest_value))
         .join(Kpi, Kpi.pilot_id == Pilot.id)
         .where(Kpi.is_savings.is_(True), Kpi.latest_value.is_not(None))
-        .where(*pilot_conditions(filters))
+        .where(*pilot_conditions(filters, user))
         .group_by(Pilot.track)
     )
     return {row[0]: euros_to_cents(row[1]) for row in db.session.execute(query)}
@@ -246,13 +197,15 @@ def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, 
     return counts
 
 
-def portfolio_kpi_attainment(filters: PortfolioFilters) -> dict[str, int]:
+def portfolio_kpi_attainment(filters: PilotFilters, user: Any) -> dict[str, int]:
     """KPI attainment of the filtered pilots."""
-    conditions = pilot_conditions(filters)
+    conditions = pilot_conditions(filters, user)
     return kpi_attainment(sa.and_(*conditions) if conditions else None)
 
 
-def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[MunicipalityCost]:
+def net_cost_by_municipality(
+    filters: PilotFilters, user: Any, locale: str
+) -> list[MunicipalityCost]:
     """Every municipality in a filtered pilot: its summed cost shares of committed and of
     proposed pilots (services.money's rule) and its pilot count (stopped pilots too).
 
@@ -261,8 +214,20 @@ def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[Mun
     covering index; stopped pilots have none), the pilots counted from the participations,
     both through the pilots only when filtered, then joined to the 308 names.
     """
+    codes = region_codes(filters) if filters.region else None
+    return _costs_by_municipality(pilot_conditions(filters, user), codes, locale)
+
+
+def every_municipality_cost(locale: str) -> list[MunicipalityCost]:
+    """net_cost_by_municipality over every pilot (the directory: a page for the readers,
+    who see every pilot)."""
+    return _costs_by_municipality([], None, locale)
+
+
+def _costs_by_municipality(
+    conditions: list[Any], codes: Any, locale: str
+) -> list[MunicipalityCost]:
     aggregates.sync(db.session())
-    conditions = pilot_conditions(filters)
     shares = (
         sa.select(
             MoneyYear.municipality_code.label("code"),
@@ -280,9 +245,9 @@ def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[Mun
     if conditions:
         shares = shares.join(Pilot, Pilot.id == MoneyYear.pilot_id).where(*conditions)
         counts = counts.join(Pilot, Pilot.id == Participation.pilot_id).where(*conditions)
-    if filters.region:
-        shares = shares.where(MoneyYear.municipality_code.in_(region_codes(filters)))
-        counts = counts.where(Participation.municipality_code.in_(region_codes(filters)))
+    if codes is not None:
+        shares = shares.where(MoneyYear.municipality_code.in_(codes))
+        counts = counts.where(Participation.municipality_code.in_(codes))
     totals = sa.union_all(shares, counts).subquery()
     name = Municipality.name_sv if locale == "sv" else Municipality.name_fi
     query = (
@@ -309,19 +274,19 @@ def net_cost_by_municipality(filters: PortfolioFilters, locale: str) -> list[Mun
     ]
 
 
-def timeline_stages(filters: PortfolioFilters) -> tuple[Stage, ...]:
+def timeline_stages(filters: PilotFilters) -> tuple[Stage, ...]:
     """The stages the timeline shows: the chosen one, or the active ones."""
     return (filters.stage,) if filters.stage else ACTIVE_STAGES
 
 
-def timeline(filters: PortfolioFilters, limit: int) -> list[TimelineItem]:
+def timeline(filters: PilotFilters, user: Any, limit: int) -> list[TimelineItem]:
     """Up to `limit` dated pilots of the timeline's stages, ending soonest first (an index on
     end_date lets the database stop after `limit` rows; PilotGroup.dated counts them all)."""
     query = (
         sa.select(
             Pilot.id, Pilot.name, Pilot.stage, Pilot.start_date, Pilot.end_date, Pilot.language
         )
-        .where(*pilot_conditions(filters))
+        .where(*pilot_conditions(filters, user))
         .where(Pilot.stage.in_(timeline_stages(filters)))
         .where(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None))
         .order_by(Pilot.end_date, Pilot.id)
@@ -341,11 +306,11 @@ def _year_month(column: Any) -> sa.ColumnElement[str]:
     return sa.func.to_char(column, sa.literal_column("'YYYY-MM'"))
 
 
-def decisions_by_quarter(filters: PortfolioFilters) -> dict[tuple[int, int, Outcome], int]:
+def decisions_by_quarter(filters: PilotFilters, user: Any) -> dict[tuple[int, int, Outcome], int]:
     """Decision counts per (year, quarter, outcome); with a year filter, that year's only."""
     month = _year_month(Decision.decided_on).label("month")
     query = sa.select(month, Decision.outcome, sa.func.count()).group_by("month", Decision.outcome)
-    conditions = pilot_conditions(filters)
+    conditions = pilot_conditions(filters, user)
     if conditions:
         query = query.join(Pilot, Pilot.id == Decision.pilot_id).where(*conditions)
     if filters.year:

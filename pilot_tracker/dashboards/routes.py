@@ -44,7 +44,7 @@ def _portfolio_data() -> tuple[Any, PortfolioData]:
     today = _today()
     form, filters = filter_form(request.args, queries.regions(), queries.year_span(today))
     t = FlaskTexts()
-    return form, PortfolioData(filters, today, t.language)
+    return form, PortfolioData(filters, current_user, today, t.language)
 
 
 @bp.get("/dashboard")
@@ -58,11 +58,14 @@ def portfolio() -> str:
         "dashboards/portfolio.html",
         form=form,
         filters=data.filters,
+        filter_args=queries.filter_args(data.filters),
         due=due,
         due_rows=due_rows(due, current_user),
         summary=data.summary(),
         charts=portfolio_charts(data, t),
-        csv_url=lambda key: url_for("dashboards.portfolio_csv", chart=key, **data.filters.args()),
+        csv_url=lambda key: url_for(
+            "dashboards.portfolio_csv", chart=key, **queries.filter_args(data.filters)
+        ),
     )
 
 

@@ -15,17 +15,18 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WResponse
 
-from pilot_tracker.domain.enums import Role, Stage, Theme, Track
+from pilot_tracker.domain.enums import Role
 from pilot_tracker.exchange import bp
 from pilot_tracker.exchange.forms import ImportForm, RunImportForm
 from pilot_tracker.extensions import db
+from pilot_tracker.models import Pilot
 from pilot_tracker.permissions import ALL_ROLES, EDITORS, has_role, role_required
-from pilot_tracker.pilots.forms import FilterForm
 from pilot_tracker.pilots.messages import finding_message, translate
-from pilot_tracker.pilots.queries import ListFilters, filter_options, pilot_list_select
 from pilot_tracker.services import export as export_service
 from pilot_tracker.services.exchange import SHEETS, SHEETS_BY_NAME
 from pilot_tracker.services.importer import ImportReport, PilotOutcome, import_pilots
+from pilot_tracker.services.pilot_filters import apply_pilot_filters, filter_choices
+from pilot_tracker.web.filter_form import FilterForm
 
 SHEET_LABELS = {
     "pilots": _l("Pilots"),
@@ -57,25 +58,13 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 def _filters() -> FilterForm:
     """The pilot list's own filter form, read from the query string (same parameters)."""
     form = FilterForm(request.args)
-    form.setup(*filter_options(current_user))
+    form.setup(filter_choices(current_user))
     return form
 
 
 def _filtered_pilots(form: FilterForm) -> sa.Select[Any]:
     """The pilots the list at /pilots shows for the same query parameters."""
-    vendor = form.value("vendor")
-    filters = ListFilters(
-        q=form.value("q")[:200],
-        theme=form.enum_value("theme", Theme),
-        track=form.enum_value("track", Track),
-        stage=form.enum_value("stage", Stage),
-        region=form.value("region"),
-        municipality=form.value("municipality"),
-        vendor_id=int(vendor) if vendor else None,
-        rag=form.value("rag"),
-        stale=form.value("stale"),
-    )
-    return pilot_list_select(filters, current_user)
+    return apply_pilot_filters(sa.select(Pilot), form.filters(), current_user)
 
 
 FILTERS = ("q", "theme", "track", "stage", "region", "municipality", "vendor", "rag", "stale")

@@ -39,8 +39,8 @@ from pilot_tracker.pilots.queries import (
     picker_options,
     reference_names,
     search_municipalities,
-    vendor_choices,
 )
+from pilot_tracker.services.pilot_filters import vendor_choices
 from pilot_tracker.services.pilots import (
     PilotData,
     PilotValidationError,

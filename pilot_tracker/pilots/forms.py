@@ -6,13 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -35,7 +33,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget, Select
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from pilot_tracker.domain.enums import (
     Direction,
@@ -55,10 +53,10 @@ from pilot_tracker.domain.money import (
     parse_eur,
     parse_hundredths,
 )
-from pilot_tracker.labels import label, region_name
 from pilot_tracker.pilots.messages import translate, translate_all
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
+from pilot_tracker.web.forms import enum_choices
 
 CODE = re.compile(r"[0-9]{3}")
 
@@ -66,12 +64,6 @@ CODE = re.compile(r"[0-9]{3}")
 # The empty first option of a required choice: nothing is chosen for the user unseen, and a
 # form sent without a choice is refused with "This field is required".
 CHOOSE = _l("Choose…")
-
-
-def enum_choices(values: Any, empty: Any = None) -> list[SelectChoice]:
-    """Options for an enum's values with their translated labels (and an empty first one)."""
-    choices = [SelectChoice(value="", label=str(empty))] if empty is not None else []
-    return choices + [SelectChoice(value=v.value, label=label(v)) for v in values]
 
 
 def optional_int(value: Any) -> int | None:
@@ -503,99 +495,3 @@ class DecisionForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     """Only the CSRF token: the confirmation page is the confirmation."""
-
-
-SORTS = ("name", "stage", "net_cost", "participants", "start_date", "last_status", "updated")
-
-
-class FastSelect(Select):
-    """wtforms' Select, each plain option written with one format instead of html_params()
-    (the list's filters have some 400 options): the same HTML, attribute for attribute."""
-
-    @classmethod
-    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
-        if kwargs or choice.render_kw or isinstance(choice.value, bool):
-            return super().render_option(choice, **kwargs)
-        value = escape(choice.value).replace(Markup('"'), Markup("&quot;"))
-        label = escape(choice.label or choice.value)
-        if choice.selected:
-            return Markup(f'<option selected value="{value}">{label}</option>')
-        return Markup(f'<option value="{value}">{label}</option>')
-
-
-def _select(text: Any) -> SelectField:
-    return SelectField(text, validators=[Optional()], widget=FastSelect())
-
-
-class FilterForm(Form):
-    """The pilot list's search, filters and sorting, all in the URL (GET, no CSRF)."""
-
-    q = StringField(_l("Search name and summary"), validators=[Length(max=200)])
-    theme = _select(_l("Theme"))
-    track = _select(_l("Track"))
-    stage = _select(_l("Stage"))
-    region = _select(_l("Region"))
-    municipality = _select(_l("Municipality"))
-    vendor = _select(_l("Vendor"))
-    rag = _select(_l("Latest status"))
-    stale = _select(_l("Stale"))
-    sort = _select(_l("Sort by"))
-    order = _select(_l("Order"))
-
-    def setup(
-        self,
-        regions: list[tuple[str, str]],
-        municipalities: list[tuple[str, str]],
-        vendors: list[tuple[int, str]] | None,
-    ) -> None:
-        anything = _l("Any")
-        self.theme.choices = enum_choices(Theme, empty=anything)
-        self.track.choices = enum_choices(Track, empty=anything)
-        self.stage.choices = enum_choices(Stage, empty=anything)
-        self.rag.choices = [
-            *enum_choices(Rag, empty=anything),
-            SelectChoice("none", _("No status yet")),
-        ]
-        self.stale.choices = [
-            SelectChoice("", str(anything)),
-            SelectChoice("yes", _("Stale only")),
-            SelectChoice("no", _("Not stale")),
-        ]
-        named = sorted(
-            (SelectChoice(code, region_name(code, name)) for code, name in regions),
-            key=lambda c: c.label,
-        )
-        self.region.choices = [SelectChoice("", str(anything)), *named]
-        self.municipality.choices = [SelectChoice("", str(anything))] + [
-            SelectChoice(code, f"{name} ({code})") for code, name in municipalities
-        ]
-        self.vendor.choices = [SelectChoice("", str(anything))] + [
-            SelectChoice(str(i), name) for i, name in vendors or []
-        ]
-        sort_labels = {
-            "name": _("Name"),
-            "stage": _("Stage"),
-            "net_cost": _("Net cost"),
-            "participants": _("Participants"),
-            "start_date": _("Planned start"),
-            "last_status": _("Latest status"),
-            "updated": _("Last changed"),
-        }
-        self.sort.choices = [SelectChoice(key, sort_labels[key]) for key in SORTS]
-        self.order.choices = [
-            SelectChoice("asc", _("Ascending")),
-            SelectChoice("desc", _("Descending")),
-        ]
-
-    def value(self, name: str) -> str:
-        """A filter's value if it is one of its choices, else "" (a bad URL filters nothing)."""
-        f = self[name]
-        data = f.data or ""
-        if f.type == "StringField":
-            return str(data).strip()
-        allowed = {c.value for c in f.choices}
-        return data if data in allowed else ""
-
-    def enum_value(self, name: str, enum_cls: type[Enum]) -> Any:
-        raw = self.value(name)
-        return enum_cls(raw) if raw else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
-from pilot_tracker.domain.enums import Rag, Role, Stage, Theme, Track
+from pilot_tracker.domain.enums import Role
 from pilot_tracker.domain.stages import ORDER
 from pilot_tracker.extensions import db
 from pilot_tracker.labels import region_name
@@ -27,8 +27,8 @@ from pilot_tracker.models import (
     User,
     Vendor,
 )
-from pilot_tracker.permissions import READERS, has_role, scope_pilots
-from pilot_tracker.services.reporting import stale_clause
+from pilot_tracker.permissions import scope_pilots
+from pilot_tracker.services.pilot_filters import PilotFilters, apply_pilot_filters
 
 HISTORY_ON_PAGE = 20
 
@@ -107,17 +107,10 @@ def reference_names(wanted: dict[str, set[str]]) -> dict[tuple[str, str], str]:
 
 @dataclass
 class ListFilters:
-    """The list's search, filters and sorting (already checked against their choices)."""
+    """The list's filters (the one `PilotFilters`) and its sorting (checked against its
+    choices already)."""
 
-    q: str = ""
-    theme: Theme | None = None
-    track: Track | None = None
-    stage: Stage | None = None
-    region: str = ""
-    municipality: str = ""
-    vendor_id: int | None = None
-    rag: str = ""
-    stale: str = ""
+    filters: PilotFilters = field(default_factory=PilotFilters)
     sort: str = "name"
     order: str = "asc"
 
@@ -154,44 +147,7 @@ def _order_by(sort: str) -> tuple[Any, bool]:
 def pilot_list_select(filters: ListFilters, user: Any, today: date | None = None) -> sa.Select[Any]:
     """The filtered, sorted pilots `user` may see, with lead and vendor joined in."""
     query = sa.select(Pilot).options(joinedload(Pilot.lead_municipality), joinedload(Pilot.vendor))
-    query = scope_pilots(query, user)
-    if filters.q:
-        query = query.where(
-            sa.or_(
-                Pilot.name.icontains(filters.q, autoescape=True),
-                Pilot.summary.icontains(filters.q, autoescape=True),
-            )
-        )
-    if filters.theme:
-        query = query.where(Pilot.theme == filters.theme)
-    if filters.track:
-        query = query.where(Pilot.track == filters.track)
-    if filters.stage:
-        query = query.where(Pilot.stage == filters.stage)
-    if filters.vendor_id is not None:
-        query = query.where(Pilot.vendor_id == filters.vendor_id)
-    if filters.municipality:
-        query = query.where(
-            sa.exists().where(
-                Participation.pilot_id == Pilot.id,
-                Participation.municipality_code == filters.municipality,
-            )
-        )
-    if filters.region:
-        query = query.where(
-            sa.exists()
-            .where(Participation.pilot_id == Pilot.id)
-            .where(Participation.municipality_code == Municipality.code)
-            .where(Municipality.region_code == filters.region)
-        )
-    if filters.rag == "none":
-        query = query.where(Pilot.last_rag.is_(None))
-    elif filters.rag:
-        query = query.where(Pilot.last_rag == Rag(filters.rag))
-    if filters.stale == "yes":
-        query = query.where(stale_clause(today))
-    elif filters.stale == "no":
-        query = query.where(sa.not_(stale_clause(today)))
+    query = apply_pilot_filters(query, filters.filters, user, today)
     key, nullable = _order_by(filters.sort)
     ordered = key.desc() if filters.order == "desc" else key.asc()
     if nullable:
@@ -213,52 +169,7 @@ def participant_counts(pilot_ids: Iterable[int]) -> dict[int, int]:
     return {pilot_id: count for pilot_id, count in rows}
 
 
-def filter_options(
-    user: Any, language: str = "fi"
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[int, str]] | None]:
-    """Regions, participating municipalities (of pilots the user sees, named in `language`:
-    Swedish for "sv", else Finnish) and vendors (None for a vendor user: only their own)."""
-    name_column = Municipality.name_sv if language == "sv" else Municipality.name_fi
-    regions = [
-        (code, name)
-        for code, name in db.session.execute(
-            sa.select(Municipality.region_code, Municipality.region_name)
-            .distinct()
-            .order_by(Municipality.region_name)
-        )
-    ]
-    if has_role(user, *READERS):
-        # Readers see every pilot: one index probe per municipality, instead of collecting
-        # the municipality of every participation (24 ms at 10 000 pilots).
-        taking_part = sa.exists().where(Participation.municipality_code == Municipality.code)
-    else:
-        visible = scope_pilots(sa.select(Pilot.id), user).subquery()
-        taking_part = Municipality.code.in_(
-            sa.select(Participation.municipality_code).where(
-                Participation.pilot_id.in_(sa.select(visible.c.id))
-            )
-        )
-    municipalities = [
-        (code, name)
-        for code, name in db.session.execute(
-            sa.select(Municipality.code, name_column).where(taking_part).order_by(name_column)
-        )
-    ]
-    vendors = vendor_choices() if has_role(user, *READERS) else None
-    return regions, municipalities, vendors
-
-
 # --- the form's choices ----------------------------------------------------------------------
-
-
-def vendor_choices() -> list[tuple[int, str]]:
-    """Every vendor, by name."""
-    return [
-        (vendor_id, name)
-        for vendor_id, name in db.session.execute(
-            sa.select(Vendor.id, Vendor.name).order_by(sa.func.lower(Vendor.name), Vendor.id)
-        )
-    ]
 
 
 def coordinator_choices(keep: int | None = None) -> list[tuple[int, str]]:

@@ -22,8 +22,6 @@ from pilot_tracker.domain.enums import (
     Rag,
     Role,
     Stage,
-    Theme,
-    Track,
 )
 from pilot_tracker.domain.stages import FINAL, allowed_gates
 from pilot_tracker.due_view import due_rows
@@ -55,7 +53,6 @@ from pilot_tracker.pilots.editing import pilot_form_page
 from pilot_tracker.pilots.forms import (
     DecisionForm,
     DeleteForm,
-    FilterForm,
     KpiForm,
     MeasurementForm,
     StatusForm,
@@ -68,7 +65,6 @@ from pilot_tracker.pilots.messages import translate
 from pilot_tracker.pilots.queries import (
     ListFilters,
     detail_options,
-    filter_options,
     history_page,
     participant_counts,
     pilot_list_select,
@@ -79,6 +75,7 @@ from pilot_tracker.pilots.queries import (
 from pilot_tracker.services import feedback
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.due import due_items
+from pilot_tracker.services.pilot_filters import filter_choices
 from pilot_tracker.services.pilots import (
     PilotValidationError,
     delete_pilot,
@@ -90,6 +87,7 @@ from pilot_tracker.services.reporting import (
     add_status_update,
     is_stale,
 )
+from pilot_tracker.web.filter_form import FilterForm
 
 PER_PAGE = 25
 
@@ -123,20 +121,9 @@ def index() -> str:
     """Search, filter, sort and page through the pilots the user may see."""
     today = date.today()
     form = FilterForm(request.args)
-    form.setup(*filter_options(current_user, current_language()))
-    vendor = form.value("vendor")
+    form.setup(filter_choices(current_user, current_language()))
     filters = ListFilters(
-        q=form.value("q")[:200],
-        theme=form.enum_value("theme", Theme),
-        track=form.enum_value("track", Track),
-        stage=form.enum_value("stage", Stage),
-        region=form.value("region"),
-        municipality=form.value("municipality"),
-        vendor_id=int(vendor) if vendor else None,
-        rag=form.value("rag"),
-        stale=form.value("stale"),
-        sort=form.value("sort") or "name",
-        order=form.value("order") or "asc",
+        form.filters(), sort=form.value("sort") or "name", order=form.value("order") or "asc"
     )
     form.sort.data, form.order.data = filters.sort, filters.order
     page = db.paginate(

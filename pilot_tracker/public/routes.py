@@ -23,9 +23,11 @@ from pilot_tracker.extensions import csrf, db
 from pilot_tracker.i18n import current_language
 from pilot_tracker.labels import label
 from pilot_tracker.models import Decision, Municipality, Participation, Pilot, Vendor
+from pilot_tracker.permissions import PUBLIC
 from pilot_tracker.public import bp
 from pilot_tracker.services import feedback
 from pilot_tracker.services.follow_up import lessons_of
+from pilot_tracker.services.pilot_filters import PilotFilters, apply_pilot_filters
 from pilot_tracker.web import feedback_guard
 
 E = TypeVar("E", bound=Enum)
@@ -74,31 +76,20 @@ class PublicFilters:
         }
         return {k: v for k, v in args.items() if v}
 
+    def pilot_filters(self) -> PilotFilters:
+        """As the one pilot filter (services.pilot_filters)."""
+        return PilotFilters(
+            q=self.q,
+            theme=self.theme,
+            track=self.track,
+            stage=self.stage,
+            municipality=self.municipality,
+        )
+
 
 def public_pilots_query(filters: PublicFilters) -> sa.Select[Any]:
     """Public pilots only, with just what the page shows loaded (fixed number of queries)."""
-    query = sa.select(Pilot).where(Pilot.is_public.is_(True))
-    if filters.q:
-        query = query.where(
-            sa.or_(
-                Pilot.name.icontains(filters.q, autoescape=True),
-                Pilot.summary.icontains(filters.q, autoescape=True),
-            )
-        )
-    for column, value in (
-        (Pilot.theme, filters.theme),
-        (Pilot.track, filters.track),
-        (Pilot.stage, filters.stage),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if filters.municipality:
-        query = query.where(
-            sa.exists().where(
-                Participation.pilot_id == Pilot.id,
-                Participation.municipality_code == filters.municipality,
-            )
-        )
+    query = apply_pilot_filters(sa.select(Pilot), filters.pilot_filters(), PUBLIC)
     return query.order_by(Pilot.name, Pilot.id).options(
         selectinload(Pilot.participations).selectinload(Participation.municipality),
         selectinload(Pilot.vendor).load_only(Vendor.id, Vendor.name),

@@ -1,73 +1,27 @@
-"""Reading the portfolio for the API: pilot filters, newest statuses, the summary in SQL."""
+"""Reading the portfolio for the API: newest statuses, the summary in SQL (the pilots
+narrowed by services.pilot_filters)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.money import format_cents, round_half_up
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Municipality, Participation, Pilot, StatusUpdate
-from pilot_tracker.permissions import scope_pilots
 from pilot_tracker.services import due, money
+from pilot_tracker.services.pilot_filters import PilotFilters, apply_pilot_filters
 from pilot_tracker.services.reporting import stale_clause
 
 # KPI values have four decimals; summed as integers of 1/10 000 the total is exact on
 # SQLite too, whose NUMERIC columns hold floats.
 _VALUE_SCALE = 10_000
 _Columns = TypeVarTuple("_Columns")
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def apply_pilot_filters(
-    query: sa.Select[*_Columns], filters: Mapping[str, Any]
-) -> sa.Select[*_Columns]:
-    """Narrow a select over `Pilot` by `stage`, `theme`, `track`, `municipality` (a
-    participant), `region` (of a participant), `vendor_id` and `q` (name or summary)."""
-    for key in ("stage", "theme", "track", "vendor_id"):
-        if filters.get(key) is not None:
-            query = query.where(getattr(Pilot, key) == filters[key])
-    if filters.get("municipality"):
-        part = aliased(Participation)
-        query = query.where(
-            sa.exists().where(
-                part.pilot_id == Pilot.id, part.municipality_code == filters["municipality"]
-            )
-        )
-    if filters.get("region"):
-        part = aliased(Participation)
-        query = query.where(
-            sa.exists()
-            .where(part.pilot_id == Pilot.id)
-            .where(
-                part.municipality_code.in_(
-                    sa.select(Municipality.code).where(
-                        Municipality.region_code == filters["region"]
-                    )
-                )
-            )
-        )
-    if filters.get("q"):
-        words = str(filters["q"]).split()
-        for word in words[:10]:
-            pattern = _like_pattern(word)
-            query = query.where(
-                sa.or_(
-                    Pilot.name.ilike(pattern, escape="\\"),
-                    Pilot.summary.ilike(pattern, escape="\\"),
-                )
-            )
-    return query
 
 
 def latest_statuses(pilot_ids: Sequence[int]) -> dict[int, StatusUpdate]:
@@ -94,12 +48,12 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
-def portfolio_summary(user: Any, filters: Mapping[str, Any], today: date) -> dict[str, Any]:
+def portfolio_summary(user: Any, filters: PilotFilters, today: date) -> dict[str, Any]:
     """Counts and sums over the pilots `user` may see that match `filters`: four queries
     (the fourth is the money by commitment and year, services.money)."""
 
     def scoped(query: sa.Select[*_Columns]) -> sa.Select[*_Columns]:
-        return apply_pilot_filters(scope_pilots(query, user), filters)
+        return apply_pilot_filters(query, filters, user, today)
 
     stale = sa.case((stale_clause(today), 1), else_=0)
     groups = db.session.execute(

@@ -5,6 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash
+from wtforms.fields.choices import SelectChoice
+
+from pilot_tracker.labels import label
+
+
+def enum_choices(values: Any, empty: Any = None) -> list[SelectChoice]:
+    """Options for an enum's values with their translated labels (and an empty first one)."""
+    choices = [SelectChoice(value="", label=str(empty))] if empty is not None else []
+    return choices + [SelectChoice(value=v.value, label=label(v)) for v in values]
 
 
 def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
