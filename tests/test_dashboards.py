@@ -24,7 +24,8 @@ from flask import Flask, render_template
 from flask.testing import FlaskClient
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.dashboards import assets, pilot_charts, pilot_charts_for
+from pilot_tracker.charts.pilot import pilot_charts_for
+from pilot_tracker.dashboards import assets, pilot_charts
 from pilot_tracker.dashboards.queries import pilot_dashboard_data
 from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, SplitMethod, Stage, Theme
 from pilot_tracker.domain.money import round_half_up
@@ -32,6 +33,7 @@ from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Municipality, Participation, Pilot
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
+from pilot_tracker.web.chart_texts import FlaskTexts
 from tests.conftest import Actors, login_as
 from tests.factories import make_pilot
 
@@ -791,8 +793,9 @@ def test_pilot_charts_from_a_loaded_pilot_match_and_need_no_query(
                 selectinload(Pilot.status_updates),
             )
         ).one()
+        t = FlaskTexts()
         with counting_queries() as statements:
-            loaded = pilot_charts_for(pilot)
+            loaded = pilot_charts_for(pilot, t, t.language)
         queried = pilot_charts(portfolio.a)
     assert statements == []
     assert [c.figure for c in loaded] == [c.figure for c in queried]

@@ -14,12 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pilot_tracker.charts import (
-    ACTIVE_STAGES,
-    MunicipalityCost,
-    PilotCost,
-    TimelineItem,
-)
+from pilot_tracker.charts.municipality import PilotCost
+from pilot_tracker.charts.portfolio import ACTIVE_STAGES, MunicipalityCost, TimelineItem
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Theme, Track
 from pilot_tracker.extensions import db
 from pilot_tracker.models import (
