@@ -86,6 +86,58 @@ def test_column_values_reads_one_column_of_the_rows() -> None:
     assert chart.column_values("pilots") == [2, 0, 0, 0, 0, 0]
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "ticks"),
+    [
+        (0, 9_500, [0, 2_000, 4_000, 6_000, 8_000, 10_000]),
+        (0, 680_000_000, [0, 200e6, 400e6, 600e6, 800e6]),
+        (0, 1.4, [0, 0.5, 1.0, 1.5]),
+        (-300, 1_000, [-500, 0, 500, 1_000]),
+        (0, 0, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+    ],
+)
+def test_nice_ticks_are_round_steps_covering_the_values_from_zero(
+    low: float, high: float, ticks: list[float]
+) -> None:
+    assert base.nice_ticks(low, high) == ticks
+
+
+def _flask_texts(language: str) -> object:
+    from pilot_tracker.web.chart_texts import FlaskTexts
+
+    return FlaskTexts(language)
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("fi", ["0\u00a0€", "500\u00a0t.\u00a0€", "1\u00a0milj.\u00a0€", "1,5\u00a0milj.\u00a0€"]),
+        ("sv", ["0\u00a0€", "500\u00a0tn\u00a0€", "1\u00a0mn\u00a0€", "1,5\u00a0mn\u00a0€"]),
+        ("en", ["€0", "€500k", "€1m", "€1.5m"]),
+    ],
+)
+def test_money_axis_writes_its_ticks_as_each_language_shortens_money(
+    language: str, texts: list[str]
+) -> None:
+    axis = base.money_axis(_flask_texts(language), "", [1_400_000.0])  # type: ignore[arg-type]
+    assert axis["tickvals"] == [0, 500_000, 1_000_000, 1_500_000]
+    assert axis["ticktext"] == texts
+    assert axis["tickmode"] == "array" and axis["range"] == [0, 1_560_000]
+    # No SI prefix: Plotly's own "1.5M" or Finnish "1,5 G"/"0,5B" never reach the page.
+    assert not any(mark in text for text in texts for mark in ("M€", "G", "B"))
+
+
+@pytest.mark.parametrize(
+    ("language", "quarter"),
+    [("fi", "3. nelj. 2026"), ("sv", "K3 2026"), ("en", "Q3 2026")],
+)
+def test_decisions_chart_writes_quarters_as_each_language_does(language: str, quarter: str) -> None:
+    t = _flask_texts(language)
+    chart = portfolio.decisions_chart({(2026, 3, Outcome.GO): 1}, t)  # type: ignore[arg-type]
+    assert chart.rows[0][0] == quarter
+    assert chart.figure["data"][0]["x"] == [quarter]
+
+
 # --- portfolio ---------------------------------------------------------------------------
 
 
@@ -150,23 +202,34 @@ def _costs(n: int) -> list[MunicipalityCost]:
 
 def test_municipality_cost_chart_shows_the_top_and_sums_the_rest_as_others() -> None:
     items = _costs(20)
-    chart = portfolio.municipality_cost_chart(items, T, top=5)
+    chart = portfolio.municipality_cost_chart(items, T, top=5, others_pilots=7)
     assert len(chart.rows) == 6
     assert [r[0] for r in chart.rows[:5]] == ["020", "019", "018", "017", "016"]
     others = chart.rows[5]
     assert others[0] == "" and others[1] == "Others (15 municipalities)"
     assert others[3] == sum(1000 * i for i in range(1, 16))
-    assert others[2] == sum(i % 3 + 1 for i in range(1, 16))
-    # The bars are the table's numbers, in euros: committed, proposed, actual side by side.
+    # The distinct pilots of the others, as the caller counted them: not their sum.
+    assert others[2] == 7
+    # The bars are the top five's numbers, in euros: committed, proposed, actual side by
+    # side; the others' sum stays out of the bars' scale, in the table and the note.
     committed, proposed, actual = chart.figure["data"]
-    assert committed["x"] == [r[3] / 100 for r in chart.rows]
-    assert proposed["x"] == [r[4] / 100 for r in chart.rows]
-    assert actual["x"] == [0.0] * 6
+    assert committed["x"] == [r[3] / 100 for r in chart.rows[:5]]
+    assert proposed["x"] == [r[4] / 100 for r in chart.rows[:5]]
+    assert actual["x"] == [0.0] * 5
+    assert committed["y"][-1] == "Kunta 16 (016)"
+    assert max(chart.figure["layout"]["xaxis"]["tickvals"]) < others[3] / 100
     assert chart.figure["layout"]["barmode"] == "group"
-    # Nothing lost: the bars add up to the total.
+    assert chart.note == (
+        "Not drawn, so that the bars stay readable: the other 15 municipalities together, "
+        "committed €1,200.00, proposed €120.00, actual costs €0.00, in 7 pilots (see the "
+        "table)."
+    )
+    # Nothing lost: the table adds up to the total.
     assert sum(r[3] for r in chart.rows) == sum(m.committed_cents for m in items)
     assert sum(r[4] for r in chart.rows) == sum(m.proposed_cents for m in items)
     assert chart.links == ("020", "019", "018", "017", "016", None)
+    with pytest.raises(ValueError):
+        portfolio.municipality_cost_chart(items, T, top=5)  # the others' pilots not counted
     assert "Committed €2,100.00 and proposed €210.00 across 20 municipalities" in (
         chart.description
     )
@@ -194,12 +257,20 @@ def test_savings_chart_puts_each_track_beside_its_national_potential() -> None:
         T,
     )
     quick, slow = chart.figure["data"]
-    # Committed pilots' estimates, proposed pilots' (side by side), realised.
-    assert quick["y"][:3] == [500.0, 70.0, 120.0]
-    # The potential is a floating bar from the low to the high end.
-    assert quick["base"][3] == 7_000_000 and quick["y"][3] == 16_000_000
-    assert slow["base"][3] == 440_000_000 and slow["y"][3] == 240_000_000
+    layout = chart.figure["layout"]
+    # Committed pilots' estimates, proposed pilots' (side by side), realised: only these
+    # are bars, each track on its own axis, scaled to its pilots' savings.
+    assert quick["y"] == [500.0, 70.0, 120.0]
+    assert slow["y"] == [9000.0, 0.0, 0.0]
     assert (quick["xaxis"], slow["xaxis"]) == ("x", "x2")
+    assert layout["yaxis"]["range"] == [0.0, 520.0]
+    assert layout["yaxis2"]["range"] == [0.0, 10_400.0]
+    # The national potential is written beside each track's bars, not drawn on their axis.
+    assert [note["text"] for note in layout["annotations"]] == [
+        "quick track<br>National potential €7m – €23m a year",
+        "slow track<br>National potential €440m – €680m a year",
+    ]
+    assert "base" not in quick and len(quick["x"]) == 3
     assert chart.rows[0] == ("quick", 500_00, 70_00, 120_00, 7_000_000_00, 23_000_000_00)
     assert chart.rows[1] == ("slow", 9_000_00, 0, 0, 440_000_000_00, 680_000_000_00)
     assert (
@@ -255,9 +326,49 @@ def test_timeline_chart_draws_one_line_per_pilot_grouped_by_stage() -> None:
         "Pilot 2 #2",
         "Pilot 3 #3",
     ]
-    assert chart.rows[1] == ("Pilot 2", "planning", date(2026, 1, 2), date(2026, 6, 2))
+    assert chart.rows[1] == (
+        "Pilot 2",
+        "planning",
+        date(2026, 1, 2),
+        date(2026, 6, 2),
+        None,
+        None,
+    )
     assert chart.note == ""
     assert "(stages: planning, piloting)" in chart.description
+    assert chart.figure["layout"]["shapes"] == []  # no today given: no line
+    _json_roundtrip(chart.figure)
+
+
+def test_timeline_chart_marks_today_the_decisions_and_the_reviews() -> None:
+    items = [
+        TimelineItem(
+            1,
+            "Pilot 1",
+            Stage.PILOTING,
+            date(2026, 1, 1),
+            date(2026, 9, 1),
+            decisions=(date(2026, 2, 1), date(2026, 5, 1)),
+            next_review=date(2026, 8, 1),
+        ),
+        _item(2),
+    ]
+    chart = portfolio.timeline_chart(items, 2, T, today=date(2026, 6, 15))
+    by_name = {trace["name"]: trace for trace in chart.figure["data"]}
+    decisions, reviews = by_name["Decision"], by_name["Review due"]
+    assert decisions["x"] == ["2026-02-01", "2026-05-01"]
+    assert decisions["y"] == ["Pilot 1 #1", "Pilot 1 #1"]
+    assert reviews["x"] == ["2026-08-01"] and reviews["y"] == ["Pilot 1 #1"]
+    # Told apart by shape as well as colour, and named in the legend.
+    assert decisions["marker"]["symbol"] != reviews["marker"]["symbol"]
+    assert chart.figure["layout"]["showlegend"] is True
+    (today,) = chart.figure["layout"]["shapes"]
+    assert today["x0"] == today["x1"] == "2026-06-15"
+    assert (today["yref"], today["y0"], today["y1"]) == ("paper", 0, 1)
+    # Named in the legend by a trace along the line.
+    assert by_name["Today (2026-06-15)"]["x"] == ["2026-06-15", "2026-06-15"]
+    assert chart.rows[0][4:] == (date(2026, 5, 1), date(2026, 8, 1))
+    assert chart.rows[1][4:] == (None, None)
     _json_roundtrip(chart.figure)
 
 
@@ -289,14 +400,14 @@ def test_decisions_chart_counts_per_quarter_filling_empty_quarters() -> None:
     }
     chart = portfolio.decisions_chart(counts, T)
     go, no_go, cont = chart.figure["data"]
-    assert go["x"] == ["2025 Q4", "2026 Q1", "2026 Q2"]
+    assert go["x"] == ["Q4 2025", "Q1 2026", "Q2 2026"]
     assert go["y"] == [2, 0, 3]
     assert no_go["y"] == [0, 0, 1]
     assert cont["y"] == [0, 0, 1]
     assert chart.rows == (
-        ("2025 Q4", 2, 0, 0, 2),
-        ("2026 Q1", 0, 0, 0, 0),
-        ("2026 Q2", 3, 1, 1, 5),
+        ("Q4 2025", 2, 0, 0, 2),
+        ("Q1 2026", 0, 0, 0, 0),
+        ("Q2 2026", 3, 1, 1, 5),
     )
     assert "7 decisions: 5 go, 1 no-go and 1 continue" in chart.description
 
@@ -383,7 +494,13 @@ def test_pilot_cost_chart_shows_the_largest_shares_and_the_rest_as_others() -> N
     chart = municipality.pilot_cost_chart(items, total_cents=100_000, pilots=40, t=T, top=3)
     assert chart.rows[:3] == (("P5", 500), ("P4", 400), ("P3", 300))
     assert chart.rows[3] == ("Others (37 pilots)", 100_000 - 1200)
-    assert chart.figure["data"][0]["x"] == [5.0, 4.0, 3.0, 988.0]
+    # The others' 988 € stay out of the bars' scale: in the table and the note only.
+    assert chart.figure["data"][0]["x"] == [5.0, 4.0, 3.0]
+    assert chart.figure["layout"]["xaxis"]["range"] == [0.0, 5.2]
+    assert chart.note == (
+        "Not drawn, so that the bars stay readable: its shares in the other 37 pilots, "
+        "€988.00 together (see the table)."
+    )
     assert chart.links == ("5", "4", "3", None)
     assert "€1,000.00 in all over 40 pilots" in chart.description
 

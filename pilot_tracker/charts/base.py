@@ -22,8 +22,10 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
+from math import ceil, floor
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pilot_tracker import formats
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Track
 from pilot_tracker.domain.money import round_half_up
 
@@ -77,6 +79,10 @@ class Texts(Protocol):
 
     def day(self, value: date) -> str: ...
 
+    def compact_money(self, euros: float) -> str: ...
+
+    def quarter(self, year: int, number: int) -> str: ...
+
 
 class PlainTexts:
     """English without translation: for tests, the benchmark and other tools."""
@@ -101,6 +107,12 @@ class PlainTexts:
 
     def day(self, value: date) -> str:
         return value.isoformat()
+
+    def compact_money(self, euros: float) -> str:
+        return formats.compact_money(euros, "en")
+
+    def quarter(self, year: int, number: int) -> str:
+        return formats.quarter(year, number, "en")
 
 
 @dataclass(frozen=True)
@@ -224,6 +236,48 @@ def figure_axis(title: str = "", **extra: Any) -> dict[str, Any]:
     return axis
 
 
+def nice_ticks(low: float, high: float, intervals: int = 5) -> list[float]:
+    """Round tick values from at or below `low` (at most 0) to at or above `high`: steps of
+    1, 2 or 5 times a power of ten, about `intervals` of them (two to five)."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        high = low + 1
+    raw = Fraction(high - low) / intervals
+    power = Fraction(10) ** floor(log10_fraction(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if raw <= m * power)
+    first = floor(Fraction(low) / step)
+    last = ceil(Fraction(high) / step)
+    return [float(i * step) for i in range(first, last + 1)]
+
+
+def log10_fraction(value: Fraction) -> int:
+    """The power of ten at or below a positive `value`, exactly (no float rounding)."""
+    power = 0
+    while Fraction(10) ** (power + 1) <= value:
+        power += 1
+    while Fraction(10) ** power > value:
+        power -= 1
+    return power
+
+
+def money_axis(t: Texts, title: str, euro_values: Iterable[float], **extra: Any) -> dict[str, Any]:
+    """A value axis of euros with round ticks written as the language shortens money
+    (`1,5 milj. €`, `1,5 mn €`, `€1.5m`): Plotly's own "1.5M" or Finnish "0,5B" (for a
+    billion, G in SI) reads as no language does, so the texts are made here."""
+    values = list(euro_values)
+    ticks = nice_ticks(min(values, default=0.0), max(values, default=0.0))
+    # A little room past the last tick, so that its label stays inside the plot's edge.
+    headroom = (ticks[-1] - ticks[0]) * 0.04
+    return figure_axis(
+        title,
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[t.compact_money(v) for v in ticks],
+        range=[ticks[0], ticks[-1] + headroom],
+        **extra,
+    )
+
+
 # Up to this largest count Plotly would step a count axis by 0.5 or less (it aims at up to
 # ten ticks, and charts.js at up to eleven on phones), so such axes step by 1 instead. Above
 # it Plotly's own step is a whole number, and charts.js may still thin the ticks on phones.
@@ -289,7 +343,7 @@ def _grouped_money_bars(
         t,
         bars,
         horizontal=False,
-        values_axis=figure_axis("€", rangemode="tozero"),
+        values_axis=money_axis(t, "", (euros(c) for _, _, cents, _ in series for c in cents)),
         categories_axis=figure_axis(type="category"),
         barmode="group",
         showlegend=True,
@@ -361,7 +415,7 @@ def money_bars(
         t,
         [bars],
         horizontal=True,
-        values_axis=figure_axis(axis_title, rangemode="tozero"),
+        values_axis=money_axis(t, axis_title, (euros(c) for c in cents)),
         categories_axis=categories_axis,
         height=height,
     )

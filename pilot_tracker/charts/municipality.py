@@ -47,35 +47,42 @@ class PilotCost:
 def pilot_cost_chart(
     items: Sequence[PilotCost], total_cents: int, pilots: int, t: Texts, *, top: int = 10
 ) -> Chart:
-    """A municipality's cost share per pilot: the `top` largest and the rest as "others".
+    """A municipality's cost share per pilot: the `top` largest as bars, and the rest as an
+    "others" row of the table only (drawn, their sum would dwarf every bar).
 
     `items` may be only the largest ones; `total_cents` and `pilots` cover all of them.
     """
     ordered = sorted(items, key=lambda p: (-p.share_cents, p.pilot_id))[:top]
     rows: list[tuple[Any, ...]] = [(p.name, p.share_cents) for p in ordered]
     labels = [f"{short(p.name, 32)} #{p.pilot_id}" for p in ordered]
-    colours = [ACCENT] * len(ordered)
     links: list[str | None] = [str(p.pilot_id) for p in ordered]
     languages: list[str | None] = [p.language for p in ordered]
     rest_count = pilots - len(ordered)
+    note = ""
     if rest_count > 0:
         others = t.gettext("Others (%(count)s pilots)", count=t.number(rest_count))
-        rows.append((others, total_cents - sum(p.share_cents for p in ordered)))
-        labels.append(others)
-        colours.append(MUTED)
+        rest_cents = total_cents - sum(p.share_cents for p in ordered)
+        rows.append((others, rest_cents))
         links.append(None)
         languages.append(None)
+        note = t.gettext(
+            "Not drawn, so that the bars stay readable: its shares in the other %(count)s "
+            "pilots, %(amount)s together (see the table).",
+            count=t.number(rest_count),
+            amount=t.money(rest_cents),
+        )
     figure = None
-    if pilots:
+    if ordered:
         figure = money_bars(
             t,
             labels,
-            [row[1] for row in rows],
-            colours,
+            [p.share_cents for p in ordered],
+            ACCENT,
             axis_title=t.gettext("Cost share (€)"),
-            height=max(260, 60 + 26 * len(rows)),
+            height=max(260, 60 + 26 * len(ordered)),
             categories_axis=figure_axis(autorange="reversed", type="category"),
         )
+    if pilots:
         description = t.gettext(
             "The municipality's cost share in each pilot it takes part in, largest first. "
             "%(total)s in all over %(count)s pilots.",
@@ -94,6 +101,7 @@ def pilot_cost_chart(
             Column("share", t.gettext("Cost share"), "money"),
         ),
         rows=tuple(rows),
+        note=note,
         link_kind="pilot",
         link_column="pilot",
         links=tuple(links),

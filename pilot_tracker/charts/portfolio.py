@@ -36,6 +36,7 @@ from pilot_tracker.charts.base import (
     figure_axis,
     figure_layout,
     grouped_money_chart,
+    money_axis,
     money_range,
     over_budget_chart,
     scatter,
@@ -137,12 +138,26 @@ class MunicipalityCost:
     actual_cents: int = 0
 
 
-def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top: int = 15) -> Chart:
-    """Cost per municipality, committed and proposed side by side with the actual costs:
-    the `top` largest by committed cost, the rest summed as one "others" row."""
+def top_municipalities(
+    items: Sequence[MunicipalityCost], top: int
+) -> tuple[list[MunicipalityCost], list[MunicipalityCost]]:
+    """The `top` largest by committed cost (ties by proposed cost, then code), and the rest:
+    the split municipality_cost_chart draws, for the caller to count the rest's pilots."""
     ordered = sorted(items, key=lambda m: (-m.committed_cents, -m.proposed_cents, m.code))
-    shown = ordered[:top]
-    rest = ordered[top:]
+    return ordered[:top], ordered[top:]
+
+
+def municipality_cost_chart(
+    items: Sequence[MunicipalityCost], t: Texts, *, top: int = 15, others_pilots: int | None = None
+) -> Chart:
+    """Cost per municipality, committed and proposed side by side with the actual costs:
+    the `top` largest by committed cost as bars, the rest summed as one "others" row of the
+    table only (drawn, their sum would dwarf every bar). `others_pilots` is how many distinct
+    pilots the rest take part in: a pilot of several of them counts once."""
+    shown, rest = top_municipalities(items, top)
+    if rest and others_pilots is None:
+        raise ValueError("the others' distinct pilots are needed when some are left out")
+    ordered = shown + rest
     rows: list[tuple[Any, ...]] = [
         (m.code, m.name, m.pilots, m.committed_cents, m.proposed_cents, m.actual_cents)
         for m in shown
@@ -153,7 +168,7 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
             (
                 "",
                 t.gettext("Others (%(count)s municipalities)", count=t.number(len(rest))),
-                sum(m.pilots for m in rest),
+                others_pilots,
                 sum(m.committed_cents for m in rest),
                 sum(m.proposed_cents for m in rest),
                 sum(m.actual_cents for m in rest),
@@ -168,12 +183,26 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
         ("actual", t.gettext("Actual costs"), 5, "#1b6e2a"),
     ]
     figure = None
+    note = ""
+    if rest:
+        others = rows[-1]
+        note = t.gettext(
+            "Not drawn, so that the bars stay readable: the other %(count)s municipalities "
+            "together, committed %(committed)s, proposed %(proposed)s, actual costs "
+            "%(actual)s, in %(pilots)s pilots (see the table).",
+            count=t.number(len(rest)),
+            committed=t.money(others[3]),
+            proposed=t.money(others[4]),
+            actual=t.money(others[5]),
+            pilots=t.number(others_pilots),
+        )
     if items:
-        labels = [f"{row[1]} ({row[0]})" if row[0] else row[1] for row in rows]
+        drawn = rows[: len(shown)]
+        labels = [f"{row[1]} ({row[0]})" for row in drawn]
         bars = [
             bar(
                 labels,
-                [euros(row[index]) for row in rows],
+                [euros(row[index]) for row in drawn],
                 horizontal=True,
                 name=name,
                 hover_name=name,
@@ -186,9 +215,13 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
             t,
             bars,
             horizontal=True,
-            values_axis=figure_axis(t.gettext("Net cost (€)"), rangemode="tozero"),
+            values_axis=money_axis(
+                t,
+                t.gettext("Net cost (€)"),
+                (euros(row[index]) for row in drawn for _, _, index, _ in series),
+            ),
             categories_axis=figure_axis(autorange="reversed"),
-            height=max(300, 60 + 48 * len(rows)),
+            height=max(300, 60 + 48 * len(drawn)),
             barmode="group",
             showlegend=True,
         )
@@ -218,6 +251,7 @@ def municipality_cost_chart(items: Sequence[MunicipalityCost], t: Texts, *, top:
             *(Column(key, name, "money") for key, name, _, _ in series),
         ),
         rows=tuple(rows),
+        note=note,
         link_kind="municipality",
         link_column="municipality",
         links=tuple(links),
@@ -234,16 +268,24 @@ class TrackSavings:
     estimated_proposed_cents: int = 0
 
 
+def compact_range(t: Texts, low_cents: int, high_cents: int) -> str:
+    """A range of euros as the language shortens them: "440 milj. € – 680 milj. €"."""
+    return t.compact_money(low_cents / 100) + " – " + t.compact_money(high_cents / 100)
+
+
 def savings_chart(
     by_track: Mapping[Track, TrackSavings],
     t: Texts,
     *,
     potential: Mapping[Track, tuple[int, int]] = NATIONAL_POTENTIAL_EUR,
 ) -> Chart:
-    """Estimated vs realised annual savings per track beside the national potential range.
+    """Estimated vs realised annual savings per track, with the national potential range
+    written beside each track's bars rather than drawn on their axis.
 
-    One panel per track: the slow track's potential is some thirty times the quick one's, so
-    a shared axis would flatten the quick track to nothing.
+    One panel per track, each on its own axis: the slow track's potential is some thirty
+    times the quick one's, and the potential some hundred times the pilots' savings, so one
+    shared axis would flatten the pilots' bars to nothing. The potential is the caption of
+    each panel's axis (and in the table), the pilots' bars fill their own panel.
     """
     tracks = list(Track)
     rows = []
@@ -263,29 +305,19 @@ def savings_chart(
     estimated_label = t.gettext("Estimated by committed pilots")
     proposed_label = t.gettext("Estimated by proposed pilots")
     realised_label = t.gettext("Realised (latest measurements)")
-    potential_label = t.gettext("National potential (range)")
     data: list[dict[str, Any]] = []
-    layout = figure_layout(t, height=360, barmode="overlay")
+    layout = figure_layout(t, height=380)
     for index, (track, row) in enumerate(zip(tracks, rows, strict=True)):
         suffix = "" if index == 0 else str(index + 1)
-        categories = [estimated_label, proposed_label, realised_label, potential_label]
+        amounts = [euros(row[1]), euros(row[2]), euros(row[3])]
         data.append(
             {
                 "type": "bar",
                 "name": t.label(track),
-                "x": categories,
-                "y": [euros(row[1]), euros(row[2]), euros(row[3]), euros(row[5] - row[4])],
-                "base": [0, 0, 0, euros(row[4])],
-                "marker": {
-                    "color": [ACCENT, "#b34d00", "#1b6e2a", "#c9d6e3"],
-                    "line": {"color": ACCENT},
-                },
-                "customdata": [
-                    t.money(row[1]),
-                    t.money(row[2]),
-                    t.money(row[3]),
-                    money_range(t, row[4], row[5]),
-                ],
+                "x": [estimated_label, proposed_label, realised_label],
+                "y": amounts,
+                "marker": {"color": [ACCENT, "#b34d00", "#1b6e2a"]},
+                "customdata": [t.money(row[1]), t.money(row[2]), t.money(row[3])],
                 "hovertemplate": "%{x}: %{customdata}<extra>" + t.label(track) + "</extra>",
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
@@ -295,23 +327,30 @@ def savings_chart(
         layout[f"xaxis{suffix}"] = figure_axis(
             domain=[left + 0.06, left + 1 / len(tracks) - 0.04], anchor=f"y{suffix}"
         )
-        layout[f"yaxis{suffix}"] = figure_axis(
-            t.gettext("€ per year"), anchor=f"x{suffix}", rangemode="tozero"
+        layout[f"yaxis{suffix}"] = money_axis(
+            t, t.gettext("€ per year"), amounts, anchor=f"x{suffix}"
         )
+    # Each panel's caption: its track, and the track's national potential for reference.
     layout["annotations"] = [
         {
-            "text": t.gettext("%(track)s track", track=t.label(track)),
+            "text": t.gettext("%(track)s track", track=t.label(track))
+            + "<br>"
+            + t.gettext(
+                "National potential %(range)s a year",
+                range=compact_range(t, row[4], row[5]),
+            ),
             "xref": "paper",
             "yref": "paper",
             "x": (index + 0.5) / len(tracks),
+            "xanchor": "center",
             "y": 1.0,
             "yanchor": "bottom",
             "showarrow": False,
             "font": {"size": 14},
         }
-        for index, track in enumerate(tracks)
+        for index, (track, row) in enumerate(zip(tracks, rows, strict=True))
     ]
-    layout["margin"] = {"l": 10, "r": 20, "t": 40, "b": 40}
+    layout["margin"] = {"l": 10, "r": 20, "t": 64, "b": 40}
     estimated = sum(row[1] for row in rows)
     proposed = sum(row[2] for row in rows)
     realised = sum(row[3] for row in rows)
@@ -396,7 +435,8 @@ def rag_chart(counts: Mapping[tuple[Rag | None, bool], int], t: Texts) -> Chart:
 
 @dataclass(frozen=True)
 class TimelineItem:
-    """A pilot's planned period."""
+    """A pilot's planned period, the days of its decisions and its next review (that of its
+    newest decision, as services.due reads it)."""
 
     pilot_id: int
     name: str
@@ -404,14 +444,28 @@ class TimelineItem:
     start: date
     end: date
     language: str = "fi"  # of the name
+    decisions: tuple[date, ...] = ()
+    next_review: date | None = None
+
+
+DECISION_MARKER = {"color": "#1a1a1a", "symbol": "diamond", "size": 12}
+REVIEW_MARKER = {"color": "#a0467d", "symbol": "triangle-down", "size": 13}
+TODAY_LINE = "#b00020"
 
 
 def timeline_chart(
-    items: Sequence[TimelineItem], total: int, t: Texts, *, stages: Sequence[Stage] = ()
+    items: Sequence[TimelineItem],
+    total: int,
+    t: Texts,
+    *,
+    stages: Sequence[Stage] = (),
+    today: date | None = None,
 ) -> Chart:
-    """Planned start → end of pilots, coloured by stage; `total` is how many there were in
-    all (the caller shows a bounded number, with a link to the full list)."""
-    data = []
+    """Planned start → end of pilots, coloured by stage, with each pilot's decisions and its
+    next review as markers (of their own shape, named in the legend) and a line at `today`;
+    `total` is how many there were in all (the caller shows a bounded number, with a link to
+    the full list)."""
+    data: list[dict[str, Any]] = []
     for stage in STAGE_ORDER:
         mine = [item for item in items if item.stage is stage]
         if not mine:
@@ -433,6 +487,57 @@ def timeline_chart(
                 hovertemplate="%{y}: %{x}<extra>" + t.label(stage) + "</extra>",
             )
         )
+    for name, marker, points in (
+        (
+            t.gettext("Decision"),
+            DECISION_MARKER,
+            [(day, item) for item in items for day in item.decisions],
+        ),
+        (
+            t.gettext("Review due"),
+            REVIEW_MARKER,
+            [(item.next_review, item) for item in items if item.next_review],
+        ),
+    ):
+        if points:
+            data.append(
+                scatter(
+                    "markers",
+                    name,
+                    days(day for day, _ in points),
+                    [_timeline_label(item) for _, item in points],
+                    marker={**marker, "line": {"color": "#ffffff", "width": 1}},
+                    hovertemplate="%{y}: %{x}<extra>" + name + "</extra>",
+                )
+            )
+    shapes: list[dict[str, Any]] = []
+    if today is not None and items:
+        # The line across the whole plot, and a trace along it that names it in the legend
+        # (a text beside the line would collide with the pilots' names on a phone).
+        line = {"color": TODAY_LINE, "width": 2, "dash": "dash"}
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": line,
+            }
+        )
+        name = t.gettext("Today (%(day)s)", day=t.day(today))
+        data.append(
+            scatter(
+                "lines",
+                name,
+                [today.isoformat(), today.isoformat()],
+                [_timeline_label(items[0]), _timeline_label(items[-1])],
+                line=line,
+                hovertemplate=name + "<extra></extra>",
+            )
+        )
     figure = None
     if items:
         figure = date_figure(
@@ -448,11 +553,13 @@ def timeline_chart(
             showlegend=True,
             legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
             margin={"l": 10, "r": 20, "t": 40, "b": 40},
+            shapes=shapes,
         )
     stage_names = ", ".join(t.label(s) for s in stages) if stages else ""
     description = t.gettext(
         "Planned start and end of each pilot (stages: %(stages)s), coloured by stage, "
-        "ending soonest first. %(total)s pilots in all.",
+        "ending soonest first, with their decisions, their next reviews and today. "
+        "%(total)s pilots in all.",
         stages=stage_names or t.gettext("all"),
         total=t.number(total),
     )
@@ -473,8 +580,20 @@ def timeline_chart(
             Column("stage", t.gettext("Stage")),
             Column("start", t.gettext("Planned start"), "date"),
             Column("end", t.gettext("Planned end"), "date"),
+            Column("last_decision", t.gettext("Latest decision"), "date"),
+            Column("next_review", t.gettext("Review due"), "date"),
         ),
-        rows=tuple((item.name, t.label(item.stage), item.start, item.end) for item in items),
+        rows=tuple(
+            (
+                item.name,
+                t.label(item.stage),
+                item.start,
+                item.end,
+                max(item.decisions, default=None),
+                item.next_review,
+            )
+            for item in items
+        ),
         note=note,
         link_kind="pilot",
         link_column="pilot",
@@ -508,7 +627,7 @@ def decisions_chart(counts: Mapping[tuple[int, int, Outcome], int], t: Texts) ->
         title=t.gettext("Decisions per quarter by outcome"),
         description=description,
         category=Column("quarter", t.gettext("Quarter")),
-        labels=[f"{year} Q{quarter}" for year, quarter in quarters],
+        labels=[t.quarter(year, quarter) for year, quarter in quarters],
         series=enum_series(t, series, OUTCOME_COLOURS),
         values_title=t.gettext("Decisions"),
         horizontal=False,

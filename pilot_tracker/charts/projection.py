@@ -13,7 +13,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pilot_tracker.charts.base import Chart, Column, Texts, euros, figure_axis, figure_layout
+from pilot_tracker.charts.base import (
+    Chart,
+    Column,
+    Texts,
+    euros,
+    figure_layout,
+    money_axis,
+)
 from pilot_tracker.domain.money import round_half_up
 
 SAVINGS_COLOUR = "#1b6e2a"  # 3:1 or more on white, like the dashboards' colours
@@ -122,7 +129,13 @@ def projection_chart(
             showlegend=True,
             legend={"orientation": "h", "y": -0.25},
             xaxis={"automargin": True, "type": "category"},
-            yaxis=figure_axis("€", rangemode="tozero"),
+            yaxis=money_axis(
+                t,
+                "",
+                [euros(s.annual_savings_cents) for s in scenarios]
+                + [euros(s.net_cost_cents) for s in scenarios]
+                + [euros(high_cents)],
+            ),
         ),
     }
     return Chart(

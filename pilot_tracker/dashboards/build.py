@@ -55,6 +55,14 @@ class PortfolioData:
         return queries.net_cost_by_municipality(self.filters, self.language)
 
     @cached_property
+    def others_pilots(self) -> int:
+        """The distinct pilots of the municipalities the cost chart sums as "others"."""
+        shown, rest = portfolio.top_municipalities(self.municipalities, MUNICIPALITY_TOP)
+        if not rest:
+            return 0
+        return queries.distinct_pilots_outside(self.filters, [m.code for m in shown])
+
+    @cached_property
     def timeline(self) -> tuple[list[portfolio.TimelineItem], int]:
         stages = queries.timeline_stages(self.filters)
         total = sum(g.dated for g in self.groups if g.stage in stages)
@@ -151,7 +159,7 @@ PORTFOLIO_CHARTS: dict[str, Callable[[PortfolioData, Texts], Chart]] = {
     "stages": lambda d, t: portfolio.stage_chart(_stage_counts(d.groups), t),
     "themes": lambda d, t: portfolio.theme_track_chart(_theme_track_counts(d.groups), t),
     "municipality-costs": lambda d, t: portfolio.municipality_cost_chart(
-        d.municipalities, t, top=MUNICIPALITY_TOP
+        d.municipalities, t, top=MUNICIPALITY_TOP, others_pilots=d.others_pilots
     ),
     "savings": lambda d, t: portfolio.savings_chart(_savings(d), t),
     "by-year": lambda d, t: municipality.money_by_year_chart(
@@ -167,7 +175,7 @@ PORTFOLIO_CHARTS: dict[str, Callable[[PortfolioData, Texts], Chart]] = {
     ),
     "status": lambda d, t: portfolio.rag_chart(_rag_counts(d.groups), t),
     "timeline": lambda d, t: portfolio.timeline_chart(
-        d.timeline[0], d.timeline[1], t, stages=queries.timeline_stages(d.filters)
+        d.timeline[0], d.timeline[1], t, stages=queries.timeline_stages(d.filters), today=d.today
     ),
     "decisions": lambda d, t: portfolio.decisions_chart(d.decisions, t),
     "kpi-attainment": lambda d, t: portfolio.kpi_attainment_chart(d.attainment, t),

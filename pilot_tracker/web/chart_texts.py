@@ -48,6 +48,12 @@ class FlaskTexts:
             return "–"
         return formats.short_date(value, self.language)
 
+    def compact_money(self, euros: float) -> str:
+        return formats.compact_money(euros, self.language)
+
+    def quarter(self, year: int, number: int) -> str:
+        return formats.quarter(year, number, self.language)
+
     def cell(self, value: Any, kind: str) -> str:
         """A table cell's text by its column kind (see charts.base.Column)."""
         if value is None:
