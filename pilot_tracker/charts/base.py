@@ -238,19 +238,20 @@ def figure_axis(title: str = "", **extra: Any) -> dict[str, Any]:
 
 def nice_ticks(low: float, high: float, intervals: int = 5) -> list[float]:
     """Round tick values from at or below `low` (at most 0) to at or above `high`: steps of
-    1, 2 or 5 times a power of ten, about `intervals` of them (two to five)."""
+    1, 2 or 5 times a power of ten, the smallest that needs no more than about `intervals`
+    of them (so from two to six). Exact fractions, so no tick reads 0.30000000000000004."""
     low, high = min(low, 0.0), max(high, 0.0)
     if high == low:
         high = low + 1
     raw = Fraction(high - low) / intervals
-    power = Fraction(10) ** floor(log10_fraction(raw))
+    power = Fraction(10) ** _power_of_ten(raw)
     step = next(m * power for m in (1, 2, 5, 10) if raw <= m * power)
     first = floor(Fraction(low) / step)
     last = ceil(Fraction(high) / step)
     return [float(i * step) for i in range(first, last + 1)]
 
 
-def log10_fraction(value: Fraction) -> int:
+def _power_of_ten(value: Fraction) -> int:
     """The power of ten at or below a positive `value`, exactly (no float rounding)."""
     power = 0
     while Fraction(10) ** (power + 1) <= value:
