@@ -20,8 +20,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_compact_currency, format_decimal
 
 # The conventions of each language as written in Finland: Finland-Swedish writes dates as
 # 27.11.2026 (not Sweden's 2026-11-27), and English here is British (27/11/2026, not the
@@ -159,6 +159,22 @@ def money(cents: int, language: str, with_symbol: bool = True) -> str:
         return "-" + amount if negative else amount
     text = f"{s.currency_before}{amount}{s.currency_after}"
     return "-" + text if negative else text
+
+
+def compact_money(euros: int | float | Decimal, language: str) -> str:
+    """Euros as the language shortens them on a chart's axis (CLDR's short currency format):
+    `1,5 milj. €` and `500 t. €` in Finnish, `1,5 mn €` in Swedish, `€1.5m` in English.
+
+    Up to two decimals of the shortened unit, without trailing zeros; an axis' ticks (see
+    charts.base.money_ticks) need at most one.
+    """
+    return format_compact_currency(euros, "EUR", locale=format_locale(language), fraction_digits=2)
+
+
+def quarter(year: int, number: int, language: str) -> str:
+    """A calendar quarter as the language writes it short: `1. nelj. 2026` in Finnish,
+    `K1 2026` in Swedish, `Q1 2026` in English (CLDR's year-and-quarter skeleton)."""
+    return format_skeleton("yQQQ", date(year, 3 * number - 2, 1), locale=format_locale(language))
 
 
 def short_date(value: date, language: str) -> str:

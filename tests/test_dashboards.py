@@ -24,7 +24,8 @@ from flask import Flask, render_template
 from flask.testing import FlaskClient
 from sqlalchemy.orm import selectinload
 
-from pilot_tracker.dashboards import assets, pilot_charts, pilot_charts_for
+from pilot_tracker.charts.pilot import pilot_charts_for
+from pilot_tracker.dashboards import assets, pilot_charts
 from pilot_tracker.dashboards.queries import pilot_dashboard_data
 from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, SplitMethod, Stage, Theme
 from pilot_tracker.domain.money import round_half_up
@@ -32,6 +33,7 @@ from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Municipality, Participation, Pilot
 from pilot_tracker.services.decisions import record_decision
 from pilot_tracker.services.reporting import add_kpi, add_measurement, add_status_update
+from pilot_tracker.web.chart_texts import FlaskTexts
 from tests.conftest import Actors, login_as
 from tests.factories import make_pilot
 
@@ -278,6 +280,50 @@ def test_summary_cards_total_the_portfolio(
     assert "€12,000.00" in cards  # realised: the latest value of the savings KPI
 
 
+def test_the_others_row_counts_each_of_their_pilots_once(
+    app: Flask, client: FlaskClient, actors: Actors, portfolio: Portfolio
+) -> None:
+    # One piloting pilot of 20 further municipalities, with the smallest shares: most of them
+    # fall outside the chart's top 15, into "others", where it must count once, not 20 times.
+    with app.app_context():
+        taken = {"418", "536", "980", "091"}
+        codes = db.session.scalars(
+            sa.select(Municipality.code)
+            .where(Municipality.code.not_in(taken))
+            .order_by(Municipality.code)
+            .limit(20)
+        ).all()
+        wide = make_pilot(
+            tuple(codes),
+            method=SplitMethod.EQUAL,
+            name="Laaja kokeilu",
+            stage=Stage.PILOTING,
+            budget_cents=20_000,
+            funding_cents=0,
+        )
+        participations = db.session.execute(
+            sa.select(Participation.municipality_code, Participation.pilot_id)
+        ).all()
+    login_as(client, actors.council)
+    html = page(client, "/dashboard")
+    rows = tables(html)["municipality-costs"][1:]
+    shown = {r[0] for r in rows if r[0]}
+    (others,) = [r for r in rows if not r[0]]
+    rest = {code for code, _ in participations} - shown
+    assert len(shown) == 15 and len(rest) == 9
+    assert others[1] == "Others (9 municipalities)"
+    distinct = {pilot for code, pilot in participations if code in rest}
+    participating = sum(1 for code, _ in participations if code in rest)
+    assert wide.id in distinct and len(distinct) < participating
+    assert int(others[2]) == len(distinct)
+    csv_rows = get_csv(client, "/dashboard/data/municipality-costs.csv")
+    assert csv_rows[-1][:3] == ["", "Others (9 municipalities)", str(len(distinct))]
+    # The others' sum is not a bar: the 15 shown are.
+    bars = figures(html)["municipality-costs"]["data"][0]["y"]
+    assert len(bars) == 15 and not any(label.startswith("Others") for label in bars)
+    assert "Not drawn, so that the bars stay readable: the other 9 municipalities" in html
+
+
 def test_savings_chart_uses_the_latest_value_of_savings_kpis(
     client: FlaskClient, actors: Actors, portfolio: Portfolio
 ) -> None:
@@ -287,7 +333,10 @@ def test_savings_chart_uses_the_latest_value_of_savings_kpis(
     # Committed estimates, proposed estimates (side by side), realised.
     assert quick["y"][:3] == [45_000.0, 0.0, 12_000.0]
     assert slow["y"][:3] == [0.0, 100_000.0, 0.0]
-    assert quick["base"][3] == 7_000_000 and quick["y"][3] == 16_000_000
+    # The national potential beside the bars (their axis' caption), not a bar on their axis.
+    assert "base" not in quick and len(quick["y"]) == 3
+    captions = [a["text"] for a in figures(html)["savings"]["layout"]["annotations"]]
+    assert captions[0] == "Quick track<br>National potential €7m – €23m a year"
     rows = tables(html)["savings"]
     assert [eur(c) for c in rows[1][1:]] == [45_000, 0, 12_000, 7_000_000, 23_000_000]
     csv_rows = get_csv(client, "/dashboard/data/savings.csv")
@@ -318,9 +367,8 @@ def test_theme_chart_and_decisions_and_kpi_attainment(
     assert dict(zip(quick["y"], quick["x"], strict=True))["Permit services"] == 1
     assert dict(zip(slow["y"], slow["x"], strict=True))["Geodata management"] == 1
     go = found["decisions"]["data"][0]
-    quarter = (
-        f"{(TODAY - timedelta(days=1)).year} Q{((TODAY - timedelta(days=1)).month - 1) // 3 + 1}"
-    )
+    decided = TODAY - timedelta(days=1)
+    quarter = f"Q{(decided.month - 1) // 3 + 1} {decided.year}"  # as English writes it
     assert (go["name"], go["x"], go["y"]) == ("Go", [quarter], [1])
     # Säästö 12 000 / 40 000 = 30 %, Varaukset 80 %, Tyytyväisyys unmeasured.
     assert found["kpi-attainment"]["data"][0]["y"] == [1, 0, 0, 1, 0, 1, 0]
@@ -331,10 +379,18 @@ def test_timeline_shows_active_dated_pilots(
 ) -> None:
     login_as(client, actors.council)
     html = page(client, "/dashboard")
-    traces = figures(html)["timeline"]["data"]
-    assert [t["name"] for t in traces] == ["Planning", "Piloting"]
+    timeline = figures(html)["timeline"]
+    traces = timeline["data"]
+    assert [t["name"] for t in traces][:3] == ["Planning", "Piloting", "Decision"]
     labels = {t["y"][0] for t in traces}
     assert labels == {f"Sähköinen tilavaraus #{portfolio.a}", f"Paikkatietoalusta #{portfolio.b}"}
+    # Pilot a's decision yesterday, on its row; and a line at today.
+    decision = traces[2]
+    assert decision["x"] == [(TODAY - timedelta(days=1)).isoformat()]
+    assert decision["y"] == [f"Sähköinen tilavaraus #{portfolio.a}"]
+    (today,) = timeline["layout"]["shapes"]
+    assert today["x0"] == TODAY.isoformat()
+    assert traces[-1]["name"] == f"Today ({TODAY.strftime('%d/%m/%Y')})"
 
 
 def test_filters_change_the_numbers(
@@ -703,14 +759,16 @@ def test_query_counts_do_not_grow_with_the_portfolio(
         _add_pilots(actors, 6)
     after = counts()
     assert before == after
-    # Portfolio: 9 aggregates, the money by commitment and year, the due section (items and
-    # counts), the actual costs in all and by year. Municipality: 7, with the due section's
+    # Portfolio: 10 aggregates (the timeline's with its pilots' decisions), the money by
+    # commitment and year, the due section (items and counts), the actual costs in all and by
+    # year (the "others" row's distinct pilots only past 15 municipalities: not here).
+    # Municipality: 7, with the due section's
     # two, the reviews' count and its actual costs by pilot and by year. Both: the names of
     # the municipalities the due items name. Budget against actual: the portfolio's budget
     # and actual by year and its pilots over budget (3), the municipality's pilots with its
     # shares by pilot and year (2); the municipality also its pilots' residents'
     # satisfaction (one grouped query).
-    assert after == [18, 18, 16], after
+    assert after == [19, 19, 16], after
 
 
 # --- scripts -----------------------------------------------------------------------------
@@ -791,8 +849,9 @@ def test_pilot_charts_from_a_loaded_pilot_match_and_need_no_query(
                 selectinload(Pilot.status_updates),
             )
         ).one()
+        t = FlaskTexts()
         with counting_queries() as statements:
-            loaded = pilot_charts_for(pilot)
+            loaded = pilot_charts_for(pilot, t, t.language)
         queried = pilot_charts(portfolio.a)
     assert statements == []
     assert [c.figure for c in loaded] == [c.figure for c in queried]

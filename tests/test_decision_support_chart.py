@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from pilot_tracker.charts import PlainTexts
-from pilot_tracker.decision_support import Scenario, per_resident, projection_chart
+from pilot_tracker.charts.base import PlainTexts
+from pilot_tracker.charts.projection import Scenario, per_resident, projection_chart
 
 T = PlainTexts()
 SCENARIOS = [

@@ -1,9 +1,10 @@
-"""Dashboards: the portfolio (/dashboard), each municipality's (/municipalities/<code>), the
-pilot page's charts, and CSV downloads of every chart's data.
+"""Dashboards: the portfolio (/dashboard), each municipality's (/municipalities/<code>), and
+CSV downloads of every chart's data, the pilot page's charts' included.
 
-The pilot page wires its charts with `pilot_charts_for(pilot)` (from the pilot it loaded, no
-extra query) or `pilot_charts(pilot_id)` (five queries), and the template partial
-`dashboards/_pilot_charts.html` (see the partial for the variables it reads).
+The pilot page builds its charts with `charts.pilot.pilot_charts_for(pilot, ...)` (from the
+pilot it loaded, no extra query) and draws them with the template partial
+`dashboards/_pilot_charts.html` (see the partial for the variables it reads);
+`pilot_charts(pilot_id)` builds the same with five queries (their CSVs, the benchmark).
 """
 
 from flask import Blueprint
@@ -11,6 +12,6 @@ from flask import Blueprint
 bp = Blueprint("dashboards", __name__)
 
 from pilot_tracker.dashboards import assets, routes  # noqa: E402,F401
-from pilot_tracker.dashboards.build import pilot_charts, pilot_charts_for  # noqa: E402
+from pilot_tracker.dashboards.build import pilot_charts  # noqa: E402
 
-__all__ = ["bp", "pilot_charts", "pilot_charts_for"]
+__all__ = ["bp", "pilot_charts"]

@@ -12,12 +12,13 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from pilot_tracker import charts, cost_charts
-from pilot_tracker.charts import Chart, Texts
+from pilot_tracker.charts import municipality, portfolio
+from pilot_tracker.charts.base import Chart, Texts
+from pilot_tracker.charts.pilot import PilotCharts, pilot_charts_from
 from pilot_tracker.dashboards import queries
 from pilot_tracker.domain.commitment import Commitment, commitment
-from pilot_tracker.domain.enums import Direction, Gate, Outcome, Rag, Stage, Theme, Track
-from pilot_tracker.models import Municipality, Pilot
+from pilot_tracker.domain.enums import Gate, Outcome, Rag, Stage, Theme, Track
+from pilot_tracker.models import Municipality
 from pilot_tracker.services import cost_overview, due, money
 from pilot_tracker.services.pilot_filters import PilotFilters, pilot_conditions
 
@@ -52,11 +53,19 @@ class PortfolioData:
         return queries.realised_savings_by_track(self.filters, self.user)
 
     @cached_property
-    def municipalities(self) -> list[charts.MunicipalityCost]:
+    def municipalities(self) -> list[portfolio.MunicipalityCost]:
         return queries.net_cost_by_municipality(self.filters, self.user, self.language)
 
     @cached_property
-    def timeline(self) -> tuple[list[charts.TimelineItem], int]:
+    def others_pilots(self) -> int:
+        """The distinct pilots of the municipalities the cost chart sums as "others"."""
+        shown, rest = portfolio.top_municipalities(self.municipalities, MUNICIPALITY_TOP)
+        if not rest:
+            return 0
+        return queries.distinct_pilots_outside(self.filters, self.user, [m.code for m in shown])
+
+    @cached_property
+    def timeline(self) -> tuple[list[portfolio.TimelineItem], int]:
         stages = queries.timeline_stages(self.filters)
         total = sum(g.dated for g in self.groups if g.stage in stages)
         return queries.timeline(self.filters, self.user, TIMELINE_LIMIT), total
@@ -123,13 +132,13 @@ def _rag_counts(groups: list[queries.PilotGroup]) -> Counter[tuple[Rag | None, b
     return counts
 
 
-def _savings(data: PortfolioData) -> dict[Track, charts.TrackSavings]:
+def _savings(data: PortfolioData) -> dict[Track, portfolio.TrackSavings]:
     """Estimates by track, committed and proposed apart; stopped pilots estimate nothing."""
     estimated: Counter[tuple[Commitment, Track]] = Counter()
     for g in data.groups:
         estimated[(commitment(g.stage), g.track)] += g.estimated_savings_cents
     return {
-        track: charts.TrackSavings(
+        track: portfolio.TrackSavings(
             estimated[(Commitment.COMMITTED, track)],
             data.realised.get(track, 0),
             estimated[(Commitment.PROPOSED, track)],
@@ -138,10 +147,10 @@ def _savings(data: PortfolioData) -> dict[Track, charts.TrackSavings]:
     }
 
 
-def year_amounts(rows: list[money.YearMoney]) -> list[charts.YearAmounts]:
+def year_amounts(rows: list[money.YearMoney]) -> list[municipality.YearAmounts]:
     """The money service's years as chart input."""
     return [
-        charts.YearAmounts(
+        municipality.YearAmounts(
             r.year, r.planned_committed_cents, r.planned_proposed_cents, r.actual_cents
         )
         for r in rows
@@ -149,29 +158,29 @@ def year_amounts(rows: list[money.YearMoney]) -> list[charts.YearAmounts]:
 
 
 PORTFOLIO_CHARTS: dict[str, Callable[[PortfolioData, Texts], Chart]] = {
-    "stages": lambda d, t: charts.stage_chart(_stage_counts(d.groups), t),
-    "themes": lambda d, t: charts.theme_track_chart(_theme_track_counts(d.groups), t),
-    "municipality-costs": lambda d, t: charts.municipality_cost_chart(
-        d.municipalities, t, top=MUNICIPALITY_TOP
+    "stages": lambda d, t: portfolio.stage_chart(_stage_counts(d.groups), t),
+    "themes": lambda d, t: portfolio.theme_track_chart(_theme_track_counts(d.groups), t),
+    "municipality-costs": lambda d, t: portfolio.municipality_cost_chart(
+        d.municipalities, t, top=MUNICIPALITY_TOP, others_pilots=d.others_pilots
     ),
-    "savings": lambda d, t: charts.savings_chart(_savings(d), t),
-    "by-year": lambda d, t: charts.money_by_year_chart(
+    "savings": lambda d, t: portfolio.savings_chart(_savings(d), t),
+    "by-year": lambda d, t: municipality.money_by_year_chart(
         year_amounts(d.money.by_year),
         (d.money.unscheduled.committed, d.money.unscheduled.proposed),
         t,
     ),
-    "budget-actual": lambda d, t: cost_charts.budget_actual_by_year_chart(
+    "budget-actual": lambda d, t: portfolio.budget_actual_by_year_chart(
         d.budget_by_year[0], d.budget_by_year[1], t
     ),
-    "over-budget": lambda d, t: cost_charts.portfolio_over_budget_chart(
+    "over-budget": lambda d, t: portfolio.portfolio_over_budget_chart(
         d.over_budget[0], d.over_budget[1], t
     ),
-    "status": lambda d, t: charts.rag_chart(_rag_counts(d.groups), t),
-    "timeline": lambda d, t: charts.timeline_chart(
-        d.timeline[0], d.timeline[1], t, stages=queries.timeline_stages(d.filters)
+    "status": lambda d, t: portfolio.rag_chart(_rag_counts(d.groups), t),
+    "timeline": lambda d, t: portfolio.timeline_chart(
+        d.timeline[0], d.timeline[1], t, stages=queries.timeline_stages(d.filters), today=d.today
     ),
-    "decisions": lambda d, t: charts.decisions_chart(d.decisions, t),
-    "kpi-attainment": lambda d, t: charts.kpi_attainment_chart(d.attainment, t),
+    "decisions": lambda d, t: portfolio.decisions_chart(d.decisions, t),
+    "kpi-attainment": lambda d, t: portfolio.kpi_attainment_chart(d.attainment, t),
 }
 
 
@@ -206,7 +215,7 @@ class MunicipalityData:
         return queries.municipality_pilots(self.code, MUNICIPALITY_PILOT_ROWS, self.today)
 
     @cached_property
-    def due(self) -> list[charts.DueDecision]:
+    def due(self) -> list[municipality.DueDecision]:
         """Its reviews, overdue and due (services.due: the same rule as everywhere)."""
         found = due.due_items(
             self.user,
@@ -216,7 +225,7 @@ class MunicipalityData:
             limit=DUE_REVIEW_ROWS,
         )
         return [
-            charts.DueDecision(
+            municipality.DueDecision(
                 pilot_id=i.pilot_id,
                 pilot_name=i.pilot_name,
                 next_review=i.due_on,
@@ -233,9 +242,9 @@ class MunicipalityData:
     def attainment(self) -> dict[str, int]:
         return queries.municipality_kpi_attainment(self.code)
 
-    def by_track(self) -> dict[Track, charts.MunicipalityTrack]:
+    def by_track(self) -> dict[Track, municipality.MunicipalityTrack]:
         return {
-            track: charts.MunicipalityTrack(
+            track: municipality.MunicipalityTrack(
                 cost_cents=m.committed_cents,
                 estimated_share_cents=m.estimated_committed_cents,
                 realised_share_cents=m.realised_cents,
@@ -263,31 +272,33 @@ class MunicipalityData:
 
 
 MUNICIPALITY_CHARTS: dict[str, Callable[[MunicipalityData, Texts], Chart]] = {
-    "stages": lambda d, t: charts.stage_chart(
+    "stages": lambda d, t: portfolio.stage_chart(
         Counter(d.money.by_stage), t, title=t.gettext("Its pilots by stage")
     ),
-    "pilot-costs": lambda d, t: charts.pilot_cost_chart(
+    "pilot-costs": lambda d, t: municipality.pilot_cost_chart(
         queries.pilot_costs(d.pilots[0]),
         d.money.all_shares_cents,
         d.pilots[1],
         t,
         top=PILOT_COST_TOP,
     ),
-    "savings": lambda d, t: charts.municipality_savings_chart(d.by_track(), d.place.population, t),
-    "by-year": lambda d, t: charts.money_by_year_chart(
+    "savings": lambda d, t: municipality.municipality_savings_chart(
+        d.by_track(), d.place.population, t
+    ),
+    "by-year": lambda d, t: municipality.money_by_year_chart(
         year_amounts(d.money.by_year),
         (d.money.unscheduled.committed, d.money.unscheduled.proposed),
         t,
         title=t.gettext("Its planned and actual costs by year"),
     ),
-    "actual-forecast": lambda d, t: cost_charts.actual_forecast_by_year_chart(
+    "actual-forecast": lambda d, t: municipality.actual_forecast_by_year_chart(
         d.costs.by_year, d.costs.actual_cents, d.costs.forecast_cents, t
     ),
-    "over-budget": lambda d, t: cost_charts.municipality_over_budget_chart(
+    "over-budget": lambda d, t: municipality.municipality_over_budget_chart(
         d.costs.over_budget, t, top=MUNICIPALITY_TOP
     ),
-    "decisions-due": lambda d, t: charts.decisions_due_table(d.due, DUE_DAYS, t),
-    "kpi-attainment": lambda d, t: charts.kpi_attainment_chart(
+    "decisions-due": lambda d, t: municipality.decisions_due_table(d.due, DUE_DAYS, t),
+    "kpi-attainment": lambda d, t: portfolio.kpi_attainment_chart(
         d.attainment, t, title=t.gettext("KPI attainment of its pilots")
     ),
 }
@@ -343,61 +354,10 @@ def pilot_rows(items: list[queries.MunicipalityPilot], t: Any) -> list[PilotRow]
 # --- pilot -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PilotCharts:
-    """The pilot page's charts and what the partial needs to link their CSVs."""
-
-    pilot_id: int
-    charts: list[Chart]
-
-    def __iter__(self) -> Any:
-        return iter(self.charts)
-
-    def get(self, key: str) -> Chart | None:
-        """The chart with this key, or None."""
-        return next((c for c in self.charts if c.key == key), None)
-
-
-def pilot_charts_from(data: dict[str, Any], t: Texts, language: str) -> PilotCharts:
-    """The pilot's KPI charts, cost shares and status history, from pilot_dashboard_data."""
-    pilot = data["pilot"]
-    built: list[Chart] = [
-        charts.kpi_chart(
-            charts.KpiSeries(
-                kpi_id=k["id"],
-                name=k["name"],
-                unit=k["unit"],
-                baseline=k["baseline"],
-                target=k["target"],
-                direction=Direction(k["direction"]),
-                measurements=k["measurements"],
-            ),
-            t,
-        )
-        for k in data["kpis"]
-    ]
-    name_key = "name_sv" if language == "sv" else "name_fi"
-    built.append(
-        charts.cost_shares_chart(
-            [charts.Share(p["code"], p[name_key], p["share_cents"]) for p in data["participants"]],
-            pilot["net_cost_cents"],
-            t,
-        )
-    )
-    built.append(
-        charts.status_history_chart(
-            [
-                charts.StatusPoint(u["reported_on"], Rag(u["rag"]), u["progress_percent"])
-                for u in data["status_updates"]
-            ],
-            t,
-        )
-    )
-    return PilotCharts(pilot_id=pilot["id"], charts=built)
-
-
 def pilot_charts(pilot_id: int) -> PilotCharts:
-    """The pilot page's charts in the current request's language (five queries).
+    """The pilot page's charts in the current request's language (five queries), for their
+    CSV downloads; the pilot page itself builds them from the pilot it has loaded
+    (charts.pilot.pilot_charts_for).
 
     The caller checks access first (permissions.visible_pilot_or_404); LookupError if the
     pilot does not exist.
@@ -406,59 +366,3 @@ def pilot_charts(pilot_id: int) -> PilotCharts:
 
     t = FlaskTexts()
     return pilot_charts_from(queries.pilot_dashboard_data(pilot_id), t, t.language)
-
-
-def pilot_data_from(pilot: Pilot) -> dict[str, Any]:
-    """pilot_dashboard_data's shape from a pilot whose participations (with municipalities),
-    KPIs (with measurements) and status updates are loaded already: no query at all."""
-    budget, funding = pilot.budget_cents, pilot.external_funding_cents
-    return {
-        "pilot": {
-            "id": pilot.id,
-            "name": pilot.name,
-            "budget_cents": budget,
-            "external_funding_cents": funding,
-            "net_cost_cents": pilot.net_cost_cents,
-            "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
-        },
-        "participants": [
-            {
-                "code": p.municipality_code,
-                "name_fi": p.municipality.name_fi,
-                "name_sv": p.municipality.name_sv,
-                "share_cents": p.share_cents,
-            }
-            for p in sorted(pilot.participations, key=lambda p: p.municipality_code)
-        ],
-        "kpis": [
-            {
-                "id": k.id,
-                "name": k.name,
-                "unit": k.unit,
-                "baseline": k.baseline,
-                "target": k.target,
-                "direction": k.direction,
-                "is_savings": k.is_savings,
-                "latest_value": k.latest_value,
-                "latest_on": k.latest_on,
-                "measurements": [
-                    (m.measured_on, m.value)
-                    for m in sorted(k.measurements, key=lambda m: (m.measured_on, m.id))
-                ],
-            }
-            for k in sorted(pilot.kpis, key=lambda k: k.id)
-        ],
-        "status_updates": [
-            {"reported_on": u.reported_on, "rag": u.rag, "progress_percent": u.progress_percent}
-            for u in sorted(pilot.status_updates, key=lambda u: (u.reported_on, u.id))
-        ],
-    }
-
-
-def pilot_charts_for(pilot: Pilot) -> PilotCharts:
-    """The pilot page's charts from the pilot it has loaded (participations with their
-    municipalities, KPIs with measurements, status updates): no extra queries."""
-    from pilot_tracker.web.chart_texts import FlaskTexts
-
-    t = FlaskTexts()
-    return pilot_charts_from(pilot_data_from(pilot), t, t.language)

@@ -7,6 +7,7 @@ measurements table except the one pilot's series on its own page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,12 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pilot_tracker.charts import (
-    ACTIVE_STAGES,
-    MunicipalityCost,
-    PilotCost,
-    TimelineItem,
-)
+from pilot_tracker.charts.municipality import PilotCost
+from pilot_tracker.charts.portfolio import ACTIVE_STAGES, MunicipalityCost, TimelineItem
 from pilot_tracker.domain.commitment import Commitment
 from pilot_tracker.domain.cost_split import net_cost_cents
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Theme, Track
@@ -274,6 +271,22 @@ def _costs_by_municipality(
     ]
 
 
+def distinct_pilots_outside(filters: PilotFilters, user: Any, codes: Sequence[str]) -> int:
+    """How many filtered pilots have a participant (of the region, with a region filter)
+    other than the municipalities `codes`: the pilots of the cost chart's "others" row, each
+    once however many of those municipalities take part in it. Read from the participations'
+    covering index; through the pilots only when filtered."""
+    query = sa.select(sa.func.count(sa.distinct(Participation.pilot_id))).where(
+        Participation.municipality_code.not_in(list(codes))
+    )
+    conditions = pilot_conditions(filters, user)
+    if conditions:
+        query = query.join(Pilot, Pilot.id == Participation.pilot_id).where(*conditions)
+    if filters.region:
+        query = query.where(Participation.municipality_code.in_(region_codes(filters)))
+    return int(db.session.execute(query).scalar_one())
+
+
 def timeline_stages(filters: PilotFilters) -> tuple[Stage, ...]:
     """The stages the timeline shows: the chosen one, or the active ones."""
     return (filters.stage,) if filters.stage else ACTIVE_STAGES
@@ -281,7 +294,9 @@ def timeline_stages(filters: PilotFilters) -> tuple[Stage, ...]:
 
 def timeline(filters: PilotFilters, user: Any, limit: int) -> list[TimelineItem]:
     """Up to `limit` dated pilots of the timeline's stages, ending soonest first (an index on
-    end_date lets the database stop after `limit` rows; PilotGroup.dated counts them all)."""
+    end_date lets the database stop after `limit` rows; PilotGroup.dated counts them all),
+    each with the days of its decisions and the next review its newest decision (by date,
+    then id, as services.due_items reads it) names: two queries."""
     query = (
         sa.select(
             Pilot.id, Pilot.name, Pilot.stage, Pilot.start_date, Pilot.end_date, Pilot.language
@@ -292,9 +307,29 @@ def timeline(filters: PilotFilters, user: Any, limit: int) -> list[TimelineItem]
         .order_by(Pilot.end_date, Pilot.id)
         .limit(limit)
     )
+    rows = db.session.execute(query).all()
+    decided: dict[int, list[date]] = {r[0]: [] for r in rows}
+    reviews: dict[int, date | None] = {}
+    decisions = db.session.execute(  # also without pilots: as many queries whatever the data
+        sa.select(Decision.pilot_id, Decision.decided_on, Decision.next_review)
+        .where(Decision.pilot_id.in_(list(decided)))
+        .order_by(Decision.pilot_id, Decision.decided_on, Decision.id)
+    )
+    for pilot_id, decided_on, next_review in decisions:
+        decided[pilot_id].append(decided_on)
+        reviews[pilot_id] = next_review  # the newest is the last
     return [
-        TimelineItem(pilot_id=r[0], name=r[1], stage=r[2], start=r[3], end=r[4], language=r[5])
-        for r in db.session.execute(query)
+        TimelineItem(
+            pilot_id=r[0],
+            name=r[1],
+            stage=r[2],
+            start=r[3],
+            end=r[4],
+            language=r[5],
+            decisions=tuple(decided[r[0]]),
+            next_review=reviews.get(r[0]),
+        )
+        for r in rows
     ]
 
 

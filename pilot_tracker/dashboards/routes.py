@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_login import current_user
 
-from pilot_tracker.charts import Chart
+from pilot_tracker.charts.base import Chart
 from pilot_tracker.dashboards import bp, directory, queries
 from pilot_tracker.dashboards.build import (
     DUE_DAYS,

@@ -26,8 +26,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.form import Form
 from wtforms.validators import Length, Optional
 
-from pilot_tracker.charts import Chart
-from pilot_tracker.decision_support import Scenario, projection_chart
+from pilot_tracker.charts.base import Chart
+from pilot_tracker.charts.projection import Scenario, projection_chart
 from pilot_tracker.domain.enums import Outcome, Stage, Theme, Track
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.projection import ProjectionError

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from pilot_tracker.charts.pilot import pilot_charts_for
 from pilot_tracker.domain.enums import (
     Direction,
     Gate,
@@ -87,6 +88,7 @@ from pilot_tracker.services.reporting import (
     add_status_update,
     is_stale,
 )
+from pilot_tracker.web.chart_texts import FlaskTexts
 from pilot_tracker.web.filter_form import FilterForm
 
 PER_PAGE = 25
@@ -182,9 +184,8 @@ def _charts(pilot: Pilot) -> Any:
     with its participants, KPIs, measurements and status updates (no further query)."""
     if "dashboards.pilot_csv" not in current_app.view_functions:
         return None
-    from pilot_tracker.dashboards import pilot_charts_for
-
-    return pilot_charts_for(pilot)
+    t = FlaskTexts()
+    return pilot_charts_for(pilot, t, t.language)
 
 
 @bp.get("/pilots/<int:pilot_id>")

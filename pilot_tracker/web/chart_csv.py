@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Response, abort, request
 
-from pilot_tracker.charts import Chart
+from pilot_tracker.charts.base import Chart
 from pilot_tracker.domain.money import format_cents
 from pilot_tracker.domain.text import decimal_text, neutralise
 from pilot_tracker.services import exchange

@@ -15,12 +15,12 @@ from typing import Any
 from flask_babel import gettext
 
 from pilot_tracker import formats, i18n
-from pilot_tracker.charts import Chart
+from pilot_tracker.charts.base import Chart
 from pilot_tracker.labels import label
 
 
 class FlaskTexts:
-    """`charts.Texts` for the current request: translated, formatted as the language wants."""
+    """`charts.base.Texts` for the current request: translated, formatted as the language wants."""
 
     def __init__(self, language: str | None = None) -> None:
         self.language = language or i18n.current_language()
@@ -48,8 +48,14 @@ class FlaskTexts:
             return "–"
         return formats.short_date(value, self.language)
 
+    def compact_money(self, euros: float) -> str:
+        return formats.compact_money(euros, self.language)
+
+    def quarter(self, year: int, number: int) -> str:
+        return formats.quarter(year, number, self.language)
+
     def cell(self, value: Any, kind: str) -> str:
-        """A table cell's text by its column kind (see charts.Column)."""
+        """A table cell's text by its column kind (see charts.base.Column)."""
         if value is None:
             return "–"
         if kind == "money":

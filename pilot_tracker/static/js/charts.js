@@ -373,14 +373,20 @@
       if (narrow) {
         xNow.nticks = Math.max(dates ? 3 : 4, Math.floor(across / (dates ? 60 : 45)));
       }
+      if (!dates && xNow.tickmode === "array" && xNow.ticktext) {
+        thinTicks(xNow, across, font);
+      }
       if (dates) {
         // A date at the plot's left edge would sit on the value axis' "0" in the corner.
         xNow.ticklabelstandoff = 6;
       }
     });
 
+    if (!stack && sideBySide(layout, plots)) {
+      fitCaptions(layout, plots, width, font);
+    }
     if (stack) {
-      stackSubplots(layout, plots, heights, lineHeight, legendHeight);
+      stackSubplots(layout, plots, heights, font, legendHeight);
     } else if (heights[0]) {
       // Plot area plus the x axis' ticks and title, the legend and the margins.
       var needed = heights[0] + 90 + legendHeight + ((layout.margin || {}).t || 20);
@@ -389,6 +395,26 @@
       layout.height = (layout.height || 340) + Math.max(0, legendHeight - 30);
     }
     return { data: data, layout: layout };
+  }
+
+  /* The server's own ticks on a value axis (amounts as the language shortens them), every
+   * second or third of them when all would not fit the axis' width side by side. */
+  function thinTicks(axis, across, font) {
+    var widest = Math.max.apply(
+      null,
+      axis.ticktext.map(function (text) {
+        return textWidth(text, font);
+      })
+    );
+    var fit = Math.max(2, Math.floor(across / (widest + 16)));
+    var every = Math.ceil(axis.tickvals.length / fit);
+    if (every > 1) {
+      var keep = function (value, index) {
+        return index % every === 0;
+      };
+      axis.tickvals = axis.tickvals.filter(keep);
+      axis.ticktext = axis.ticktext.filter(keep);
+    }
   }
 
   /* True when the figure has several subplots side by side (each its own x axis and slice
@@ -406,9 +432,51 @@
     );
   }
 
+  /* A caption's text wrapped to `width`, each of its lines (<br>) apart; returns its height. */
+  function wrapCaption(note, width, font) {
+    var size = (note.font || {}).size || font.size;
+    var captionFont = { family: font.family, size: size };
+    var parts = String(note.text)
+      .split("<br>")
+      .map(function (part) {
+        return wrap(part, width, captionFont);
+      });
+    note.text = parts
+      .map(function (w) {
+        return w.text;
+      })
+      .join("<br>");
+    var lines = parts.reduce(function (n, w) {
+      return n + w.lines;
+    }, 0);
+    return lines * size * LINE;
+  }
+
+  /* Side by side, each subplot's caption wrapped to the subplot's width, with room above. */
+  function fitCaptions(layout, plots, width, font) {
+    var high = 0;
+    (layout.annotations || []).forEach(function (note) {
+      if (note.xref !== "paper" || note.yref !== "paper" || note.y < 1) {
+        return;
+      }
+      plots.forEach(function (plot) {
+        var domain = layout[axisKey(plot.x)].domain || [0, 1];
+        if (note.x >= domain[0] && note.x <= domain[1]) {
+          var room = (domain[1] - domain[0]) * width;
+          high = Math.max(high, wrapCaption(note, room, font));
+        }
+      });
+    });
+    if (high) {
+      var margin = (layout.margin = extend({}, layout.margin));
+      margin.t = Math.max(margin.t || 0, Math.ceil(high + 12));
+    }
+  }
+
   /* Subplots side by side on a wide screen, one above the other on a narrow one: each keeps
    * its caption (a paper annotation above it) and its own axes. */
-  function stackSubplots(layout, plots, heights, lineHeight, legendHeight) {
+  function stackSubplots(layout, plots, heights, font, legendHeight) {
+    var lineHeight = font.size * LINE;
     var ordered = plots.slice().sort(function (a, b) {
       var da = (layout[axisKey(a.x)].domain || [0])[0];
       var db = (layout[axisKey(b.x)].domain || [0])[0];
@@ -423,7 +491,13 @@
     var slices = ordered.map(function (plot) {
       return heights[plots.indexOf(plot)] || 200;
     });
-    var gap = 2 * lineHeight + 50; // the upper plot's ticks and axis title, the next caption
+    // Captions wrapped to the full width.
+    var captionHeight = lineHeight;
+    captions.forEach(function (note) {
+      captionHeight = Math.max(captionHeight, wrapCaption(note, (layout.width || 360) - 24, font));
+    });
+    // The upper plot's ticks and axis title, then the next caption.
+    var gap = lineHeight + captionHeight + 50;
     var total = slices.reduce(function (a, b) {
       return a + b;
     }, 0) + gap * (ordered.length - 1);
@@ -443,7 +517,7 @@
       top = bottom - gap / total;
     });
     var margin = (layout.margin = extend({}, layout.margin));
-    margin.t = Math.max(margin.t || 0, Math.ceil(lineHeight + 12));
+    margin.t = Math.max(margin.t || 0, Math.ceil(captionHeight + 12));
     layout.height = Math.ceil(total + margin.t + 2 * lineHeight + 40 + legendHeight);
   }
 

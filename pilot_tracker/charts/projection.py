@@ -1,8 +1,8 @@
 """The scale-up projection as a chart: plain data in, a Plotly figure dict and its table out.
 
-Pure like pilot_tracker.charts (whose `Chart`, `Column` and `Texts` it uses, so the pilot
-page draws it with the dashboards' chart partial, "show as table" and CSV included): no
-database, no Flask. The arithmetic is domain.projection's; this module only lays it out.
+Pure like every chart module (it uses charts.base's `Chart`, `Column` and `Texts`, so the
+pilot page draws it with the dashboards' chart partial, "show as table" and CSV included):
+no database, no Flask. The arithmetic is domain.projection's; this module only lays it out.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pilot_tracker.charts import Chart, Column, Texts, euros, figure_axis, figure_layout
+from pilot_tracker.charts.base import (
+    Chart,
+    Column,
+    Texts,
+    euros,
+    figure_layout,
+    money_axis,
+)
 from pilot_tracker.domain.money import round_half_up
 
 SAVINGS_COLOUR = "#1b6e2a"  # 3:1 or more on white, like the dashboards' colours
@@ -122,7 +129,13 @@ def projection_chart(
             showlegend=True,
             legend={"orientation": "h", "y": -0.25},
             xaxis={"automargin": True, "type": "category"},
-            yaxis=figure_axis("€", rangemode="tozero"),
+            yaxis=money_axis(
+                t,
+                "",
+                [euros(s.annual_savings_cents) for s in scenarios]
+                + [euros(s.net_cost_cents) for s in scenarios]
+                + [euros(high_cents)],
+            ),
         ),
     }
     return Chart(
