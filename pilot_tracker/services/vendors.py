@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from pilot_tracker.domain.business_id import business_id_error, normalise_business_id
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Vendor
 from pilot_tracker.services import audit
@@ -22,13 +20,6 @@ MAX_NAME = 200
 _SHAPE = re.compile(r"[0-9]{7}-[0-9]")
 
 
-def _(message: str, **values: Any) -> str:
-    """Translated while serving a request; plain English in the CLI (no language to pick)."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
-
-
 def _clean(
     name: str, business_id: str, contact_email: str | None, vendor_id: int | None
 ) -> tuple[str, str, str | None]:
@@ -36,24 +27,18 @@ def _clean(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = [_("Enter the vendor's name.")]
+        errors["name"] = [Message("vendor_enter_vendor_s_name")]
     elif len(name) > MAX_NAME:
-        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+        errors["name"] = [Message("user_name_too_long_most_max", max=MAX_NAME)]
 
     normalised = normalise_business_id(business_id or "")
     if not normalised:
-        errors["business_id"] = [_("Enter the business ID (Y-tunnus), such as 0201256-6.")]
+        errors["business_id"] = [Message("vendor_enter_business_id_y_tunnus")]
     elif business_id_error(normalised) is not None:
         if _SHAPE.fullmatch(normalised):
-            message = _(
-                "The check digit of %(value)s does not match; check the number.",
-                value=normalised,
-            )
+            message = Message("vendor_check_digit_value_does_not", value=normalised)
         else:
-            message = _(
-                "A business ID has seven digits, a hyphen and a check digit (NNNNNNN-C), "
-                "such as 0201256-6."
-            )
+            message = Message("business_id_shape")
         errors["business_id"] = [message]
     else:
         taken = sa.select(Vendor.id).where(Vendor.business_id == normalised)
@@ -61,14 +46,14 @@ def _clean(
             taken = taken.where(Vendor.id != vendor_id)
         if db.session.scalars(taken).first() is not None:
             errors["business_id"] = [
-                _("Another vendor already has the business ID %(value)s.", value=normalised)
+                Message("vendor_another_vendor_already_has_business", value=normalised)
             ]
 
     email = (contact_email or "").strip() or None
     if email is not None:
         local, _at, domain = email.partition("@")
         if not local or "." not in domain or " " in email or len(email) > 254:
-            errors["contact_email"] = [_("%(email)s is not an e-mail address.", email=email)]
+            errors["contact_email"] = [Message("user_email_not_e_mail_address", email=email)]
     if errors:
         raise PilotValidationError(errors)
     return name, normalised, email
@@ -84,7 +69,7 @@ def _duplicate_is_a_field_error(normalised: str) -> Iterator[None]:
         raise PilotValidationError(
             {
                 "business_id": [
-                    _("Another vendor already has the business ID %(value)s.", value=normalised)
+                    Message("vendor_another_vendor_already_has_business", value=normalised)
                 ]
             }
         ) from exc
