@@ -22,6 +22,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from pilot_tracker import errors
+from pilot_tracker.catalogue import render, render_all
 from pilot_tracker.extensions import db, login_manager
 from pilot_tracker.models import User
 from pilot_tracker.services.pilots import PilotValidationError, StaleVersionError
@@ -164,9 +165,9 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
                 for field, items in flatten_messages(item, prefix).items():
                     flat.setdefault(field, []).extend(items)
             else:
-                flat.setdefault(prefix or "body", []).append(str(item))
+                flat.setdefault(prefix or "body", []).append(render(item))
     else:
-        flat.setdefault(prefix or "body", []).append(str(messages))
+        flat.setdefault(prefix or "body", []).append(render(messages))
     return flat
 
 
@@ -211,7 +212,9 @@ def handle_http_error(error: HTTPException) -> Response:
 def handle_service_validation(error: PilotValidationError) -> Response:
     """A service refused the input: 422 with the API's names for the fields."""
     db.session.rollback()
-    return invalid({API_FIELD.get(key, key): list(msgs) for key, msgs in error.errors.items()})
+    return invalid(
+        {API_FIELD.get(key, key): render_all(msgs) for key, msgs in error.errors.items()}
+    )
 
 
 def handle_stale_version(error: StaleVersionError) -> Response:
