@@ -243,3 +243,8 @@ def test_the_api_ignores_the_users_interface_language(
             render(Message("vendor_another_vendor_already_has_business", value="0201256-6"))
         ]
     assert fi["errors"]["business_id"] != body["errors"]["business_id"]
+
+
+def test_the_openapi_document_says_how_the_language_is_chosen(api: ApiCaller) -> None:
+    description = api.get(None, "/api/v1/openapi.json").get_json()["info"]["description"]
+    assert "Accept-Language" in description and "English unless" in description
