@@ -200,6 +200,7 @@ CATALOGUE: dict[str, Entry] = {
     "spread_negative": Entry(N_("A negative amount cannot be spread.")),
     "projection_no_residents": Entry(N_("The participants have no residents in the register.")),
     "projection_unknown_basis": Entry(N_("Unknown basis %(basis)s.")),
+    "projection_scope": Entry(N_("Use region, national or a list of codes.")),
     # --- domain/plausibility.py: refusals and warnings -------------------------------------
     "funding_above_budget": Entry(
         N_(
@@ -317,6 +318,11 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "at_most_100": Entry(N_("At most 100 characters.")),
     "unknown_cost_kind": Entry(N_("Unknown kind.")),
+    # --- services/exchange.py --------------------------------------------------------------
+    "xlsx_too_large": Entry(N_("The workbook unpacks to more than 200 MB.")),
+    "xlsx_unreadable": Entry(N_("The file is not a readable XLSX workbook.")),
+    "csv_not_text": Entry(N_("The file is not a CSV text file.")),
+    "csv_unreadable": Entry(N_("The CSV file cannot be read: %(reason)s.")),
     # --- services/users.py ----------------------------------------------------------
     "user_password_must_least_minimum_characters": Entry(
         N_("The password must be at least %(minimum)s characters long.")

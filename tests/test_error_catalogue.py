@@ -33,6 +33,7 @@ ERROR_CLASSES = {
     "CostSplitError",
     "MoneyError",
     "CellError",
+    "FileFormatError",
     "Message",
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -31,11 +31,11 @@ municipalities. Authenticate with `Authorization: Bearer <token>` (create a toke
 decimals; requests may send a number instead. Errors are `application/problem+json`
 (RFC 9457); validation errors (422) name each bad field in `errors`. Error messages are in
 English unless `Accept-Language` asks for Finnish (`fi`) or Swedish (`sv`): then the `title`,
-the `detail` and every message in `errors` are in that language (the type checks of the
-request schemas excepted, which are English); the machine values never change. Every POST
-accepts an `Idempotency-Key` header (1-200 characters): a retry with the same key returns the
-first response (marked `Idempotent-Replayed: true`) and writes nothing twice; the same key
-with a different request is refused with 422.
+the `detail` and every message in `errors` are in that language (the request schemas' own
+checks of types, lengths and shapes excepted, which are English); machine values never
+change. Every POST accepts an `Idempotency-Key` header (1-200 characters): a retry with the
+same key returns the first response (marked `Idempotent-Replayed: true`) and writes nothing
+twice; the same key with a different request is refused with 422.
 """
 
 

@@ -184,12 +184,12 @@ def validation_errors(messages: Any) -> dict[str, list[str]]:
 
 
 def invalid(errors_by_field: dict[str, list[str]]) -> Response:
-    """422 naming each bad field."""
+    """422 naming each bad field, every message in the request's language."""
     return errors.problem(
         422,
         str(errors.TITLES.get(422, "Unprocessable Content")),
         _("Some fields are invalid; see errors."),
-        errors=errors_by_field,
+        errors={field: render_all(messages) for field, messages in errors_by_field.items()},
     )
 
 
@@ -212,9 +212,7 @@ def handle_http_error(error: HTTPException) -> Response:
 def handle_service_validation(error: PilotValidationError) -> Response:
     """A service refused the input: 422 with the API's names for the fields."""
     db.session.rollback()
-    return invalid(
-        {API_FIELD.get(key, key): render_all(msgs) for key, msgs in error.errors.items()}
-    )
+    return invalid({API_FIELD.get(key, key): list(msgs) for key, msgs in error.errors.items()})
 
 
 def handle_stale_version(error: StaleVersionError) -> Response:

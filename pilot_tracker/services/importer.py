@@ -297,7 +297,7 @@ def read_upload(files: list[tuple[str, bytes]], out: _Collector) -> dict[str, Ta
                 continue
             table = read_csv(name, data)
         except FileFormatError as exc:
-            out.add(name, None, None, Message("import_file_cannot_read_reason", reason=str(exc)))
+            out.add(name, None, None, Message("import_file_cannot_read_reason", reason=exc.message))
             continue
         sheet = sheet_for_header(table.header)
         if sheet is None:

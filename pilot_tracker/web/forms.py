@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import flash
 
+from pilot_tracker.catalogue import render, render_all
+
 
 def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
     """A service's field errors next to the fields they name; any others as a flash."""
@@ -13,6 +15,6 @@ def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
         field = form._fields.get(key)
         if field is None or field.type in ("CSRFTokenField", "HiddenField"):
             for message in messages:
-                flash(message, "error")
+                flash(render(message), "error")
             continue
-        field.errors = [*field.errors, *messages]
+        field.errors = [*field.errors, *render_all(messages)]
