@@ -249,3 +249,21 @@ def test_the_api_ignores_the_users_interface_language(
 def test_the_openapi_document_says_how_the_language_is_chosen(api: ApiCaller) -> None:
     description = api.get(None, "/api/v1/openapi.json").get_json()["info"]["description"]
     assert "Accept-Language" in description and "English unless" in description
+
+
+@pytest.mark.parametrize("language", ["sv", None])
+def test_the_apis_warnings_speak_the_language_asked_for(
+    app: Flask, api: ApiCaller, language: str | None
+) -> None:
+    from pilot_tracker.domain.errors import Cents
+    from tests.api_helpers import API_MD_PILOT
+
+    headers = {"Accept-Language": language} if language else {}
+    body = {**API_MD_PILOT, "vendor_id": None, "budget_eur": "60000000.00"}
+    response = api.post("coordinator", "/api/v1/pilots", json=body, headers=headers)
+    assert response.status_code == 201
+    first = response.get_json()["warnings"][0]
+    with app.test_request_context("/api/v1/pilots", headers=headers):
+        expected = render(Message("budget_large", budget=Cents(6_000_000_000)))
+    assert first["code"] == "budget_large" and first["message"] == expected
+    assert ("Budgeten" in expected) == (language == "sv")

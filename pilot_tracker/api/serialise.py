@@ -73,13 +73,14 @@ def status_update(s: StatusUpdate) -> dict[str, Any]:
 def warnings(found: list[Finding]) -> list[dict[str, Any]]:
     """Plausibility warnings with the API's field names; a namesake by id and name."""
     from pilot_tracker.api.core import API_FIELD
+    from pilot_tracker.catalogue import render
 
     items = []
     for w in found:
         item: dict[str, Any] = {
             "code": w.code,
             "field": API_FIELD.get(w.field, w.field),
-            "message": w.message,
+            "message": render(w.message),
         }
         if w.code == "duplicate_name":
             item["namesake"] = {"id": w.params["pilot_id"], "name": w.params["name"]}
