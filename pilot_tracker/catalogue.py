@@ -324,62 +324,48 @@ CATALOGUE: dict[str, Entry] = {
     "csv_not_text": Entry(N_("The file is not a CSV text file.")),
     "csv_unreadable": Entry(N_("The CSV file cannot be read: %(reason)s.")),
     # --- services/users.py ----------------------------------------------------------
-    "user_password_must_least_minimum_characters": Entry(
-        N_("The password must be at least %(minimum)s characters long.")
-    ),
-    "user_password_too_long_most_1024": Entry(
-        N_("The password is too long (at most 1024 characters).")
-    ),
-    "user_email_not_e_mail_address": Entry(N_("%(email)s is not an e-mail address.")),
-    "user_name_too_long_most_max": Entry(N_("The name is too long (at most %(max)s characters).")),
-    "user_you_cannot_remove_your_own": Entry(N_("You cannot remove your own administrator role.")),
-    "user_you_cannot_deactivate_your_own": Entry(N_("You cannot deactivate your own account.")),
-    "user_current_password_wrong": Entry(N_("The current password is wrong.")),
-    "user_new_password_must_differ_from": Entry(
-        N_("The new password must differ from the current one.")
-    ),
-    "user_choose_municipality_from_list": Entry(N_("Choose a municipality from the list.")),
-    "user_choose_finnish_swedish_english": Entry(N_("Choose Finnish, Swedish or English.")),
-    "user_only_council_user_can_tied": Entry(
+    "password_too_short": Entry(N_("The password must be at least %(minimum)s characters long.")),
+    "password_too_long": Entry(N_("The password is too long (at most 1024 characters).")),
+    "email_invalid": Entry(N_("%(email)s is not an e-mail address.")),
+    "name_too_long_max": Entry(N_("The name is too long (at most %(max)s characters).")),
+    "own_admin_role": Entry(N_("You cannot remove your own administrator role.")),
+    "own_account_deactivation": Entry(N_("You cannot deactivate your own account.")),
+    "current_password_wrong": Entry(N_("The current password is wrong.")),
+    "new_password_same": Entry(N_("The new password must differ from the current one.")),
+    "home_municipality_choice": Entry(N_("Choose a municipality from the list.")),
+    "language_choice": Entry(N_("Choose Finnish, Swedish or English.")),
+    "municipality_only_for_council": Entry(
         N_("Only a council user can be tied to a municipality.")
     ),
-    "user_vendor_user_must_tied_vendor": Entry(N_("A vendor user must be tied to a vendor.")),
-    "user_only_vendor_user_can_tied": Entry(N_("Only a vendor user can be tied to a vendor.")),
-    "user_unknown_role_role_use_one": Entry(N_("Unknown role %(role)s; use one of %(roles)s.")),
-    "user_user_with_e_mail_email": Entry(N_("A user with the e-mail %(email)s already exists.")),
-    "user_no_municipality_has_code_code": Entry(N_("No municipality has the code %(code)s.")),
+    "vendor_user_needs_vendor": Entry(N_("A vendor user must be tied to a vendor.")),
+    "vendor_only_for_vendor_user": Entry(N_("Only a vendor user can be tied to a vendor.")),
+    "unknown_role": Entry(N_("Unknown role %(role)s; use one of %(roles)s.")),
+    "email_taken": Entry(N_("A user with the e-mail %(email)s already exists.")),
+    "no_such_municipality": Entry(N_("No municipality has the code %(code)s.")),
     # --- services/vendors.py --------------------------------------------------------
-    "vendor_enter_vendor_s_name": Entry(N_("Enter the vendor's name.")),
-    "vendor_enter_business_id_y_tunnus": Entry(
-        N_("Enter the business ID (Y-tunnus), such as 0201256-6.")
-    ),
-    "vendor_check_digit_value_does_not": Entry(
+    "vendor_name_required": Entry(N_("Enter the vendor's name.")),
+    "business_id_required": Entry(N_("Enter the business ID (Y-tunnus), such as 0201256-6.")),
+    "business_id_check_digit_short": Entry(
         N_("The check digit of %(value)s does not match; check the number.")
     ),
-    "vendor_another_vendor_already_has_business": Entry(
-        N_("Another vendor already has the business ID %(value)s.")
-    ),
+    "business_id_taken": Entry(N_("Another vendor already has the business ID %(value)s.")),
     # --- services/importer.py -------------------------------------------------------
-    "import_value_not_date_write_2026": Entry(
-        N_("%(value)s is not a date; write it as 2026-01-15.")
-    ),
+    "import_not_a_date": Entry(N_("%(value)s is not a date; write it as 2026-01-15.")),
     "import_upload_one_xlsx_workbook_csv": Entry(
         N_("Upload one XLSX workbook, or CSV files, not both or several workbooks.")
     ),
     "import_there_no_pilots_table_pilots": Entry(
         N_("There is no pilots table (a pilots sheet or pilots CSV file).")
     ),
-    "import_enter_true_false": Entry(N_("Enter true or false.")),
-    "import_enter_date_without_time_day": Entry(
-        N_("Enter a date without a time of day, such as 2026-01-15.")
-    ),
+    "import_boolean": Entry(N_("Enter true or false.")),
+    "import_date_has_time": Entry(N_("Enter a date without a time of day, such as 2026-01-15.")),
     "at_most_characters": Entry(N_("At most %(limit)s characters.")),
-    "import_no_user_has_e_mail": Entry(
+    "import_no_user_with_email": Entry(
         N_("No user has the e-mail %(email)s; create the user or clear the cell.")
     ),
     "unknown_municipality_code": Entry(N_("Unknown municipality code %(code)s.")),
-    "import_email_not_coordinator": Entry(N_("%(email)s is not a coordinator.")),
-    "import_id_new_vendor_give_name": Entry(
+    "import_not_a_coordinator": Entry(N_("%(email)s is not a coordinator.")),
+    "import_new_vendor_needs_name": Entry(
         N_("%(id)s is a new vendor: give its name to create it.")
     ),
     "import_no_participants_participants_table_has": Entry(
@@ -414,16 +400,14 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "import_column_has_no_name": Entry(N_("A column has no name.")),
     "import_column_missing": Entry(N_("This column is missing.")),
-    "import_municipality_code_has_three_digits": Entry(
+    "import_municipality_code_shape": Entry(
         N_("A municipality code has three digits, such as 091.")
     ),
-    "import_enter_amount_euros_12500_00": Entry(N_("Enter an amount in euros, such as 12500,00.")),
-    "import_enter_percentage_from_0_100": Entry(
-        N_("Enter a percentage from 0 to 100, such as 33,33.")
-    ),
-    "import_enter_number_12_5": Entry(N_("Enter a number, such as 12,5.")),
-    "import_enter_whole_number": Entry(N_("Enter a whole number.")),
-    "import_value_not_e_mail_address": Entry(N_("%(value)s is not an e-mail address.")),
+    "import_amount_format": Entry(N_("Enter an amount in euros, such as 12500,00.")),
+    "import_percentage_format": Entry(N_("Enter a percentage from 0 to 100, such as 33,33.")),
+    "import_number_format": Entry(N_("Enter a number, such as 12,5.")),
+    "import_whole_number": Entry(N_("Enter a whole number.")),
+    "import_not_an_email": Entry(N_("%(value)s is not an e-mail address.")),
     "import_snapshot_must_json_object": Entry(N_("The snapshot must be a JSON object ({...}).")),
     "import_row_has_more_cells_than": Entry(N_("The row has more cells than the header.")),
     "import_name_vendor_business_id_y": Entry(
@@ -525,7 +509,7 @@ CATALOGUE: dict[str, Entry] = {
     "import_value_not_strategic_goal_goals": Entry(
         N_("%(value)s is not a strategic goal; the goals are %(allowed)s.")
     ),
-    "import_percentage_from_0_100": Entry(N_("A percentage is from 0 to 100.")),
+    "import_percentage_range": Entry(N_("A percentage is from 0 to 100.")),
     "import_no_go_makes_municipality_leave": Entry(
         N_(
             "A no_go makes the municipality leave on the decision's date: give %(code)s "

@@ -67,9 +67,7 @@ def test_every_code_made_anywhere_has_a_catalogue_entry() -> None:
     unknown = {code: where for code, where in raised.items() if code not in CATALOGUE}
     assert not unknown
     # Sanity of the scan itself: it sees the domain's and the services' raise sites.
-    assert {"cannot_move_back", "business_id_check_digit", "vendor_enter_vendor_s_name"} <= set(
-        raised
-    )
+    assert {"cannot_move_back", "business_id_check_digit", "vendor_name_required"} <= set(raised)
 
 
 def test_every_catalogue_entry_is_used() -> None:
@@ -186,7 +184,7 @@ def _refusals(app: Flask, api: ApiCaller, actors: Actors, language: str | None) 
         (
             vendor_answer,
             "business_id",
-            Message("vendor_check_digit_value_does_not", value="0827616-8"),
+            Message("business_id_check_digit_short", value="0827616-8"),
         ),
     ]
 
@@ -241,7 +239,7 @@ def test_the_api_ignores_the_users_interface_language(
     )
     with app.test_request_context("/api/v1/vendors", headers={"Accept-Language": "fi"}):
         assert fi["errors"]["business_id"] == [
-            render(Message("vendor_another_vendor_already_has_business", value="0201256-6"))
+            render(Message("business_id_taken", value="0201256-6"))
         ]
     assert fi["errors"]["business_id"] != body["errors"]["business_id"]
 

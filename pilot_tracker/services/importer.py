@@ -434,18 +434,18 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
         if isinstance(value, int | Decimal) and text.isdigit() and len(text) < 3:
             text = text.zfill(3)  # 91 is what a spreadsheet makes of 091
         if not re.fullmatch(r"[0-9]{3}", text):
-            raise CellError(Message("import_municipality_code_has_three_digits"))
+            raise CellError(Message("import_municipality_code_shape"))
         return text
     if kind == "money":
         if isinstance(value, bool | date):
-            raise CellError(Message("import_enter_amount_euros_12500_00"))
+            raise CellError(Message("import_amount_format"))
         try:
             return parse_eur(value)
         except MoneyError as exc:
             raise CellError(exc.message) from None
     if kind == "signed_money":
         if isinstance(value, bool | date):
-            raise CellError(Message("import_enter_amount_euros_12500_00"))
+            raise CellError(Message("import_amount_format"))
         negative = False
         if isinstance(value, str):
             value = value.strip()
@@ -460,16 +460,16 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
         return -cents if negative else cents
     if kind == "percent":
         if isinstance(value, bool | date):
-            raise CellError(Message("import_enter_percentage_from_0_100"))
+            raise CellError(Message("import_percentage_format"))
         try:
             return cents_to_decimal(parse_hundredths(value, 100 * 100))
         except MoneyError as exc:
             if exc.reason in ("negative", "too_large"):
-                raise CellError(Message("import_percentage_from_0_100")) from None
+                raise CellError(Message("import_percentage_range")) from None
             raise CellError(exc.message) from None
     if kind == "number":
         if isinstance(value, bool | date):
-            raise CellError(Message("import_enter_number_12_5"))
+            raise CellError(Message("import_number_format"))
         try:
             return parse_value(value, column)
         except PilotValidationError as exc:
@@ -477,7 +477,7 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
     if kind == "int":
         text = _as_text(value).strip()
         if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+(\.0*)?", text):
-            raise CellError(Message("import_enter_whole_number"))
+            raise CellError(Message("import_whole_number"))
         return int(Decimal(text))
     if kind == "date":
         return _parse_date(value)
@@ -487,11 +487,11 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
             return True
         if text in FALSE_WORDS:
             return False
-        raise CellError(Message("import_enter_true_false"))
+        raise CellError(Message("import_boolean"))
     if kind == "email":
         text = _as_text(value).strip().lower()
         if "@" not in text or " " in text:
-            raise CellError(Message("import_value_not_e_mail_address", value=_as_text(value)))
+            raise CellError(Message("import_not_an_email", value=_as_text(value)))
         return text
     if kind == "json":
         try:
@@ -506,7 +506,7 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
 
 def _parse_date(value: Any) -> date:
     if isinstance(value, datetime):
-        raise CellError(Message("import_enter_date_without_time_day"))
+        raise CellError(Message("import_date_has_time"))
     if isinstance(value, date):
         return value
     text = _as_text(value).strip()
@@ -519,7 +519,7 @@ def _parse_date(value: Any) -> date:
             return date(int(parts[0]), int(parts[1]), int(parts[2]))
         except ValueError:
             pass
-    raise CellError(Message("import_value_not_date_write_2026", value=text))
+    raise CellError(Message("import_not_a_date", value=text))
 
 
 @dataclass
@@ -652,7 +652,7 @@ def _check_user(out: _Collector, record: Record, column: str, ctx: _Context) -> 
             out,
             record,
             column,
-            Message("import_no_user_has_e_mail", email=email),
+            Message("import_no_user_with_email", email=email),
         )
 
 
@@ -676,7 +676,7 @@ def _check_pilot(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
     _check_vendor(r, out, ctx)
     email = r.get("coordinator_email")
     if email and email in ctx.users and ctx.users[email].role not in (Role.COORDINATOR, Role.ADMIN):
-        _flag(out, r, "coordinator_email", Message("import_email_not_coordinator", email=email))
+        _flag(out, r, "coordinator_email", Message("import_not_a_coordinator", email=email))
     _check_user(out, r, "coordinator_email", ctx)
     _check_participants(plan, out, ctx)
 
@@ -705,7 +705,7 @@ def _check_vendor(r: Record, out: _Collector, ctx: _Context) -> None:
             out,
             r,
             "vendor_name",
-            Message("import_id_new_vendor_give_name", id=business_id),
+            Message("import_new_vendor_needs_name", id=business_id),
         )
     elif len(name) > 200:
         _flag(out, r, "vendor_name", Message("at_most_characters", limit=200))

@@ -44,9 +44,9 @@ def password_problem(password: str) -> str | None:
     """Why a password is not acceptable, or None."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return Message("user_password_must_least_minimum_characters", minimum=minimum)
+        return Message("password_too_short", minimum=minimum)
     if len(password) > 1024:
-        return Message("user_password_too_long_most_1024")
+        return Message("password_too_long")
     return None
 
 
@@ -79,18 +79,16 @@ def _tie_errors(
     errors: dict[str, list[str]] = {}
     if municipality_code is not None:
         if role != Role.COUNCIL:
-            errors["municipality_code"] = [Message("user_only_council_user_can_tied")]
+            errors["municipality_code"] = [Message("municipality_only_for_council")]
         elif db.session.get(Municipality, municipality_code) is None:
-            errors["municipality_code"] = [
-                Message("user_no_municipality_has_code_code", code=municipality_code)
-            ]
+            errors["municipality_code"] = [Message("no_such_municipality", code=municipality_code)]
     if role == Role.VENDOR:
         if vendor_id is None:
-            errors["vendor_id"] = [Message("user_vendor_user_must_tied_vendor")]
+            errors["vendor_id"] = [Message("vendor_user_needs_vendor")]
         elif db.session.get(Vendor, vendor_id) is None:
             errors["vendor_id"] = [Message("no_such_vendor", id=vendor_id)]
     elif vendor_id is not None:
-        errors["vendor_id"] = [Message("user_only_vendor_user_can_tied")]
+        errors["vendor_id"] = [Message("vendor_only_for_vendor_user")]
     return errors
 
 
@@ -99,7 +97,7 @@ def _role(value: Role | str) -> Role:
         return Role(value)
     except ValueError as exc:
         raise UserError(
-            Message("user_unknown_role_role_use_one", role=value, roles=", ".join(Role)),
+            Message("unknown_role", role=value, roles=", ".join(Role)),
             "role",
         ) from exc
 
@@ -125,14 +123,14 @@ def create_user(
     errors: dict[str, list[str]] = {}
     local, _at, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254:
-        errors["email"] = [Message("user_email_not_e_mail_address", email=email)]
+        errors["email"] = [Message("email_invalid", email=email)]
     elif db.session.scalars(sa.select(User.id).where(User.email == email)).first() is not None:
-        errors["email"] = [Message("user_user_with_e_mail_email", email=email)]
+        errors["email"] = [Message("email_taken", email=email)]
     problem = password_problem(password) if password is not None else None
     if problem:
         errors["password"] = [problem]
     if len(name) > MAX_NAME:
-        errors["name"] = [Message("user_name_too_long_most_max", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
     errors.update(_tie_errors(role, municipality_code, vendor_id))
     if errors:
         raise UserError(errors)
@@ -176,9 +174,9 @@ def update_user(
     name = (name or "").strip()
     errors = _tie_errors(role, municipality_code, vendor_id)
     if len(name) > MAX_NAME:
-        errors["name"] = [Message("user_name_too_long_most_max", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
     if actor is not None and actor.id == user.id and user.role == Role.ADMIN and role != Role.ADMIN:
-        errors["role"] = [Message("user_you_cannot_remove_your_own")]
+        errors["role"] = [Message("own_admin_role")]
     if errors:
         raise UserError(errors)
     old = audit.row_values(user)
@@ -195,7 +193,7 @@ def update_user(
 def deactivate_user(user: User, *, actor: User | None, commit: bool = True) -> User:
     """Deactivate (never delete): the user cannot sign in and every session of theirs ends."""
     if actor is not None and actor.id == user.id:
-        raise UserError(Message("user_you_cannot_deactivate_your_own"), "active")
+        raise UserError(Message("own_account_deactivation"), "active")
     old = audit.row_values(user)
     user.active = False
     user.session_nonce = _new_nonce()
@@ -256,9 +254,9 @@ def change_own_password(
     The caller signs the current session in again with the new nonce.
     """
     if not check_password_hash(user.password_hash, current_password):
-        raise UserError(Message("user_current_password_wrong"), "current_password")
+        raise UserError(Message("current_password_wrong"), "current_password")
     if new_password == current_password:
-        raise UserError(Message("user_new_password_must_differ_from"), "new_password")
+        raise UserError(Message("new_password_same"), "new_password")
     _set_password(user, new_password, "new_password")
     audit.record(
         "change_password",
@@ -293,11 +291,11 @@ def update_profile(
     if home is not None and (
         not can_choose_home(user) or db.session.get(Municipality, home) is None
     ):
-        errors["home_municipality_code"] = [Message("user_choose_municipality_from_list")]
+        errors["home_municipality_code"] = [Message("home_municipality_choice")]
     if len(name) > MAX_NAME:
-        errors["name"] = [Message("user_name_too_long_most_max", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
     if language is not None and language not in LANGUAGES:
-        errors["language"] = [Message("user_choose_finnish_swedish_english")]
+        errors["language"] = [Message("language_choice")]
     if errors:
         raise UserError(errors)
     old = audit.row_values(user)

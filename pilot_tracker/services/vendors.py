@@ -27,16 +27,16 @@ def _clean(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = [Message("vendor_enter_vendor_s_name")]
+        errors["name"] = [Message("vendor_name_required")]
     elif len(name) > MAX_NAME:
-        errors["name"] = [Message("user_name_too_long_most_max", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
 
     normalised = normalise_business_id(business_id or "")
     if not normalised:
-        errors["business_id"] = [Message("vendor_enter_business_id_y_tunnus")]
+        errors["business_id"] = [Message("business_id_required")]
     elif business_id_error(normalised) is not None:
         if _SHAPE.fullmatch(normalised):
-            message = Message("vendor_check_digit_value_does_not", value=normalised)
+            message = Message("business_id_check_digit_short", value=normalised)
         else:
             message = Message("business_id_shape")
         errors["business_id"] = [message]
@@ -45,15 +45,13 @@ def _clean(
         if vendor_id is not None:
             taken = taken.where(Vendor.id != vendor_id)
         if db.session.scalars(taken).first() is not None:
-            errors["business_id"] = [
-                Message("vendor_another_vendor_already_has_business", value=normalised)
-            ]
+            errors["business_id"] = [Message("business_id_taken", value=normalised)]
 
     email = (contact_email or "").strip() or None
     if email is not None:
         local, _at, domain = email.partition("@")
         if not local or "." not in domain or " " in email or len(email) > 254:
-            errors["contact_email"] = [Message("user_email_not_e_mail_address", email=email)]
+            errors["contact_email"] = [Message("email_invalid", email=email)]
     if errors:
         raise PilotValidationError(errors)
     return name, normalised, email
@@ -67,11 +65,7 @@ def _duplicate_is_a_field_error(normalised: str) -> Iterator[None]:
     except IntegrityError as exc:
         db.session.rollback()
         raise PilotValidationError(
-            {
-                "business_id": [
-                    Message("vendor_another_vendor_already_has_business", value=normalised)
-                ]
-            }
+            {"business_id": [Message("business_id_taken", value=normalised)]}
         ) from exc
 
 
