@@ -25,9 +25,16 @@ from pilot_tracker.formats import FORMAT_LOCALES
 LANG_COOKIE = "lang"
 
 
+API_PATH = "/api/"
+
+
 def select_locale() -> str:
-    """The user's profile choice, then the cookie, then Accept-Language, then Finnish."""
+    """Pages: the user's profile choice, then the cookie, then Accept-Language, then Finnish.
+    The API: Accept-Language alone, English unless it asks for Finnish or Swedish (a client's
+    answers do not change with the interface language of whoever made its token)."""
     supported: tuple[str, ...] = current_app.config["LANGUAGES"]
+    if request.path.startswith(API_PATH):
+        return request.accept_languages.best_match(supported) or "en"
     user_lang = getattr(current_user, "language", None) if current_user else None
     if user_lang in supported:
         return user_lang

@@ -103,8 +103,9 @@ def test_move_the_rules_refuse_is_422_and_changes_nothing(
     )
 
     errors = assert_problem(response, 422)["errors"]
-    # On the field the refusal concerns: the gate is not open in piloting.
-    assert list(errors) == ["gate"] and "scale_up" in errors["gate"][0]
+    # On the field the refusal concerns: the gate is not open in piloting (named, in English
+    # as in Finnish and Swedish, by its label).
+    assert list(errors) == ["gate"] and "Scale-up decision" in errors["gate"][0]
     after = pilot_now(app, pilot.id)
     assert after.stage is Stage.PILOTING and after.version == 1
     with app.app_context():

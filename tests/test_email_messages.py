@@ -61,12 +61,15 @@ def test_vendor_form(app: Flask, client: FlaskClient, actors: Actors, address: s
 @pytest.mark.parametrize("address", BAD)
 def test_vendor_api(app: Flask, actors: Actors, address: str) -> None:
     body = {"name": "Uusi Oy", "business_id": "0827616-7", "contact_email": address}
-    problem = assert_problem(
-        ApiCaller(app, actors).post("admin", "/api/v1/vendors", json=body), 422
-    )
+    api = ApiCaller(app, actors)
+    problem = assert_problem(api.post("admin", "/api/v1/vendors", json=body), 422)
     assert list(problem["errors"]) == ["contact_email"]
-    [message] = problem["errors"]["contact_email"]
-    # The API speaks Finnish unless asked otherwise: the same catalogue entry as the forms'.
-    assert message == f"{address} ei ole sähköpostiosoite."
+    # The API speaks English unless Accept-Language asks for Finnish or Swedish; then the
+    # same catalogue entry as the forms'.
+    assert problem["errors"]["contact_email"] == [f"{address} is not an e-mail address."]
+    problem = assert_problem(
+        api.post("admin", "/api/v1/vendors", json=body, headers={"Accept-Language": "fi"}), 422
+    )
+    assert problem["errors"]["contact_email"] == [f"{address} ei ole sähköpostiosoite."]
     with app.app_context():
         assert db.session.scalar(sa.select(Vendor.id).where(Vendor.name == "Uusi Oy")) is None

@@ -516,23 +516,26 @@ def _domain_errors() -> Iterator[tuple[str, str]]:
 
 @pytest.mark.parametrize(("message", "value"), list(_domain_errors()))
 def test_domain_messages_are_shown_in_finnish(app: Flask, message: str, value: str) -> None:
-    from pilot_tracker.pilots.messages import translate
+    from pilot_tracker.catalogue import render
 
     with app.test_request_context(headers={"Accept-Language": "fi"}):
-        finnish = translate(message)
+        finnish = render(message)
     assert finnish != message, f"no Finnish for {message!r}"
     assert value in finnish
 
 
 def test_domain_messages_inside_import_messages_are_translated(app: Flask) -> None:
-    from pilot_tracker.pilots.messages import translate
+    from pilot_tracker.catalogue import render
+    from pilot_tracker.domain.errors import Message
 
-    embedded = (
-        "Viimeisin päätös jätti kokeilun vaiheeseen scaling: The pilot is in its final stage "
-        "scaling; its stage can no longer change."
+    embedded = Message(
+        "import_last_decision_left_pilot_stage",
+        stage="scaling",
+        reason=Message("final_stage_no_change", stage=Stage.SCALING),
     )
     with app.test_request_context(headers={"Accept-Language": "fi"}):
-        finnish = translate(embedded)
+        finnish = render(embedded)
+    assert finnish.startswith("Viimeisin päätös jätti kokeilun vaiheeseen scaling: ")
     assert finnish.endswith("(Laajentaminen): sen vaihe ei voi enää muuttua.")
 
 

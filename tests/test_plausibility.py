@@ -326,7 +326,8 @@ P2;LUPAPALVELU;permits;536;1000
         (2, "budget_eur", "budget_large"),
         (3, "name", "duplicate_name"),
     ]
-    assert "Another pilot already has this name. (pilot" in str(report.warnings[1])
+    assert "Another pilot is already called “" in str(report.warnings[1])
+    assert "(pilot " in str(report.warnings[1])
 
 
 def test_import_page_lists_the_warnings_of_the_check(

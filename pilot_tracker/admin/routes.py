@@ -20,6 +20,7 @@ from pilot_tracker.admin.forms import (
     VendorForm,
     role_choices,
 )
+from pilot_tracker.catalogue import render
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import db
 from pilot_tracker.i18n import current_language
@@ -207,7 +208,7 @@ def deactivate_user(user_id: int) -> Response:
     except PilotValidationError as exc:
         for messages in exc.errors.values():
             for message in messages:
-                flash(message, "error")
+                flash(render(message), "error")
     else:
         flash(_("%(email)s was deactivated and signed out.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -31,10 +31,13 @@ The JSON API of Kokeilusalkku, the tracker for joint digital pilots of Finnish
 municipalities. Authenticate with `Authorization: Bearer <token>` (create a token with
 `flask --app wsgi create-token EMAIL` or on your profile page). Money is a string with two
 decimals; requests may send a number instead. Errors are `application/problem+json`
-(RFC 9457); validation errors (422) name each bad field in `errors`. Every POST accepts an
-`Idempotency-Key` header (1-200 characters): a retry with the same key returns the first
-response (marked `Idempotent-Replayed: true`) and writes nothing twice; the same key with a
-different request is refused with 422.
+(RFC 9457); validation errors (422) name each bad field in `errors`. Error messages are in
+English unless `Accept-Language` asks for Finnish (`fi`) or Swedish (`sv`): then the `title`,
+the `detail` and every message in `errors` are in that language (the request schemas' own
+checks of types, lengths and shapes excepted, which are English); machine values never
+change. Every POST accepts an `Idempotency-Key` header (1-200 characters): a retry with the
+same key returns the first response (marked `Idempotent-Replayed: true`) and writes nothing
+twice; the same key with a different request is refused with 422.
 """
 
 

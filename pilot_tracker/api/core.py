@@ -23,6 +23,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from pilot_tracker import errors
+from pilot_tracker.catalogue import render, render_all
 from pilot_tracker.database import MAX_ID
 from pilot_tracker.extensions import db
 from pilot_tracker.models import User
@@ -169,9 +170,9 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
                 for field, items in flatten_messages(item, prefix).items():
                     flat.setdefault(field, []).extend(items)
             else:
-                flat.setdefault(prefix or "body", []).append(str(item))
+                flat.setdefault(prefix or "body", []).append(render(item))
     else:
-        flat.setdefault(prefix or "body", []).append(str(messages))
+        flat.setdefault(prefix or "body", []).append(render(messages))
     return flat
 
 
@@ -188,12 +189,12 @@ def validation_errors(messages: Any) -> dict[str, list[str]]:
 
 
 def invalid(errors_by_field: dict[str, list[str]]) -> Response:
-    """422 naming each bad field."""
+    """422 naming each bad field, every message in the request's language."""
     return errors.problem(
         422,
         str(errors.TITLES.get(422, "Unprocessable Content")),
         _("Some fields are invalid; see errors."),
-        errors=errors_by_field,
+        errors={field: render_all(messages) for field, messages in errors_by_field.items()},
     )
 
 

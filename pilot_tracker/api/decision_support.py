@@ -165,7 +165,7 @@ def projection(pilot_id: int, scope: str, codes: str | None = None) -> Any:
     except ProjectionInputError as exc:
         return invalid(exc.errors)
     except ProjectionError as exc:
-        return invalid({"participants": [str(exc)]})
+        return invalid({"participants": [exc.message]})
     p = result.projection
     low, high = result.national_range_eur
     return {

@@ -27,6 +27,7 @@ from pilot_tracker.api.schemas import (
     PilotSchema,
     Shown,
 )
+from pilot_tracker.catalogue import render
 from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.enums import SplitMethod
 from pilot_tracker.domain.plausibility import Finding
@@ -132,7 +133,10 @@ def shown_pilot(
 
 def _shown_warning(w: Finding) -> Shown:
     """A plausibility warning with the API's field name; a namesake by id and name."""
-    extra: dict[str, Any] = {"field": API_FIELD.get(w.field, w.field)}
+    extra: dict[str, Any] = {
+        "field": API_FIELD.get(w.field, w.field),
+        "message": render(w.message),  # in the request's language (the catalogue)
+    }
     if w.code == "duplicate_name":
         extra["namesake"] = SimpleNamespace(id=w.params["pilot_id"], name=w.params["name"])
     return Shown(w, **extra)

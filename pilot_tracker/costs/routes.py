@@ -9,6 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from pilot_tracker.catalogue import render
 from pilot_tracker.costs import bp
 from pilot_tracker.costs.forms import KIND_LABELS, BillingForm, ConfirmForm, CostForm, signed_cents
 from pilot_tracker.domain.enums import CostKind
@@ -16,7 +17,6 @@ from pilot_tracker.domain.money import cents_to_decimal
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Municipality
 from pilot_tracker.permissions import can_edit_costs, can_view_costs, visible_pilot_or_404
-from pilot_tracker.services import costs as costs_service
 from pilot_tracker.services import exchange
 from pilot_tracker.services.cost_queries import billing, last_quarter, pilot_cost_figures
 from pilot_tracker.services.costs import (
@@ -30,24 +30,7 @@ from pilot_tracker.services.costs import (
     update_cost,
 )
 
-# The service's messages, shown through gettext (literal here so extraction finds them).
-MESSAGES = {
-    costs_service.MSG_DATE: lambda: _("The date is between 2000-01-01 and 2100-12-31."),
-    costs_service.MSG_ZERO: lambda: _(
-        "The amount cannot be zero; a credit note is a negative amount."
-    ),
-    costs_service.MSG_TOO_LARGE: lambda: _("The amount is too large."),
-    costs_service.MSG_NEGATIVE_TOTAL: lambda: _(
-        "A credit note cannot make the pilot's actual costs negative."
-    ),
-    costs_service.MSG_NOBODY: lambda: _("No participant takes part in the costs on this date."),
-}
 FORM_FIELD = {"date": "entry_date", "amount_eur": "amount"}
-
-
-def _translated(message: str) -> str:
-    known = MESSAGES.get(message)
-    return known() if known else message
 
 
 def cost_section(pilot: Any) -> dict[str, Any] | None:
@@ -86,7 +69,7 @@ def _apply_errors(form: CostForm, error: CostValidationError) -> None:
         if isinstance(target, tuple):
             target = list(target)
             field.errors = target  # type: ignore[union-attr]
-        target.extend(_translated(m) for m in messages)
+        target.extend(render(m) for m in messages)
 
 
 def _data(form: CostForm) -> CostData:
@@ -181,7 +164,7 @@ def delete(cost_id: int) -> Any:
         db.session.rollback()
         for messages in error.errors.values():
             for message in messages:
-                flash(_translated(message), "error")
+                flash(render(message), "error")
     else:
         flash(_("The cost entry was deleted."), "success")
     return redirect(url_for("pilots.detail", pilot_id=pilot.id, _anchor="actual-costs"))

@@ -22,6 +22,7 @@ from pilot_tracker.domain.cost_split import (
     net_cost_cents,
 )
 from pilot_tracker.domain.enums import SplitMethod
+from pilot_tracker.domain.errors import Message
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,11 @@ def member_weights(
         return dict.fromkeys(sorted(populations), 1)
     if rule.method is SplitMethod.PER_CAPITA:
         if populations and not any(populations.values()):
-            raise CostSplitError(
-                "A per-capita split needs populations, but every participant's population "
-                "is 0; update the municipality register or choose another method.",
-                codes=populations,
-            )
+            raise CostSplitError(Message("per_capita_no_population"), codes=populations)
         return {code: populations[code] for code in sorted(populations)}
     if rule.method is SplitMethod.HYBRID:
         if rule.equal_percent is None:
-            raise CostSplitError("A hybrid split needs the percentage shared equally.")
+            raise CostSplitError(Message("hybrid_needs_equal_part"))
         exact = hybrid_weights(rule.equal_percent, populations)
         # The same proportions as whole numbers (times the common denominator): the split is
         # identical and the largest-remainder arithmetic stays on small integers.
@@ -162,7 +159,7 @@ def split_signed(cents: int, rule: SplitRule, members: Sequence[Member]) -> dict
     if cents == 0:
         return dict.fromkeys(sorted(m.code for m in members), 0)
     if not members:
-        raise CostSplitError("No participant takes part in the costs on this date.")
+        raise CostSplitError(Message("cost_nobody_on_date"))
     shares = largest_remainder(abs(cents), member_weights(rule, members))
     return shares if cents > 0 else {code: -value for code, value in shares.items()}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pilot_tracker.domain.errors import Message
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 _FORMAT = re.compile(r"(?P<body>[0-9]{7})-(?P<check>[0-9])")
 _OLD_FORMAT = re.compile(r"[0-9]{6}-[0-9]")
@@ -26,25 +28,22 @@ def _expected_check_digit(body: str) -> int | None:
     return 0 if remainder == 0 else 11 - remainder
 
 
-def business_id_error(raw: str) -> str | None:
-    """None for a valid business ID, else an English message saying what is wrong."""
+def business_id_error(raw: str) -> Message | None:
+    """None for a valid business ID, else the message saying what is wrong."""
     normalised = normalise_business_id(raw)
     match = _FORMAT.fullmatch(normalised)
     if match is None:
-        return (
-            "A business ID has seven digits, a hyphen and a check digit (NNNNNNN-C), "
-            "such as 0201256-6."
-        )
+        return Message("business_id_shape")
     expected = _expected_check_digit(match["body"])
     if expected is None:
-        return (
-            f"{normalised} cannot be a business ID: its first seven digits are never issued "
-            "(their checksum leaves remainder 1). Check the number."
-        )
+        return Message("business_id_never_issued", value=normalised)
     if int(match["check"]) != expected:
-        return (
-            f"The check digit of {normalised} is wrong: for {match['body']} it should be "
-            f"{expected}, not {match['check']}."
+        return Message(
+            "business_id_check_digit",
+            value=normalised,
+            body=match["body"],
+            expected=expected,
+            check=match["check"],
         )
     return None
 

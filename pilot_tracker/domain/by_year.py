@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from pilot_tracker.domain.errors import DomainError
 
-class SpreadError(ValueError):
+
+class SpreadError(DomainError):
     """Dates or an amount that cannot be spread (an end before the start, a negative sum)."""
 
 
 def days_by_year(start: date, end: date) -> dict[int, int]:
     """The number of days of [start, end] (both included) in each calendar year."""
     if end < start:
-        raise SpreadError("The end is before the start.")
+        raise SpreadError("spread_end_before_start")
     if start.year == end.year:
         return {start.year: (end - start).days + 1}
     days = {start.year: (date(start.year, 12, 31) - start).days + 1}
@@ -35,7 +37,7 @@ def spread_by_year(cents: int, start: date, end: date) -> dict[int, int]:
     the largest remainders, ties to the earlier year. The years add up to `cents` exactly.
     """
     if cents < 0:
-        raise SpreadError("A negative amount cannot be spread.")
+        raise SpreadError("spread_negative")
     days = days_by_year(start, end)
     if len(days) == 1:
         return {start.year: cents}

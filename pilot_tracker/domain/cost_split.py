@@ -9,24 +9,24 @@ from decimal import Decimal
 from fractions import Fraction
 
 from pilot_tracker.domain.enums import SplitMethod
+from pilot_tracker.domain.errors import DomainError, Message
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_hundredths, round_half_up
 
 HUNDRED_PERCENT = Decimal("100.00")
 _CODE = re.compile(r"[0-9]{3}")
 
 
-class CostSplitError(ValueError):
+class CostSplitError(DomainError):
     """A split that cannot be made; `codes` names the municipalities the message is about."""
 
     def __init__(
         self,
-        message: str,
+        message: Message,
         *,
         current_sum: Decimal | None = None,
         codes: Iterable[str] = (),
     ) -> None:
         super().__init__(message)
-        self.message = message
         # Set only when manual percentages do not add up to 100, so a form can show the sum.
         self.current_sum = current_sum
         self.codes: tuple[str, ...] = tuple(codes)
@@ -43,8 +43,7 @@ def _check_codes(codes: Iterable[str]) -> None:
     for code in codes:
         if not isinstance(code, str) or _CODE.fullmatch(code) is None:
             raise CostSplitError(
-                f"Municipality codes have three digits, such as 091; got {code!r}.",
-                codes=(str(code),),
+                Message("municipality_code_shape", code=repr(code)), codes=(str(code),)
             )
 
 
@@ -52,9 +51,9 @@ def _exact_weight(code: str, weight: int | Decimal | Fraction) -> Fraction:
     if isinstance(weight, bool) or not isinstance(weight, int | Decimal | Fraction):
         raise TypeError(f"weight of {code} must be an int or Decimal, not {type(weight).__name__}")
     if isinstance(weight, Decimal) and not weight.is_finite():
-        raise CostSplitError(f"The weight of {code} is not a number.", codes=(code,))
+        raise CostSplitError(Message("weight_not_a_number", code=code), codes=(code,))
     if weight < 0:
-        raise CostSplitError(f"The weight of {code} must not be negative.", codes=(code,))
+        raise CostSplitError(Message("weight_negative", code=code), codes=(code,))
     return Fraction(weight)
 
 
@@ -65,20 +64,16 @@ def largest_remainder(
     if isinstance(total_cents, bool) or not isinstance(total_cents, int):
         raise TypeError(f"total_cents must be an int, not {type(total_cents).__name__}")
     if total_cents < 0:
-        raise CostSplitError("The cost to split must not be negative.")
+        raise CostSplitError(Message("split_total_negative"))
     _check_codes(weights)
     if not weights:
         if total_cents == 0:
             return {}
-        raise CostSplitError("There are no participants to split the cost between.")
+        raise CostSplitError(Message("split_no_participants"))
     exact_weights = {code: _exact_weight(code, weights[code]) for code in sorted(weights)}
     total_weight = sum(exact_weights.values(), Fraction(0))
     if total_weight == 0:
-        raise CostSplitError(
-            "Every participant's weight is 0 (for example a population of 0), "
-            "so there is nothing to split the cost by.",
-            codes=exact_weights,
-        )
+        raise CostSplitError(Message("split_all_weights_zero"), codes=exact_weights)
     # Fractions keep the shares exact; a float would misplace cents on large totals.
     exact = {code: total_cents * w / total_weight for code, w in exact_weights.items()}
     shares = {code: math.floor(value) for code, value in exact.items()}
@@ -94,11 +89,11 @@ def largest_remainder(
 
 def _percentage_error(code: str, error: MoneyError) -> CostSplitError:
     if error.reason == "too_many_decimals":
-        message = f"The share of {code} has more than two decimals; use at most two, e.g. 33.33."
+        message = Message("share_decimals", code=code)
     elif error.reason in ("negative", "too_large"):
-        message = f"The share of {code} must be between 0 and 100 %."
+        message = Message("share_range", code=code)
     else:
-        message = f"The share of {code} must be a percentage from 0 to 100, e.g. 33.33."
+        message = Message("share_not_a_percentage", code=code)
     return CostSplitError(message, codes=(code,))
 
 
@@ -114,10 +109,7 @@ def parse_manual_percentages(raw: Mapping[str, str | int | Decimal]) -> dict[str
     # Summed as integers: exactly 100.00 means exactly 10 000 hundredths, no tolerance.
     current_sum = cents_to_decimal(sum(hundredths.values()))
     if current_sum != HUNDRED_PERCENT:
-        raise CostSplitError(
-            f"The shares add up to {current_sum} %; they must add up to exactly 100.00 %.",
-            current_sum=current_sum,
-        )
+        raise CostSplitError(Message("shares_sum", sum=current_sum), current_sum=current_sum)
     return {code: cents_to_decimal(value) for code, value in hundredths.items()}
 
 
@@ -127,9 +119,9 @@ def parse_equal_percent(raw: str | int | Decimal) -> Decimal:
         return cents_to_decimal(parse_hundredths(raw, 100 * 100))
     except MoneyError as error:
         if error.reason == "too_many_decimals":
-            message = "The equal part has more than two decimals; use at most two, e.g. 30.00."
+            message = Message("equal_part_decimals")
         else:
-            message = "The equal part must be a percentage from 0 to 100, e.g. 30.00."
+            message = Message("equal_part_range")
         raise CostSplitError(message) from None
 
 
@@ -139,21 +131,14 @@ def hybrid_weights(equal_percent: Decimal, populations: Mapping[str, int]) -> di
     _check_codes(populations)
     for code, population in populations.items():
         if isinstance(population, bool) or not isinstance(population, int) or population < 0:
-            raise CostSplitError(
-                f"The population of {code} must be a whole number of 0 or more.", codes=(code,)
-            )
+            raise CostSplitError(Message("population_whole_number", code=code), codes=(code,))
     if not populations:
         return {}
     n = len(populations)
     total = sum(populations.values())
     if total == 0:
         if e != 1:
-            raise CostSplitError(
-                "A hybrid split needs populations for its per-capita part, but every "
-                "participant's population is 0; update the municipality register or "
-                "choose another method.",
-                codes=populations,
-            )
+            raise CostSplitError(Message("hybrid_no_population"), codes=populations)
         return {code: Fraction(1, n) for code in sorted(populations)}
     return {
         code: e / n + (1 - e) * Fraction(populations[code], total) for code in sorted(populations)
@@ -169,42 +154,33 @@ def _weights(
     try:
         method = SplitMethod(method)
     except ValueError:
-        raise CostSplitError(f"Unknown cost-split method {method!r}.") from None
+        raise CostSplitError(Message("unknown_split_method", method=repr(method))) from None
     _check_codes(populations)
     if method is SplitMethod.EQUAL:
         return dict.fromkeys(sorted(populations), 1)
     if method is SplitMethod.HYBRID:
         if equal_percent is None:
-            raise CostSplitError("A hybrid split needs the percentage shared equally.")
+            raise CostSplitError(Message("hybrid_needs_equal_part"))
         return dict(hybrid_weights(equal_percent, populations))
     if method is SplitMethod.PER_CAPITA:
         for code, population in populations.items():
             if isinstance(population, bool) or not isinstance(population, int) or population < 0:
-                raise CostSplitError(
-                    f"The population of {code} must be a whole number of 0 or more.",
-                    codes=(code,),
-                )
+                raise CostSplitError(Message("population_whole_number", code=code), codes=(code,))
         if populations and not any(populations.values()):
-            raise CostSplitError(
-                "A per-capita split needs populations, but every participant's population "
-                "is 0; update the municipality register or choose another method.",
-                codes=populations,
-            )
+            raise CostSplitError(Message("per_capita_no_population"), codes=populations)
         return {code: populations[code] for code in sorted(populations)}
     if manual is None:
-        raise CostSplitError("A manual split needs a percentage for every participant.")
+        raise CostSplitError(Message("manual_needs_percentages"))
     missing = sorted(set(populations) - set(manual))
     extra = sorted(set(manual) - set(populations))
     if missing or extra:
         parts = []
         if missing:
-            parts.append(f"no percentage is given for {', '.join(missing)}")
+            parts.append(Message("manual_missing", codes=tuple(missing)))
         if extra:
-            verb = "is" if len(extra) == 1 else "are"
-            parts.append(f"{', '.join(extra)} {verb} not a participant")
+            parts.append(Message("manual_extra", codes=tuple(extra), n=len(extra)))
         raise CostSplitError(
-            f"The manual shares must cover exactly the participants: {'; '.join(parts)}.",
-            codes=missing + extra,
+            Message("manual_shares_cover", problems=tuple(parts)), codes=missing + extra
         )
     return dict(parse_manual_percentages(manual))
 
@@ -234,10 +210,7 @@ def share_percentages(
     weights = _weights(method, populations, manual, equal_percent)
     mismatched = sorted(set(shares_cents) ^ set(weights))
     if mismatched:
-        raise CostSplitError(
-            f"The shares and the participants differ for {', '.join(mismatched)}.",
-            codes=mismatched,
-        )
+        raise CostSplitError(Message("shares_differ", codes=tuple(mismatched)), codes=mismatched)
     total_weight = sum((Fraction(w) for w in weights.values()), Fraction(0))
     if total_weight == 0:
         return {}

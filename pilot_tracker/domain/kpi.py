@@ -6,22 +6,26 @@ from decimal import Decimal
 from fractions import Fraction
 
 from pilot_tracker.domain.enums import Direction
+from pilot_tracker.domain.errors import DomainError
 from pilot_tracker.domain.money import round_half_up
 
 
-class KpiError(ValueError):
+class KpiError(DomainError):
     """A KPI definition or value the progress formula cannot work with."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+_NOT_FINITE = {
+    "baseline": "kpi_baseline_not_finite",
+    "target": "kpi_target_not_finite",
+    "latest value": "kpi_latest_not_finite",
+}
 
 
 def _exact(name: str, value: Decimal) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
     if isinstance(value, Decimal) and not value.is_finite():
-        raise KpiError(f"The {name} must be a finite number.")
+        raise KpiError(_NOT_FINITE[name])
     return Fraction(value)
 
 
@@ -29,7 +33,7 @@ def _direction(direction: Direction | str) -> Direction:
     try:
         return Direction(direction)
     except ValueError:
-        raise KpiError(f"The direction must be increase or decrease, not {direction!r}.") from None
+        raise KpiError("kpi_direction", direction=repr(direction)) from None
 
 
 def validate_kpi_definition(baseline: Decimal, target: Decimal, direction: Direction) -> None:
@@ -38,17 +42,11 @@ def validate_kpi_definition(baseline: Decimal, target: Decimal, direction: Direc
     goal = _exact("target", target)
     direction = _direction(direction)
     if goal == start:
-        raise KpiError("The target must differ from the baseline; otherwise there is no progress.")
+        raise KpiError("kpi_target_equals_baseline")
     if direction is Direction.INCREASE and goal < start:
-        raise KpiError(
-            "The target is below the baseline, but the KPI should increase; "
-            "set a target above the baseline or choose decrease."
-        )
+        raise KpiError("kpi_target_below")
     if direction is Direction.DECREASE and goal > start:
-        raise KpiError(
-            "The target is above the baseline, but the KPI should decrease; "
-            "set a target below the baseline or choose increase."
-        )
+        raise KpiError("kpi_target_above")
 
 
 def kpi_progress(
@@ -62,7 +60,7 @@ def kpi_progress(
     goal = _exact("target", target)
     _direction(direction)
     if goal == start:
-        raise KpiError("The target must differ from the baseline; otherwise there is no progress.")
+        raise KpiError("kpi_target_equals_baseline")
     if latest is None:
         return None
     value = _exact("latest value", latest)

@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
+from pilot_tracker.domain.errors import Cents, DomainError, Message
+
 # 100 000 000 000.00 €: far above any municipal pilot, low enough that a typo with extra
 # digits is caught and sums over many pilots stay well inside a 64-bit integer column.
 MAX_CENTS = 10**13
@@ -20,12 +22,12 @@ _NUMBER = re.compile(
 )
 
 
-class MoneyError(ValueError):
-    """A value that is not an acceptable amount; `reason` is a stable code for translations."""
+class MoneyError(DomainError):
+    """A value that is not an acceptable amount: the message's code, and `reason`, the kind
+    of problem (callers that word their own message go by it)."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: Message, reason: str) -> None:
         super().__init__(message)
-        self.message = message
         # One of: type, not_a_number, not_finite, too_many_decimals, negative, too_large.
         self.reason = reason
 
@@ -34,7 +36,7 @@ def parse_hundredths(value: str | int | Decimal, maximum: int) -> int:
     """A number of at most two decimals as hundredths (0 to `maximum`): cents or percent/100."""
     # Floats are refused: a float has already lost the exact decimal value the user typed.
     if isinstance(value, bool):
-        raise MoneyError("Expected a number, not true or false.", "type")
+        raise MoneyError(Message("money_boolean"), "type")
     if isinstance(value, int):
         hundredths = value * 100
     elif isinstance(value, Decimal):
@@ -42,29 +44,23 @@ def parse_hundredths(value: str | int | Decimal, maximum: int) -> int:
     elif isinstance(value, str):
         hundredths = _hundredths_from_text(value, maximum)
     elif isinstance(value, float):
-        raise MoneyError(
-            'Send the number as a string such as "12500.50", not as a floating-point number.',
-            "type",
-        )
+        raise MoneyError(Message("money_float"), "type")
     else:
-        raise MoneyError(f"Expected a number, not {type(value).__name__}.", "type")
+        raise MoneyError(Message("money_type"), "type")
     if hundredths < 0:
-        raise MoneyError("The value must not be negative.", "negative")
+        raise MoneyError(Message("value_negative"), "negative")
     if hundredths > maximum:
-        raise MoneyError(
-            f"The value is too large; the largest accepted is {format_cents(maximum)}.",
-            "too_large",
-        )
+        raise MoneyError(Message("value_too_large", max=cents_to_decimal(maximum)), "too_large")
     return hundredths
 
 
 def _hundredths_from_decimal(value: Decimal, maximum: int) -> int:
     if not value.is_finite():
-        raise MoneyError("The value must be a finite number.", "not_finite")
+        raise MoneyError(Message("value_not_finite"), "not_finite")
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)  # finite, so never the 'n'/'N'/'F' markers
     if exponent < -2:
-        raise MoneyError("Use at most two decimals.", "too_many_decimals")
+        raise MoneyError(Message("value_decimals"), "too_many_decimals")
     # Clamp before scaling: a huge exponent such as 1E+99 would otherwise be rounded by the
     # decimal context; anything past the maximum is refused by the caller anyway.
     if abs(value) > maximum:
@@ -78,16 +74,11 @@ def _hundredths_from_text(text: str, maximum: int) -> int:
     cleaned = cleaned.removesuffix("€").rstrip(_GROUP_SEPARATORS)
     match = _NUMBER.fullmatch(cleaned)
     if match is None:
-        raise MoneyError(
-            f'"{text}" is not a number; write it like 12500.50 or 12 500,50.', "not_a_number"
-        )
+        raise MoneyError(Message("not_a_number", value=text), "not_a_number")
     frac = match["frac"] or ""
     if len(frac) > 2:
         # "12,500" lands here: in Finnish the comma is the decimal mark, so say so.
-        raise MoneyError(
-            "Use at most two decimals (a comma is read as the decimal mark).",
-            "too_many_decimals",
-        )
+        raise MoneyError(Message("decimal_comma"), "too_many_decimals")
     digits = match["int"]
     for separator in _GROUP_SEPARATORS:
         digits = digits.replace(separator, "")
@@ -107,11 +98,10 @@ def parse_eur(value: str | int | Decimal) -> int:
         return parse_hundredths(value, MAX_CENTS)
     except MoneyError as error:
         if error.reason == "negative":
-            raise MoneyError("The amount must not be negative.", error.reason) from None
+            raise MoneyError(Message("amount_negative"), error.reason) from None
         if error.reason == "too_large":
             raise MoneyError(
-                f"The amount is too large; the largest accepted is {format_cents(MAX_CENTS)} €.",
-                error.reason,
+                Message("amount_too_large_max", max=Cents(MAX_CENTS)), error.reason
             ) from None
         raise
 

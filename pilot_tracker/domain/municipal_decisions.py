@@ -8,7 +8,6 @@ a participant makes it join on that date. Nothing else changes the membership.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pilot_tracker.domain.enums import Gate, Outcome, Stage
+from pilot_tracker.domain.errors import DomainError
 
 
 class Body(StrEnum):
@@ -43,16 +43,13 @@ class Effect(StrEnum):
     JOIN = "join"
 
 
-@dataclass(frozen=True)
-class MunicipalDecisionError(ValueError):
+class MunicipalDecisionError(DomainError):
     """A refused municipal decision: a stable code, its parameters and the field it concerns."""
 
-    code: str
     field: str
-    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
-    def __str__(self) -> str:
-        return f"{self.code} ({self.field}): {self.params}"
+    def __init__(self, code: str, field: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(code, field=field, **(params or {}))
 
 
 # The gates a municipality's body may decide at in each stage: the gates open for the

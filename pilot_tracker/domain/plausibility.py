@@ -3,8 +3,8 @@
 Pure functions, no database. A refusal is a value no pilot, decision or measurement can
 have; a warning is a value that is probably a typo or a duplicate, which the user confirms.
 Each finding is a code with its parameters and the field it concerns: the service decides
-them once, and the web, the API and the importer render them (`pilots/messages.py` has the
-catalogue of their texts).
+them once, and the web, the API and the importer render them (`pilot_tracker/catalogue.py`
+has the templates of their texts).
 """
 
 from __future__ import annotations
@@ -16,29 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pilot_tracker.domain.errors import Cents, Message
+
 # Warnings, not refusals: a regional pilot may really cost this much, but most are typos.
 BUDGET_WARNING_CENTS = 5_000_000 * 100  # 5 M€
 PER_RESIDENT_WARNING_CENTS = 500 * 100  # 500 € per resident of the participants
 # Measurements before this date are typos (1.1.1900 is a spreadsheet's empty date).
 EARLIEST_MEASUREMENT = date(2000, 1, 1)
-
-# The codes and the English message of each (the API sends the English text as `message`).
-MESSAGES: dict[str, str] = {
-    "funding_above_budget": (
-        "External funding cannot be larger than the budget: the net cost would hide the difference."
-    ),
-    "decision_in_future": (
-        "A decision is dated today or earlier; a future meeting is a next review, not a decision."
-    ),
-    "measurement_in_future": "A measurement cannot be dated in the future.",
-    "measurement_too_early": "A measurement is dated 1 January 2000 or later.",
-    "budget_large": "The budget is above 5 000 000 €. Is the amount right?",
-    "budget_per_resident": (
-        "The budget is above 500 € per resident of the participating municipalities. "
-        "Is the amount right?"
-    ),
-    "duplicate_name": "Another pilot already has this name.",
-}
 
 
 @dataclass(frozen=True)
@@ -50,9 +34,17 @@ class Finding:
     params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=True, hash=False)
 
     @property
-    def message(self) -> str:
-        """The English text (services and the API speak English)."""
-        return MESSAGES[self.code]
+    def message(self) -> Message:
+        """The finding as a catalogue message (its `str` is the English text)."""
+        params = self.params
+        if self.code == "budget_large":
+            return Message(self.code, budget=Cents(params["budget_cents"]))
+        if self.code == "budget_per_resident":
+            per_resident = params["budget_cents"] // max(1, params["residents"])
+            return Message(self.code, per_resident=Cents(per_resident))
+        if self.code == "duplicate_name":
+            return Message(self.code, name=params["name"])
+        return Message(self.code)
 
 
 # --- refusals --------------------------------------------------------------------------------

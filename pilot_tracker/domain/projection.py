@@ -17,10 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from pilot_tracker.domain.errors import DomainError
 from pilot_tracker.domain.money import round_half_up
 
 
-class ProjectionError(ValueError):
+class ProjectionError(DomainError):
     """The projection cannot be made (e.g. participants with no residents)."""
 
 
@@ -53,9 +54,9 @@ def project(
 ) -> Projection:
     """Project per-resident savings and cost onto `targets` (code → population)."""
     if participant_population <= 0:
-        raise ProjectionError("The participants have no residents in the register.")
+        raise ProjectionError("projection_no_residents")
     if basis not in ("realised", "estimated"):
-        raise ProjectionError(f"Unknown basis {basis!r}.")
+        raise ProjectionError("projection_unknown_basis", basis=repr(basis))
     population = sum(targets.values())
     savings_per_resident = Fraction(annual_savings_cents, 100 * participant_population)
     cost_per_resident = Fraction(net_cost_cents, 100 * participant_population)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pilot_tracker.domain.enums import Gate, Outcome, Stage
+from pilot_tracker.domain.errors import DomainError
 
 ORDER: tuple[Stage, ...] = (
     Stage.IDEA,
@@ -26,12 +27,8 @@ _GATES: dict[Stage, tuple[Gate, ...]] = {
 }
 
 
-class TransitionError(ValueError):
-    """A stage move or decision the rules refuse; `message` is English, translated later."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TransitionError(DomainError):
+    """A stage move or decision the rules refuse: a catalogue code and its parameters."""
 
 
 def allowed_gates(current: Stage) -> tuple[Gate, ...]:
@@ -56,20 +53,13 @@ def check_plain_update(current: Stage, new: Stage) -> None:
     if new is current:
         return
     if current in FINAL:
-        raise TransitionError(
-            f"The pilot is in its final stage {current}; its stage can no longer change."
-        )
+        raise TransitionError("final_stage_no_change", stage=current)
     if new is Stage.SCALING:
-        raise TransitionError(
-            "A pilot moves to scaling only through a go decision at the scale_up gate."
-        )
+        raise TransitionError("scaling_needs_go")
     if new is Stage.STOPPED:
-        raise TransitionError("A pilot is stopped only through a no_go decision.")
+        raise TransitionError("stopped_needs_no_go")
     if _EDITABLE.index(new) < _EDITABLE.index(current):
-        raise TransitionError(
-            f"A pilot cannot move back from {current} to {new}; only a continue decision "
-            "can send it back, and only to planning."
-        )
+        raise TransitionError("cannot_move_back", current=current, new=new)
 
 
 def stage_after_decision(
@@ -78,21 +68,15 @@ def stage_after_decision(
     """The stage after a decision at `gate`; go at midpoint keeps the stage. Raises if refused."""
     current, gate, outcome = Stage(current), Gate(gate), Outcome(outcome)
     if current in FINAL:
-        raise TransitionError(
-            f"The pilot is in its final stage {current}; no further decisions can be recorded."
-        )
+        raise TransitionError("final_stage_no_decisions", stage=current)
     gates = _GATES[current]
     if gate not in gates:
-        message = (
-            f"A {gate} decision cannot be made while the pilot is in {current}; "
-            f"the gates open in {current}: {', '.join(gates)}."
-        )
-        if gate is Gate.SCALE_UP:
-            message += " Evaluate the pilot first: scale_up is decided in evaluation."
-        raise TransitionError(message)
+        # Scale-up before evaluation also says to evaluate first.
+        code = "gate_closed_evaluate_first" if gate is Gate.SCALE_UP else "gate_closed"
+        raise TransitionError(code, gate=gate, stage=current, gates=gates)
     if back_to_planning and outcome is not Outcome.CONTINUE:
         # Refused rather than ignored: a form that sends both has misunderstood the decision.
-        raise TransitionError("Only a continue decision can send a pilot back to planning.")
+        raise TransitionError("only_continue_back")
     if outcome is Outcome.NO_GO:
         return Stage.STOPPED
     if outcome is Outcome.CONTINUE:

@@ -15,13 +15,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WResponse
 
+from pilot_tracker.catalogue import render
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.exchange import bp
 from pilot_tracker.exchange.forms import ImportForm, RunImportForm
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Pilot
 from pilot_tracker.permissions import ALL_ROLES, EDITORS, has_role, role_required
-from pilot_tracker.pilots.messages import finding_message, translate
 from pilot_tracker.services import export as export_service
 from pilot_tracker.services.exchange import SHEETS, SHEETS_BY_NAME
 from pilot_tracker.services.importer import ImportReport, PilotOutcome, import_pilots
@@ -181,14 +181,14 @@ def _render_import(
                 "source": p.source,
                 "row": p.row,
                 "column": p.column,
-                "message": translate(p.message),
+                "message": render(p.message),
             }
             for p in report.problems[:SHOWN_PROBLEMS]
         ]
     warnings = [
         {
             "where": w.where(),
-            "message": finding_message(w.finding),
+            "message": render(w.finding.message),
             "namesake": w.finding.params.get("pilot_id")
             if w.finding.code == "duplicate_name"
             else None,

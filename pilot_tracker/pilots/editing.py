@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from pilot_tracker.catalogue import render, render_all
 from pilot_tracker.domain.cost_split import CostSplitError, net_cost_cents
 from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, default_track
 from pilot_tracker.domain.stages import FINAL, ORDER
@@ -32,7 +33,6 @@ from pilot_tracker.pilots.forms import (
     PilotForm,
     add_service_errors,
 )
-from pilot_tracker.pilots.messages import finding_message, translate, translate_all
 from pilot_tracker.pilots.queries import (
     coordinator_choices,
     municipalities_by_code,
@@ -140,7 +140,7 @@ def _evaluate(form: PilotForm, participants: ParticipantInput, show_errors: bool
             )
         except CostSplitError as exc:
             if show_errors:
-                participants.split_errors.append(translate(exc.message))
+                participants.split_errors.append(render(exc.message))
     rows = share_rows(
         {c: municipalities[c] for c in participants.codes},
         shares,
@@ -247,7 +247,7 @@ def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Respon
                 flash(_("The changes were saved."), "success")
     except UnconfirmedWarnings as exc:
         state.warnings = [
-            (finding_message(w), w.params.get("pilot_id") if w.code == "duplicate_name" else None)
+            (render(w.message), w.params.get("pilot_id") if w.code == "duplicate_name" else None)
             for w in exc.warnings
         ]
         form.confirm_warnings.data = False
@@ -264,7 +264,7 @@ def _save(form: PilotForm, state: PilotFormState, pilot: Pilot | None) -> Respon
             ("lead_municipality", state.participants.lead_errors),
             ("cost_split", state.participants.split_errors),
         ):
-            target.extend(translate_all(errors.pop(key, [])))
+            target.extend(render_all(errors.pop(key, [])))
         state.general_errors.extend(add_service_errors(form, errors, mapped))
         return None
     return redirect(url_for("pilots.detail", pilot_id=saved.id))

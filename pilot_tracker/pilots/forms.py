@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from pilot_tracker.catalogue import render, render_all
 from pilot_tracker.domain.enums import (
     Direction,
     Gate,
@@ -46,6 +47,7 @@ from pilot_tracker.domain.enums import (
     Theme,
     Track,
 )
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.money import (
     MoneyError,
     cents_to_decimal,
@@ -53,7 +55,6 @@ from pilot_tracker.domain.money import (
     parse_eur,
     parse_hundredths,
 )
-from pilot_tracker.pilots.messages import translate, translate_all
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
 from pilot_tracker.web.forms import enum_choices
@@ -81,13 +82,14 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _money_message(reason: str) -> str:
-    if reason == "too_many_decimals":
-        return _("Use at most two decimals (a comma is read as the decimal mark).")
-    if reason == "negative":
-        return _("The amount must not be negative.")
-    if reason == "too_large":
-        return _("The amount is too large.")
-    return _("Enter an amount in euros, e.g. 12500.50 or 12 500,50.")
+    # The form's own wording by the kind of problem (the domain's says more than a form
+    # field beside its label needs): each from the catalogue.
+    code = {
+        "too_many_decimals": "decimal_comma",
+        "negative": "amount_negative",
+        "too_large": "amount_too_large",
+    }.get(reason, "amount_format")
+    return render(Message(code))
 
 
 class EuroField(StringField):
@@ -129,11 +131,11 @@ class DecimalTextField(StringField):
 
     def pre_validate(self, form: Form) -> None:
         if not (self.data or "").strip():
-            raise StopValidation(_("A number is required."))
+            raise StopValidation(render(Message("number_required")))
         try:
             parse_value(self.data, self.name)
         except PilotValidationError as exc:
-            raise StopValidation(translate(exc.errors[self.name][0])) from None
+            raise StopValidation(render(exc.errors[self.name][0])) from None
 
 
 def not_in_future(form: Form, date_field: DateField) -> None:
@@ -285,9 +287,9 @@ def add_service_errors(
     for key, messages in errors.items():
         target = form._fields.get(mapping.get(key, key))
         if target is None:
-            rest.extend(translate_all(messages))
+            rest.extend(render_all(messages))
         else:
-            target.errors = [*target.errors, *translate_all(messages)]
+            target.errors = [*target.errors, *render_all(messages)]
     return rest
 
 

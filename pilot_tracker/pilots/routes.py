@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from pilot_tracker.catalogue import render_all
 from pilot_tracker.charts.pilot import pilot_charts_for
 from pilot_tracker.domain.enums import (
     Direction,
@@ -22,9 +23,8 @@ from pilot_tracker.domain.enums import (
     Outcome,
     Rag,
     Role,
-    Stage,
 )
-from pilot_tracker.domain.stages import FINAL, allowed_gates
+from pilot_tracker.domain.stages import allowed_gates
 from pilot_tracker.due_view import due_rows
 from pilot_tracker.extensions import db
 from pilot_tracker.i18n import current_language
@@ -62,7 +62,6 @@ from pilot_tracker.pilots.forms import (
 from pilot_tracker.pilots.joint import joint_section, vendor_follow_up
 from pilot_tracker.pilots.joint_forms import FollowUpStatusForm
 from pilot_tracker.pilots.meetings import meetings_section
-from pilot_tracker.pilots.messages import translate
 from pilot_tracker.pilots.queries import (
     ListFilters,
     detail_options,
@@ -388,31 +387,6 @@ def status_create(pilot_id: int) -> str | Response:
 # --- decisions -------------------------------------------------------------------------------
 
 
-def _refusal(stage: Stage, gate: Gate, outcome: Outcome, back: bool, fallback: str) -> str:
-    """Why the rules refuse a decision, in the interface language and with labels; the rules
-    themselves live in domain.stages, which made the refusal."""
-    if stage in FINAL:
-        return _(
-            "The pilot is in its final stage, %(stage)s: no further decisions can be recorded.",
-            stage=label(stage),
-        )
-    gates = allowed_gates(stage)
-    if gate not in gates:
-        message = _(
-            "A %(gate)s decision cannot be made while the pilot is in %(stage)s. "
-            "Gates open in this stage: %(gates)s.",
-            gate=label(gate),
-            stage=label(stage),
-            gates=", ".join(label(g) for g in gates),
-        )
-        if gate is Gate.SCALE_UP:
-            message += " " + _("Scale-up is decided in evaluation: evaluate the pilot first.")
-        return message
-    if back and outcome is not Outcome.CONTINUE:
-        return _("Only a continue decision can send a pilot back to planning.")
-    return translate(fallback)
-
-
 @bp.route("/pilots/<int:pilot_id>/decisions/new", methods=["GET", "POST"])
 @role_required(*ALL_ROLES)
 def decision_create(pilot_id: int) -> str | Response:
@@ -430,7 +404,6 @@ def decision_create(pilot_id: int) -> str | Response:
     if form.validate_on_submit():
         gate, outcome = Gate(form.gate.data), Outcome(form.outcome.data)
         back = bool(form.back_to_planning.data)
-        stage_before = pilot.stage
         try:
             decision = record_decision(
                 pilot,
@@ -448,9 +421,8 @@ def decision_create(pilot_id: int) -> str | Response:
             errors = dict(exc.errors)
             for key in ("gate", "back_to_planning", "outcome"):
                 if key in errors:
-                    reason = _refusal(stage_before, gate, outcome, back, errors.pop(key)[0])
                     target = form[key]
-                    target.errors = [*target.errors, reason]
+                    target.errors = [*target.errors, *render_all(errors.pop(key))]
             general.extend(add_service_errors(form, errors, {"date": "decided_on"}))
         else:
             flash(

@@ -34,6 +34,7 @@ from pilot_tracker.domain.actual_costs import (
 )
 from pilot_tracker.domain.cost_split import CostSplitError
 from pilot_tracker.domain.enums import CostKind
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.money import MAX_CENTS
 from pilot_tracker.extensions import db
 from pilot_tracker.models import CostEntry, CostShare, Municipality, Participation, Pilot
@@ -43,15 +44,15 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 EDITABLE = ("entry_date", "amount_cents", "kind", "reference", "description")
 
-# The messages this service raises (translated by the web layer, sent as they are by the API).
-MSG_DATE = "The date is between 2000-01-01 and 2100-12-31."
-MSG_ZERO = "The amount cannot be zero; a credit note is a negative amount."
-MSG_TOO_LARGE = "The amount is too large."
-MSG_NEGATIVE_TOTAL = "A credit note cannot make the pilot's actual costs negative."
-MSG_NOBODY = "No participant takes part in the costs on this date."
-MSG_REFERENCE = "At most 100 characters."
-MSG_DESCRIPTION = "At most 10 000 characters."
-MSG_UNCHANGEABLE = "This field cannot be changed."
+# The messages this service raises (rendered from the catalogue by the web and the API).
+MSG_DATE = Message("cost_date_range")
+MSG_ZERO = Message("cost_zero")
+MSG_TOO_LARGE = Message("amount_too_large")
+MSG_NEGATIVE_TOTAL = Message("cost_negative_total")
+MSG_NOBODY = Message("cost_nobody_on_date")
+MSG_REFERENCE = Message("at_most_100")
+MSG_DESCRIPTION = Message("at_most_10000")
+MSG_UNCHANGEABLE = Message("field_unchangeable")
 
 
 class CostValidationError(ValueError):
@@ -168,7 +169,7 @@ def _validate(data: CostData) -> None:
     try:
         CostKind(data.kind)
     except ValueError:
-        errors["kind"] = ["Unknown kind."]
+        errors["kind"] = [Message("unknown_cost_kind")]
     if len(data.reference or "") > 100:
         errors["reference"] = [MSG_REFERENCE]
     if len(data.description or "") > 10_000:

@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from pilot_tracker.domain.enums import Gate, Outcome, Stage
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.plausibility import decision_date_refusal
 from pilot_tracker.domain.stages import TransitionError, refused_field, stage_after_decision
 from pilot_tracker.extensions import db
@@ -41,13 +42,13 @@ def record_decision(
     pilot = load_pilot_for_update(pilot.id) or pilot
     errors: dict[str, list[str]] = {}
     if not (decided_by or "").strip():
-        errors["decided_by"] = ["Name the body that decided (e.g. kunnanhallitus)."]
+        errors["decided_by"] = [Message("decision_body_required")]
     elif len(decided_by) > 200:
-        errors["decided_by"] = ["At most 200 characters."]
+        errors["decided_by"] = [Message("at_most_200")]
     if not (rationale or "").strip():
-        errors["rationale"] = ["Write down the rationale of the decision."]
+        errors["rationale"] = [Message("decision_rationale_required")]
     if next_review is not None and next_review < decided_on:
-        errors["next_review"] = ["The next review cannot be before the decision."]
+        errors["next_review"] = [Message("next_review_before_decision")]
     refusal = decision_date_refusal(decided_on, today or date.today())
     if refusal is not None:
         errors[refusal.field] = [refusal.message]

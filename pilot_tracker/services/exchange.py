@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pilot_tracker.domain.errors import DomainError
 from pilot_tracker.domain.text import column_letters, decimal_text, neutralise, unneutralise
 
 # --- the format ------------------------------------------------------------------------
@@ -477,7 +478,7 @@ def write_xlsx(tables: Iterable[tuple[Sheet, Iterable[Row]]]) -> bytes:
 # --- reading ---------------------------------------------------------------------------
 
 
-class FileFormatError(ValueError):
+class FileFormatError(DomainError):
     """A file that cannot be read as a table at all (not CSV/XLSX, not text...)."""
 
 
@@ -527,12 +528,12 @@ def _read_xlsx(data: bytes) -> list[Table]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise FileFormatError("The workbook unpacks to more than 200 MB.")
+                raise FileFormatError("xlsx_too_large")
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except FileFormatError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise FileFormatError("The file is not a readable XLSX workbook.") from exc
+        raise FileFormatError("xlsx_unreadable") from exc
     tables = []
     try:
         for worksheet in workbook.worksheets:
@@ -548,7 +549,7 @@ def _read_xlsx(data: bytes) -> list[Table]:
                     table.rows.append((number, cells))
             tables.append(table)
     except Exception as exc:  # a damaged sheet part shows only when it is read
-        raise FileFormatError("The file is not a readable XLSX workbook.") from exc
+        raise FileFormatError("xlsx_unreadable") from exc
     finally:
         workbook.close()
     return tables
@@ -570,7 +571,7 @@ def read_csv(name: str, data: bytes) -> Table:
     """A CSV file; the separator (`;` or `,`) is read from the header line."""
     text = decode_text(data)
     if "\x00" in text:
-        raise FileFormatError("The file is not a CSV text file.")
+        raise FileFormatError("csv_not_text")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -582,7 +583,7 @@ def read_csv(name: str, data: bytes) -> Table:
             if any(c is not None for c in cells):
                 table.rows.append((number, cells))
     except csv.Error as exc:
-        raise FileFormatError(f"The CSV file cannot be read: {exc}.") from exc
+        raise FileFormatError("csv_unreadable", reason=str(exc)) from exc
     while table.header and table.header[-1] == "":
         table.header.pop()
     return table

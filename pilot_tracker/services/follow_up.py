@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.follow_up import CLOSED_STATUSES, ItemStatus, OwnerKind
 from pilot_tracker.domain.follow_up import is_overdue as item_overdue
 from pilot_tracker.extensions import db
@@ -55,21 +56,21 @@ def _check_owner(pilot: Pilot, owner: Owner, errors: dict[str, list[str]]) -> No
     if owner.kind is OwnerKind.MUNICIPALITY:
         current = {p.municipality_code for p in pilot.current_participations}
         if owner.code not in current:
-            errors["owner"] = ["The owning municipality must be one of the participants."]
+            errors["owner"] = [Message("owner_not_participant")]
     elif owner.code:
-        errors["owner"] = ["Only a municipality owner names a municipality."]
+        errors["owner"] = [Message("only_municipality_owner_names")]
     elif owner.kind is OwnerKind.VENDOR and pilot.vendor_id is None:
-        errors["owner"] = ["The pilot has no vendor to own this item."]
+        errors["owner"] = [Message("no_vendor_to_own")]
 
 
 def _check_texts(title: str | None, description: str | None, errors: dict[str, list[str]]) -> None:
     if title is not None:
         if not title.strip():
-            errors["title"] = ["Give the item a title."]
+            errors["title"] = [Message("item_title_required")]
         elif len(title) > MAX_TITLE:
-            errors["title"] = ["At most 200 characters."]
+            errors["title"] = [Message("at_most_200")]
     if description is not None and len(description) > MAX_TEXT:
-        errors["description"] = ["At most 10 000 characters."]
+        errors["description"] = [Message("at_most_10000")]
 
 
 def create_item(
@@ -89,7 +90,7 @@ def create_item(
     if decision_id is not None:
         decision = db.session.get(Decision, decision_id)
         if decision is None or decision.pilot_id != pilot.id:
-            errors["decision_id"] = ["No decision of this pilot has that id."]
+            errors["decision_id"] = [Message("no_such_decision")]
     if errors:
         raise PilotValidationError(errors)
     item = FollowUpItem(
@@ -125,11 +126,11 @@ def update_item(
         try:
             changes["status"] = ItemStatus(changes["status"])
         except ValueError:
-            errors["status"] = ["Choose open, in progress, done or dropped."]
+            errors["status"] = [Message("item_status_choice")]
     _check_texts(changes.get("title"), changes.get("description"), errors)
     comment = changes.get("comment")
     if comment is not None and len(comment) > MAX_TEXT:
-        errors["comment"] = ["At most 10 000 characters."]
+        errors["comment"] = [Message("at_most_10000")]
     owner = changes.get("owner")
     if owner is not None:
         _check_owner(pilot, owner, errors)
@@ -181,13 +182,11 @@ def record_lesson(
     know. Recorded at evaluation or with a decision."""
     errors: dict[str, list[str]] = {}
     if not (text or "").strip():
-        errors["lesson"] = ["Write down what the pilot taught."]
+        errors["lesson"] = [Message("lesson_text_required")]
     elif len(text) > MAX_TEXT:
-        errors["lesson"] = ["At most 10 000 characters."]
+        errors["lesson"] = [Message("at_most_10000")]
     if decision_id is None and pilot.stage.value not in ("evaluation", "scaling", "stopped"):
-        errors.setdefault("lesson", []).append(
-            "Lessons are recorded at evaluation or with a decision."
-        )
+        errors.setdefault("lesson", []).append(Message("lessons_when"))
     if errors:
         raise PilotValidationError(errors)
     lesson = Lesson(

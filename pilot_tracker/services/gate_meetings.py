@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from pilot_tracker.domain.enums import Gate
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.municipal_decisions import Body
 from pilot_tracker.domain.stages import allowed_gates
 from pilot_tracker.extensions import db
@@ -72,23 +73,23 @@ def _check(
 ) -> None:
     gates = open_gates(pilot)
     if not gates:
-        errors["gate"] = ["No gate is open for this pilot, so no meeting can be planned."]
+        errors["gate"] = [Message("no_gate_open_for_meeting")]
     elif data.gate not in gates:
-        errors["gate"] = ["Choose a gate open in the pilot's stage."]
+        errors["gate"] = [Message("meeting_gate_not_open")]
     # A meeting is planned for today or later; one already held keeps its date when edited.
     if data.meets_on != old_date:
         if data.meets_on < today:
-            errors["meets_on"] = ["A planned meeting is today or later; a held one is a decision."]
+            errors["meets_on"] = [Message("meeting_in_past")]
         elif data.meets_on > today + HORIZON:
-            errors["meets_on"] = ["Plan the meeting at most five years ahead."]
+            errors["meets_on"] = [Message("meeting_too_far")]
     if data.municipality is not None:
         current = {p.municipality_code for p in pilot.current_participations}
         if data.municipality not in current:
-            errors["municipality"] = ["The meeting's municipality must be one of the participants."]
+            errors["municipality"] = [Message("meeting_municipality_not_participant")]
     elif data.body is not None:
-        errors["body"] = ["Only a municipality's meeting names its body."]
+        errors["body"] = [Message("meeting_body_only_municipal")]
     if len(data.place) > MAX_PLACE:
-        errors["place"] = ["At most 200 characters."]
+        errors["place"] = [Message("at_most_200")]
 
 
 def plan_meeting(
@@ -143,7 +144,7 @@ def update_meeting(
     UID and moves. Unknown fields raise PilotValidationError like bad values."""
     unknown = sorted(set(changes) - FIELDS)
     if unknown:
-        raise PilotValidationError({key: ["Unknown field."] for key in unknown})
+        raise PilotValidationError({key: [Message("unknown_field")] for key in unknown})
     old = data_of(meeting)
     values = {**old.__dict__, **changes}
     values["place"] = (values.get("place") or "").strip()

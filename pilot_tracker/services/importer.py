@@ -24,9 +24,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask_babel import gettext
 
+from pilot_tracker.catalogue import render
 from pilot_tracker.domain.business_id import business_id_error, normalise_business_id
 from pilot_tracker.domain.cost_split import CostSplitError, parse_manual_percentages
 from pilot_tracker.domain.email import normalise_email
@@ -44,6 +43,8 @@ from pilot_tracker.domain.enums import (
     Track,
     default_track,
 )
+from pilot_tracker.domain.errors import DomainError, Message
+from pilot_tracker.domain.errors import joined as joined_messages
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
@@ -54,7 +55,6 @@ from pilot_tracker.domain.municipal_decisions import (
     check_section,
 )
 from pilot_tracker.domain.plausibility import (
-    MESSAGES,
     Finding,
     decision_date_refusal,
     measurement_date_refusal,
@@ -100,7 +100,6 @@ from pilot_tracker.services.exchange import (
     read_xlsx,
     sheet_for_header,
 )
-from pilot_tracker.services.municipal_decisions import MESSAGES as MUNICIPAL_MESSAGES
 from pilot_tracker.services.pilots import (
     WRITABLE,
     PilotData,
@@ -144,13 +143,6 @@ _FINNISH_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
-def _(message: str, **values: Any) -> str:
-    """Translated while serving a request; plain English in the CLI."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
-
-
 # --- the report --------------------------------------------------------------------------
 
 
@@ -164,15 +156,16 @@ class Problem:
     message: str
 
     def where(self) -> str:
+        """Where, in the reader's language (see `catalogue.render`)."""
         parts = [self.source]
         if self.row is not None:
-            parts.append(_("row %(row)s", row=self.row))
+            parts.append(render(Message("import_where_row", row=self.row)))
         if self.column:
-            parts.append(_("column %(column)s", column=self.column))
+            parts.append(render(Message("import_where_column", column=self.column)))
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.where()}: {self.message}"
+        return f"{self.where()}: {render(self.message)}"
 
 
 @dataclass(frozen=True)
@@ -189,9 +182,9 @@ class ImportWarning:
         return Problem(self.source, self.row, self.column, "").where()
 
     def __str__(self) -> str:
-        text = self.finding.message
+        text = render(self.finding.message)
         if self.finding.code == "duplicate_name":
-            text += f" (pilot {self.finding.params['pilot_id']}: {self.finding.params['name']})"
+            text += f" (pilot {self.finding.params['pilot_id']})"
         return f"{self.where()}: {text}"
 
 
@@ -278,7 +271,7 @@ def read_upload(files: list[tuple[str, bytes]], out: _Collector) -> dict[str, Ta
             workbooks[0][0],
             None,
             None,
-            _("Upload one XLSX workbook, or CSV files, not both or several workbooks."),
+            Message("import_upload_one_xlsx_workbook_csv"),
         )
         return tables
     for name, data in files:
@@ -291,22 +284,22 @@ def read_upload(files: list[tuple[str, bytes]], out: _Collector) -> dict[str, Ta
                             table.source,
                             None,
                             None,
-                            _(
-                                "Unknown sheet; the sheets are %(names)s. Rename or remove it.",
+                            Message(
+                                "import_unknown_sheet_sheets_are_names",
                                 names=", ".join(s.name for s in SHEETS),
                             ),
                         )
                     elif key in tables:
-                        out.add(table.source, None, None, _("This sheet appears twice."))
+                        out.add(table.source, None, None, Message("import_sheet_appears_twice"))
                     else:
                         tables[key] = table
                 continue
             if not name.lower().endswith(".csv"):
-                out.add(name, None, None, _("Only .csv and .xlsx files can be imported."))
+                out.add(name, None, None, Message("import_only_csv_xlsx_files_can"))
                 continue
             table = read_csv(name, data)
         except FileFormatError as exc:
-            out.add(name, None, None, _("The file cannot be read: %(reason)s", reason=str(exc)))
+            out.add(name, None, None, Message("import_file_cannot_read_reason", reason=exc.message))
             continue
         sheet = sheet_for_header(table.header)
         if sheet is None:
@@ -314,10 +307,8 @@ def read_upload(files: list[tuple[str, bytes]], out: _Collector) -> dict[str, Ta
                 name,
                 1,
                 None,
-                _(
-                    "The header row matches none of the tables (%(names)s); "
-                    "its first row must name the columns.",
-                    names=", ".join(s.name for s in SHEETS),
+                Message(
+                    "import_header_row_matches_none_tables", names=", ".join(s.name for s in SHEETS)
                 ),
             )
         elif sheet.name in tables:
@@ -325,8 +316,8 @@ def read_upload(files: list[tuple[str, bytes]], out: _Collector) -> dict[str, Ta
                 name,
                 None,
                 None,
-                _(
-                    "Both %(first)s and %(second)s hold the %(sheet)s table; upload it once.",
+                Message(
+                    "import_both_first_second_hold_sheet",
                     first=tables[sheet.name].source,
                     second=name,
                     sheet=sheet.name,
@@ -339,7 +330,7 @@ def read_upload(files: list[tuple[str, bytes]], out: _Collector) -> dict[str, Ta
             files[0][0] if files else "-",
             None,
             None,
-            _("There is no pilots table (a pilots sheet or pilots CSV file)."),
+            Message("import_there_no_pilots_table_pilots"),
         )
     return tables
 
@@ -350,17 +341,17 @@ def _check_header(sheet: Sheet, table: Table, out: _Collector) -> bool:
     readable = True
     for index, name in enumerate(table.header):
         if name == "":
-            out.add(table.source, 1, column_letters(index), _("A column has no name."))
+            out.add(table.source, 1, column_letters(index), Message("import_column_has_no_name"))
         elif name in seen:
-            out.add(table.source, 1, name, _("This column appears twice."))
+            out.add(table.source, 1, name, Message("import_column_appears_twice"))
             readable = False
         elif sheet.column(name) is None:
             out.add(
                 table.source,
                 1,
                 name,
-                _(
-                    "Unknown column; the columns of %(sheet)s are %(names)s.",
+                Message(
+                    "import_unknown_column_columns_sheet_are",
                     sheet=sheet.name,
                     names=", ".join(sheet.header),
                 ),
@@ -368,7 +359,7 @@ def _check_header(sheet: Sheet, table: Table, out: _Collector) -> bool:
         seen.add(name)
     for column in sheet.columns:
         if column.required and column.name not in seen:
-            out.add(table.source, 1, column.name, _("This column is missing."))
+            out.add(table.source, 1, column.name, Message("import_column_missing"))
             readable = False
     return readable
 
@@ -376,7 +367,7 @@ def _check_header(sheet: Sheet, table: Table, out: _Collector) -> bool:
 # --- cells -------------------------------------------------------------------------------
 
 
-class CellError(ValueError):
+class CellError(DomainError):
     """A cell value that cannot be read as its column's kind."""
 
 
@@ -399,13 +390,7 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
         try:
             return str(uuid.UUID(text))
         except ValueError:
-            raise CellError(
-                _(
-                    "%(value)s is not a uid (a UUID, as the export writes it); leave the cell "
-                    "empty for a new row.",
-                    value=text,
-                )
-            ) from None
+            raise CellError(Message("import_value_not_uid_uuid_export", value=text)) from None
     if kind in ("text", "ref"):
         return _as_text(value).strip() if kind == "ref" else _as_text(value)
     if kind == "enum":
@@ -415,8 +400,8 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
             return enum_cls(text)
         except ValueError:
             raise CellError(
-                _(
-                    "%(value)s is not one of %(allowed)s.",
+                Message(
+                    "import_value_not_one_allowed",
                     value=_as_text(value),
                     allowed=", ".join(m.value for m in enum_cls),  # type: ignore[attr-defined]
                 )
@@ -430,8 +415,8 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
                 goals.append(Goal(word))
             except ValueError:
                 raise CellError(
-                    _(
-                        "%(value)s is not a strategic goal; the goals are %(allowed)s.",
+                    Message(
+                        "import_value_not_strategic_goal_goals",
                         value=word,
                         allowed=", ".join(g.value for g in Goal),
                     )
@@ -442,18 +427,18 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
         if isinstance(value, int | Decimal) and text.isdigit() and len(text) < 3:
             text = text.zfill(3)  # 91 is what a spreadsheet makes of 091
         if not re.fullmatch(r"[0-9]{3}", text):
-            raise CellError(_("A municipality code has three digits, such as 091."))
+            raise CellError(Message("import_municipality_code_shape"))
         return text
     if kind == "money":
         if isinstance(value, bool | date):
-            raise CellError(_("Enter an amount in euros, such as 12500,00."))
+            raise CellError(Message("import_amount_format"))
         try:
             return parse_eur(value)
         except MoneyError as exc:
             raise CellError(exc.message) from None
     if kind == "signed_money":
         if isinstance(value, bool | date):
-            raise CellError(_("Enter an amount in euros, such as 12500,00."))
+            raise CellError(Message("import_amount_format"))
         negative = False
         if isinstance(value, str):
             value = value.strip()
@@ -468,24 +453,24 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
         return -cents if negative else cents
     if kind == "percent":
         if isinstance(value, bool | date):
-            raise CellError(_("Enter a percentage from 0 to 100, such as 33,33."))
+            raise CellError(Message("import_percentage_format"))
         try:
             return cents_to_decimal(parse_hundredths(value, 100 * 100))
         except MoneyError as exc:
             if exc.reason in ("negative", "too_large"):
-                raise CellError(_("A percentage is from 0 to 100.")) from None
+                raise CellError(Message("import_percentage_range")) from None
             raise CellError(exc.message) from None
     if kind == "number":
         if isinstance(value, bool | date):
-            raise CellError(_("Enter a number, such as 12,5."))
+            raise CellError(Message("import_number_format"))
         try:
             return parse_value(value, column)
         except PilotValidationError as exc:
-            raise CellError(" ".join(exc.errors[column])) from None
+            raise CellError(joined_messages(exc.errors[column])) from None
     if kind == "int":
         text = _as_text(value).strip()
         if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+(\.0*)?", text):
-            raise CellError(_("Enter a whole number."))
+            raise CellError(Message("import_whole_number"))
         return int(Decimal(text))
     if kind == "date":
         return _parse_date(value)
@@ -495,26 +480,26 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
             return True
         if text in FALSE_WORDS:
             return False
-        raise CellError(_("Enter true or false."))
+        raise CellError(Message("import_boolean"))
     if kind == "email":
         address = normalise_email(_as_text(value))
         if address is None:
-            raise CellError(_("%(value)s is not an e-mail address.", value=_as_text(value)))
+            raise CellError(Message("import_not_an_email", value=_as_text(value)))
         return address
     if kind == "json":
         try:
             data = json.loads(_as_text(value))
         except ValueError:
-            raise CellError(_("The snapshot is not valid JSON.")) from None
+            raise CellError(Message("import_snapshot_not_valid_json")) from None
         if not isinstance(data, dict):
-            raise CellError(_("The snapshot must be a JSON object ({...})."))
+            raise CellError(Message("import_snapshot_must_json_object"))
         return data
     raise AssertionError(f"unknown column kind {kind}")
 
 
 def _parse_date(value: Any) -> date:
     if isinstance(value, datetime):
-        raise CellError(_("Enter a date without a time of day, such as 2026-01-15."))
+        raise CellError(Message("import_date_has_time"))
     if isinstance(value, date):
         return value
     text = _as_text(value).strip()
@@ -527,7 +512,7 @@ def _parse_date(value: Any) -> date:
             return date(int(parts[0]), int(parts[1]), int(parts[2]))
         except ValueError:
             pass
-    raise CellError(_("%(value)s is not a date; write it as 2026-01-15.", value=text))
+    raise CellError(Message("import_not_a_date", value=text))
 
 
 @dataclass
@@ -553,7 +538,7 @@ def _parse_table(sheet: Sheet, table: Table, out: _Collector) -> list[Record]:
     for row, raw in iter_records(table):
         record = Record(table.source, row, {})
         if "" in raw:
-            out.add(table.source, row, None, _("The row has more cells than the header."))
+            out.add(table.source, row, None, Message("import_row_has_more_cells_than"))
             record.bad.add("")
         for column in sheet.columns:
             if column.derived or column.name not in raw:
@@ -561,11 +546,11 @@ def _parse_table(sheet: Sheet, table: Table, out: _Collector) -> list[Record]:
             try:
                 record.values[column.name] = parse_cell(column.name, column.kind, raw[column.name])
             except CellError as exc:
-                out.add(table.source, row, column.name, str(exc))
+                out.add(table.source, row, column.name, exc.message)
                 record.bad.add(column.name)
                 continue
             if column.required and record.values[column.name] in (None, ""):
-                out.add(table.source, row, column.name, _("This cell is required."))
+                out.add(table.source, row, column.name, Message("import_cell_required"))
                 record.bad.add(column.name)
         records.append(record)
     return records
@@ -650,7 +635,7 @@ class _Context:
 def _limit(out: _Collector, record: Record, column: str, limit: int) -> None:
     value = record.values.get(column)
     if isinstance(value, str) and len(value.strip()) > limit:
-        _flag(out, record, column, _("At most %(limit)s characters.", limit=limit))
+        _flag(out, record, column, Message("at_most_characters", limit=limit))
 
 
 def _check_user(out: _Collector, record: Record, column: str, ctx: _Context) -> None:
@@ -660,7 +645,7 @@ def _check_user(out: _Collector, record: Record, column: str, ctx: _Context) -> 
             out,
             record,
             column,
-            _("No user has the e-mail %(email)s; create the user or clear the cell.", email=email),
+            Message("import_no_user_with_email", email=email),
         )
 
 
@@ -668,23 +653,23 @@ def _check_pilot(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
     r = plan.record
     _limit(out, r, "name", 200)
     if len(r.get("summary", "")) > 10_000:
-        _flag(out, r, "summary", _("At most %(limit)s characters.", limit=10_000))
+        _flag(out, r, "summary", Message("at_most_characters", limit=10_000))
     language = r.get("language")
     if language is not None and language.strip().lower() not in LANGUAGES:
-        _flag(out, r, "language", _("The language is fi, sv or en."))
+        _flag(out, r, "language", Message("text_language"))
     theme = r.get("theme")
     if theme is not None and r.get("track") is None and default_track(theme) is None:
-        _flag(out, r, "track", _("Choose a track: this theme has no default track."))
+        _flag(out, r, "track", Message("track_required"))
     start, end = r.get("start_date"), r.get("end_date")
     if start and end and end < start:
-        _flag(out, r, "end_date", _("The end date cannot be before the start date."))
+        _flag(out, r, "end_date", Message("end_before_start"))
     lead = r.get("lead_municipality")
     if lead and lead not in ctx.codes:
-        _flag(out, r, "lead_municipality", _("Unknown municipality code %(code)s.", code=lead))
+        _flag(out, r, "lead_municipality", Message("unknown_municipality_code", code=lead))
     _check_vendor(r, out, ctx)
     email = r.get("coordinator_email")
     if email and email in ctx.users and ctx.users[email].role not in (Role.COORDINATOR, Role.ADMIN):
-        _flag(out, r, "coordinator_email", _("%(email)s is not a coordinator.", email=email))
+        _flag(out, r, "coordinator_email", Message("import_not_a_coordinator", email=email))
     _check_user(out, r, "coordinator_email", ctx)
     _check_participants(plan, out, ctx)
 
@@ -697,7 +682,7 @@ def _check_vendor(r: Record, out: _Collector, ctx: _Context) -> None:
                 out,
                 r,
                 "vendor_business_id",
-                _("Name the vendor by its business ID (Y-tunnus) too, such as 0201256-6."),
+                Message("import_name_vendor_business_id_y"),
             )
         return
     error = business_id_error(raw_id)
@@ -713,18 +698,18 @@ def _check_vendor(r: Record, out: _Collector, ctx: _Context) -> None:
             out,
             r,
             "vendor_name",
-            _("%(id)s is a new vendor: give its name to create it.", id=business_id),
+            Message("import_new_vendor_needs_name", id=business_id),
         )
     elif len(name) > 200:
-        _flag(out, r, "vendor_name", _("At most %(limit)s characters.", limit=200))
+        _flag(out, r, "vendor_name", Message("at_most_characters", limit=200))
     elif business_id in ctx.new_vendors and ctx.new_vendors[business_id][0] != name:
         first = ctx.new_vendors[business_id][1]
         _flag(
             out,
             r,
             "vendor_name",
-            _(
-                "Row %(row)s names the new vendor %(id)s differently (%(name)s).",
+            Message(
+                "import_row_row_names_new_vendor",
                 row=first.row,
                 id=business_id,
                 name=ctx.new_vendors[business_id][0],
@@ -741,11 +726,7 @@ def _check_participants(plan: PilotPlan, out: _Collector, ctx: _Context) -> None
             out,
             r,
             "ref",
-            _(
-                "No participants: the participants table has no rows for %(ref)s "
-                "(list at least the lead municipality).",
-                ref=plan.ref,
-            ),
+            Message("import_no_participants_participants_table_has", ref=plan.ref),
         )
         return
     codes: dict[str, Record] = {}
@@ -758,14 +739,10 @@ def _check_participants(plan: PilotPlan, out: _Collector, ctx: _Context) -> None
                 out,
                 p,
                 "municipality_code",
-                _(
-                    "%(code)s is already a participant on row %(row)s.",
-                    code=code,
-                    row=codes[code].row,
-                ),
+                Message("import_code_already_participant_row_row", code=code, row=codes[code].row),
             )
         elif code not in ctx.codes:
-            _flag(out, p, "municipality_code", _("Unknown municipality code %(code)s.", code=code))
+            _flag(out, p, "municipality_code", Message("unknown_municipality_code", code=code))
         codes.setdefault(code, p)
     lead = r.get("lead_municipality")
     if lead and not r.bad & {"lead_municipality"} and lead not in codes:
@@ -773,7 +750,7 @@ def _check_participants(plan: PilotPlan, out: _Collector, ctx: _Context) -> None
             out,
             r,
             "lead_municipality",
-            _("The lead municipality must be one of the participants."),
+            Message("lead_not_participant"),
         )
     _check_membership(plan, out, ctx)
     method = r.get("split_method", SplitMethod.EQUAL)
@@ -786,18 +763,18 @@ def _check_participants(plan: PilotPlan, out: _Collector, ctx: _Context) -> None
                     out,
                     p,
                     "manual_percent",
-                    _("Manual percentages are only for the split method manual."),
+                    Message("import_manual_percentages_are_only_split"),
                 )
         return
     # The planned cost is split among the current participants: those that left have none.
     current = [p for p in plan.participants if p.get("left_on") is None]
     for p in plan.participants:
         if p.get("left_on") is not None and p.get("manual_percent") is not None:
-            _flag(out, p, "manual_percent", _("A municipality that has left has no percentage."))
+            _flag(out, p, "manual_percent", Message("import_municipality_that_has_left_has"))
     missing = [p for p in current if p.get("manual_percent") is None]
     for p in missing:
         if "manual_percent" not in p.bad:
-            _flag(out, p, "manual_percent", _("A manual split needs a percentage here."))
+            _flag(out, p, "manual_percent", Message("import_manual_split_needs_percentage_here"))
     if missing or any("manual_percent" in p.bad for p in plan.participants):
         return
     try:
@@ -816,7 +793,7 @@ def _check_membership(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
         joined, left = p.get("joined_on"), p.get("left_on")
         for column, day in (("joined_on", joined), ("left_on", left)):
             if day is not None and day > ctx.today:
-                _flag(out, p, column, _(MESSAGES["decision_in_future"]))
+                _flag(out, p, column, Message("decision_in_future"))
         if left is None or p.bad & {"joined_on", "left_on"}:
             continue
         if p.get("municipality_code") == lead:
@@ -824,12 +801,10 @@ def _check_membership(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 out,
                 p,
                 "left_on",
-                _("The lead municipality cannot leave; make another participant the lead first."),
+                Message("lead_cannot_leave"),
             )
         elif joined is not None and left <= joined:
-            _flag(
-                out, p, "left_on", _("A municipality cannot leave before the day after it joined.")
-            )
+            _flag(out, p, "left_on", Message("leave_before_joining"))
 
 
 def _check_kpis(plan: PilotPlan, out: _Collector) -> dict[str, Record]:
@@ -841,11 +816,7 @@ def _check_kpis(plan: PilotPlan, out: _Collector) -> dict[str, Record]:
                 out,
                 k,
                 "kpi_ref",
-                _(
-                    "%(ref)s is already a KPI of this pilot on row %(row)s.",
-                    ref=ref,
-                    row=refs[ref].row,
-                ),
+                Message("import_ref_already_kpi_pilot_row", ref=ref, row=refs[ref].row),
             )
         elif ref is not None:
             refs[ref] = k
@@ -870,29 +841,29 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 out,
                 m,
                 "kpi_ref",
-                _("%(pilot)s has no KPI %(ref)s in the kpis table.", pilot=plan.ref, ref=ref),
+                Message("import_pilot_has_no_kpi_ref", pilot=plan.ref, ref=ref),
             )
         refusal = measurement_date_refusal(m.values["date"], ctx.today) if m.get("date") else None
         if refusal is not None:
-            _flag(out, m, "date", _(refusal.message))
+            _flag(out, m, "date", refusal.message)
         if len(m.get("note", "")) > 2000:
-            _flag(out, m, "note", _("At most %(limit)s characters.", limit=2000))
+            _flag(out, m, "note", Message("at_most_characters", limit=2000))
         _check_user(out, m, "recorded_by_email", ctx)
     for s in plan.status_updates:
         if s.get("date") and s.values["date"] > ctx.today:
-            _flag(out, s, "date", _("A status update cannot be dated in the future."))
+            _flag(out, s, "date", Message("status_in_future"))
         progress = s.get("progress_percent")
         if progress is not None and not 0 <= progress <= 100:
-            _flag(out, s, "progress_percent", _("Progress is a whole number from 0 to 100."))
+            _flag(out, s, "progress_percent", Message("progress_range"))
         if len(s.get("text", "")) > 10_000:
-            _flag(out, s, "text", _("At most %(limit)s characters.", limit=10_000))
+            _flag(out, s, "text", Message("at_most_characters", limit=10_000))
         _check_user(out, s, "author_email", ctx)
     for d in plan.decisions:
         _limit(out, d, "decided_by", 200)
         if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
-            _flag(out, d, "date", _(MESSAGES["decision_in_future"]))
+            _flag(out, d, "date", Message("decision_in_future"))
         if d.get("date") and d.get("next_review") and d.values["next_review"] < d.values["date"]:
-            _flag(out, d, "next_review", _("The next review cannot be before the decision."))
+            _flag(out, d, "next_review", Message("next_review_before_decision"))
         _check_user(out, d, "recorded_by_email", ctx)
         for kpi in (d.get("snapshot") or {}).get("kpis") or []:
             ref = kpi.get("id") if isinstance(kpi, dict) else None
@@ -901,12 +872,7 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                     out,
                     d,
                     "snapshot",
-                    _(
-                        "The snapshot names KPI %(ref)s, which is not in the kpis table "
-                        "for %(pilot)s.",
-                        ref=ref,
-                        pilot=plan.ref,
-                    ),
+                    Message("import_snapshot_names_kpi_ref_which", ref=ref, pilot=plan.ref),
                 )
                 break
     for c in plan.costs:
@@ -930,21 +896,17 @@ def _check_joint(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 out,
                 c,
                 "item_ref",
-                _(
-                    "%(pilot)s has no follow-up item %(ref)s in the follow_up_items table.",
-                    pilot=plan.ref,
-                    ref=ref,
-                ),
+                Message("import_pilot_has_no_follow_up", pilot=plan.ref, ref=ref),
             )
         if len(c.get("text", "")) > 10_000:
-            _flag(out, c, "text", _("At most %(limit)s characters.", limit=10_000))
+            _flag(out, c, "text", Message("at_most_characters", limit=10_000))
         _check_user(out, c, "author_email", ctx)
     stage = plan.record.get("stage", Stage.IDEA)
     for lesson in plan.lessons:
         if len(lesson.get("text", "")) > 10_000:
-            _flag(out, lesson, "text", _("At most %(limit)s characters.", limit=10_000))
+            _flag(out, lesson, "text", Message("at_most_characters", limit=10_000))
         elif lesson.get("decision_uid") is None and stage not in LESSON_STAGES:
-            _flag(out, lesson, "text", _("Lessons are recorded at evaluation or with a decision."))
+            _flag(out, lesson, "text", Message("lessons_when"))
         _check_user(out, lesson, "recorded_by_email", ctx)
 
 
@@ -959,16 +921,16 @@ def _check_municipal_decisions(plan: PilotPlan, out: _Collector, ctx: _Context) 
     for d in plan.municipal_decisions:
         code = d.get("municipality_code")
         if code is not None and code not in ctx.codes:
-            _flag(out, d, "municipality_code", _("Unknown municipality code %(code)s.", code=code))
+            _flag(out, d, "municipality_code", Message("unknown_municipality_code", code=code))
         if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
-            _flag(out, d, "date", _(MESSAGES["decision_in_future"]))
+            _flag(out, d, "date", Message("decision_in_future"))
         for column, check in (("section", check_section), ("minutes_url", check_minutes_url)):
             try:
                 d.values[column] = check(d.get(column, ""))
             except MunicipalDecisionError as exc:
-                _flag(out, d, column, _(MUNICIPAL_MESSAGES[exc.code]))
+                _flag(out, d, column, exc.message)
         if len(d.get("note", "")) > 10_000:
-            _flag(out, d, "note", _("At most %(limit)s characters.", limit=10_000))
+            _flag(out, d, "note", Message("at_most_characters", limit=10_000))
         _check_user(out, d, "recorded_by_email", ctx)
         if d.bad & {"municipality_code", "gate", "outcome", "date"}:
             continue
@@ -980,31 +942,21 @@ def _check_municipal_decisions(plan: PilotPlan, out: _Collector, ctx: _Context) 
                     out,
                     d,
                     "municipality_code",
-                    _(
-                        "%(code)s is not in the participants table for %(pilot)s: list it "
-                        "there (a go at scale_up makes a newcomer join on its date).",
-                        code=code,
-                        pilot=plan.ref,
-                    ),
+                    Message("import_code_not_participants_table_pilot", code=code, pilot=plan.ref),
                 )
         elif outcome is Outcome.NO_GO and code == lead:
             _flag(
                 out,
                 d,
                 "outcome",
-                _("The lead municipality cannot leave; make another participant the lead first."),
+                Message("lead_cannot_leave"),
             )
         elif outcome is Outcome.NO_GO and member.get("left_on") != day:
             _flag(
                 out,
                 d,
                 "outcome",
-                _(
-                    "A no_go makes the municipality leave on the decision's date: give %(code)s "
-                    "left_on %(date)s in the participants table.",
-                    code=code,
-                    date=day.isoformat(),
-                ),
+                Message("import_no_go_makes_municipality_leave", code=code, date=day.isoformat()),
             )
 
 
@@ -1024,13 +976,13 @@ def _check_follow_up_items(plan: PilotPlan, out: _Collector) -> set[str]:
                 out,
                 item,
                 "item_ref",
-                _("%(ref)s is already used on row %(row)s.", ref=ref, row=refs[ref].row),
+                Message("import_ref_already_used_row_row", ref=ref, row=refs[ref].row),
             )
         elif ref is not None:
             refs[ref] = item
         _limit(out, item, "title", 200)
         if len(item.get("description", "")) > 10_000:
-            _flag(out, item, "description", _("At most %(limit)s characters.", limit=10_000))
+            _flag(out, item, "description", Message("at_most_characters", limit=10_000))
         owner, code = item.get("owner"), item.get("owner_municipality_code")
         if owner is OwnerKind.MUNICIPALITY:
             if code is None or code not in current:
@@ -1038,17 +990,17 @@ def _check_follow_up_items(plan: PilotPlan, out: _Collector) -> set[str]:
                     out,
                     item,
                     "owner_municipality_code",
-                    _("The owning municipality must be one of the participants."),
+                    Message("owner_not_participant"),
                 )
         elif owner is not None and code is not None:
             _flag(
                 out,
                 item,
                 "owner_municipality_code",
-                _("Only a municipality owner names a municipality."),
+                Message("only_municipality_owner_names"),
             )
         elif owner is OwnerKind.VENDOR and plan.record.get("vendor_business_id") is None:
-            _flag(out, item, "owner", _("The pilot has no vendor to own this item."))
+            _flag(out, item, "owner", Message("no_vendor_to_own"))
     return set(refs)
 
 
@@ -1065,7 +1017,7 @@ def _check_identities(plans: list[PilotPlan], out: _Collector, ctx: _Context) ->
                 continue
             first = seen.setdefault(table, {}).get(uid)
             if first is not None:
-                _flag(out, r, "uid", _("This uid is already on row %(row)s.", row=first.row))
+                _flag(out, r, "uid", Message("import_uid_already_row_row", row=first.row))
                 continue
             seen[table][uid] = r
             if table == "pilots":
@@ -1076,7 +1028,7 @@ def _check_identities(plans: list[PilotPlan], out: _Collector, ctx: _Context) ->
                     out,
                     r,
                     "uid",
-                    _("This uid belongs to a row of another pilot; clear it to add a new row."),
+                    Message("import_uid_belongs_row_another_pilot"),
                 )
 
 
@@ -1105,8 +1057,8 @@ def _check_stages(plan: PilotPlan, out: _Collector) -> None:
                     out,
                     d,
                     "stage_before",
-                    _(
-                        "The previous decision left the pilot in %(stage)s: %(reason)s",
+                    Message(
+                        "import_previous_decision_left_pilot_stage",
                         stage=previous.value,
                         reason=exc.message,
                     ),
@@ -1123,9 +1075,8 @@ def _check_stages(plan: PilotPlan, out: _Collector) -> None:
                 out,
                 d,
                 "stage_after",
-                _(
-                    "By the stage rules this decision takes the pilot from %(before)s to "
-                    "%(allowed)s, not to %(after)s.",
+                Message(
+                    "import_stage_rules_decision_takes_pilot",
                     before=before.value,
                     allowed=allowed.value,
                     after=after.value,
@@ -1139,11 +1090,8 @@ def _check_stages(plan: PilotPlan, out: _Collector) -> None:
                 out,
                 r,
                 "stage",
-                _(
-                    "A pilot is %(stage)s only through a decision; the decisions table has "
-                    "none for %(ref)s.",
-                    stage=stage.value,
-                    ref=plan.ref,
+                Message(
+                    "import_pilot_stage_only_through_decision", stage=stage.value, ref=plan.ref
                 ),
             )
         return
@@ -1154,10 +1102,8 @@ def _check_stages(plan: PilotPlan, out: _Collector) -> None:
             out,
             r,
             "stage",
-            _(
-                "The last decision left the pilot in %(stage)s: %(reason)s",
-                stage=previous.value,
-                reason=exc.message,
+            Message(
+                "import_last_decision_left_pilot_stage", stage=previous.value, reason=exc.message
             ),
         )
 
@@ -1210,7 +1156,7 @@ class _Writer:
         for key, messages in exc.errors.items():
             column = (fields or {}).get(key, key if key in record.values else None)
             if column is None or not self.out.has(record.source, record.row, column):
-                self.out.add(record.source, record.row, column, " ".join(messages))
+                self.out.add(record.source, record.row, column, joined_messages(messages))
 
     def warn(self, record: Record, found: list[Finding]) -> None:
         for w in found:
@@ -1225,7 +1171,7 @@ class _Writer:
             db.session.flush()
             audit.record("create", "vendor", vendor.id, new=audit.row_values(vendor))
             self.vendors[business_id] = vendor
-        for plan in _track(plans, progress, _("Importing pilots")):
+        for plan in _track(plans, progress, Message("import_progress_pilots")):
             if not plan.record.clean or any(not p.clean for p in plan.participants):
                 continue
             business_id = plan.record.get("vendor_business_id")
@@ -1337,10 +1283,8 @@ class _Writer:
                     self.out,
                     r,
                     "version",
-                    _(
-                        "The pilot was changed in the app after this file was exported (it is "
-                        "at version %(now)s, the file has %(file)s); nothing was overwritten. "
-                        "Export it again and make the change in the new file.",
+                    Message(
+                        "import_pilot_was_changed_app_after",
                         now=version,
                         file=r.get("version", "–"),
                     ),
@@ -1379,10 +1323,8 @@ class _Writer:
                 self.out,
                 first,
                 "stage_before",
-                _(
-                    "The pilot is in %(stage)s in the app: %(reason)s",
-                    stage=pilot.stage.value,
-                    reason=exc.message,
+                Message(
+                    "import_pilot_stage_app_reason", stage=pilot.stage.value, reason=exc.message
                 ),
             )
             return False
@@ -1421,10 +1363,7 @@ class _Writer:
                 self.out,
                 d,
                 "uid",
-                _(
-                    "This decision is recorded differently in the app; a recorded decision is "
-                    "not changed by an import. Record a new decision, or clear the uid."
-                ),
+                Message("import_decision_recorded_differently_app_recorded"),
             )
 
     def kept(self, plan: PilotPlan, pilot: Pilot) -> dict[str, int]:
@@ -1790,10 +1729,8 @@ class _Writer:
                 self.out,
                 plan.record,
                 "version",
-                _(
-                    "The pilot was changed in the app after this file was exported (it is "
-                    "at version %(now)s, the file has %(file)s); nothing was overwritten. "
-                    "Export it again and make the change in the new file.",
+                Message(
+                    "import_pilot_was_changed_app_after",
                     now=pilot.version,
                     file=plan.record.get("version", "–"),
                 ),
@@ -1811,11 +1748,10 @@ class _Writer:
 
     def membership_problem(self, record: Record, column: str, have: Participation | None) -> bool:
         if have is None:
-            message = _("Only a municipality that takes part in the pilot can leave it.")
+            message = Message("import_only_municipality_that_takes_part")
         else:
-            message = _(
-                "In the app %(code)s takes part from %(joined)s to %(left)s; an import changes "
-                "the membership only by a participant leaving or a newcomer joining.",
+            message = Message(
+                "import_app_code_takes_part_from",
                 code=have.municipality_code,
                 joined=have.joined_on.isoformat() if have.joined_on else "–",
                 left=have.left_on.isoformat() if have.left_on else "–",
@@ -1853,7 +1789,7 @@ class _Writer:
                 self.out,
                 record,
                 "decision_uid",
-                _("No decision of this pilot in the decisions table has this uid."),
+                Message("import_no_decision_pilot_decisions_table"),
             )
         return decision_ids.get(uid)
 
@@ -1882,11 +1818,7 @@ class _Writer:
                         self.out,
                         d,
                         "uid",
-                        _(
-                            "This municipal decision is recorded differently in the app; a "
-                            "recorded decision is not changed by an import. Record a new "
-                            "decision, or clear the uid."
-                        ),
+                        Message("import_municipal_decision_recorded_differently_app"),
                     )
                 continue
             decision = MunicipalDecision(
@@ -2083,7 +2015,7 @@ def _plans(records: dict[str, list[Record]], out: _Collector) -> list[PilotPlan]
                 out,
                 r,
                 "ref",
-                _("%(ref)s is already used on row %(row)s.", ref=ref, row=plans[ref].record.row),
+                Message("import_ref_already_used_row_row", ref=ref, row=plans[ref].record.row),
             )
             continue
         plans[ref] = PilotPlan(r)
@@ -2109,7 +2041,7 @@ def _plans(records: dict[str, list[Record]], out: _Collector) -> list[PilotPlan]
                     out,
                     r,
                     "pilot_ref",
-                    _("No pilot has the ref %(ref)s in the pilots table.", ref=ref),
+                    Message("import_no_pilot_has_ref_ref", ref=ref),
                 )
                 continue
             getattr(plans[ref], attr).append(r)
@@ -2274,12 +2206,7 @@ def import_pilots(
             ", ".join(name for name, _data in files),
             None,
             None,
-            _(
-                "The files have %(total)s rows; an import on this page takes at most %(max)s. "
-                "Split the files, or import them with the command flask import-pilots.",
-                total=total,
-                max=max_rows,
-            ),
+            Message("import_files_have_total_rows_import", total=total, max=max_rows),
         )
         report.problems = out.problems
         return report

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from pilot_tracker.domain.enums import Gate, Outcome
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.municipal_decisions import (
     Body,
     Effect,
@@ -29,26 +30,11 @@ from pilot_tracker.services.pilots import (
     load_pilot_for_update,
 )
 
-# The English message of each refusal code (pilots/messages.py lists them for translation).
-MESSAGES: dict[str, str] = {
-    "municipal_gate_closed": "A municipality cannot decide at this gate in the pilot's stage.",
-    "municipality_has_left": "This municipality has already left the pilot.",
-    "newcomer_outside_scale_up": (
-        "This municipality does not take part in the pilot; a newcomer can join only at "
-        "the scale_up gate."
-    ),
-    "lead_cannot_leave": (
-        "The lead municipality cannot leave; make another participant the lead first."
-    ),
-    "leave_before_joining": "A municipality cannot leave before the day after it joined.",
-    "invalid_section": "Write the section number as the minutes do, e.g. 45 or § 45.",
-    "invalid_minutes_url": "Give the minutes' web address, starting with https:// or http://.",
-}
 MAX_NOTE = 10_000
 
 
 def _refusal(error: MunicipalDecisionError) -> PilotValidationError:
-    return PilotValidationError({error.field: [MESSAGES[error.code]]})
+    return PilotValidationError({error.field: [error.message]})
 
 
 def record_municipal_decision(
@@ -73,11 +59,9 @@ def record_municipal_decision(
     errors: dict[str, list[str]] = {}
     code = (municipality or "").strip()
     if db.session.get(Municipality, code) is None:
-        errors["municipality"] = ["Choose a municipality from the register."]
+        errors["municipality"] = [Message("choose_registered_municipality")]
     if decided_on > today:
-        errors["date"] = [
-            "A decision is dated today or earlier; a future meeting is a next review."
-        ]
+        errors["date"] = [Message("decision_dated_today_or_earlier")]
     clean: dict[str, str] = {}
     for key, check, value in (
         ("section", check_section, section),
@@ -86,9 +70,9 @@ def record_municipal_decision(
         try:
             clean[key] = check(value)
         except MunicipalDecisionError as exc:
-            errors.setdefault(exc.field, []).append(MESSAGES[exc.code])
+            errors.setdefault(exc.field, []).append(exc.message)
     if len(note or "") > MAX_NOTE:
-        errors["note"] = ["At most 10 000 characters."]
+        errors["note"] = [Message("at_most_10000")]
     if errors:
         raise PilotValidationError(errors)
     members = {

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pilot_tracker.domain.cost_split import CostSplitError, net_cost_cents, split_cost
 from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, default_track
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.money import MAX_CENTS
 from pilot_tracker.domain.plausibility import Finding, funding_refusal, new_findings
 from pilot_tracker.domain.stages import TransitionError, check_plain_update
@@ -134,47 +135,47 @@ def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]
 
     name = (data.name or "").strip()
     if not name:
-        err("name", "A name is required.")
+        err("name", Message("name_required"))
     elif len(name) > 200:
-        err("name", "The name can be at most 200 characters.")
+        err("name", Message("name_too_long"))
     if len(data.summary or "") > 10_000:
-        err("summary", "The summary can be at most 10 000 characters.")
+        err("summary", Message("summary_too_long"))
     if data.language not in TEXT_LANGUAGES:
-        err("language", "The language is fi, sv or en.")
+        err("language", Message("text_language"))
     if data.track is None and default_track(data.theme) is None:
-        err("track", "Choose a track: this theme has no default track.")
+        err("track", Message("track_required"))
     codes = list(dict.fromkeys(data.participants))
     if len(codes) != len(data.participants):
-        err("participants", "A municipality is listed twice.")
+        err("participants", Message("municipality_twice"))
     if not codes:
-        err("participants", "At least one participating municipality is required.")
+        err("participants", Message("participants_required"))
     if len(codes) > 308:
-        err("participants", "There are only 308 municipalities.")
+        err("participants", Message("too_many_participants"))
     municipalities = {
         m.code: m
         for m in db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(codes)))
     }
     unknown = [c for c in codes if c not in municipalities]
     if unknown:
-        err("participants", f"Unknown municipality code(s): {', '.join(unknown)}.")
+        err("participants", Message("unknown_municipality_codes", codes=tuple(unknown)))
     if data.lead_municipality not in codes:
-        err("lead_municipality", "The lead municipality must be one of the participants.")
+        err("lead_municipality", Message("lead_not_participant"))
     for key in ("budget_cents", "external_funding_cents", "estimated_annual_savings_cents"):
         value = getattr(data, key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            err(key, "Must be zero or more.")
+            err(key, Message("zero_or_more"))
         elif value > MAX_CENTS:
-            err(key, "The amount is too large.")
+            err(key, Message("amount_too_large"))
     if not errors.get("budget_cents") and not errors.get("external_funding_cents"):
         refusal = funding_refusal(data.budget_cents, data.external_funding_cents)
         if refusal is not None:
             err(refusal.field, refusal.message)
     if data.start_date and data.end_date and data.end_date < data.start_date:
-        err("end_date", "The end date cannot be before the start date.")
+        err("end_date", Message("end_before_start"))
     if data.vendor_id is not None and db.session.get(Vendor, data.vendor_id) is None:
-        err("vendor_id", f"No vendor has the id {data.vendor_id}.")
+        err("vendor_id", Message("no_such_vendor", id=data.vendor_id))
     if data.coordinator_id is not None and db.session.get(User, data.coordinator_id) is None:
-        err("coordinator_id", f"No user has the id {data.coordinator_id}.")
+        err("coordinator_id", Message("no_such_user", id=data.coordinator_id))
     rate = data.external_funding_rate_percent
     if rate is not None and (
         not isinstance(rate, Decimal)
@@ -182,7 +183,7 @@ def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]
         or not 0 <= rate <= 100
         or rate != rate.quantize(HUNDREDTH)
     ):
-        err("external_funding_rate_percent", "The rate is a percentage from 0 to 100.")
+        err("external_funding_rate_percent", Message("funding_rate_range"))
     shares: dict[str, int] = {}
     if not errors.get("participants") and "budget_cents" not in errors:
         try:
@@ -265,9 +266,7 @@ def save_new_pilot(data: PilotData, *, confirmed: bool = True, commit: bool = Tr
     and UnconfirmedWarnings when it raises warnings and `confirmed` is false (nothing is
     written then)."""
     if data.stage not in (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION):
-        raise PilotValidationError(
-            {"stage": ["A new pilot cannot start as scaling or stopped: that takes a decision."]}
-        )
+        raise PilotValidationError({"stage": [Message("new_pilot_final_stage")]})
     municipalities, shares = _validate(data)
     warnings = pilot_warnings(
         data.name, data.budget_cents, (m.population for m in municipalities.values()), None
@@ -353,7 +352,7 @@ def save_pilot_changes(
     """
     unknown = sorted(set(changes) - set(WRITABLE))
     if unknown:
-        raise PilotValidationError({k: ["This field cannot be changed."] for k in unknown})
+        raise PilotValidationError({k: [Message("field_unchangeable")] for k in unknown})
     if pilot.version != expected_version:
         raise StaleVersionError(pilot, changes_since(pilot, expected_version))
     before = pilot_values(pilot)
@@ -374,9 +373,7 @@ def save_pilot_changes(
             raise PilotValidationError({"stage": [exc.message]}) from exc
     rejoining = sorted(former_codes(pilot) & set(data.participants))
     if rejoining:
-        raise PilotValidationError(
-            {"participants": ["A municipality that has left the pilot cannot be added again."]}
-        )
+        raise PilotValidationError({"participants": [Message("participant_rejoining")]})
     municipalities, shares = _validate(data)
     warnings = pilot_warnings(
         data.name, data.budget_cents, (m.population for m in municipalities.values()), pilot.id
@@ -432,14 +429,7 @@ def change_membership(
     by_code = {p.municipality_code: p for p in pilot.participations}
     if leaving is not None:
         if leaving == pilot.lead_municipality_code:
-            raise PilotValidationError(
-                {
-                    "municipality": [
-                        "The lead municipality cannot leave; make another "
-                        "participant the lead first."
-                    ]
-                }
-            )
+            raise PilotValidationError({"municipality": [Message("lead_cannot_leave")]})
         data.participants = [c for c in data.participants if c != leaving]
         if data.manual_shares is not None:
             data.manual_shares = _rescaled_percentages(

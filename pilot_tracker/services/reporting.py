@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from pilot_tracker.domain.enums import Direction, Rag, Stage
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
 from pilot_tracker.domain.plausibility import measurement_date_refusal
 from pilot_tracker.extensions import db
@@ -90,18 +91,16 @@ def stale_clause(today: date | None = None) -> sa.ColumnElement[bool]:
 def parse_value(raw: object, field: str) -> Decimal:
     """A finite decimal with at most 4 decimals; PilotValidationError otherwise."""
     if isinstance(raw, bool) or raw is None:
-        raise PilotValidationError({field: ["A number is required."]})
+        raise PilotValidationError({field: [Message("number_required")]})
     try:
         text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
         value = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise PilotValidationError({field: ["Enter a number, e.g. 12.5."]}) from None
+        raise PilotValidationError({field: [Message("number_format")]}) from None
     if not value.is_finite() or abs(value) >= MAX_VALUE:
-        raise PilotValidationError(
-            {field: ["Enter a number with at most 15 digits before the decimal point."]}
-        )
+        raise PilotValidationError({field: [Message("number_too_many_digits")]})
     if value.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise PilotValidationError({field: ["At most four decimals."]})
+        raise PilotValidationError({field: [Message("number_decimals")]})
     return value
 
 
@@ -172,11 +171,11 @@ def _check_kpi(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [Message("name_required")]
     elif len(name) > 200:
-        errors["name"] = ["At most 200 characters."]
+        errors["name"] = [Message("at_most_200")]
     if len(unit or "") > 50:
-        errors["unit"] = ["At most 50 characters."]
+        errors["unit"] = [Message("at_most_50")]
     try:
         validate_kpi_definition(baseline, target, direction)
     except KpiError as exc:
@@ -213,7 +212,7 @@ def add_measurement(
     if refusal is not None:
         raise PilotValidationError({refusal.field: [refusal.message]})
     if len(note or "") > 2000:
-        raise PilotValidationError({"note": ["At most 2000 characters."]})
+        raise PilotValidationError({"note": [Message("at_most_2000")]})
     measurement = Measurement(
         kpi_id=kpi.id,
         measured_on=measured_on,
@@ -269,13 +268,13 @@ def add_status_update(
     reported_on = reported_on or today
     errors: dict[str, list[str]] = {}
     if reported_on > today:
-        errors["date"] = ["A status update cannot be dated in the future."]
+        errors["date"] = [Message("status_in_future")]
     if isinstance(progress_percent, bool) or not 0 <= int(progress_percent) <= 100:
-        errors["progress_percent"] = ["Progress is a whole number from 0 to 100."]
+        errors["progress_percent"] = [Message("progress_range")]
     if not (text or "").strip():
-        errors["text"] = ["Describe the status in a few words."]
+        errors["text"] = [Message("status_text_required")]
     elif len(text) > 10_000:
-        errors["text"] = ["At most 10 000 characters."]
+        errors["text"] = [Message("at_most_10000")]
     if errors:
         raise PilotValidationError(errors)
     update = StatusUpdate(

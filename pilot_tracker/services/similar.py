@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.enums import NATIONAL_POTENTIAL_EUR, Direction, Theme, Track
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.kpi import KpiError, kpi_progress
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.projection import Projection, choose_basis, project
@@ -592,7 +593,7 @@ def scale_up_for(
         unknown = unknown_codes(wanted, places)
         if unknown:
             raise ProjectionInputError(
-                {"codes": [f"Unknown municipality code(s): {', '.join(unknown)}."]}
+                {"codes": [Message("unknown_municipality_codes", codes=tuple(unknown))]}
             )
         targets = [places[c] for c in sorted(wanted - set(own))]
         scope = "codes"
@@ -601,7 +602,7 @@ def scale_up_for(
     elif scope == "national":
         targets = [p for p in places.values() if p.code not in own]
     else:
-        raise ProjectionInputError({"scope": ["Use region, national or a list of codes."]})
+        raise ProjectionInputError({"scope": [Message("projection_scope")]})
     basis, savings_cents = choose_basis(
         realised_savings_cents(pilot.kpis), pilot.estimated_annual_savings_cents
     )

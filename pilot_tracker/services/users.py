@@ -11,12 +11,12 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
-from flask_babel import gettext
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from pilot_tracker.domain.email import normalise_email
 from pilot_tracker.domain.enums import Role
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Municipality, User, Vendor
 from pilot_tracker.services import audit
@@ -24,13 +24,6 @@ from pilot_tracker.services.pilots import PilotValidationError
 
 LANGUAGES = ("fi", "sv", "en")
 MAX_NAME = 200
-
-
-def _(message: str, **values: Any) -> str:
-    """Translated while serving a request; plain English in the CLI (no language to pick)."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
 
 
 class UserError(PilotValidationError):
@@ -52,9 +45,9 @@ def password_problem(password: str) -> str | None:
     """Why a password is not acceptable, or None."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return _("The password must be at least %(minimum)s characters long.", minimum=minimum)
+        return Message("password_too_short", minimum=minimum)
     if len(password) > 1024:
-        return _("The password is too long (at most 1024 characters).")
+        return Message("password_too_long")
     return None
 
 
@@ -87,18 +80,16 @@ def _tie_errors(
     errors: dict[str, list[str]] = {}
     if municipality_code is not None:
         if role != Role.COUNCIL:
-            errors["municipality_code"] = [_("Only a council user can be tied to a municipality.")]
+            errors["municipality_code"] = [Message("municipality_only_for_council")]
         elif db.session.get(Municipality, municipality_code) is None:
-            errors["municipality_code"] = [
-                _("No municipality has the code %(code)s.", code=municipality_code)
-            ]
+            errors["municipality_code"] = [Message("no_such_municipality", code=municipality_code)]
     if role == Role.VENDOR:
         if vendor_id is None:
-            errors["vendor_id"] = [_("A vendor user must be tied to a vendor.")]
+            errors["vendor_id"] = [Message("vendor_user_needs_vendor")]
         elif db.session.get(Vendor, vendor_id) is None:
-            errors["vendor_id"] = [_("No vendor has the id %(id)s.", id=vendor_id)]
+            errors["vendor_id"] = [Message("no_such_vendor", id=vendor_id)]
     elif vendor_id is not None:
-        errors["vendor_id"] = [_("Only a vendor user can be tied to a vendor.")]
+        errors["vendor_id"] = [Message("vendor_only_for_vendor_user")]
     return errors
 
 
@@ -107,7 +98,7 @@ def _role(value: Role | str) -> Role:
         return Role(value)
     except ValueError as exc:
         raise UserError(
-            _("Unknown role %(role)s; use one of %(roles)s.", role=value, roles=", ".join(Role)),
+            Message("unknown_role", role=value, roles=", ".join(Role)),
             "role",
         ) from exc
 
@@ -132,14 +123,14 @@ def create_user(
     role = _role(role)
     errors: dict[str, list[str]] = {}
     if normalise_email(email) is None:
-        errors["email"] = [_("%(email)s is not an e-mail address.", email=email)]
+        errors["email"] = [Message("email_invalid", email=email)]
     elif db.session.scalars(sa.select(User.id).where(User.email == email)).first() is not None:
-        errors["email"] = [_("A user with the e-mail %(email)s already exists.", email=email)]
+        errors["email"] = [Message("email_taken", email=email)]
     problem = password_problem(password) if password is not None else None
     if problem:
         errors["password"] = [problem]
     if len(name) > MAX_NAME:
-        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
     errors.update(_tie_errors(role, municipality_code, vendor_id))
     if errors:
         raise UserError(errors)
@@ -183,9 +174,9 @@ def update_user(
     name = (name or "").strip()
     errors = _tie_errors(role, municipality_code, vendor_id)
     if len(name) > MAX_NAME:
-        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
     if actor is not None and actor.id == user.id and user.role == Role.ADMIN and role != Role.ADMIN:
-        errors["role"] = [_("You cannot remove your own administrator role.")]
+        errors["role"] = [Message("own_admin_role")]
     if errors:
         raise UserError(errors)
     old = audit.row_values(user)
@@ -202,7 +193,7 @@ def update_user(
 def deactivate_user(user: User, *, actor: User | None, commit: bool = True) -> User:
     """Deactivate (never delete): the user cannot sign in and every session of theirs ends."""
     if actor is not None and actor.id == user.id:
-        raise UserError(_("You cannot deactivate your own account."), "active")
+        raise UserError(Message("own_account_deactivation"), "active")
     old = audit.row_values(user)
     user.active = False
     user.session_nonce = _new_nonce()
@@ -263,9 +254,9 @@ def change_own_password(
     The caller signs the current session in again with the new nonce.
     """
     if not check_password_hash(user.password_hash, current_password):
-        raise UserError(_("The current password is wrong."), "current_password")
+        raise UserError(Message("current_password_wrong"), "current_password")
     if new_password == current_password:
-        raise UserError(_("The new password must differ from the current one."), "new_password")
+        raise UserError(Message("new_password_same"), "new_password")
     _set_password(user, new_password, "new_password")
     audit.record(
         "change_password",
@@ -300,11 +291,11 @@ def update_profile(
     if home is not None and (
         not can_choose_home(user) or db.session.get(Municipality, home) is None
     ):
-        errors["home_municipality_code"] = [_("Choose a municipality from the list.")]
+        errors["home_municipality_code"] = [Message("home_municipality_choice")]
     if len(name) > MAX_NAME:
-        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
     if language is not None and language not in LANGUAGES:
-        errors["language"] = [_("Choose Finnish, Swedish or English.")]
+        errors["language"] = [Message("language_choice")]
     if errors:
         raise UserError(errors)
     old = audit.row_values(user)

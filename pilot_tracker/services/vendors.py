@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from pilot_tracker.domain.business_id import business_id_error, normalise_business_id
 from pilot_tracker.domain.email import normalise_email
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Vendor
 from pilot_tracker.services import audit
@@ -23,13 +21,6 @@ MAX_NAME = 200
 _SHAPE = re.compile(r"[0-9]{7}-[0-9]")
 
 
-def _(message: str, **values: Any) -> str:
-    """Translated while serving a request; plain English in the CLI (no language to pick)."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
-
-
 def _clean(
     name: str, business_id: str, contact_email: str | None, vendor_id: int | None
 ) -> tuple[str, str, str | None]:
@@ -37,37 +28,29 @@ def _clean(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = [_("Enter the vendor's name.")]
+        errors["name"] = [Message("vendor_name_required")]
     elif len(name) > MAX_NAME:
-        errors["name"] = [_("The name is too long (at most %(max)s characters).", max=MAX_NAME)]
+        errors["name"] = [Message("name_too_long_max", max=MAX_NAME)]
 
     normalised = normalise_business_id(business_id or "")
     if not normalised:
-        errors["business_id"] = [_("Enter the business ID (Y-tunnus), such as 0201256-6.")]
+        errors["business_id"] = [Message("business_id_required")]
     elif business_id_error(normalised) is not None:
         if _SHAPE.fullmatch(normalised):
-            message = _(
-                "The check digit of %(value)s does not match; check the number.",
-                value=normalised,
-            )
+            message = Message("business_id_check_digit_short", value=normalised)
         else:
-            message = _(
-                "A business ID has seven digits, a hyphen and a check digit (NNNNNNN-C), "
-                "such as 0201256-6."
-            )
+            message = Message("business_id_shape")
         errors["business_id"] = [message]
     else:
         taken = sa.select(Vendor.id).where(Vendor.business_id == normalised)
         if vendor_id is not None:
             taken = taken.where(Vendor.id != vendor_id)
         if db.session.scalars(taken).first() is not None:
-            errors["business_id"] = [
-                _("Another vendor already has the business ID %(value)s.", value=normalised)
-            ]
+            errors["business_id"] = [Message("business_id_taken", value=normalised)]
 
     email = (contact_email or "").strip() or None
     if email is not None and normalise_email(email) is None:
-        errors["contact_email"] = [_("%(email)s is not an e-mail address.", email=email)]
+        errors["contact_email"] = [Message("email_invalid", email=email)]
     if errors:
         raise PilotValidationError(errors)
     return name, normalised, email
@@ -81,11 +64,7 @@ def _duplicate_is_a_field_error(normalised: str) -> Iterator[None]:
     except IntegrityError as exc:
         db.session.rollback()
         raise PilotValidationError(
-            {
-                "business_id": [
-                    _("Another vendor already has the business ID %(value)s.", value=normalised)
-                ]
-            }
+            {"business_id": [Message("business_id_taken", value=normalised)]}
         ) from exc
 
 

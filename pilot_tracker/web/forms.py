@@ -7,6 +7,7 @@ from typing import Any
 from flask import flash
 from wtforms.fields.choices import SelectChoice
 
+from pilot_tracker.catalogue import render, render_all
 from pilot_tracker.labels import label
 
 
@@ -22,6 +23,6 @@ def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
         field = form._fields.get(key)
         if field is None or field.type in ("CSRFTokenField", "HiddenField"):
             for message in messages:
-                flash(message, "error")
+                flash(render(message), "error")
             continue
-        field.errors = [*field.errors, *messages]
+        field.errors = [*field.errors, *render_all(messages)]

@@ -292,7 +292,11 @@ def test_manual_split_with_missing_and_extra_codes_names_both() -> None:
     with pytest.raises(CostSplitError) as caught:
         split_cost(SplitMethod.MANUAL, 100, API_EXAMPLE_POPULATIONS, manual)
     assert "no percentage is given for 536, 980" in caught.value.message
-    assert "049, 091 are not a participant" in caught.value.message
+    assert "049, 091 are not participants" in caught.value.message
+    assert caught.value.code == "manual_shares_cover"
+    missing, extra = caught.value.params["problems"]
+    assert (missing.code, missing.params) == ("manual_missing", {"codes": ("536", "980")})
+    assert (extra.code, extra.params) == ("manual_extra", {"codes": ("049", "091"), "n": 2})
     assert caught.value.codes == ("536", "980", "049", "091")
 
 

@@ -26,7 +26,7 @@ INTO_SCALING = "only through a go decision at the scale_up gate"
 INTO_STOPPED = "only through a no_go decision"
 BACKWARD = "cannot move back"
 WRONG_GATE = "cannot be made while the pilot is in"
-EVALUATE_FIRST = "Evaluate the pilot first"
+EVALUATE_FIRST = "evaluate the pilot first"
 ONLY_CONTINUE = "Only a continue decision can send a pilot back to planning"
 
 OK = None
@@ -242,9 +242,11 @@ def test_back_to_planning_defaults_to_false() -> None:
 def test_wrong_gate_message_names_the_stage_and_the_open_gates() -> None:
     with pytest.raises(TransitionError) as caught:
         stage_after_decision(PILOTING, START, GO)
+    assert caught.value.code == "gate_closed"
+    assert caught.value.params == {"gate": START, "stage": PILOTING, "gates": (MIDPOINT,)}
     assert caught.value.message == (
-        "A start decision cannot be made while the pilot is in piloting; "
-        "the gates open in piloting: midpoint."
+        "A start decision cannot be made while the pilot is in piloting. "
+        "Gates open in this stage: midpoint."
     )
 
 
@@ -253,13 +255,14 @@ def test_scale_up_before_evaluation_says_to_evaluate_first() -> None:
         stage_after_decision(PILOTING, SCALE_UP, GO)
     assert "piloting" in caught.value.message
     assert "midpoint" in caught.value.message
-    assert "Evaluate the pilot first" in caught.value.message
+    assert caught.value.code == "gate_closed_evaluate_first"
+    assert "evaluate the pilot first" in caught.value.message
 
 
 def test_final_stage_message_names_the_stage() -> None:
-    with pytest.raises(TransitionError, match="final stage stopped"):
+    with pytest.raises(TransitionError, match="final stage, stopped"):
         stage_after_decision(STOPPED, SCALE_UP, GO)
-    with pytest.raises(TransitionError, match="final stage scaling"):
+    with pytest.raises(TransitionError, match="final stage, scaling"):
         check_plain_update(SCALING, EVALUATION)
 
 
