@@ -17,7 +17,9 @@ That is 82 scans instead of 120 and keeps the browser tests inside their time bu
 
 One browser context per role signs in once and scans its pages, in each language in turn,
 two tabs at a time. The failure message names each broken rule, the page, and the first
-offending nodes.
+offending nodes. The roles are scanned in two modules of about equal time (this one: the
+admin and the council member; `test_axe_others.py`: the others), so that pytest-xdist can
+give them to different workers (a module stays on one worker).
 """
 
 from __future__ import annotations
@@ -108,10 +110,19 @@ SCANS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def plan() -> list[tuple[str, str]]:
+# The roles this module scans; test_axe_others.py scans the rest.
+ROLES = ("admin", "council")
+
+
+def plan(roles: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
     """(role, language) pairs in run order: Finnish last, so that the demo users' profiles
     end the run in their usual language."""
-    return [(role, lang) for lang in ("sv", "en", "fi") for role in PAGES]
+    return [
+        (role, lang)
+        for lang in ("sv", "en", "fi")
+        for role in PAGES
+        if roles is None or role in roles
+    ]
 
 
 def pages_for(role: str, lang: str) -> tuple[str, ...]:
@@ -208,13 +219,18 @@ def scan(pages: list[Any], paths: tuple[str, ...], demo: Demo, *, phone: bool) -
     return problems
 
 
-@pytest.mark.parametrize(("role", "lang"), plan())
-def test_every_page_passes_axe_wcag_a_and_aa(
-    tabs: Callable[[str], list[Any]], demo: Demo, role: str, lang: str
-) -> None:
+def check_role(tabs: Callable[[str], list[Any]], demo: Demo, role: str, lang: str) -> None:
+    """Scan the role's pages in the language; fail with every problem found."""
     pages = tabs(role)
     choose_language(pages[0].context, lang)
     for page in pages:
         page.set_viewport_size(VIEWPORTS[lang])
     problems = scan(pages, pages_for(role, lang), demo, phone=VIEWPORTS[lang] == PHONE)
     assert not problems, f"axe-core found WCAG 2.1 A/AA problems as {role}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("role", "lang"), plan(ROLES))
+def test_every_page_passes_axe_wcag_a_and_aa(
+    tabs: Callable[[str], list[Any]], demo: Demo, role: str, lang: str
+) -> None:
+    check_role(tabs, demo, role, lang)
