@@ -43,21 +43,12 @@ from pilot_tracker.charts.base import (
     stacked_counts_chart,
 )
 from pilot_tracker.domain.enums import NATIONAL_POTENTIAL_EUR, Outcome, Rag, Stage, Theme, Track
+from pilot_tracker.domain.kpi import ATTAINMENT_BUCKETS
 from pilot_tracker.domain.stages import ORDER as STAGE_ORDER
 
 if TYPE_CHECKING:
     from pilot_tracker.services.cost_overview import OverBudget, YearBudget
 
-# KPI attainment buckets: progress from baseline (0 %) to target (100 %), not clamped.
-ATTAINMENT_BUCKETS: tuple[str, ...] = (
-    "none",
-    "below_0",
-    "0_25",
-    "25_50",
-    "50_75",
-    "75_100",
-    "100_plus",
-)
 ACTIVE_STAGES: tuple[Stage, ...] = (Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
 
 
