@@ -46,7 +46,7 @@ def upgrade() -> None:
         batch_op.drop_index("ix_money_by_year_municipality")
         batch_op.create_index(
             "ix_money_by_year_municipality",
-            ["municipality_code", "commitment", "year", "cents", "budget_cents"],
+            ["municipality_code", "commitment", "year", "cents", "budget_cents", "pilot_id"],
             unique=False,
         )
     # Back-fill: every existing pilot's rows, by the same rules the app keeps them with.

@@ -59,9 +59,9 @@ class PortfolioData:
     @cached_property
     def others_pilots(self) -> int:
         """The distinct pilots of the municipalities the cost chart sums as "others"."""
-        shown, rest = portfolio.top_municipalities(self.municipalities, MUNICIPALITY_TOP)
-        if not rest:
-            return 0
+        # Asked even when every municipality is shown (the answer is 0 then): the page makes
+        # the same queries whatever the portfolio's size.
+        shown, _rest = portfolio.top_municipalities(self.municipalities, MUNICIPALITY_TOP)
         return queries.distinct_pilots_outside(self.filters, self.user, [m.code for m in shown])
 
     @cached_property

@@ -241,7 +241,7 @@ def _costs_by_municipality(
     ).group_by(Participation.municipality_code)
     if conditions:
         shares = shares.join(Pilot, Pilot.id == MoneyYear.pilot_id).where(*conditions)
-        counts = counts.join(Pilot, Pilot.id == Participation.pilot_id).where(*conditions)
+        counts = counts.where(_participation_in(conditions, by_region=codes is not None))
     if codes is not None:
         shares = shares.where(MoneyYear.municipality_code.in_(codes))
         counts = counts.where(Participation.municipality_code.in_(codes))
@@ -281,10 +281,21 @@ def distinct_pilots_outside(filters: PilotFilters, user: Any, codes: Sequence[st
     )
     conditions = pilot_conditions(filters, user)
     if conditions:
-        query = query.join(Pilot, Pilot.id == Participation.pilot_id).where(*conditions)
+        query = query.where(_participation_in(conditions, by_region=bool(filters.region)))
     if filters.region:
         query = query.where(Participation.municipality_code.in_(region_codes(filters)))
     return int(db.session.execute(query).scalar_one())
+
+
+def _participation_in(conditions: list[Any], *, by_region: bool) -> Any:
+    """The participation's pilot is one of the filtered pilots. With a region the region's
+    participations are walked from their index and each pilot is looked up in the filtered
+    set (`+ 0` keeps SQLite from probing the index once per municipality and pilot: 15 -> 2
+    ms at 10 000 pilots); without one, the filtered pilots' participations are joined."""
+    filtered = sa.select(Pilot.id).where(*conditions)
+    if by_region:
+        return (Participation.pilot_id + 0).in_(filtered)
+    return Participation.pilot_id.in_(filtered)
 
 
 def timeline_stages(filters: PilotFilters) -> tuple[Stage, ...]:

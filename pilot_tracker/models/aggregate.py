@@ -67,7 +67,8 @@ class MoneyYear(Base):
 
     __tablename__ = "money_by_year"
     __table_args__ = (
-        # Covering the sums by commitment and year (municipality_code IS NULL: whole pilots).
+        # Covering the sums by commitment and year (municipality_code IS NULL: whole pilots),
+        # filtered ones too (the pilot last, for the join to the filtered pilots).
         sa.Index(
             "ix_money_by_year_municipality",
             "municipality_code",
@@ -75,6 +76,7 @@ class MoneyYear(Base):
             "year",
             "cents",
             "budget_cents",
+            "pilot_id",
         ),
     )
 
