@@ -11,7 +11,6 @@ import pytest
 
 from tests.e2e.conftest import (
     DESKTOP,
-    LANGUAGES,
     PHONE,
     USERS,
     axe_violations,
@@ -124,7 +123,8 @@ PAGES = (
 )
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+# Finnish last: the demo users' profiles end the module in their usual language.
+@pytest.mark.parametrize("lang", ("sv", "en", "fi"))
 def test_axe_finds_nothing_on_the_joint_pages(
     browser: Any, live_server: str, joint_pilot: dict[str, Any], lang: str
 ) -> None:
