@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-test db seed clean help translations lock lock-upgrade
+.PHONY: run test lint install install-test db seed clean help translations lock lock-upgrade review-screenshots
 
 # pytest-xdist workers for `make test`: one per core, at most 8 (TEST_WORKERS=0: one process).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 8 ] && n=8; echo $$n)
@@ -88,6 +88,14 @@ translations: install-test
 help-screenshots: install-test
 	HELP_SCREENSHOTS_DIR=pilot_tracker/static/help CHROMIUM_PATH=$${CHROMIUM_PATH:-/usr/bin/chromium} \
 		$(BIN)/pytest -q -p no:xdist tests/e2e/test_help_screenshots_browser.py
+
+# The review set (docs/screenshots/): the browser tests' screenshots of the changed pages in
+# fi, sv and en and of the printed pages, as small JPEGs a reviewer can open without running
+# anything; this runs the browser tests that take them, then copies the chosen ones.
+review-screenshots: install-test
+	CHROMIUM_PATH=$${CHROMIUM_PATH:-/usr/bin/chromium} \
+		$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m e2e
+	$(BIN)/python -m tests.e2e.review_set
 
 # The dashboards' partial plotly.js bundle is committed (pilot_tracker/static/vendor/README.md),
 # so nothing here needs Node.js. `make vendor-plotly` rebuilds it from package-lock.json alone,
