@@ -8,7 +8,7 @@ Pure, as every chart module (see charts.base): plain data in, a `Chart` out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -316,27 +316,29 @@ def pilot_charts_from(data: dict[str, Any], t: Texts, language: str) -> PilotCha
     return PilotCharts(pilot_id=pilot["id"], charts=built)
 
 
-def pilot_data_from(pilot: Pilot) -> dict[str, Any]:
-    """pilot_dashboard_data's shape from a pilot whose participations (with municipalities),
-    KPIs (with measurements) and status updates are loaded already: no query at all."""
-    budget, funding = pilot.budget_cents, pilot.external_funding_cents
+def chart_input(
+    pilot: Any,
+    net_cost: int,
+    participants: Iterable[tuple[str, str, str, int]],
+    kpis: Iterable[Any],
+    series: Mapping[int, list[tuple[Any, Any]]],
+    updates: Iterable[tuple[Any, Any, Any]],
+) -> dict[str, Any]:
+    """The pilot charts' input (pilot_dashboard_data's shape), from the pilot's columns, its
+    net cost, its participants as (code, name_fi, name_sv, share), its KPIs with each one's
+    measurements as (date, value) by id, and its status updates as (date, RAG, progress)."""
     return {
         "pilot": {
             "id": pilot.id,
             "name": pilot.name,
-            "budget_cents": budget,
-            "external_funding_cents": funding,
-            "net_cost_cents": pilot.net_cost_cents,
+            "budget_cents": pilot.budget_cents,
+            "external_funding_cents": pilot.external_funding_cents,
+            "net_cost_cents": net_cost,
             "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
         },
         "participants": [
-            {
-                "code": p.municipality_code,
-                "name_fi": p.municipality.name_fi,
-                "name_sv": p.municipality.name_sv,
-                "share_cents": p.share_cents,
-            }
-            for p in sorted(pilot.participations, key=lambda p: p.municipality_code)
+            {"code": code, "name_fi": fi, "name_sv": sv, "share_cents": share}
+            for code, fi, sv, share in participants
         ],
         "kpis": [
             {
@@ -349,18 +351,41 @@ def pilot_data_from(pilot: Pilot) -> dict[str, Any]:
                 "is_savings": k.is_savings,
                 "latest_value": k.latest_value,
                 "latest_on": k.latest_on,
-                "measurements": [
-                    (m.measured_on, m.value)
-                    for m in sorted(k.measurements, key=lambda m: (m.measured_on, m.id))
-                ],
+                "measurements": series[k.id],
             }
-            for k in sorted(pilot.kpis, key=lambda k: k.id)
+            for k in kpis
         ],
         "status_updates": [
-            {"reported_on": u.reported_on, "rag": u.rag, "progress_percent": u.progress_percent}
-            for u in sorted(pilot.status_updates, key=lambda u: (u.reported_on, u.id))
+            {"reported_on": day, "rag": rag, "progress_percent": progress}
+            for day, rag, progress in updates
         ],
     }
+
+
+def pilot_data_from(pilot: Pilot) -> dict[str, Any]:
+    """pilot_dashboard_data's shape from a pilot whose participations (with municipalities),
+    KPIs (with measurements) and status updates are loaded already: no query at all."""
+    kpis = sorted(pilot.kpis, key=lambda k: k.id)
+    return chart_input(
+        pilot,
+        pilot.net_cost_cents,
+        (
+            (p.municipality_code, p.municipality.name_fi, p.municipality.name_sv, p.share_cents)
+            for p in sorted(pilot.participations, key=lambda p: p.municipality_code)
+        ),
+        kpis,
+        {
+            k.id: [
+                (m.measured_on, m.value)
+                for m in sorted(k.measurements, key=lambda m: (m.measured_on, m.id))
+            ]
+            for k in kpis
+        },
+        (
+            (u.reported_on, u.rag, u.progress_percent)
+            for u in sorted(pilot.status_updates, key=lambda u: (u.reported_on, u.id))
+        ),
+    )
 
 
 def pilot_charts_for(pilot: Pilot, t: Texts, language: str) -> PilotCharts:

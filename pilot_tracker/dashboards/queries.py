@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pilot_tracker.charts.municipality import PilotCost
+from pilot_tracker.charts.pilot import chart_input
 from pilot_tracker.charts.portfolio import ACTIVE_STAGES, MunicipalityCost, TimelineItem
 from pilot_tracker.domain.commitment import Commitment
 from pilot_tracker.domain.cost_split import net_cost_cents
@@ -506,36 +507,5 @@ def pilot_dashboard_data(pilot_id: int) -> dict[str, Any]:
         .where(StatusUpdate.pilot_id == pilot_id)
         .order_by(StatusUpdate.reported_on, StatusUpdate.id)
     ).all()
-    budget, funding = pilot.budget_cents, pilot.external_funding_cents
-    return {
-        "pilot": {
-            "id": pilot.id,
-            "name": pilot.name,
-            "budget_cents": budget,
-            "external_funding_cents": funding,
-            "net_cost_cents": net_cost_cents(budget, funding),
-            "estimated_annual_savings_cents": pilot.estimated_annual_savings_cents,
-        },
-        "participants": [
-            {"code": p[0], "name_fi": p[1], "name_sv": p[2], "share_cents": p[3]}
-            for p in participants
-        ],
-        "kpis": [
-            {
-                "id": k.id,
-                "name": k.name,
-                "unit": k.unit,
-                "baseline": k.baseline,
-                "target": k.target,
-                "direction": k.direction,
-                "is_savings": k.is_savings,
-                "latest_value": k.latest_value,
-                "latest_on": k.latest_on,
-                "measurements": series[k.id],
-            }
-            for k in kpis
-        ],
-        "status_updates": [
-            {"reported_on": u[0], "rag": u[1], "progress_percent": u[2]} for u in updates
-        ],
-    }
+    net = net_cost_cents(pilot.budget_cents, pilot.external_funding_cents)
+    return chart_input(pilot, net, participants, kpis, series, updates)
