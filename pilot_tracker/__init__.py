@@ -91,8 +91,9 @@ def _development_secret() -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in `extensions.py`."""
-    from pilot_tracker import compression, i18n
+    from pilot_tracker import compression
     from pilot_tracker.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from pilot_tracker.language import i18n
 
     # First, so that its after-request hook runs last, on the finished response.
     compression.register(app)
@@ -153,25 +154,25 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """HTML error pages, or problem+json under /api/."""
-    from pilot_tracker.errors import register
+    from pilot_tracker.web.errors import register
 
     register(app)
 
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response."""
-    from pilot_tracker import web_policy
     from pilot_tracker.security import register
+    from pilot_tracker.web import policy
 
     register(app)
-    web_policy.register(app)
+    policy.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Formatting filters and globals for templates."""
-    from pilot_tracker.i18n import register_template_helpers as register_i18n
+    from pilot_tracker.web.templating import register_template_helpers as register_helpers
 
-    register_i18n(app)
+    register_helpers(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -571,8 +571,8 @@ def english(code: str, params: Mapping[str, Any]) -> str:
 
 
 def _value(value: Any, sep: str) -> str:
-    from pilot_tracker import i18n
     from pilot_tracker.domain.errors import Cents, Message
+    from pilot_tracker.language import i18n
 
     if isinstance(value, Message):
         return render(value)
@@ -600,7 +600,7 @@ def render(message: str) -> str:
     if not isinstance(message, Message) or not has_request_context():
         return str(message)
     entry = CATALOGUE[message.code]
-    from pilot_tracker import i18n
+    from pilot_tracker.language import i18n
 
     catalogue = i18n.translations()
 

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from flask import Response, current_app, make_response, request
 from sqlalchemy.exc import IntegrityError
 
-from pilot_tracker.errors import problem
 from pilot_tracker.extensions import db
 from pilot_tracker.models import IdempotencyRecord
+from pilot_tracker.web.errors import problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 HEADER = "Idempotency-Key"

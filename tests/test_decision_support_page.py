@@ -120,7 +120,7 @@ def test_pilot_page_lists_similar_pilots_with_stage_outcomes_vendor_and_kpi_prog
     )
     row = html[html.index(f'/pilots/{pilots["other"]}"') :].split("</tr>")[0]
     with app.test_request_context():
-        from pilot_tracker.labels import label
+        from pilot_tracker.language.labels import label
 
         assert str(label(Stage.PILOTING)) in row
         assert str(label(Outcome.GO)) in row

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pilot_tracker import formats
 from pilot_tracker.domain.enums import Stage
 from pilot_tracker.extensions import db
+from pilot_tracker.language import formats
 from pilot_tracker.models import Decision, Participation, Pilot, User
 from pilot_tracker.services.seed import seed_demo
 from pilot_tracker.services.tokens import create_token

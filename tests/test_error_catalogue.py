@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from flask_babel import gettext
 
-from pilot_tracker import errors
 from pilot_tracker.catalogue import CATALOGUE, render
 from pilot_tracker.domain.enums import Gate, Stage
 from pilot_tracker.domain.errors import Message
+from pilot_tracker.web import errors
 from tests.api_helpers import ApiCaller, assert_problem
 from tests.conftest import Actors
 from tests.factories import make_pilot

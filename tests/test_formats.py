@@ -11,7 +11,7 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pilot_tracker import formats
+from pilot_tracker.language import formats
 
 LANGUAGES = ("fi", "sv", "en")
 

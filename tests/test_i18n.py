@@ -159,7 +159,7 @@ def test_compiled_catalogue_matches_its_po_file(language: str) -> None:
 
 def test_every_enum_value_has_a_label() -> None:
     from pilot_tracker.domain import enums
-    from pilot_tracker.labels import LABELS
+    from pilot_tracker.language.labels import LABELS
 
     unlabelled = [
         member
@@ -569,7 +569,7 @@ def test_manual_share_errors_in_the_pilot_form_are_finnish(
 
 
 def test_rag_labels_never_fall_back_to_english(app: Flask) -> None:
-    from pilot_tracker.labels import label
+    from pilot_tracker.language.labels import label
 
     with app.test_request_context(headers={"Accept-Language": "sv"}):
         assert [label(r) for r in Rag] == [

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from pilot_tracker.domain.cost_split import split_cost
 from pilot_tracker.domain.enums import SplitMethod
-from pilot_tracker.formats import money
+from pilot_tracker.language.formats import money
 from tests.api_helpers import API_MD_PILOT, ApiCaller
 from tests.conftest import Actors, login_as
 

@@ -109,7 +109,7 @@ def test_lists_mark_the_name_public_view_list_municipality_vendor_home_similar(
 
 
 def test_only_the_apps_languages_are_ever_written_into_the_attribute(app: Flask) -> None:
-    from pilot_tracker.i18n import lang_attr
+    from pilot_tracker.language.i18n import lang_attr
 
     with app.test_request_context("/", headers={"Cookie": "lang=fi"}):
         app.preprocess_request()

@@ -8,7 +8,7 @@ from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pilot_tracker.domain.enums import Role
-from pilot_tracker.labels import label
+from pilot_tracker.language.labels import label
 
 
 def role_choices() -> list[SelectChoice]:

@@ -23,7 +23,7 @@ from pilot_tracker.admin.forms import (
 from pilot_tracker.catalogue import render
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import db
-from pilot_tracker.i18n import current_language
+from pilot_tracker.language.i18n import current_language
 from pilot_tracker.models import AuditEntry, Municipality, User, Vendor
 from pilot_tracker.permissions import EDITORS, role_required
 from pilot_tracker.services import account_links

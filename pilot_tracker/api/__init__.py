@@ -14,7 +14,6 @@ from flask import Flask
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from pilot_tracker import errors
 from pilot_tracker.api.core import bp, public_bp
 from pilot_tracker.api.docs import PROBLEM_JSON
 from pilot_tracker.api.openapi import (
@@ -25,6 +24,7 @@ from pilot_tracker.api.openapi import (
 )
 from pilot_tracker.api.schemas import ProblemSchema
 from pilot_tracker.extensions import csrf
+from pilot_tracker.web import errors
 
 API_DESCRIPTION = """\
 The JSON API of Kokeilusalkku, the tracker for joint digital pilots of Finnish

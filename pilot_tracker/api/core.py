@@ -22,13 +22,13 @@ from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from pilot_tracker import errors
 from pilot_tracker.catalogue import render, render_all
 from pilot_tracker.database import MAX_ID
 from pilot_tracker.extensions import db
 from pilot_tracker.models import User
 from pilot_tracker.services.pilots import PilotValidationError, StaleVersionError
 from pilot_tracker.services.tokens import authenticate_token
+from pilot_tracker.web import errors
 
 PREFIX = "/api/v1"
 # Path ids are database integers; larger numbers would overflow the driver, so they are

@@ -122,7 +122,7 @@ def _home_choices(form: ProfileForm, user: Any) -> None:
     if not user_service.can_choose_home(user):
         del form.home_municipality_code
         return
-    from pilot_tracker.i18n import current_language
+    from pilot_tracker.language.i18n import current_language
     from pilot_tracker.services.municipalities import name_order
 
     language = current_language()

@@ -25,9 +25,9 @@ from fractions import Fraction
 from math import ceil, floor
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pilot_tracker import formats
 from pilot_tracker.domain.enums import Outcome, Rag, Stage, Track
 from pilot_tracker.domain.money import round_half_up
+from pilot_tracker.language import formats
 
 if TYPE_CHECKING:
     from pilot_tracker.services.cost_overview import OverBudget

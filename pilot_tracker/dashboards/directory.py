@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from pilot_tracker.dashboards import queries
 from pilot_tracker.extensions import db
-from pilot_tracker.labels import region_name
+from pilot_tracker.language.labels import region_name
 from pilot_tracker.models import Municipality
 from pilot_tracker.services import money
 from pilot_tracker.services.municipalities import name_order

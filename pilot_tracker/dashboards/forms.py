@@ -11,7 +11,7 @@ from wtforms import Form, SelectField
 from pilot_tracker.dashboards.queries import Regions
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.stages import ORDER
-from pilot_tracker.labels import label, region_name
+from pilot_tracker.language.labels import label, region_name
 from pilot_tracker.services.pilot_filters import PilotFilters
 
 

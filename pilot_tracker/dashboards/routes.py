@@ -28,12 +28,12 @@ from pilot_tracker.dashboards.build import (
     portfolio_charts,
 )
 from pilot_tracker.dashboards.forms import filter_form
-from pilot_tracker.due_view import due_rows
 from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible_pilot_or_404
 from pilot_tracker.services import feedback
 from pilot_tracker.services.due import due_items
 from pilot_tracker.web.chart_csv import csv_response
 from pilot_tracker.web.chart_texts import FlaskTexts, table_rows
+from pilot_tracker.web.due_view import due_rows
 
 
 def _today() -> date:
@@ -134,7 +134,7 @@ def municipality(code: str) -> str:
 def municipality_brief_pdf(code: str) -> Response:
     """The municipality's page as a brief for a meeting: a tagged PDF (PDF/UA) with its
     figures, what is due, every chart as its table and its pilots; 404 for an unknown code."""
-    from pilot_tracker.web_pdf import render_pdf
+    from pilot_tracker.web.pdf import render_pdf
 
     data = _municipality_or_404(code)
     t = FlaskTexts()

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.help import bp
-from pilot_tracker.i18n import current_language
+from pilot_tracker.language.i18n import current_language
 
 # The guides, in the order the index lists them, with the role each is written for.
 GUIDES: dict[str, tuple[object, tuple[Role, ...]]] = {

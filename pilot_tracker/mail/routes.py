@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import csrf, limiter
-from pilot_tracker.i18n import current_language
+from pilot_tracker.language.i18n import current_language
 from pilot_tracker.mail import bp
 from pilot_tracker.mail.forms import ForgotPasswordForm, SetPasswordForm
 from pilot_tracker.models.mail import Frequency, LinkPurpose

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as WResponse
 
 from pilot_tracker.extensions import db
-from pilot_tracker.i18n import LANG_COOKIE
+from pilot_tracker.language.i18n import LANG_COOKIE
 from pilot_tracker.main import bp
 from pilot_tracker.security import local_path
 

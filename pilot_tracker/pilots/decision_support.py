@@ -31,7 +31,7 @@ from pilot_tracker.charts.projection import Scenario, projection_chart
 from pilot_tracker.domain.enums import Outcome, Stage, Theme, Track
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.projection import ProjectionError
-from pilot_tracker.labels import label
+from pilot_tracker.language.labels import label
 from pilot_tracker.models import Pilot
 from pilot_tracker.permissions import (
     ALL_ROLES,

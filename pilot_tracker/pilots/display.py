@@ -21,8 +21,8 @@ from pilot_tracker.domain.enums import (
     Theme,
     Track,
 )
-from pilot_tracker.i18n import day, money
-from pilot_tracker.labels import label
+from pilot_tracker.language.i18n import day, money
+from pilot_tracker.language.labels import label
 from pilot_tracker.models import AuditEntry
 
 FIELD_LABELS: dict[str, Any] = {

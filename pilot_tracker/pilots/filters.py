@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pilot_tracker import formats
 from pilot_tracker.domain.money import MoneyError, parse_eur
-from pilot_tracker.i18n import current_language, money
+from pilot_tracker.language import formats
+from pilot_tracker.language.i18n import current_language, money
 from pilot_tracker.pilots import bp
 
 

@@ -379,7 +379,7 @@ class ParticipantInput:
             return None
         total = sum(values.values())
         if total != 100 * 100:
-            from pilot_tracker.i18n import number
+            from pilot_tracker.language.i18n import number
 
             self.split_errors.append(
                 _(

@@ -21,8 +21,8 @@ from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.domain.municipal_decisions import Body, municipal_gates
 from pilot_tracker.domain.stages import allowed_gates
 from pilot_tracker.extensions import db
-from pilot_tracker.i18n import current_language, day
-from pilot_tracker.labels import label
+from pilot_tracker.language.i18n import current_language, day
+from pilot_tracker.language.labels import label
 from pilot_tracker.models import FollowUpItem, Lesson, MunicipalDecision, Municipality, Pilot
 from pilot_tracker.permissions import (
     ALL_ROLES,
@@ -392,7 +392,7 @@ def proposal(pilot_id: int, code: str) -> str:
 def proposal_pdf(pilot_id: int, code: str) -> Response:
     """The same proposal as a tagged PDF (PDF/UA) for the meeting's agenda."""
     from pilot_tracker.pilots.decision_support import similar_rows
-    from pilot_tracker.web_pdf import render_pdf
+    from pilot_tracker.web.pdf import render_pdf
 
     found = _proposal_or_404(pilot_id, code)
     html = render_template(

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from pilot_tracker.domain.enums import Gate
 from pilot_tracker.domain.municipal_decisions import Body
 from pilot_tracker.extensions import db
-from pilot_tracker.i18n import current_language
+from pilot_tracker.language.i18n import current_language
 from pilot_tracker.models import GateMeeting, Pilot
 from pilot_tracker.permissions import (
     ALL_ROLES,

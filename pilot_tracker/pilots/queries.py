@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.domain.stages import ORDER
 from pilot_tracker.extensions import db
-from pilot_tracker.labels import region_name
+from pilot_tracker.language.labels import region_name
 from pilot_tracker.models import (
     AuditEntry,
     Decision,

@@ -25,10 +25,9 @@ from pilot_tracker.domain.enums import (
     Role,
 )
 from pilot_tracker.domain.stages import allowed_gates
-from pilot_tracker.due_view import due_rows
 from pilot_tracker.extensions import db
-from pilot_tracker.i18n import current_language
-from pilot_tracker.labels import label
+from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.labels import label
 from pilot_tracker.models import Kpi, Measurement, Pilot
 from pilot_tracker.permissions import (
     ALL_ROLES,
@@ -88,6 +87,7 @@ from pilot_tracker.services.reporting import (
     is_stale,
 )
 from pilot_tracker.web.chart_texts import FlaskTexts
+from pilot_tracker.web.due_view import due_rows
 from pilot_tracker.web.filter_form import FilterForm
 
 PER_PAGE = 25

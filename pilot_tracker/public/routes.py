@@ -20,8 +20,8 @@ from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.feedback import MAX_TEXT
 from pilot_tracker.domain.text import neutralise
 from pilot_tracker.extensions import csrf, db
-from pilot_tracker.i18n import current_language
-from pilot_tracker.labels import label
+from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.labels import label
 from pilot_tracker.models import Decision, Municipality, Participation, Pilot, Vendor
 from pilot_tracker.permissions import PUBLIC
 from pilot_tracker.public import bp

@@ -28,8 +28,8 @@ from icalendar import Calendar
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.extensions import db
-from pilot_tracker.i18n import current_language
-from pilot_tracker.labels import label
+from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.labels import label
 from pilot_tracker.models import (
     CalendarFeed,
     Decision,

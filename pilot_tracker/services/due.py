@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased
 from pilot_tracker.domain.enums import Gate, Role, Stage
 from pilot_tracker.domain.follow_up import OwnerKind
 from pilot_tracker.extensions import db
-from pilot_tracker.labels import label
+from pilot_tracker.language.labels import label
 from pilot_tracker.models import DueEntry, Participation, Pilot
 from pilot_tracker.permissions import READERS, has_role, scope_pilots
 from pilot_tracker.services import aggregates

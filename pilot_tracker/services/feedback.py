@@ -217,7 +217,7 @@ __all__ = [
 
 def municipality_names(codes: set[str]) -> dict[str, str]:
     """Names in the page's language for the given codes (one query)."""
-    from pilot_tracker.i18n import current_language
+    from pilot_tracker.language.i18n import current_language
     from pilot_tracker.models import Municipality
 
     language = current_language()

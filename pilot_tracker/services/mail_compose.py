@@ -18,8 +18,8 @@ from flask import current_app, has_request_context, render_template, request, ur
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
-from pilot_tracker import formats
 from pilot_tracker.extensions import db
+from pilot_tracker.language import formats
 from pilot_tracker.models import Municipality, User
 from pilot_tracker.models.mail import LinkPurpose
 from pilot_tracker.services import due, outbox

@@ -1,8 +1,8 @@
 """The charts' words and number formats in the page's language.
 
-Formats exactly as the app's `money`, `number` and `day` filters (pilot_tracker.i18n), through
-the same fast formatters (pilot_tracker.formats), with the language looked up once per chart:
-a dashboard formats hundreds of cells.
+Formats exactly as the app's `money`, `number` and `day` filters (`language.i18n`), through
+the same fast formatters (`language.formats`), with the language looked up once per chart: a
+dashboard formats hundreds of cells.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 from flask_babel import gettext
 
-from pilot_tracker import formats, i18n
 from pilot_tracker.charts.base import Chart
-from pilot_tracker.labels import label
+from pilot_tracker.language import formats, i18n
+from pilot_tracker.language.labels import label
 
 
 class FlaskTexts:

@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import Select
 
 from pilot_tracker.domain.enums import Rag, Stage, Theme, Track
-from pilot_tracker.labels import region_name
+from pilot_tracker.language.labels import region_name
 from pilot_tracker.services.pilot_filters import NO_STATUS, FilterChoices, PilotFilters
 from pilot_tracker.web.forms import enum_choices
 

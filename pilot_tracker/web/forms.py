@@ -8,7 +8,7 @@ from flask import flash
 from wtforms.fields.choices import SelectChoice
 
 from pilot_tracker.catalogue import render, render_all
-from pilot_tracker.labels import label
+from pilot_tracker.language.labels import label
 
 
 def enum_choices(values: Any, empty: Any = None) -> list[SelectChoice]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pilot_tracker.formats import plotly_locale
+from pilot_tracker.language.formats import plotly_locale
 from tests.e2e.conftest import LANGUAGES, Demo, new_context, wait_for_charts
 
 # The date axes: the portfolio's timeline, the pilot page's status history and KPI charts.

@@ -1,4 +1,4 @@
-"""Rows for the routes of the deployment work (web_policy.py): the favicon."""
+"""Rows for the routes of the deployment work (web/policy.py): the favicon."""
 
 from tests.matrix import Row, everyone
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from babel.dates import format_datetime
 from babel.support import NullTranslations
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel import gettext as babel_gettext
@@ -19,8 +19,8 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from pilot_tracker import formats
-from pilot_tracker.formats import FORMAT_LOCALES
+from pilot_tracker.language import formats
+from pilot_tracker.language.formats import FORMAT_LOCALES
 
 LANG_COOKIE = "lang"
 
@@ -160,7 +160,7 @@ def label(value: Enum | None) -> str:
     if value is None:
         return "–"
     if _LABEL_TEXTS is None:
-        from pilot_tracker.labels import LABELS
+        from pilot_tracker.language.labels import LABELS
 
         # Plain lazy_gettext texts translate by their message id; any other kind of label
         # (none today) goes through str() as labels.label() does.
@@ -175,34 +175,6 @@ def label(value: Enum | None) -> str:
     msgid = _LABEL_TEXTS.get(value)
     if msgid is not None:
         return str(translations().ugettext(msgid))
-    from pilot_tracker.labels import label as slow_label
+    from pilot_tracker.language.labels import label as slow_label
 
     return slow_label(value)
-
-
-def register_template_helpers(app: Flask) -> None:
-    """Filters `money`, `number`, `day`; global `current_language`; the fast `_`."""
-    # After Flask-Babel installed Jinja's i18n extension (its {% trans %} blocks and
-    # ngettext stay as they are): `_` and `gettext` straight to the request's catalogue.
-    app.jinja_env.globals["gettext"] = template_gettext
-    app.jinja_env.globals["_"] = template_gettext
-    app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["number"] = number
-    app.jinja_env.filters["day"] = day
-    app.jinja_env.globals["current_language"] = current_language
-    # The moment a page is made, for the "as of" line of its printed header.
-    app.jinja_env.globals["now"] = lambda: datetime.now(UTC)
-    app.jinja_env.globals["lang_attr"] = lang_attr
-    # The participants' names for a satisfaction table, from the loaded pilot (no query).
-    app.jinja_env.globals["satisfaction_names"] = lambda pilot: {
-        p.municipality_code: p.municipality.name(current_language())
-        for p in pilot.current_participations
-    }
-    app.jinja_env.globals["plotly_locale"] = lambda: formats.plotly_locale(current_language())
-    from pilot_tracker.labels import region_name
-    from pilot_tracker.navigation import has_endpoint, nav_items
-
-    app.jinja_env.globals["label"] = label
-    app.jinja_env.globals["region_name"] = region_name
-    app.jinja_env.globals["has_endpoint"] = has_endpoint
-    app.jinja_env.globals["nav_items"] = nav_items

@@ -146,7 +146,7 @@ REGION_NAMES: dict[str, dict[str, str]] = {
 def region_name(code: str | None, finnish: str, language: str | None = None) -> str:
     """A region's name in the page's language; the register's Finnish name otherwise."""
     if language is None:
-        from pilot_tracker.i18n import current_language
+        from pilot_tracker.language.i18n import current_language
 
         language = current_language()
     return REGION_NAMES.get(language, {}).get(code or "", finnish)

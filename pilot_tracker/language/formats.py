@@ -8,7 +8,7 @@ per language and applied with plain string work here. Anything outside that hand
 infinities, values past 28 significant digits, date patterns with other fields) goes to babel
 itself. tests/test_formats.py checks these against babel over generated values.
 
-Pure: no Flask, no request. pilot_tracker.i18n picks the page's language.
+Pure: no Flask, no request. pilot_tracker.language.i18n picks the page's language.
 """
 
 from __future__ import annotations

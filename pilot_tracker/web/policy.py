@@ -54,7 +54,7 @@ def refuse_plain_http() -> Response | tuple[str, int] | None:
         "This service works only over an encrypted connection. Open the address beginning "
         "with https:// instead. Nothing you sent over this connection was saved."
     )
-    from pilot_tracker.errors import problem, wants_json
+    from pilot_tracker.web.errors import problem, wants_json
 
     if wants_json():
         return problem(403, title, detail)
@@ -64,7 +64,7 @@ def refuse_plain_http() -> Response | tuple[str, int] | None:
     return html, 403
 
 
-FAVICON = Path(__file__).parent / "static" / "favicon.ico"
+FAVICON = Path(__file__).parent.parent / "static" / "favicon.ico"
 
 
 def favicon() -> Response:
