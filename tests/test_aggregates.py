@@ -66,7 +66,7 @@ operations = st.one_of(
         st.integers(min_value=0, max_value=5_000_000),
         st.integers(min_value=0, max_value=3_000_000),
     ),
-    st.tuples(st.just("edit"), pick, stages, offsets, st.integers(-5, 800), st.integers(0, 10**7)),
+    st.tuples(st.just("edit"), pick, stages, offsets, st.integers(0, 800), st.integers(0, 10**7)),
     st.tuples(st.just("undate"), pick),
     st.tuples(st.just("join"), pick, st.sampled_from(CODES), st.integers(0, 10**6)),
     st.tuples(st.just("leave"), pick, offsets),

@@ -6,8 +6,7 @@ pilots). A whole pilot's `money_by_year` rows now hold that spread beside the ne
 the chart sums it from the covering index like the other money figures. `kpi_attainment`
 counts each pilot's KPIs per attainment bucket, so the portfolio's and a municipality's
 attainment chart count a few rows per pilot instead of dividing every KPI's values on each
-request (and bucket the same rounded progress the pilot page shows). This migration also
-does the back-fill of all aggregate rows that 0014 used to do (see services.aggregates).
+request (and bucket the same rounded progress the pilot page shows).
 
 Revision ID: 0022
 Revises: 0021
@@ -49,10 +48,8 @@ def upgrade() -> None:
             ["municipality_code", "commitment", "year", "cents", "budget_cents", "pilot_id"],
             unique=False,
         )
-    # Back-fill: every existing pilot's rows, by the same rules the app keeps them with.
-    from pilot_tracker.services import aggregates
-
-    aggregates.rebuild(op.get_bind())
+    # The back-fill of the aggregate rows moved to 0023 (the latest migration that changes
+    # these tables: a rebuild writes the current models' columns).
 
 
 def downgrade() -> None:

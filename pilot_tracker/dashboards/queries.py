@@ -169,12 +169,18 @@ def euros_to_cents(value: Decimal | float | int | None) -> int:
 
 
 def realised_savings_by_track(filters: PilotFilters, user: Any) -> dict[Track, int]:
-    """Cents per track: the sum of the latest value of every savings KPI (€/year)."""
+    """Cents per track: the sum of the latest value of every savings KPI (€/year); of every
+    pilot from the maintained portfolio totals (exact: in 1/10 000 euros, as stored)."""
+    conditions = pilot_conditions(filters, user)
+    if not conditions:
+        found = aggregates.totals(db.session(), aggregates.TRACK_SAVINGS)
+        scale = Decimal(aggregates.SAVINGS_SCALE)
+        return {Track(track): euros_to_cents(Decimal(v) / scale) for track, v in found.items()}
     query = (
         sa.select(Pilot.track, sa.func.sum(Kpi.latest_value))
         .join(Kpi, Kpi.pilot_id == Pilot.id)
         .where(Kpi.is_savings.is_(True), Kpi.latest_value.is_not(None))
-        .where(*pilot_conditions(filters, user))
+        .where(*conditions)
         .group_by(Pilot.track)
     )
     return {row[0]: euros_to_cents(row[1]) for row in db.session.execute(query)}
@@ -182,14 +188,17 @@ def realised_savings_by_track(filters: PilotFilters, user: Any) -> dict[Track, i
 
 def kpi_attainment(pilot_condition: sa.ColumnElement[bool] | None) -> dict[str, int]:
     """KPI counts per attainment bucket (domain.kpi.attainment_bucket of the progress the
-    pilot page shows), summed from the maintained `kpi_attainment` rows."""
+    pilot page shows), summed from the maintained `kpi_attainment` rows (of every pilot:
+    the maintained portfolio totals)."""
+    counts = dict.fromkeys(ATTAINMENT_BUCKETS, 0)
+    if pilot_condition is None:
+        counts.update(aggregates.totals(db.session(), aggregates.ATTAINMENT))
+        return counts
     aggregates.sync(db.session())
     query = sa.select(KpiAttainment.bucket, sa.func.sum(KpiAttainment.kpis)).group_by(
         KpiAttainment.bucket
     )
-    if pilot_condition is not None:
-        query = query.join(Pilot, Pilot.id == KpiAttainment.pilot_id).where(pilot_condition)
-    counts = dict.fromkeys(ATTAINMENT_BUCKETS, 0)
+    query = query.join(Pilot, Pilot.id == KpiAttainment.pilot_id).where(pilot_condition)
     for bucket, kpis in db.session.execute(query):
         counts[bucket] = int(kpis or 0)
     return counts
@@ -225,6 +234,8 @@ def every_municipality_cost(locale: str) -> list[MunicipalityCost]:
 def _costs_by_municipality(
     conditions: list[Any], codes: Any, locale: str
 ) -> list[MunicipalityCost]:
+    if not conditions and codes is None:
+        return _costs_from_totals(locale)
     aggregates.sync(db.session())
     shares = (
         sa.select(
@@ -258,6 +269,27 @@ def _costs_by_municipality(
     for code, name_, kind, amount in db.session.execute(query):
         names[code] = name_
         figures.setdefault(code, {})[kind] = int(amount or 0)
+    return _municipality_costs(figures, names)
+
+
+def _costs_from_totals(locale: str) -> list[MunicipalityCost]:
+    """Every pilot's figures by municipality from the maintained portfolio totals (a few
+    hundred rows, whatever the portfolio's size), with the names of the municipalities."""
+    session = db.session()
+    figures: dict[str, dict[str, int]] = {}
+    for key, cents in aggregates.totals(session, aggregates.MUNICIPALITY_CENTS).items():
+        code, kind = key.split("|")
+        figures.setdefault(code, {})[kind] = cents
+    for code, pilots in aggregates.totals(session, aggregates.MUNICIPALITY_PILOTS).items():
+        figures.setdefault(code, {})["pilots"] = pilots
+    both = aggregates.municipality_names(session)
+    names = {code: both[code][1 if locale == "sv" else 0] for code in figures if code in both}
+    return _municipality_costs({code: figures[code] for code in sorted(names)}, names)
+
+
+def _municipality_costs(
+    figures: dict[str, dict[str, int]], names: dict[str, str]
+) -> list[MunicipalityCost]:
     # Actual costs: services.actuals (zero until cost entries exist).
     return [
         MunicipalityCost(
@@ -354,21 +386,31 @@ def _year_month(column: Any) -> sa.ColumnElement[str]:
 
 
 def decisions_by_quarter(filters: PilotFilters, user: Any) -> dict[tuple[int, int, Outcome], int]:
-    """Decision counts per (year, quarter, outcome); with a year filter, that year's only."""
+    """Decision counts per (year, quarter, outcome); with a year filter, that year's only.
+    Unfiltered, from the maintained portfolio totals by month."""
+    conditions = pilot_conditions(filters, user)
+    if not conditions:
+        months = aggregates.totals(db.session(), aggregates.DECIDED)
+        rows: Any = [(*key.split("|"), n) for key, n in months.items()]
+        if filters.year:
+            rows = [row for row in rows if row[0].startswith(f"{filters.year:04d}-")]
+        return _by_quarter(rows)
     month = _year_month(Decision.decided_on).label("month")
     query = sa.select(month, Decision.outcome, sa.func.count()).group_by("month", Decision.outcome)
-    conditions = pilot_conditions(filters, user)
-    if conditions:
-        query = query.join(Pilot, Pilot.id == Decision.pilot_id).where(*conditions)
+    query = query.join(Pilot, Pilot.id == Decision.pilot_id).where(*conditions)
     if filters.year:
         query = query.where(
             Decision.decided_on >= date(filters.year, 1, 1),
             Decision.decided_on <= date(filters.year, 12, 31),
         )
+    return _by_quarter(db.session.execute(query))
+
+
+def _by_quarter(rows: Any) -> dict[tuple[int, int, Outcome], int]:
     counts: dict[tuple[int, int, Outcome], int] = {}
-    for year_month, outcome, count in db.session.execute(query):
+    for year_month, outcome, count in rows:
         year, month = (int(part) for part in str(year_month).split("-"))
-        key = (year, (month - 1) // 3 + 1, outcome)
+        key = (year, (month - 1) // 3 + 1, Outcome(outcome))
         counts[key] = counts.get(key, 0) + int(count)
     return counts
 

@@ -1,6 +1,12 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
-from pilot_tracker.models.aggregate import DueEntry, KpiAttainment, MoneyYear
+from pilot_tracker.models.aggregate import (
+    DueEntry,
+    KpiAttainment,
+    MoneyYear,
+    PilotTotal,
+    PortfolioTotal,
+)
 from pilot_tracker.models.audit import AuditEntry
 from pilot_tracker.models.base import Base
 from pilot_tracker.models.cost import CostEntry, CostShare
@@ -51,6 +57,8 @@ __all__ = [
     "Participation",
     "Pilot",
     "PilotGoal",
+    "PilotTotal",
+    "PortfolioTotal",
     "ReminderLog",
     "ResidentFeedback",
     "StatusUpdate",

@@ -10,6 +10,15 @@ commitment (`domain.commitment`); a whole pilot's row also holds its planned bud
 funding spread the same way (`budget_cents`, the portfolio's budget against actual costs).
 `KpiAttainment` counts a pilot's KPIs per attainment bucket (`domain.kpi.attainment_bucket`
 of the progress the pilot page shows).
+
+`PilotTotal` holds one pilot's contribution to each of the portfolio's totals (a
+municipality's shares by commitment and its pilots, the money by commitment and year,
+decisions by month and outcome, KPIs by attainment bucket, savings, due items by the day they
+show and become overdue); `PortfolioTotal` is their sum over every pilot, kept by adding the
+difference of a pilot's contributions whenever its rows are refreshed. The unfiltered
+portfolio reads a few hundred total rows instead of summing every pilot's rows. A pilot's
+contributions have no foreign key on purpose: when a pilot is deleted they are still there
+for the refresh to subtract.
 """
 
 from __future__ import annotations
@@ -105,3 +114,26 @@ class KpiAttainment(Base):
     )
     bucket: Mapped[str] = mapped_column(sa.String(10))
     kpis: Mapped[int] = mapped_column(sa.Integer)
+
+
+class PilotTotal(Base):
+    """One pilot's contribution `amount` to the portfolio total (`measure`, `key`)."""
+
+    __tablename__ = "pilot_totals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: a deleted pilot's contributions are subtracted before they go.
+    pilot_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    measure: Mapped[str] = mapped_column(sa.String(16))
+    key: Mapped[str] = mapped_column(sa.String(48))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class PortfolioTotal(Base):
+    """The sum of every pilot's contribution to (`measure`, `key`); rows at zero are removed."""
+
+    __tablename__ = "portfolio_totals"
+
+    measure: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)

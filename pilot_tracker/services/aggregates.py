@@ -11,6 +11,11 @@ The rows of a pilot are a function of its stored data only (never of today):
   have none (only their actual costs count, and those are read as recorded).
 - `kpi_attainment`: the pilot's KPIs counted per attainment bucket (`domain.kpi`), from the
   progress its page shows (stopped pilots too: the chart counts every KPI).
+- `pilot_totals`: the pilot's contribution to each of the portfolio's totals (`total_rows`,
+  from the rows above and the pilot's facts), and `portfolio_totals` their sums over every
+  pilot: a refresh reads the pilot's old contributions, writes the new ones and adds the
+  difference to the sums (an upsert per changed total, in sorted order so that concurrent
+  writers lock in the same order). The unfiltered portfolio reads these sums (`totals`).
 
 Keeping them current: a session hook (`install`) collects, in `after_flush`, the pilots
 touched by new, changed or deleted ORM objects of the tables the rows depend on, and
@@ -22,7 +27,7 @@ rebuild-aggregates`); `check` recomputes everything and compares exactly
 
 `STALE_AFTER_DAYS` is part of a status update's due date: rebuild after changing it.
 A rebuild writes the current models' columns, so the migration that back-fills the rows is
-the latest one that changes these tables (0022 now): one that changes them again moves the
+the latest one that changes these tables (0023 now): one that changes them again moves the
 back-fill to itself.
 """
 
@@ -54,8 +59,11 @@ from pilot_tracker.models import (
     Measurement,
     MoneyYear,
     MunicipalDecision,
+    Municipality,
     Participation,
     Pilot,
+    PilotTotal,
+    PortfolioTotal,
     StatusUpdate,
 )
 
@@ -73,6 +81,8 @@ DECIDING = (Stage.IDEA, Stage.PLANNING, Stage.PILOTING, Stage.EVALUATION)
 DUE_TABLE = cast(sa.Table, DueEntry.__table__)
 MONEY_TABLE = cast(sa.Table, MoneyYear.__table__)
 KPI_TABLE = cast(sa.Table, KpiAttainment.__table__)
+PILOT_TOTALS = cast(sa.Table, PilotTotal.__table__)
+TOTALS = cast(sa.Table, PortfolioTotal.__table__)
 
 BATCH = 500  # pilots refreshed per round of queries
 
@@ -97,6 +107,7 @@ class _Facts:
     decided: set[tuple[int, str, str]]
     kpis: dict[int, list[Any]]
     items: dict[int, list[Any]]
+    decisions: dict[int, Counter[tuple[str, str]]]
 
 
 def _load(conn: sa.Connection, ids: list[int]) -> _Facts:
@@ -112,16 +123,20 @@ def _load(conn: sa.Connection, ids: list[int]) -> _Facts:
                 p.external_funding_cents,
                 p.last_status_on,
                 p.piloting_since,
+                p.track,
+                p.estimated_annual_savings_cents,
             ).where(p.id.in_(ids))
         )
     )
     d = Decision.__table__.c
     newest: dict[int, Any] = {}
+    decisions: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
     for row in conn.execute(
         sa.select(d.id, d.pilot_id, d.gate, d.outcome, d.decided_on, d.next_review).where(
             d.pilot_id.in_(ids)
         )
     ):
+        decisions[row.pilot_id][(_day(row.decided_on).isoformat()[:7], str(row.outcome))] += 1
         best = newest.get(row.pilot_id)
         if best is None or (row.decided_on, row.id) > (best.decided_on, best.id):
             newest[row.pilot_id] = row
@@ -152,6 +167,7 @@ def _load(conn: sa.Connection, ids: list[int]) -> _Facts:
             k.target,
             k.latest_value,
             k.direction,
+            k.is_savings,
         ).where(k.pilot_id.in_(ids))
     ):
         kpis[kpi.pilot_id].append(kpi)
@@ -163,7 +179,11 @@ def _load(conn: sa.Connection, ids: list[int]) -> _Facts:
         ).where(f.pilot_id.in_(ids))
     ):
         items[item.pilot_id].append(item)
-    return _Facts(pilots, newest, members, decided, kpis, items)
+    return _Facts(pilots, newest, members, decided, kpis, items, decisions)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _minus(day: date, days: int) -> date:
@@ -386,6 +406,193 @@ def attainment_rows(facts: _Facts) -> list[dict[str, Any]]:
     return rows
 
 
+# The portfolio's totals: (measure, key) -> amount. Keys are texts; dates in them are ISO, so
+# that a key range is a date range.
+MUNICIPALITY_CENTS = "m.cents"  # key "<code>|<commitment>": the participant's planned share
+MUNICIPALITY_PILOTS = "m.pilots"  # key "<code>": participations (stopped pilots too)
+YEAR_CENTS = "y.cents"  # key "<commitment>|<year or empty>": planned net cost
+YEAR_BUDGET = "y.budget"  # key "<commitment>|<year or empty>": planned budget before funding
+YEAR_ROWS = "y.rows"  # key "<commitment>|<year or empty>": whole pilots' rows (zeros too)
+DECIDED = "decided"  # key "<YYYY-MM>|<outcome>": decisions
+ATTAINMENT = "kpi"  # key "<bucket>": KPIs
+STAGE_SAVINGS = "s.stage"  # key "<stage>": estimated annual savings, cents (not stopped)
+TRACK_SAVINGS = "s.track"  # key "<track>": savings KPIs' latest values, 1/10 000 euros
+DUE_SHOWS = "due.shows"  # key "<shows_on>|<kind>": due entries shown from that day
+DUE_OVERDUE = "due.over"  # key "<the day it is shown and overdue>|<kind>": overdue entries
+SAVINGS_SCALE = 10_000  # Kpi values have 4 decimals: exact as integers of 1/10 000
+
+
+def _year_key(commitment_: str, year: int | None) -> str:
+    return f"{commitment_}|{'' if year is None else year}"
+
+
+def total_rows(
+    facts: _Facts,
+    due: list[dict[str, Any]],
+    money: list[dict[str, Any]],
+    attainment: list[dict[str, Any]],
+) -> Counter[tuple[int, str, str]]:
+    """Each pilot's contribution to the portfolio's totals: (pilot, measure, key) ->
+    amount, from its maintained rows and its facts (zero contributions left out)."""
+    out: Counter[tuple[int, str, str]] = Counter()
+    for row in money:
+        pid, code, kind = row["pilot_id"], row["municipality_code"], row["commitment"]
+        if code is None:
+            out[pid, YEAR_CENTS, _year_key(kind, row["year"])] += row["cents"]
+            out[pid, YEAR_BUDGET, _year_key(kind, row["year"])] += row["budget_cents"] or 0
+            out[pid, YEAR_ROWS, _year_key(kind, row["year"])] += 1
+        else:
+            out[pid, MUNICIPALITY_CENTS, f"{code}|{kind}"] += row["cents"]
+    for row in due:
+        shows, overdue = row["shows_on"], max(row["shows_on"], row["overdue_from"])
+        out[row["pilot_id"], DUE_SHOWS, f"{shows.isoformat()}|{row['kind']}"] += 1
+        out[row["pilot_id"], DUE_OVERDUE, f"{overdue.isoformat()}|{row['kind']}"] += 1
+    for row in attainment:
+        out[row["pilot_id"], ATTAINMENT, row["bucket"]] += row["kpis"]
+    for pilot in facts.pilots:
+        pid = pilot.id
+        for member in facts.members.get(pid, []):
+            out[pid, MUNICIPALITY_PILOTS, member.municipality_code] += 1
+        for (month, outcome), n in facts.decisions.get(pid, Counter()).items():
+            out[pid, DECIDED, f"{month}|{outcome}"] += n
+        if str(pilot.stage) != Stage.STOPPED.value and pilot.estimated_annual_savings_cents:
+            out[pid, STAGE_SAVINGS, str(pilot.stage)] += int(pilot.estimated_annual_savings_cents)
+        for kpi in facts.kpis.get(pid, []):
+            if kpi.is_savings and kpi.latest_value is not None:
+                value = Decimal(str(kpi.latest_value)) * SAVINGS_SCALE
+                out[pid, TRACK_SAVINGS, str(pilot.track)] += int(value)
+    return _nonzero(out)
+
+
+def _nonzero(counter: Counter[Any]) -> Counter[Any]:
+    return Counter({key: value for key, value in counter.items() if value != 0})
+
+
+def _add_to_totals(conn: sa.Connection, delta: dict[tuple[str, str], int]) -> None:
+    """Add `delta` to the portfolio's totals (an upsert per total, in key order), then drop
+    the totals that reached zero."""
+    changed: list[dict[str, Any]] = [
+        {"measure": m, "key": k, "amount": v} for (m, k), v in sorted(delta.items()) if v != 0
+    ]
+    if not changed:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    upsert: Any = (
+        postgresql.insert(TOTALS) if conn.dialect.name == "postgresql" else sqlite.insert(TOTALS)
+    )
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[TOTALS.c.measure, TOTALS.c.key],
+            set_={"amount": TOTALS.c.amount + upsert.excluded.amount},
+        ),
+        changed,
+    )
+    fallen = [row for row in changed if row["amount"] < 0]
+    if fallen:
+        conn.execute(
+            sa.delete(TOTALS).where(
+                TOTALS.c.measure == sa.bindparam("m"),
+                TOTALS.c.key == sa.bindparam("k"),
+                TOTALS.c.amount == 0,
+            ),
+            [{"m": row["measure"], "k": row["key"]} for row in fallen],
+        )
+
+
+def _refresh_totals(
+    conn: sa.Connection, ids: list[int], new: Counter[tuple[int, str, str]]
+) -> None:
+    """Replace these pilots' contributions by `new` and add the difference to the sums."""
+    t = PILOT_TOTALS.c
+    old = {
+        (row.pilot_id, row.measure, row.key): int(row.amount)
+        for row in conn.execute(
+            sa.select(t.pilot_id, t.measure, t.key, t.amount).where(t.pilot_id.in_(ids))
+        )
+    }
+    if old == dict(new):
+        return
+    delta: dict[tuple[str, str], int] = defaultdict(int)
+    for (_, measure, key), amount in new.items():
+        delta[measure, key] += amount
+    for (_, measure, key), amount in old.items():
+        delta[measure, key] -= amount
+    conn.execute(sa.delete(PILOT_TOTALS).where(t.pilot_id.in_(ids)))
+    if new:
+        conn.execute(
+            sa.insert(PILOT_TOTALS),
+            [{"pilot_id": p, "measure": m, "key": k, "amount": v} for (p, m, k), v in new.items()],
+        )
+    _add_to_totals(conn, delta)
+
+
+@dataclass(frozen=True)
+class _Totals:
+    amounts: dict[str, dict[str, int]]
+    names: dict[str, tuple[str, str]]  # municipality code -> (Finnish, Swedish name)
+
+
+_CACHE = "aggregates_totals"
+_DUE_MEASURES = (DUE_SHOWS, DUE_OVERDUE)
+
+
+def _all_totals(session: Session) -> _Totals:
+    """Every total except the due items' by day, with the names of the municipalities the
+    totals name: one query, read once per transaction (until this transaction changes them)."""
+    sync(session)
+    cached = session.info.get(_CACHE)
+    transaction = session.get_transaction()
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cast(_Totals, cached[1])
+    m = Municipality.__table__.c
+    code = sa.func.substr(TOTALS.c.key, 1, 3)
+    query = (
+        sa.select(TOTALS.c.measure, TOTALS.c.key, TOTALS.c.amount, m.name_fi, m.name_sv)
+        .outerjoin(
+            Municipality.__table__,
+            sa.and_(
+                TOTALS.c.measure.in_((MUNICIPALITY_CENTS, MUNICIPALITY_PILOTS)), m.code == code
+            ),
+        )
+        .where(TOTALS.c.measure.not_in(_DUE_MEASURES))
+    )
+    amounts: dict[str, dict[str, int]] = defaultdict(dict)
+    names: dict[str, tuple[str, str]] = {}
+    for measure, key, amount, name_fi, name_sv in session.execute(query):
+        amounts[measure][key] = int(amount)
+        if name_fi is not None:
+            names[key[:3]] = (name_fi, name_sv)
+    found = _Totals(dict(amounts), names)
+    session.info[_CACHE] = (session.get_transaction(), found)
+    return found
+
+
+def totals(session: Session, measure: str) -> dict[str, int]:
+    """The portfolio's totals of `measure` by key, current with this transaction's changes."""
+    return _all_totals(session).amounts.get(measure, {})
+
+
+def municipality_names(session: Session) -> dict[str, tuple[str, str]]:
+    """(Finnish, Swedish) names of the municipalities in the totals, read with them."""
+    return _all_totals(session).names
+
+
+def due_totals(session: Session, today: date) -> dict[tuple[str, str], int]:
+    """(DUE_SHOWS or DUE_OVERDUE, kind) -> how many entries are shown (overdue) `today`:
+    one grouped query over the totals by day (every day up to today is below tomorrow's ISO
+    text; a key is "<ISO day>|<kind>")."""
+    sync(session)
+    kind = sa.func.substr(TOTALS.c.key, 12)
+    query = (
+        sa.select(TOTALS.c.measure, kind, sa.func.sum(TOTALS.c.amount))
+        .where(TOTALS.c.measure.in_(_DUE_MEASURES))
+        .where(TOTALS.c.key < (today + timedelta(days=1)).isoformat())
+        .group_by(TOTALS.c.measure, kind)
+    )
+    return {(measure, kind_): int(n) for measure, kind_, n in session.execute(query)}
+
+
 # --- writing -----------------------------------------------------------------------------
 
 
@@ -418,6 +625,7 @@ def refresh(conn: sa.Connection, pilot_ids: Iterable[int]) -> None:
             conn.execute(sa.insert(MONEY_TABLE), money)
         if attainment:
             conn.execute(sa.insert(KPI_TABLE), attainment)
+        _refresh_totals(conn, ids, total_rows(facts, due, money, attainment))
 
 
 def all_pilot_ids(conn: sa.Connection) -> list[int]:
@@ -431,6 +639,8 @@ def rebuild(conn: sa.Connection, progress: Callable[[int], None] | None = None) 
     conn.execute(sa.delete(DUE_TABLE))
     conn.execute(sa.delete(MONEY_TABLE))
     conn.execute(sa.delete(KPI_TABLE))
+    conn.execute(sa.delete(PILOT_TOTALS))
+    conn.execute(sa.delete(TOTALS))
     ids = all_pilot_ids(conn)
     for batch in _batches(ids):
         refresh(conn, batch)
@@ -477,11 +687,26 @@ def check(conn: sa.Connection) -> list[str]:
     expected_due: Counter[tuple[Any, ...]] = Counter()
     expected_money: Counter[tuple[Any, ...]] = Counter()
     expected_kpis: Counter[tuple[Any, ...]] = Counter()
+    expected_totals: Counter[tuple[Any, ...]] = Counter()
+    expected_sums: Counter[tuple[str, str]] = Counter()
     for ids in _batches(all_pilot_ids(conn)):
         facts = _load(conn, ids)
-        expected_due.update(_key(r, _DUE_FIELDS) for r in due_rows(facts, stale_days))
-        expected_money.update(_key(r, _MONEY_FIELDS) for r in money_rows(facts))
-        expected_kpis.update(_key(r, _KPI_FIELDS) for r in attainment_rows(facts))
+        due, money = due_rows(facts, stale_days), money_rows(facts)
+        attainment = attainment_rows(facts)
+        expected_due.update(_key(r, _DUE_FIELDS) for r in due)
+        expected_money.update(_key(r, _MONEY_FIELDS) for r in money)
+        expected_kpis.update(_key(r, _KPI_FIELDS) for r in attainment)
+        for (pid, measure, key), amount in total_rows(facts, due, money, attainment).items():
+            expected_totals[pid, measure, key, amount] += 1
+            expected_sums[measure, key] += amount
+    t = PILOT_TOTALS.c
+    stored_totals = Counter(
+        tuple(row) for row in conn.execute(sa.select(t.pilot_id, t.measure, t.key, t.amount))
+    )
+    stored_sums = {
+        (row.measure, row.key): int(row.amount)
+        for row in conn.execute(sa.select(TOTALS.c.measure, TOTALS.c.key, TOTALS.c.amount))
+    }
     due_table, money_table = DUE_TABLE, MONEY_TABLE
     stored_due = Counter(
         _key(r, _DUE_FIELDS)
@@ -505,6 +730,15 @@ def check(conn: sa.Connection) -> list[str]:
             problems.append(f"{label}: missing {dict(zip(fields, row, strict=True))}")
         for row in sorted((stored - expected).elements(), key=repr):
             problems.append(f"{label}: unexpected {dict(zip(fields, row, strict=True))}")
+    total_fields = ("pilot_id", "measure", "key", "amount")
+    for row in sorted((expected_totals - stored_totals).elements(), key=repr):
+        problems.append(f"pilot_totals: missing {dict(zip(total_fields, row, strict=True))}")
+    for row in sorted((stored_totals - expected_totals).elements(), key=repr):
+        problems.append(f"pilot_totals: unexpected {dict(zip(total_fields, row, strict=True))}")
+    for measure, key in sorted(set(stored_sums) | {k for k, v in expected_sums.items() if v}):
+        want, have = expected_sums.get((measure, key), 0), stored_sums.get((measure, key))
+        if have != (want or None):
+            problems.append(f"portfolio_totals: {measure} {key} is {have}, expected {want}")
     return problems
 
 
@@ -547,6 +781,7 @@ def sync(session: Session) -> None:
         pilots |= set(conn.execute(sa.select(k.pilot_id).where(k.id.in_(sorted(kpis)))).scalars())
     session.info[_PENDING] = set()
     session.info[_PENDING_KPIS] = set()
+    session.info.pop(_CACHE, None)
     refresh(conn, pilots)
 
 

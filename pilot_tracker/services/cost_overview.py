@@ -159,11 +159,20 @@ class YearBudget:
     funded_cents: int
 
 
-def budget_by_year(scope: PilotScope) -> tuple[list[YearBudget], int]:
-    """The pilots in `scope` by calendar year, and the budget of committed pilots without
-    planned dates (in no year). Two queries: the budgets spread by year are summed from the
-    maintained rows (services.aggregates), the actual costs from the entries."""
-    aggregates.sync(db.session())
+def _planned_budgets(scope: PilotScope) -> list[tuple[int | None, int]]:
+    """(year or None, committed budget before funding) of the pilots `scope` selects: every
+    pilot's from the maintained portfolio totals, a filtered set's summed from its rows."""
+    session = db.session()
+    if scope(sa.select(Pilot.id)).whereclause is None:
+        prefix = f"{Commitment.COMMITTED.value}|"
+        budgets = aggregates.totals(session, aggregates.YEAR_BUDGET)
+        # Every year with a row, zero sums too (the range of years is the rows').
+        return [
+            (int(key[len(prefix) :]) if key[len(prefix) :] else None, budgets.get(key, 0))
+            for key in aggregates.totals(session, aggregates.YEAR_ROWS)
+            if key.startswith(prefix)
+        ]
+    aggregates.sync(session)
     planned = (
         sa.select(MoneyYear.year, sa.func.sum(MoneyYear.budget_cents))
         .where(
@@ -172,11 +181,17 @@ def budget_by_year(scope: PilotScope) -> tuple[list[YearBudget], int]:
         )
         .group_by(MoneyYear.year)
     )
-    if scope(sa.select(Pilot.id)).whereclause is not None:  # filtered: through the pilots
-        planned = scope(planned.join(Pilot, Pilot.id == MoneyYear.pilot_id))
+    planned = scope(planned.join(Pilot, Pilot.id == MoneyYear.pilot_id))
+    return [(year, int(cents or 0)) for year, cents in session.execute(planned)]
+
+
+def budget_by_year(scope: PilotScope) -> tuple[list[YearBudget], int]:
+    """The pilots in `scope` by calendar year, and the budget of committed pilots without
+    planned dates (in no year). Two queries: the budgets spread by year are summed from the
+    maintained rows (services.aggregates), the actual costs from the entries."""
     budgets: dict[int, int] = {}
     unscheduled = 0
-    for year_, cents in db.session.execute(planned):
+    for year_, cents in _planned_budgets(scope):
         if year_ is None:
             unscheduled = int(cents or 0)
         else:

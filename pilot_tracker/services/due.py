@@ -215,9 +215,13 @@ def due_items(
         .join(Pilot, Pilot.id == c.pilot_id)
         .order_by(*_order(c.rank, c.overdue, c.due_on, c))
     ).all()
-    total, overdue_total = db.session.execute(
-        query.add_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(by_day["overdue"]), 0))
-    ).one()
+    counted = _counts_of_everything(user, today, municipality, kinds, pilot_id)
+    total, overdue_total = (
+        counted
+        or db.session.execute(
+            query.add_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(by_day["overdue"]), 0))
+        ).one()
+    )
     items = [
         DueItem(
             kind=DueKind(row.kind),
@@ -236,6 +240,38 @@ def due_items(
         for row in rows
     ]
     return DueList(items, int(total), int(overdue_total))
+
+
+def _counts_of_everything(
+    user: Any,
+    today: date,
+    municipality: str | None,
+    kinds: Iterable[DueKind] | None,
+    pilot_id: int | None,
+) -> tuple[int, int] | None:
+    """(shown, overdue) for a user who sees every pilot's items, from the maintained
+    portfolio totals by day and kind (flat in the portfolio's size); None when the user's
+    items are a narrower set (a vendor, one municipality, one pilot), counted from the
+    entries themselves."""
+    if municipality is not None or pilot_id is not None or has_role(user, Role.VENDOR):
+        return None
+    everyone = sa.select(Pilot.id)
+    if scope_pilots(everyone, user) is not everyone:
+        return None
+    wanted = set(kinds) if kinds is not None else set(DueKind)
+    chosen = {k.value for k in kinds_for(user) if k in wanted}
+    found = aggregates.due_totals(db.session(), today)
+    shown = sum(
+        n
+        for (measure, kind), n in found.items()
+        if measure == aggregates.DUE_SHOWS and kind in chosen
+    )
+    overdue = sum(
+        n
+        for (measure, kind), n in found.items()
+        if measure == aggregates.DUE_OVERDUE and kind in chosen
+    )
+    return shown, overdue
 
 
 def _order(rank: Any, overdue: Any, due_on: Any, columns: Any = None) -> list[Any]:

@@ -176,14 +176,14 @@ def _add_money_row(spread: _Spread, kind: str, year: int | None, cents: Any) -> 
         spread.years[commitment_][int(year)] = int(cents)
 
 
-def portfolio_money(scope: PilotScope) -> PortfolioMoney:
-    """The money of the pilots `scope` selects: one query (plus the actual costs). The
-    spread by year sums the maintained rows (services.aggregates); a pilot's years add up to
-    its net cost exactly, so they give the totals as well."""
+def _filtered_money(scope: PilotScope) -> Any:
+    """The money rows and the estimated savings by stage of the pilots `scope` selects."""
     aggregates.sync(db.session())
-    planned = _money_rows(MoneyYear.municipality_code.is_(None))
-    if scope(sa.select(Pilot.id)).whereclause is not None:  # filtered: through the pilots
-        planned = scope(planned.join(Pilot, Pilot.id == MoneyYear.pilot_id))
+    planned = scope(
+        _money_rows(MoneyYear.municipality_code.is_(None)).join(
+            Pilot, Pilot.id == MoneyYear.pilot_id
+        )
+    )
     savings_by_stage = scope(
         sa.select(
             sa.literal("s").label("tag"),
@@ -194,13 +194,30 @@ def portfolio_money(scope: PilotScope) -> PortfolioMoney:
         .where(Pilot.stage != Stage.STOPPED)
         .group_by(Pilot.stage)
     )
+    return sa.union_all(planned, savings_by_stage)
+
+
+def portfolio_money(scope: PilotScope) -> PortfolioMoney:
+    """The money of the pilots `scope` selects: one query (plus the actual costs). The
+    spread by year sums the maintained rows (services.aggregates); a pilot's years add up to
+    its net cost exactly, so they give the totals as well."""
     spread = _Spread()
     savings = {Commitment.COMMITTED: 0, Commitment.PROPOSED: 0}
-    for tag, key, year, amount in db.session.execute(sa.union_all(planned, savings_by_stage)):
-        if tag == "m":
-            _add_money_row(spread, key, year, amount)
-        else:
-            savings[commitment(key)] += int(amount or 0)
+    if scope(sa.select(Pilot.id)).whereclause is None:  # every pilot: the maintained totals
+        session = db.session()
+        cents_by_year = aggregates.totals(session, aggregates.YEAR_CENTS)
+        # Every year with a row, zero sums too (the range of years is the rows').
+        for key in aggregates.totals(session, aggregates.YEAR_ROWS):
+            kind, year = key.split("|")
+            _add_money_row(spread, kind, int(year) if year else None, cents_by_year.get(key, 0))
+        for stage, cents in aggregates.totals(session, aggregates.STAGE_SAVINGS).items():
+            savings[commitment(Stage(stage))] += cents
+    else:  # filtered: through the pilots
+        for tag, key, year, amount in db.session.execute(_filtered_money(scope)):
+            if tag == "m":
+                _add_money_row(spread, key, year, amount)
+            else:
+                savings[commitment(key)] += int(amount or 0)
     totals = {
         kind: sum(spread.years[kind].values()) + spread.unscheduled[kind]
         for kind in (Commitment.COMMITTED, Commitment.PROPOSED)
