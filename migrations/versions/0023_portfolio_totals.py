@@ -5,7 +5,9 @@ municipality hashed 85 000 money rows and 50 000 participations, the decisions b
 13 500 decisions, the money by year 17 000 rows, the due counts 47 000 entries at 10 000
 pilots), so its cost grew with the portfolio. `pilot_totals` holds each pilot's contribution
 to every total, `portfolio_totals` their sums, kept by adding the difference whenever a
-pilot's rows are refreshed (services.aggregates). This migration does the back-fill of all
+pilot's rows are refreshed (services.aggregates). The due page of a user who sees every
+entry is chosen by walking each kind's entries in page order (`ix_due_entries_order`)
+instead of sorting the 47 000 shown. This migration does the back-fill of all
 aggregate rows (moved here from 0022).
 
 Revision ID: 0023
@@ -40,7 +42,24 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=48), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("measure", "key", name=op.f("pk_portfolio_totals")),
+        sqlite_with_rowid=False,
     )
+    op.create_index("ix_pilots_start_date", "pilots", ["start_date"], unique=False)
+    with op.batch_alter_table("due_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_due_entries_order",
+            [
+                "kind",
+                "due_on",
+                "pilot_id",
+                "ref_id",
+                "municipality_code",
+                "overdue_from",
+                "shows_on",
+                "id",
+            ],
+            unique=False,
+        )
     # Back-fill: every existing pilot's rows, by the same rules the app keeps them with.
     from pilot_tracker.services import aggregates
 
@@ -48,6 +67,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pilots_start_date", table_name="pilots")
+    with op.batch_alter_table("due_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_due_entries_order")
     op.drop_table("portfolio_totals")
     with op.batch_alter_table("pilot_totals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pilot_totals_pilot_id"))

@@ -83,8 +83,12 @@ def regions() -> Regions:
 
 def year_span(today: date) -> tuple[int, int]:
     """The first and last year any pilot's planned period touches (this year if none)."""
+    # Two subqueries: each reads one end of its index (one aggregate of both would scan).
     row = db.session.execute(
-        sa.select(sa.func.min(Pilot.start_date), sa.func.max(Pilot.end_date))
+        sa.select(
+            sa.select(sa.func.min(Pilot.start_date)).scalar_subquery(),
+            sa.select(sa.func.max(Pilot.end_date)).scalar_subquery(),
+        )
     ).one()
     first = row[0].year if row[0] else today.year
     last = row[1].year if row[1] else today.year

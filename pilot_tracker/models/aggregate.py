@@ -50,6 +50,19 @@ class DueEntry(Base):
             "ref_code",
         ),
         sa.Index("ix_due_entries_municipality", "municipality_code", "shows_on"),
+        # The page of a user who sees every entry: each kind's entries in page order, walked
+        # from the start (services.due._bounded_page).
+        sa.Index(
+            "ix_due_entries_order",
+            "kind",
+            "due_on",
+            "pilot_id",
+            "ref_id",
+            "municipality_code",
+            "overdue_from",
+            "shows_on",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +146,9 @@ class PortfolioTotal(Base):
     """The sum of every pilot's contribution to (`measure`, `key`); rows at zero are removed."""
 
     __tablename__ = "portfolio_totals"
+    # SQLite: the rows stored in their key's order (a range of one measure's keys is read
+    # from the table itself, no second lookup).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     measure: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)

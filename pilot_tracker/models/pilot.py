@@ -51,6 +51,8 @@ class Pilot(Base):
         sa.Index("ix_pilots_stage_theme", "stage", "theme"),
         # The dashboards' timeline reads the pilots ending soonest first and stops early.
         sa.Index("ix_pilots_end_date", "end_date"),
+        # The first planned start of all (the dashboards' span of years) from one index end.
+        sa.Index("ix_pilots_start_date", "start_date"),
         # The portfolio dashboard groups pilots by these four and sums the rest: SQLite reads
         # it all from this index in group order, with no table lookups and no sort.
         sa.Index(

@@ -32,7 +32,7 @@ from pilot_tracker.domain.enums import Stage
 from pilot_tracker.extensions import db
 from pilot_tracker.models import CostEntry, CostShare, MoneyYear, Participation, Pilot
 from pilot_tracker.services import aggregates
-from pilot_tracker.services.cost_queries import PilotScope
+from pilot_tracker.services.cost_queries import PilotScope, in_scope
 
 OVER_BUDGET_ROWS = 15
 
@@ -203,7 +203,7 @@ def budget_by_year(scope: PilotScope) -> tuple[list[YearBudget], int]:
             sa.select(
                 year, sa.func.sum(CostEntry.amount_cents), sa.func.sum(CostEntry.funded_cents)
             )
-            .where(CostEntry.pilot_id.in_(scope(sa.select(Pilot.id))))
+            .where(in_scope(CostEntry.pilot_id, scope))
             .group_by(year)
         )
     }
@@ -222,7 +222,7 @@ def most_over_budget(
     `limit`), and how many there are in all. One query."""
     totals = (
         sa.select(CostEntry.pilot_id, sa.func.sum(CostEntry.amount_cents).label("actual"))
-        .where(CostEntry.pilot_id.in_(scope(sa.select(Pilot.id))))
+        .where(in_scope(CostEntry.pilot_id, scope))
         .group_by(CostEntry.pilot_id)
         .subquery()
     )

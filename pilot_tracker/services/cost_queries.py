@@ -25,11 +25,19 @@ def _scoped_ids(scope: PilotScope) -> sa.Select[Any]:
     return scope(sa.select(Pilot.id))
 
 
+def in_scope(pilot_id: Any, scope: PilotScope) -> Any:
+    """`pilot_id` is one of the pilots in `scope`; always true when the scope is every pilot
+    (an entry always has its pilot), so that the whole portfolio's sums do not list every
+    pilot's id first."""
+    ids = _scoped_ids(scope)
+    return sa.true() if ids.whereclause is None else pilot_id.in_(ids)
+
+
 def actual_cost_cents(scope: PilotScope) -> int:
     """All cost entries of the pilots in `scope`, in cents (VAT-free)."""
     total = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(CostEntry.amount_cents), 0)).where(
-            CostEntry.pilot_id.in_(_scoped_ids(scope))
+            in_scope(CostEntry.pilot_id, scope)
         )
     )
     return int(total or 0)
@@ -39,7 +47,7 @@ def funded_cents(scope: PilotScope) -> int:
     """The external funding applied to the cost entries of the pilots in `scope`."""
     total = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(CostEntry.funded_cents), 0)).where(
-            CostEntry.pilot_id.in_(_scoped_ids(scope))
+            in_scope(CostEntry.pilot_id, scope)
         )
     )
     return int(total or 0)
@@ -54,7 +62,7 @@ def actual_cost_by_year(scope: PilotScope) -> dict[int, int]:
     year = _year(CostEntry.entry_date)
     rows = db.session.execute(
         sa.select(year, sa.func.sum(CostEntry.amount_cents))
-        .where(CostEntry.pilot_id.in_(_scoped_ids(scope)))
+        .where(in_scope(CostEntry.pilot_id, scope))
         .group_by(year)
         .order_by(year)
     ).all()
@@ -117,7 +125,7 @@ def actual_by_municipality(scope: PilotScope) -> dict[str, int]:
     """Every municipality's shares of the actual costs of the pilots in `scope`."""
     rows = db.session.execute(
         sa.select(CostShare.municipality_code, sa.func.sum(CostShare.share_cents))
-        .where(CostShare.pilot_id.in_(_scoped_ids(scope)))
+        .where(in_scope(CostShare.pilot_id, scope))
         .group_by(CostShare.municipality_code)
         .order_by(CostShare.municipality_code)
     ).all()

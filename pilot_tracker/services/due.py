@@ -123,7 +123,7 @@ def _shown(
         ),
         else_=today,
     )
-    home = getattr(user, "home_code", None) if has_role(user, Role.COUNCIL) else None
+    home = _home(user)
     if home:
         mine = (
             sa.select(Participation.pilot_id)
@@ -180,25 +180,17 @@ def due_items(
     if shown is None:
         return DueList([], 0, 0)
     query, by_day = shown
-    e = DueEntry
-    # The page: chosen and ordered in the index of the entries alone (covering), then only
-    # its rows are read, with their pilots' names.
-    page = (
-        query.add_columns(
-            e.id.label("id"),
-            e.kind.label("kind"),
-            e.pilot_id.label("pilot_id"),
-            sa.type_coerce(by_day["due_on"], sa.Date).label("due_on"),
-            by_day["overdue"].label("overdue"),
-            e.municipality_code.label("municipality"),
-            e.ref_id.label("ref_id"),
-            by_day["rank"].label("rank"),
-        )
-        .order_by(*_order(by_day["rank"], by_day["overdue"], by_day["due_on"]))
-        .limit(limit)
-        .offset(offset)
-        .subquery("due")
+    counted = _counts_of_everything(user, today, municipality, kinds, pilot_id)
+    total, overdue_total = (
+        counted
+        or db.session.execute(
+            query.add_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(by_day["overdue"]), 0))
+        ).one()
     )
+    if counted is not None and _home(user) is None:
+        page = _bounded_page(user, today, kinds, limit, offset, overdue_total)
+    else:
+        page = _sorted_page(query, by_day, limit, offset)
     c = page.c
     entry = aliased(DueEntry)
     rows = db.session.execute(
@@ -215,13 +207,6 @@ def due_items(
         .join(Pilot, Pilot.id == c.pilot_id)
         .order_by(*_order(c.rank, c.overdue, c.due_on, c))
     ).all()
-    counted = _counts_of_everything(user, today, municipality, kinds, pilot_id)
-    total, overdue_total = (
-        counted
-        or db.session.execute(
-            query.add_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(by_day["overdue"]), 0))
-        ).one()
-    )
     items = [
         DueItem(
             kind=DueKind(row.kind),
@@ -240,6 +225,83 @@ def due_items(
         for row in rows
     ]
     return DueList(items, int(total), int(overdue_total))
+
+
+def _home(user: Any) -> str | None:
+    """A council member's municipality, whose pilots' items come first; None otherwise."""
+    return (getattr(user, "home_code", None) or None) if has_role(user, Role.COUNCIL) else None
+
+
+def _page_columns(query: Any, by_day: dict[str, Any]) -> Any:
+    e = DueEntry
+    return query.add_columns(
+        e.id.label("id"),
+        e.kind.label("kind"),
+        e.pilot_id.label("pilot_id"),
+        sa.type_coerce(by_day["due_on"], sa.Date).label("due_on"),
+        by_day["overdue"].label("overdue"),
+        e.municipality_code.label("municipality"),
+        e.ref_id.label("ref_id"),
+        by_day["rank"].label("rank"),
+    )
+
+
+def _sorted_page(query: Any, by_day: dict[str, Any], limit: int, offset: int) -> Any:
+    """The page chosen from every shown entry, sorted (a narrowed set: one municipality's,
+    a vendor's, one pilot's, or a council member's with their municipality first)."""
+    return (
+        _page_columns(query, by_day)
+        .order_by(*_order(by_day["rank"], by_day["overdue"], by_day["due_on"]))
+        .limit(limit)
+        .offset(offset)
+        .subquery("due")
+    )
+
+
+def _bounded_page(
+    user: Any,
+    today: date,
+    kinds: Iterable[DueKind] | None,
+    limit: int,
+    offset: int,
+    overdue_total: int,
+) -> Any:
+    """The same page for a user who sees every entry, reading at most `offset + limit`
+    entries of each part: overdue before due, then by date, so each kind's overdue entries
+    are walked in the order index (kind, due_on, pilot, ref, municipality) from the start.
+    An entry without a stored date is due on a date the day decides, the same for all of its
+    kind (a measurement's month, a status update's today): those are their own part, walked
+    by pilot. The entries not yet overdue are only read when fewer than `offset + limit` are
+    overdue, so the walk past the overdue ones is short too."""
+    wanted = set(kinds) if kinds is not None else set(DueKind)
+    chosen = [k.value for k in kinds_for(user) if k in wanted]
+    e = DueEntry
+    n = offset + limit
+    states = [e.overdue_from <= today]
+    if overdue_total < n:
+        states.append(e.overdue_from > today)
+    parts: list[Any] = []
+    for kind in chosen:
+        for state in states:
+            for dated in (e.due_on.is_not(None), e.due_on.is_(None)):
+                part = (
+                    sa.select(e.id)
+                    .where(e.kind == kind, dated, state, e.shows_on <= today)
+                    .order_by(e.due_on, e.pilot_id, e.ref_id, e.municipality_code)
+                    .limit(n)
+                )
+                parts.append(sa.select(part.subquery().c.id))
+    chosen_ids = sa.union_all(*parts).subquery("chosen")
+    shown = _shown(user, today, None, kinds)
+    assert shown is not None
+    query, by_day = shown
+    return (
+        _page_columns(query.where(e.id.in_(sa.select(chosen_ids.c.id))), by_day)
+        .order_by(*_order(by_day["rank"], by_day["overdue"], by_day["due_on"]))
+        .limit(limit)
+        .offset(offset)
+        .subquery("due")
+    )
 
 
 def _counts_of_everything(
