@@ -192,7 +192,7 @@ def due_items(
     else:
         page = _sorted_page(query, by_day, limit, offset)
     c = page.c
-    entry = aliased(DueEntry)
+    entry = _ENTRY
     rows = db.session.execute(
         sa.select(
             page,
@@ -225,6 +225,10 @@ def due_items(
         for row in rows
     ]
     return DueList(items, int(total), int(overdue_total))
+
+
+# The page's entries read again for their texts: made once (an alias copies every column).
+_ENTRY = aliased(DueEntry, name="entry")
 
 
 def _home(user: Any) -> str | None:

@@ -279,10 +279,15 @@ def _savings_fraction(savings: int, share: int, net: int, participants: int) -> 
     return Fraction(savings, max(participants, 1))
 
 
+# The participations counted beside a municipality's own: made once (an alias copies every
+# column).
+_OTHERS = aliased(Participation, name="others")
+
+
 def municipality_money(code: str, population: int) -> MunicipalityMoney:
     """The municipality's money over the pilots it takes part in: three queries (plus the
     actual costs); its planned shares by year are summed from the maintained rows."""
-    others = aliased(Participation)
+    others = _OTHERS
     participants = (
         sa.select(sa.func.count())
         .select_from(others)
@@ -391,7 +396,7 @@ def municipality_realised_by_track(code: str) -> dict[Track, int]:
 
 def _realised_by_track_query(code: str) -> sa.Select[Any, Any, Any, Any]:
     """Euros per track (tagged "r"), as `municipality_realised_by_track` sums them."""
-    others = aliased(Participation)
+    others = _OTHERS
     participants = (
         sa.select(sa.func.count())
         .select_from(others)

@@ -68,6 +68,13 @@ def region_codes(filters: PilotFilters) -> Any:
     return sa.select(Municipality.code).where(Municipality.region_code == filters.region)
 
 
+# Aliased: a select over participations (the summary's and the dashboards' cost by
+# municipality) must not correlate these subqueries with its own rows. Made once: an alias
+# costs a copy of every column, and a dashboard asks for its conditions ten times a page.
+_MUNICIPALITY_PART = aliased(Participation, name="filter_municipality")
+_REGION_PART = aliased(Participation, name="filter_region")
+
+
 def filter_conditions(filters: PilotFilters, today: date | None = None) -> list[Any]:
     """WHERE conditions on `Pilot` for the filters alone (no scoping: see pilot_conditions)."""
     conditions: list[sa.ColumnElement[bool]] = []
@@ -91,17 +98,15 @@ def filter_conditions(filters: PilotFilters, today: date | None = None) -> list[
                 Pilot.summary.icontains(word, autoescape=True),
             )
         )
-    # Aliased: a select over participations (the summary's and the dashboards' cost by
-    # municipality) must not correlate these subqueries with its own rows.
     if filters.municipality:
-        part = aliased(Participation)
+        part = _MUNICIPALITY_PART
         conditions.append(
             sa.exists().where(
                 part.pilot_id == Pilot.id, part.municipality_code == filters.municipality
             )
         )
     if filters.region:
-        part = aliased(Participation)
+        part = _REGION_PART
         conditions.append(
             Pilot.id.in_(
                 sa.select(part.pilot_id).where(part.municipality_code.in_(region_codes(filters)))
