@@ -9,11 +9,14 @@ word of the query becomes a *stem* (its first 60 %, 4 to 8 letters), searched as
 also matched through the tsvector index, stemmed as Finnish, Swedish and English.
 
 One SQL statement ranks the matching pilots by the stems they contain (longer stems and the
-name's words weigh more; same theme, shared municipalities and region break ties), applies
-the user's visibility before the limit, and returns the best CANDIDATES with what the ranking
-in Python (domain.similarity: trigram similarity of the words) needs. A substring search per
+name's words weigh more, a stem in more than PER_STEM pilots nothing; same theme, shared
+municipalities and region break ties), applies the user's visibility before the limit, and
+returns the best CANDIDATES with what the ranking in Python (domain.similarity: trigram
+similarity of the words) needs. A substring search per
 stem reads each index once, where one big OR of trigrams or a relevance rank over every match
 (FTS5's bm25, ts_rank) would score thousands of rows: 10 000 pilots take a few milliseconds.
+Each stem reads at most PER_STEM + 1 of its matches, its texts' and its lessons' apart
+before they are united: a stem in every pilot reads 101 rows, not the portfolio.
 """
 
 from __future__ import annotations
@@ -158,34 +161,50 @@ def _candidate_statement(
     fts = sa.table("pilot_search_fts", sa.column("rowid", sa.Integer))
     members = []
     for index in range(stems):
-        member = sa.select(
+        text: Any = sa.select(
             Pilot.id.label("id"),
             Pilot.theme.label("theme"),
             Pilot.lead_municipality_code.label("lead"),
             sa.bindparam(f"w{index}", type_=sa.Integer).label("w"),
         )
         if not postgres:
-            member = member.join(fts, fts.c.rowid == Pilot.id)
-        member = member.where(_stem_match(postgres, index))
+            text = text.join(fts, fts.c.rowid == Pilot.id)
+        text = text.where(_stem_match(postgres, index))
         if exclude:
-            member = member.where(Pilot.id != sa.bindparam("exclude", type_=sa.Integer))
-        # A stem in thousands of pilots says little about any one of them: counting the
-        # first PER_STEM keeps a lookup's cost bounded whatever the portfolio's size.
-        member = scope_pilots(member, user)
-        # The lessons learned are searched too: a pilot whose lesson has the stem is found
-        # (once per stem, whether its text, its lessons or both have it).
-        member = sa.union(member, _lesson_member(index, exclude, user))  # type: ignore[assignment]
+            text = text.where(Pilot.id != sa.bindparam("exclude", type_=sa.Integer))
+        text = scope_pilots(text, user)
         if postgres:
             # Behind a MATERIALIZED CTE the limit cannot tempt PostgreSQL into a sequential
             # scan that computes to_tsvector for row after row: the CTE is planned for its
-            # indexes and still read only as far as the limit.
-            inner: Any = member.cte(f"stem{index}").prefix_with("MATERIALIZED")
-            members.append(
-                sa.select(inner.c.id, inner.c.theme, inner.c.lead, inner.c.w).limit(PER_STEM)
-            )
-        else:
-            inner = member.limit(PER_STEM).subquery(f"stem{index}")
-            members.append(sa.select(inner.c.id, inner.c.theme, inner.c.lead, inner.c.w))
+            # indexes and still read only as far as the limit below.
+            inner: Any = text.cte(f"stem{index}").prefix_with("MATERIALIZED")
+            text = sa.select(inner.c.id, inner.c.theme, inner.c.lead, inner.c.w)
+        # A stem in thousands of pilots says little about any one of them: reading no more
+        # than PER_STEM + 1 of its matches keeps a lookup's cost bounded whatever the
+        # portfolio's size. The limit comes before the union with the lessons, whose
+        # duplicates are removed by reading (hashing) every row: after it, a stem in every
+        # pilot read every pilot.
+        found = text.limit(PER_STEM + 1).subquery(f"found{index}")
+        # The lessons learned are searched too: a pilot whose lesson has the stem is found
+        # (once per stem, whether its text, its lessons or both have it).
+        learned = (
+            _lesson_member(index, exclude, user).limit(PER_STEM + 1).subquery(f"learned{index}")
+        )
+        either = sa.union(
+            sa.select(found.c.id, found.c.theme, found.c.lead, found.c.w),
+            sa.select(learned.c.id, learned.c.theme, learned.c.lead, learned.c.w),
+        ).subquery(f"either{index}")
+        capped = (
+            sa.select(either.c.id, either.c.theme, either.c.lead, either.c.w)
+            .limit(PER_STEM + 1)
+            .subquery(f"capped{index}")
+        )
+        # A stem in more than PER_STEM pilots brings the ones read as candidates but adds
+        # nothing to their rank: which of its matches were read is arbitrary (the order of
+        # the table), and counted they outranked every pilot found by a rarer stem alone.
+        common = sa.func.count().over() > PER_STEM
+        weight = sa.case((common, 0), else_=capped.c.w)
+        members.append(sa.select(capped.c.id, capped.c.theme, capped.c.lead, weight.label("w")))
     hits = sa.union_all(*members).subquery("hits")
     # Theme and lead municipality travel with the hits, so ranking needs no join per match.
     matched = (
@@ -290,16 +309,17 @@ def _candidate_statement(
 def _lesson_member(index: int, exclude: bool, user: Any) -> Any:
     """The visible pilots with a lesson learned that contains stem `index` (its first letter
     left out, as on PostgreSQL above, so that a capitalised word matches too)."""
-    member = (
-        sa.select(
-            Pilot.id.label("id"),
-            Pilot.theme.label("theme"),
-            Pilot.lead_municipality_code.label("lead"),
-            sa.bindparam(f"w{index}", type_=sa.Integer).label("w"),
-        )
-        .join(Lesson, Lesson.pilot_id == Pilot.id)
-        .where(Lesson.text.like(sa.bindparam(f"lesson{index}"), escape="\\"))
+    # Each pilot once however many of its lessons match (the limit counts pilots), and the
+    # lessons read first: joined to every pilot, SQLite scanned the pilots for lessons.
+    learned = sa.select(Lesson.pilot_id).where(
+        Lesson.text.like(sa.bindparam(f"lesson{index}"), escape="\\")
     )
+    member = sa.select(
+        Pilot.id.label("id"),
+        Pilot.theme.label("theme"),
+        Pilot.lead_municipality_code.label("lead"),
+        sa.bindparam(f"w{index}", type_=sa.Integer).label("w"),
+    ).where(Pilot.id.in_(learned))
     if exclude:
         member = member.where(Pilot.id != sa.bindparam("exclude", type_=sa.Integer))
     return scope_pilots(member, user)
