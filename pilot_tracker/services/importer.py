@@ -385,116 +385,155 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
     """A cell as the domain value of its column; None when empty. Raises CellError."""
     if value is None:
         return None
-    if kind == "uid":
-        text = _as_text(value).strip()
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        raise AssertionError(f"unknown column kind {kind}")
+    return parser(column, value)
+
+
+def _parse_uid(_column: str, value: Any) -> str:
+    text = _as_text(value).strip()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise CellError(Message("import_value_not_uid_uuid_export", value=text)) from None
+
+
+def _parse_enum(column: str, value: Any) -> Any:
+    enum_cls = ENUMS[column]
+    text = _as_text(value).strip().lower()
+    try:
+        return enum_cls(text)
+    except ValueError:
+        raise CellError(
+            Message(
+                "import_value_not_one_allowed",
+                value=_as_text(value),
+                allowed=", ".join(m.value for m in enum_cls),  # type: ignore[attr-defined]
+            )
+        ) from None
+
+
+def _parse_goals(_column: str, value: Any) -> list[Goal]:
+    goals = []
+    for word in re.split(r"[\s,;]+", _as_text(value).strip().lower()):
+        if not word:
+            continue
         try:
-            return str(uuid.UUID(text))
-        except ValueError:
-            raise CellError(Message("import_value_not_uid_uuid_export", value=text)) from None
-    if kind in ("text", "ref"):
-        return _as_text(value).strip() if kind == "ref" else _as_text(value)
-    if kind == "enum":
-        enum_cls = ENUMS[column]
-        text = _as_text(value).strip().lower()
-        try:
-            return enum_cls(text)
+            goals.append(Goal(word))
         except ValueError:
             raise CellError(
                 Message(
-                    "import_value_not_one_allowed",
-                    value=_as_text(value),
-                    allowed=", ".join(m.value for m in enum_cls),  # type: ignore[attr-defined]
+                    "import_value_not_strategic_goal_goals",
+                    value=word,
+                    allowed=", ".join(g.value for g in Goal),
                 )
             ) from None
-    if kind == "list":
-        goals = []
-        for word in re.split(r"[\s,;]+", _as_text(value).strip().lower()):
-            if not word:
-                continue
-            try:
-                goals.append(Goal(word))
-            except ValueError:
-                raise CellError(
-                    Message(
-                        "import_value_not_strategic_goal_goals",
-                        value=word,
-                        allowed=", ".join(g.value for g in Goal),
-                    )
-                ) from None
-        return goals
-    if kind == "code":
-        text = _as_text(value).strip()
-        if isinstance(value, int | Decimal) and text.isdigit() and len(text) < 3:
-            text = text.zfill(3)  # 91 is what a spreadsheet makes of 091
-        if not re.fullmatch(r"[0-9]{3}", text):
-            raise CellError(Message("import_municipality_code_shape"))
-        return text
-    if kind == "money":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_amount_format"))
-        try:
-            return parse_eur(value)
-        except MoneyError as exc:
-            raise CellError(exc.message) from None
-    if kind == "signed_money":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_amount_format"))
-        negative = False
-        if isinstance(value, str):
-            value = value.strip()
-            negative = value.startswith(("-", "\u2212"))
-            value = value[1:] if negative else value
-        elif isinstance(value, int | Decimal) and value < 0:
-            negative, value = True, -value
-        try:
-            cents = parse_eur(value)
-        except MoneyError as exc:
-            raise CellError(exc.message) from None
-        return -cents if negative else cents
-    if kind == "percent":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_percentage_format"))
-        try:
-            return cents_to_decimal(parse_hundredths(value, 100 * 100))
-        except MoneyError as exc:
-            if exc.reason in ("negative", "too_large"):
-                raise CellError(Message("import_percentage_range")) from None
-            raise CellError(exc.message) from None
-    if kind == "number":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_number_format"))
-        try:
-            return parse_value(value, column)
-        except PilotValidationError as exc:
-            raise CellError(joined_messages(exc.errors[column])) from None
-    if kind == "int":
-        text = _as_text(value).strip()
-        if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+(\.0*)?", text):
-            raise CellError(Message("import_whole_number"))
-        return int(Decimal(text))
-    if kind == "date":
-        return _parse_date(value)
-    if kind == "bool":
-        text = _as_text(value).strip().lower()
-        if text in TRUE_WORDS:
-            return True
-        if text in FALSE_WORDS:
-            return False
-        raise CellError(Message("import_boolean"))
-    if kind == "email":
-        address = normalise_email(_as_text(value))
-        if address is None:
-            raise CellError(Message("import_not_an_email", value=_as_text(value)))
-        return address
-    if kind == "json":
-        try:
-            data = json.loads(_as_text(value))
-        except ValueError:
-            raise CellError(Message("import_snapshot_not_valid_json")) from None
-        if not isinstance(data, dict):
-            raise CellError(Message("import_snapshot_must_json_object"))
-        return data
-    raise AssertionError(f"unknown column kind {kind}")
+    return goals
+
+
+def _parse_code(_column: str, value: Any) -> str:
+    text = _as_text(value).strip()
+    if isinstance(value, int | Decimal) and text.isdigit() and len(text) < 3:
+        text = text.zfill(3)  # 91 is what a spreadsheet makes of 091
+    if not re.fullmatch(r"[0-9]{3}", text):
+        raise CellError(Message("import_municipality_code_shape"))
+    return text
+
+
+def _parse_money(_column: str, value: Any) -> int:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_amount_format"))
+    try:
+        return parse_eur(value)
+    except MoneyError as exc:
+        raise CellError(exc.message) from None
+
+
+def _parse_signed_money(column: str, value: Any) -> int:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_amount_format"))
+    negative = False
+    if isinstance(value, str):
+        value = value.strip()
+        negative = value.startswith(("-", "\u2212"))
+        value = value[1:] if negative else value
+    elif isinstance(value, int | Decimal) and value < 0:
+        negative, value = True, -value
+    cents = _parse_money(column, value)
+    return -cents if negative else cents
+
+
+def _parse_percent(_column: str, value: Any) -> Decimal:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_percentage_format"))
+    try:
+        return cents_to_decimal(parse_hundredths(value, 100 * 100))
+    except MoneyError as exc:
+        if exc.reason in ("negative", "too_large"):
+            raise CellError(Message("import_percentage_range")) from None
+        raise CellError(exc.message) from None
+
+
+def _parse_number(column: str, value: Any) -> Decimal:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_number_format"))
+    try:
+        return parse_value(value, column)
+    except PilotValidationError as exc:
+        raise CellError(joined_messages(exc.errors[column])) from None
+
+
+def _parse_int(_column: str, value: Any) -> int:
+    text = _as_text(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+(\.0*)?", text):
+        raise CellError(Message("import_whole_number"))
+    return int(Decimal(text))
+
+
+def _parse_bool(_column: str, value: Any) -> bool:
+    text = _as_text(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(Message("import_boolean"))
+
+
+def _parse_email(_column: str, value: Any) -> str:
+    address = normalise_email(_as_text(value))
+    if address is None:
+        raise CellError(Message("import_not_an_email", value=_as_text(value)))
+    return address
+
+
+def _parse_json(_column: str, value: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(_as_text(value))
+    except ValueError:
+        raise CellError(Message("import_snapshot_not_valid_json")) from None
+    if not isinstance(data, dict):
+        raise CellError(Message("import_snapshot_must_json_object"))
+    return data
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "uid": _parse_uid,
+    "text": lambda _column, value: _as_text(value),
+    "ref": lambda _column, value: _as_text(value).strip(),
+    "enum": _parse_enum,
+    "list": _parse_goals,
+    "code": _parse_code,
+    "money": _parse_money,
+    "signed_money": _parse_signed_money,
+    "percent": _parse_percent,
+    "number": _parse_number,
+    "int": _parse_int,
+    "date": lambda _column, value: _parse_date(value),
+    "bool": _parse_bool,
+    "email": _parse_email,
+    "json": _parse_json,
+}
 
 
 def _parse_date(value: Any) -> date:
