@@ -49,13 +49,9 @@ from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
 from pilot_tracker.domain.municipal_decisions import (
     Body,
-    MunicipalDecisionError,
-    check_minutes_url,
-    check_section,
 )
 from pilot_tracker.domain.plausibility import (
     Finding,
-    decision_date_refusal,
 )
 from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_update
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
@@ -103,6 +99,14 @@ from pilot_tracker.services.exchange import (
     read_xlsx,
     sheet_for_header,
 )
+from pilot_tracker.services.follow_up import (
+    Owner,
+    comment_errors,
+    item_text_errors,
+    lesson_errors,
+    owner_errors,
+)
+from pilot_tracker.services.municipal_decisions import municipal_decision_fields
 from pilot_tracker.services.pilots import (
     WRITABLE,
     PilotData,
@@ -996,8 +1000,6 @@ def _check_decisions(
 
 # --- the joint life of a pilot: checks ---------------------------------------------------
 
-LESSON_STAGES = (Stage.EVALUATION, Stage.SCALING, Stage.STOPPED)
-
 
 def _check_joint(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
     _check_municipal_decisions(plan, out, ctx)
@@ -1011,15 +1013,14 @@ def _check_joint(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 "item_ref",
                 Message("import_pilot_has_no_follow_up", pilot=plan.ref, ref=ref),
             )
-        if len(c.get("text", "")) > 10_000:
-            _flag(out, c, "text", Message("at_most_characters", limit=10_000))
+        _flag_errors(out, c, comment_errors(c.get("text", "")), {"comment": ("text",)})
         _check_user(out, c, "author_email", ctx)
     stage = plan.record.get("stage", Stage.IDEA)
     for lesson in plan.lessons:
-        if len(lesson.get("text", "")) > 10_000:
-            _flag(out, lesson, "text", Message("at_most_characters", limit=10_000))
-        elif lesson.get("decision_uid") is None and stage not in LESSON_STAGES:
-            _flag(out, lesson, "text", Message("lessons_when"))
+        errors = lesson_errors(
+            lesson.get("text", "-"), lesson.get("decision_uid") is not None, stage
+        )
+        _flag_errors(out, lesson, errors, {"lesson": ("text",)})
         _check_user(out, lesson, "recorded_by_email", ctx)
 
 
@@ -1035,15 +1036,15 @@ def _check_municipal_decisions(plan: PilotPlan, out: _Collector, ctx: _Context) 
         code = d.get("municipality_code")
         if code is not None and code not in ctx.codes:
             _flag(out, d, "municipality_code", Message("unknown_municipality_code", code=code))
-        if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
-            _flag(out, d, "date", Message("decision_in_future"))
-        for column, check in (("section", check_section), ("minutes_url", check_minutes_url)):
-            try:
-                d.values[column] = check(d.get(column, ""))
-            except MunicipalDecisionError as exc:
-                _flag(out, d, column, exc.message)
-        if len(d.get("note", "")) > 10_000:
-            _flag(out, d, "note", Message("at_most_characters", limit=10_000))
+        clean, errors = municipal_decision_fields(
+            d.get("date", ctx.today),
+            d.get("section", ""),
+            d.get("minutes_url", ""),
+            d.get("note", ""),
+            ctx.today,
+        )
+        d.values.update(clean)  # as the service keeps them
+        _flag_errors(out, d, errors)
         _check_user(out, d, "recorded_by_email", ctx)
         if d.bad & {"municipality_code", "gate", "outcome", "date"}:
             continue
@@ -1093,27 +1094,20 @@ def _check_follow_up_items(plan: PilotPlan, out: _Collector) -> set[str]:
             )
         elif ref is not None:
             refs[ref] = item
-        _limit(out, item, "title", 200)
-        if len(item.get("description", "")) > 10_000:
-            _flag(out, item, "description", Message("at_most_characters", limit=10_000))
-        owner, code = item.get("owner"), item.get("owner_municipality_code")
-        if owner is OwnerKind.MUNICIPALITY:
-            if code is None or code not in current:
-                _flag(
-                    out,
-                    item,
-                    "owner_municipality_code",
-                    Message("owner_not_participant"),
-                )
-        elif owner is not None and code is not None:
-            _flag(
-                out,
-                item,
-                "owner_municipality_code",
-                Message("only_municipality_owner_names"),
-            )
-        elif owner is OwnerKind.VENDOR and plan.record.get("vendor_business_id") is None:
-            _flag(out, item, "owner", Message("no_vendor_to_own"))
+        _flag_errors(out, item, item_text_errors(item.get("title", "-"), item.get("description")))
+        owner = item.get("owner")
+        if owner is None:
+            continue
+        errors = owner_errors(
+            Owner(owner, item.get("owner_municipality_code")),
+            current,
+            has_vendor=plan.record.get("vendor_business_id") is not None,
+        )
+        for message in errors.get("owner", []):
+            # The service answers for the owner; the file has its kind and its municipality.
+            vendor = getattr(message, "code", None) == "no_vendor_to_own"
+            column = "owner" if vendor else "owner_municipality_code"
+            _flag_errors(out, item, {column: [message]}, {column: (column, "owner")})
     return set(refs)
 
 
