@@ -133,7 +133,7 @@ def record_decision(
     return decision
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DecisionRecord:
     """A decision as it was recorded elsewhere (an import): the stages it moved the pilot
     between and the snapshot its deciders saw, kept as they are."""

@@ -537,26 +537,7 @@ def _parse_json(_column: str, value: Any) -> dict[str, Any]:
     return data
 
 
-_PARSERS: dict[str, Callable[[str, Any], Any]] = {
-    "uid": _parse_uid,
-    "text": lambda _column, value: _as_text(value),
-    "ref": lambda _column, value: _as_text(value).strip(),
-    "enum": _parse_enum,
-    "list": _parse_goals,
-    "code": _parse_code,
-    "money": _parse_money,
-    "signed_money": _parse_signed_money,
-    "percent": _parse_percent,
-    "number": _parse_number,
-    "int": _parse_int,
-    "date": lambda _column, value: _parse_date(value),
-    "bool": _parse_bool,
-    "email": _parse_email,
-    "json": _parse_json,
-}
-
-
-def _parse_date(value: Any) -> date:
+def _parse_date(_column: str, value: Any) -> date:
     if isinstance(value, datetime):
         raise CellError(Message("import_date_has_time"))
     if isinstance(value, date):
@@ -572,6 +553,25 @@ def _parse_date(value: Any) -> date:
         except ValueError:
             pass
     raise CellError(Message("import_not_a_date", value=text))
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "uid": _parse_uid,
+    "text": lambda _column, value: value if isinstance(value, str) else _as_text(value),
+    "ref": lambda _column, value: (value if isinstance(value, str) else _as_text(value)).strip(),
+    "enum": _parse_enum,
+    "list": _parse_goals,
+    "code": _parse_code,
+    "money": _parse_money,
+    "signed_money": _parse_signed_money,
+    "percent": _parse_percent,
+    "number": _parse_number,
+    "int": _parse_int,
+    "date": _parse_date,
+    "bool": _parse_bool,
+    "email": _parse_email,
+    "json": _parse_json,
+}
 
 
 @dataclass
@@ -594,16 +594,19 @@ class Record:
 
 def _parse_table(sheet: Sheet, table: Table, out: _Collector) -> list[Record]:
     records = []
+    # Each column's parser looked up once per sheet, not once per cell (parse_cell's work).
+    parsers = [(c, _PARSERS[c.kind]) for c in sheet.columns if not c.derived]
     for row, raw in iter_records(table):
         record = Record(table.source, row, {})
         if "" in raw:
             out.add(table.source, row, None, Message("import_row_has_more_cells_than"))
             record.bad.add("")
-        for column in sheet.columns:
-            if column.derived or column.name not in raw:
+        for column, parser in parsers:
+            if column.name not in raw:
                 continue
+            value = raw[column.name]
             try:
-                record.values[column.name] = parse_cell(column.name, column.kind, raw[column.name])
+                record.values[column.name] = None if value is None else parser(column.name, value)
             except CellError as exc:
                 out.add(table.source, row, column.name, exc.message)
                 record.bad.add(column.name)
@@ -1542,24 +1545,24 @@ class _Writer:
             kpi = kpis.get(m.get("kpi_ref", ""))
             if kpi is None or not m.clean:
                 continue
-            item = NewMeasurement(
-                kpi=kpi,
-                measured_on=m.values["date"],
-                value=m.values["value"],
-                note=m.get("note", ""),
-                recorded_by_id=_user_id(self.ctx, m.get("recorded_by_email")),
-                uid=m.get("uid"),
-            )
             stored = self.ctx.existing.measurements.get(m.get("uid") or "")
             if stored is None:
+                item = NewMeasurement(
+                    kpi=kpi,
+                    measured_on=m.values["date"],
+                    value=m.values["value"],
+                    note=m.get("note", ""),
+                    recorded_by_id=_user_id(self.ctx, m.get("recorded_by_email")),
+                    uid=m.get("uid"),
+                )
                 created.append((m, item))
                 continue
             values = {
                 "kpi_id": kpi.id,
-                "measured_on": item.measured_on,
-                "value": item.value,
-                "note": item.note.strip(),
-                "recorded_by_id": item.recorded_by_id,
+                "measured_on": m.values["date"],
+                "value": m.values["value"],
+                "note": m.get("note", "").strip(),
+                "recorded_by_id": _user_id(self.ctx, m.get("recorded_by_email")),
             }
             if self.changed_row(stored[0], values, "measurement", kpi.pilot_id):
                 outcome.count("measurements", "updated")
@@ -1610,24 +1613,24 @@ class _Writer:
         for s in records:
             if not s.clean:
                 continue
-            item = NewStatusUpdate(
-                rag=s.values["rag"],
-                progress_percent=s.values["progress_percent"],
-                text=s.values["text"],
-                reported_on=s.values["date"],
-                author_id=_user_id(self.ctx, s.get("author_email")),
-                uid=s.get("uid"),
-            )
             stored = self.ctx.existing.status_updates.get(s.get("uid") or "")
             if stored is None:
+                item = NewStatusUpdate(
+                    rag=s.values["rag"],
+                    progress_percent=s.values["progress_percent"],
+                    text=s.values["text"],
+                    reported_on=s.values["date"],
+                    author_id=_user_id(self.ctx, s.get("author_email")),
+                    uid=s.get("uid"),
+                )
                 created.append((s, item))
                 continue
             values = {
-                "reported_on": item.reported_on,
-                "rag": item.rag,
-                "progress_percent": item.progress_percent,
-                "text": item.text.strip(),
-                "author_id": item.author_id,
+                "reported_on": s.values["date"],
+                "rag": s.values["rag"],
+                "progress_percent": s.values["progress_percent"],
+                "text": s.values["text"].strip(),
+                "author_id": _user_id(self.ctx, s.get("author_email")),
             }
             if self.changed_row(stored, values, "status_update", pilot.id):
                 outcome.count("status_updates", "updated")

@@ -207,7 +207,7 @@ def refresh_latest(kpi: Kpi) -> None:
     kpi.latest_on = latest.measured_on if latest else None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewMeasurement:
     """One measurement to record (`uid`: the one it has elsewhere; an import keeps it)."""
 
@@ -310,7 +310,7 @@ def delete_measurement(measurement: Measurement, kpi: Kpi, commit: bool = True) 
         db.session.commit()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewStatusUpdate:
     """One status update to post (`uid`: the one it has elsewhere; an import keeps it)."""
 
