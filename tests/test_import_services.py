@@ -214,3 +214,13 @@ P2;2026-01-01;green;101;Etenee
         ("measurements.csv", 3, "date"): "measurement_too_early",
         ("status_updates.csv", 2, "progress_percent"): "progress_range",
     }
+
+
+def test_a_new_vendor_is_made_by_the_vendor_service_and_refused_at_its_cell(app: Flask) -> None:
+    long_name = b"V" * 201
+    pilots = GOOD_PILOTS.replace(b"0204819-8;Kuntadigi Oy", b"0204819-8;" + long_name)
+    with app.app_context():
+        refused = import_pilots([*dict(GOOD_FILES, **{"pilots.csv": pilots}).items()], dry_run=True)
+        made = import_pilots(GOOD_FILES, dry_run=True)
+    assert _codes(refused) == {("pilots.csv", 2, "vendor_name"): "name_too_long_max"}
+    assert made.problems == [] and made.new_vendors == [("0204819-8", "Kuntadigi Oy")]

@@ -134,6 +134,7 @@ from pilot_tracker.services.reporting import (
     status_update_errors,
     update_kpi,
 )
+from pilot_tracker.services.vendors import create_vendor
 
 T = TypeVar("T")
 # The costs service's field names as the costs table's columns.
@@ -810,8 +811,6 @@ def _check_vendor(r: Record, out: _Collector, ctx: _Context) -> None:
             "vendor_name",
             Message("import_new_vendor_needs_name", id=business_id),
         )
-    elif len(name) > 200:
-        _flag(out, r, "vendor_name", Message("at_most_characters", limit=200))
     elif business_id in ctx.new_vendors and ctx.new_vendors[business_id][0] != name:
         first = ctx.new_vendors[business_id][1]
         _flag(
@@ -1244,6 +1243,10 @@ PILOT_FIELDS = {
 }
 
 
+# The vendor service's fields as the pilot row's columns (a new vendor is named there).
+VENDOR_FIELDS = {"name": "vendor_name", "business_id": "vendor_business_id"}
+
+
 def _user_id(ctx: _Context, email: str | None) -> int | None:
     user = ctx.users.get(email or "")
     return user.id if user else None
@@ -1275,12 +1278,11 @@ class _Writer:
             )
 
     def write(self, plans: list[PilotPlan], progress: Progress | None) -> None:
-        for business_id, (name, _record) in sorted(self.ctx.new_vendors.items()):
-            vendor = Vendor(name=name, business_id=business_id)
-            db.session.add(vendor)
-            db.session.flush()
-            audit.record("create", "vendor", vendor.id, new=audit.row_values(vendor))
-            self.vendors[business_id] = vendor
+        for business_id, (name, record) in sorted(self.ctx.new_vendors.items()):
+            try:
+                self.vendors[business_id] = create_vendor(name, business_id, commit=False)
+            except PilotValidationError as exc:
+                self.refused(record, exc, VENDOR_FIELDS)
         for plan in _track(plans, progress, Message("import_progress_pilots")):
             if not plan.record.clean or any(not p.clean for p in plan.participants):
                 continue
