@@ -224,3 +224,12 @@ def test_a_new_vendor_is_made_by_the_vendor_service_and_refused_at_its_cell(app:
         made = import_pilots(GOOD_FILES, dry_run=True)
     assert _codes(refused) == {("pilots.csv", 2, "vendor_name"): "name_too_long_max"}
     assert made.problems == [] and made.new_vendors == [("0204819-8", "Kuntadigi Oy")]
+
+
+def test_an_unknown_lead_is_named_as_unknown_not_as_no_participant(app: Flask) -> None:
+    pilots = GOOD_PILOTS.replace(
+        b"P2;Lupapalvelu;permits;idea;418;", b"P2;Lupapalvelu;permits;idea;999;"
+    )
+    with app.app_context():
+        report = import_pilots([*dict(GOOD_FILES, **{"pilots.csv": pilots}).items()], dry_run=True)
+    assert _codes(report) == {("pilots.csv", 3, "lead_municipality"): "unknown_municipality_code"}

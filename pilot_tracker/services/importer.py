@@ -773,10 +773,10 @@ def _language(r: Record) -> str:
 
 def _check_pilot(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
     r = plan.record
-    _check_pilot_fields(plan, out)
     lead = r.get("lead_municipality")
-    if lead and lead not in ctx.codes:
+    if lead and lead not in ctx.codes:  # first: an unknown code is no participant either
         _flag(out, r, "lead_municipality", Message("unknown_municipality_code", code=lead))
+    _check_pilot_fields(plan, out)
     _check_vendor(r, out, ctx)
     email = r.get("coordinator_email")
     if email and email in ctx.users and ctx.users[email].role not in (Role.COORDINATOR, Role.ADMIN):
