@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from pilot_tracker.domain.enums import Stage
 from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.follow_up import CLOSED_STATUSES, ItemStatus, OwnerKind
 from pilot_tracker.domain.follow_up import is_overdue as item_overdue
@@ -53,14 +54,41 @@ def items_of(pilot_id: int) -> list[FollowUpItem]:
 
 
 def _check_owner(pilot: Pilot, owner: Owner, errors: dict[str, list[str]]) -> None:
+    # The participations are read only for a municipality owner (they may not be loaded).
+    current = (
+        {p.municipality_code for p in pilot.current_participations}
+        if owner.kind is OwnerKind.MUNICIPALITY
+        else set()
+    )
+    errors.update(owner_errors(owner, current, has_vendor=pilot.vendor_id is not None))
+
+
+def owner_errors(owner: Owner, current: set[str], *, has_vendor: bool) -> dict[str, list[str]]:
+    """The refusals of an item's owner (under `owner`): a municipality owner is one of the
+    `current` participants, only a municipality owner names one, a vendor owner needs the
+    pilot to have a vendor."""
     if owner.kind is OwnerKind.MUNICIPALITY:
-        current = {p.municipality_code for p in pilot.current_participations}
         if owner.code not in current:
-            errors["owner"] = [Message("owner_not_participant")]
+            return {"owner": [Message("owner_not_participant")]}
     elif owner.code:
-        errors["owner"] = [Message("only_municipality_owner_names")]
-    elif owner.kind is OwnerKind.VENDOR and pilot.vendor_id is None:
-        errors["owner"] = [Message("no_vendor_to_own")]
+        return {"owner": [Message("only_municipality_owner_names")]}
+    elif owner.kind is OwnerKind.VENDOR and not has_vendor:
+        return {"owner": [Message("no_vendor_to_own")]}
+    return {}
+
+
+def item_text_errors(title: str | None, description: str | None) -> dict[str, list[str]]:
+    """The refusals of an item's title and description (None: not given)."""
+    errors: dict[str, list[str]] = {}
+    _check_texts(title, description, errors)
+    return errors
+
+
+def comment_errors(text: str) -> dict[str, list[str]]:
+    """The refusals of a comment on an item (under `comment`)."""
+    if len(text or "") > MAX_TEXT:
+        return {"comment": [Message("at_most_10000")]}
+    return {}
 
 
 def _check_texts(title: str | None, description: str | None, errors: dict[str, list[str]]) -> None:
@@ -129,8 +157,8 @@ def update_item(
             errors["status"] = [Message("item_status_choice")]
     _check_texts(changes.get("title"), changes.get("description"), errors)
     comment = changes.get("comment")
-    if comment is not None and len(comment) > MAX_TEXT:
-        errors["comment"] = [Message("at_most_10000")]
+    if comment is not None:
+        errors.update(comment_errors(comment))
     owner = changes.get("owner")
     if owner is not None:
         _check_owner(pilot, owner, errors)
@@ -180,13 +208,7 @@ def record_lesson(
 ) -> Lesson:
     """What the pilot taught: what worked, what did not, what another municipality should
     know. Recorded at evaluation or with a decision."""
-    errors: dict[str, list[str]] = {}
-    if not (text or "").strip():
-        errors["lesson"] = [Message("lesson_text_required")]
-    elif len(text) > MAX_TEXT:
-        errors["lesson"] = [Message("at_most_10000")]
-    if decision_id is None and pilot.stage.value not in ("evaluation", "scaling", "stopped"):
-        errors.setdefault("lesson", []).append(Message("lessons_when"))
+    errors = lesson_errors(text, decision_id is not None, pilot.stage)
     if errors:
         raise PilotValidationError(errors)
     lesson = Lesson(
@@ -194,6 +216,19 @@ def record_lesson(
     )
     audit.add_new(lesson, "lesson", pilot.id, commit)
     return lesson
+
+
+def lesson_errors(text: str, with_decision: bool, stage: Stage) -> dict[str, list[str]]:
+    """The refusals of a lesson (under `lesson`): a text of at most 10 000 characters,
+    recorded with a decision or from evaluation on."""
+    errors: dict[str, list[str]] = {}
+    if not (text or "").strip():
+        errors["lesson"] = [Message("lesson_text_required")]
+    elif len(text) > MAX_TEXT:
+        errors["lesson"] = [Message("at_most_10000")]
+    if not with_decision and stage.value not in ("evaluation", "scaling", "stopped"):
+        errors.setdefault("lesson", []).append(Message("lessons_when"))
+    return errors
 
 
 def lessons_of(pilot_ids: list[int]) -> dict[int, list[Lesson]]:

@@ -46,18 +46,12 @@ from pilot_tracker.domain.enums import (
 from pilot_tracker.domain.errors import DomainError, Message
 from pilot_tracker.domain.errors import joined as joined_messages
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
-from pilot_tracker.domain.kpi import KpiError, validate_kpi_definition
 from pilot_tracker.domain.money import MoneyError, cents_to_decimal, parse_eur, parse_hundredths
 from pilot_tracker.domain.municipal_decisions import (
     Body,
-    MunicipalDecisionError,
-    check_minutes_url,
-    check_section,
 )
 from pilot_tracker.domain.plausibility import (
     Finding,
-    decision_date_refusal,
-    measurement_date_refusal,
 )
 from pilot_tracker.domain.stages import FINAL, TransitionError, check_plain_update
 from pilot_tracker.domain.stages import stage_after_decision as rule_stage_after
@@ -78,6 +72,11 @@ from pilot_tracker.models import (
 )
 from pilot_tracker.models.follow_up import FollowUpComment, FollowUpItem, Lesson
 from pilot_tracker.services import audit
+from pilot_tracker.services.decisions import (
+    DecisionRecord,
+    add_decision_records,
+    decision_errors,
+)
 from pilot_tracker.services.exchange import (
     COSTS,
     DECISIONS,
@@ -100,26 +99,48 @@ from pilot_tracker.services.exchange import (
     read_xlsx,
     sheet_for_header,
 )
+from pilot_tracker.services.follow_up import (
+    Owner,
+    comment_errors,
+    item_text_errors,
+    lesson_errors,
+    owner_errors,
+)
+from pilot_tracker.services.municipal_decisions import municipal_decision_fields
 from pilot_tracker.services.pilots import (
     WRITABLE,
     PilotData,
     PilotValidationError,
+    RowsValidationError,
     change_membership,
     data_from_pilot,
+    field_errors,
     load_pilot_for_update,
     pilot_options,
     pilot_values,
     save_new_pilot,
     save_pilot_changes,
 )
-from pilot_tracker.services.reporting import add_kpi, parse_value, refresh_latest, update_kpi
+from pilot_tracker.services.reporting import (
+    NewMeasurement,
+    NewStatusUpdate,
+    add_kpi,
+    add_measurements,
+    add_status_updates,
+    kpi_errors,
+    measurement_errors,
+    parse_value,
+    refresh_latest,
+    status_update_errors,
+    update_kpi,
+)
+from pilot_tracker.services.vendors import create_vendor
 
 T = TypeVar("T")
 # The costs service's field names as the costs table's columns.
 _COST_COLUMN = {"entry_date": "date", "amount_eur": "amount_eur"}
 Progress = Callable[[str, int], Any]
 
-LANGUAGES = ("fi", "sv", "en")
 ENUMS: dict[str, type] = {
     "theme": Theme,
     "track": Track,
@@ -385,119 +406,139 @@ def parse_cell(column: str, kind: str, value: Any) -> Any:
     """A cell as the domain value of its column; None when empty. Raises CellError."""
     if value is None:
         return None
-    if kind == "uid":
-        text = _as_text(value).strip()
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        raise AssertionError(f"unknown column kind {kind}")
+    return parser(column, value)
+
+
+def _parse_uid(_column: str, value: Any) -> str:
+    text = _as_text(value).strip()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise CellError(Message("import_value_not_uid_uuid_export", value=text)) from None
+
+
+def _parse_enum(column: str, value: Any) -> Any:
+    enum_cls = ENUMS[column]
+    text = _as_text(value).strip().lower()
+    try:
+        return enum_cls(text)
+    except ValueError:
+        raise CellError(
+            Message(
+                "import_value_not_one_allowed",
+                value=_as_text(value),
+                allowed=", ".join(m.value for m in enum_cls),  # type: ignore[attr-defined]
+            )
+        ) from None
+
+
+def _parse_goals(_column: str, value: Any) -> list[Goal]:
+    goals = []
+    for word in re.split(r"[\s,;]+", _as_text(value).strip().lower()):
+        if not word:
+            continue
         try:
-            return str(uuid.UUID(text))
-        except ValueError:
-            raise CellError(Message("import_value_not_uid_uuid_export", value=text)) from None
-    if kind in ("text", "ref"):
-        return _as_text(value).strip() if kind == "ref" else _as_text(value)
-    if kind == "enum":
-        enum_cls = ENUMS[column]
-        text = _as_text(value).strip().lower()
-        try:
-            return enum_cls(text)
+            goals.append(Goal(word))
         except ValueError:
             raise CellError(
                 Message(
-                    "import_value_not_one_allowed",
-                    value=_as_text(value),
-                    allowed=", ".join(m.value for m in enum_cls),  # type: ignore[attr-defined]
+                    "import_value_not_strategic_goal_goals",
+                    value=word,
+                    allowed=", ".join(g.value for g in Goal),
                 )
             ) from None
-    if kind == "list":
-        goals = []
-        for word in re.split(r"[\s,;]+", _as_text(value).strip().lower()):
-            if not word:
-                continue
-            try:
-                goals.append(Goal(word))
-            except ValueError:
-                raise CellError(
-                    Message(
-                        "import_value_not_strategic_goal_goals",
-                        value=word,
-                        allowed=", ".join(g.value for g in Goal),
-                    )
-                ) from None
-        return goals
-    if kind == "code":
-        text = _as_text(value).strip()
-        if isinstance(value, int | Decimal) and text.isdigit() and len(text) < 3:
-            text = text.zfill(3)  # 91 is what a spreadsheet makes of 091
-        if not re.fullmatch(r"[0-9]{3}", text):
-            raise CellError(Message("import_municipality_code_shape"))
-        return text
-    if kind == "money":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_amount_format"))
-        try:
-            return parse_eur(value)
-        except MoneyError as exc:
-            raise CellError(exc.message) from None
-    if kind == "signed_money":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_amount_format"))
-        negative = False
-        if isinstance(value, str):
-            value = value.strip()
-            negative = value.startswith(("-", "\u2212"))
-            value = value[1:] if negative else value
-        elif isinstance(value, int | Decimal) and value < 0:
-            negative, value = True, -value
-        try:
-            cents = parse_eur(value)
-        except MoneyError as exc:
-            raise CellError(exc.message) from None
-        return -cents if negative else cents
-    if kind == "percent":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_percentage_format"))
-        try:
-            return cents_to_decimal(parse_hundredths(value, 100 * 100))
-        except MoneyError as exc:
-            if exc.reason in ("negative", "too_large"):
-                raise CellError(Message("import_percentage_range")) from None
-            raise CellError(exc.message) from None
-    if kind == "number":
-        if isinstance(value, bool | date):
-            raise CellError(Message("import_number_format"))
-        try:
-            return parse_value(value, column)
-        except PilotValidationError as exc:
-            raise CellError(joined_messages(exc.errors[column])) from None
-    if kind == "int":
-        text = _as_text(value).strip()
-        if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+(\.0*)?", text):
-            raise CellError(Message("import_whole_number"))
-        return int(Decimal(text))
-    if kind == "date":
-        return _parse_date(value)
-    if kind == "bool":
-        text = _as_text(value).strip().lower()
-        if text in TRUE_WORDS:
-            return True
-        if text in FALSE_WORDS:
-            return False
-        raise CellError(Message("import_boolean"))
-    if kind == "email":
-        address = normalise_email(_as_text(value))
-        if address is None:
-            raise CellError(Message("import_not_an_email", value=_as_text(value)))
-        return address
-    if kind == "json":
-        try:
-            data = json.loads(_as_text(value))
-        except ValueError:
-            raise CellError(Message("import_snapshot_not_valid_json")) from None
-        if not isinstance(data, dict):
-            raise CellError(Message("import_snapshot_must_json_object"))
-        return data
-    raise AssertionError(f"unknown column kind {kind}")
+    return goals
 
 
-def _parse_date(value: Any) -> date:
+def _parse_code(_column: str, value: Any) -> str:
+    text = _as_text(value).strip()
+    if isinstance(value, int | Decimal) and text.isdigit() and len(text) < 3:
+        text = text.zfill(3)  # 91 is what a spreadsheet makes of 091
+    if not re.fullmatch(r"[0-9]{3}", text):
+        raise CellError(Message("import_municipality_code_shape"))
+    return text
+
+
+def _parse_money(_column: str, value: Any) -> int:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_amount_format"))
+    try:
+        return parse_eur(value)
+    except MoneyError as exc:
+        raise CellError(exc.message) from None
+
+
+def _parse_signed_money(column: str, value: Any) -> int:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_amount_format"))
+    negative = False
+    if isinstance(value, str):
+        value = value.strip()
+        negative = value.startswith(("-", "\u2212"))
+        value = value[1:] if negative else value
+    elif isinstance(value, int | Decimal) and value < 0:
+        negative, value = True, -value
+    cents = _parse_money(column, value)
+    return -cents if negative else cents
+
+
+def _parse_percent(_column: str, value: Any) -> Decimal:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_percentage_format"))
+    try:
+        return cents_to_decimal(parse_hundredths(value, 100 * 100))
+    except MoneyError as exc:
+        if exc.reason in ("negative", "too_large"):
+            raise CellError(Message("import_percentage_range")) from None
+        raise CellError(exc.message) from None
+
+
+def _parse_number(column: str, value: Any) -> Decimal:
+    if isinstance(value, bool | date):
+        raise CellError(Message("import_number_format"))
+    try:
+        return parse_value(value, column)
+    except PilotValidationError as exc:
+        raise CellError(joined_messages(exc.errors[column])) from None
+
+
+def _parse_int(_column: str, value: Any) -> int:
+    text = _as_text(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+(\.0*)?", text):
+        raise CellError(Message("import_whole_number"))
+    return int(Decimal(text))
+
+
+def _parse_bool(_column: str, value: Any) -> bool:
+    text = _as_text(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(Message("import_boolean"))
+
+
+def _parse_email(_column: str, value: Any) -> str:
+    address = normalise_email(_as_text(value))
+    if address is None:
+        raise CellError(Message("import_not_an_email", value=_as_text(value)))
+    return address
+
+
+def _parse_json(_column: str, value: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(_as_text(value))
+    except ValueError:
+        raise CellError(Message("import_snapshot_not_valid_json")) from None
+    if not isinstance(data, dict):
+        raise CellError(Message("import_snapshot_must_json_object"))
+    return data
+
+
+def _parse_date(_column: str, value: Any) -> date:
     if isinstance(value, datetime):
         raise CellError(Message("import_date_has_time"))
     if isinstance(value, date):
@@ -513,6 +554,25 @@ def _parse_date(value: Any) -> date:
         except ValueError:
             pass
     raise CellError(Message("import_not_a_date", value=text))
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "uid": _parse_uid,
+    "text": lambda _column, value: value if isinstance(value, str) else _as_text(value),
+    "ref": lambda _column, value: (value if isinstance(value, str) else _as_text(value)).strip(),
+    "enum": _parse_enum,
+    "list": _parse_goals,
+    "code": _parse_code,
+    "money": _parse_money,
+    "signed_money": _parse_signed_money,
+    "percent": _parse_percent,
+    "number": _parse_number,
+    "int": _parse_int,
+    "date": _parse_date,
+    "bool": _parse_bool,
+    "email": _parse_email,
+    "json": _parse_json,
+}
 
 
 @dataclass
@@ -535,16 +595,19 @@ class Record:
 
 def _parse_table(sheet: Sheet, table: Table, out: _Collector) -> list[Record]:
     records = []
+    # Each column's parser looked up once per sheet, not once per cell (parse_cell's work).
+    parsers = [(c, _PARSERS[c.kind]) for c in sheet.columns if not c.derived]
     for row, raw in iter_records(table):
         record = Record(table.source, row, {})
         if "" in raw:
             out.add(table.source, row, None, Message("import_row_has_more_cells_than"))
             record.bad.add("")
-        for column in sheet.columns:
-            if column.derived or column.name not in raw:
+        for column, parser in parsers:
+            if column.name not in raw:
                 continue
+            value = raw[column.name]
             try:
-                record.values[column.name] = parse_cell(column.name, column.kind, raw[column.name])
+                record.values[column.name] = None if value is None else parser(column.name, value)
             except CellError as exc:
                 out.add(table.source, row, column.name, exc.message)
                 record.bad.add(column.name)
@@ -649,23 +712,71 @@ def _check_user(out: _Collector, record: Record, column: str, ctx: _Context) -> 
         )
 
 
+def _flag_errors(
+    out: _Collector,
+    record: Record,
+    errors: dict[str, list[str]],
+    columns: dict[str, tuple[str, ...]] | None = None,
+) -> None:
+    """A service's refusals of a row, each at its column: `columns` names, per field, the
+    column to flag and then any others its rule reads (the field's own name by default).
+    A refusal that reads a cell already found bad is left out (it judged a stand-in)."""
+    for key, messages in errors.items():
+        column, *reads = (columns or {}).get(key, (key,))
+        if (record.bad & {column, *reads}) or out.has(record.source, record.row, column):
+            continue
+        _flag(out, record, column, joined_messages(messages))
+
+
+# The pilot service's fields as the pilot row's columns, with the other columns each rule reads.
+PILOT_RULE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "track": ("track", "theme"),
+    "lead_municipality": ("lead_municipality",),
+    "budget_cents": ("budget_eur",),
+    "external_funding_cents": ("external_funding_eur", "budget_eur"),
+    "estimated_annual_savings_cents": ("estimated_annual_savings_eur",),
+    "end_date": ("end_date", "start_date"),
+}
+
+
+def _check_pilot_fields(plan: PilotPlan, out: _Collector) -> None:
+    """The pilot service's own rules of the row's fields (services/pilots.field_errors), as
+    it will apply them to the pilot the row makes; its participants are checked row by row
+    below, and a lead among them only when there are any."""
+    r = plan.record
+    codes = [p.values["municipality_code"] for p in plan.participants if p.get("municipality_code")]
+    data = PilotData(
+        name=r.get("name", ""),
+        summary=r.get("summary", ""),
+        theme=r.get("theme", next(iter(Theme))),  # a bad theme: its rule is left out
+        track=r.get("track"),
+        lead_municipality=r.get("lead_municipality", ""),
+        participants=list(dict.fromkeys(codes)),
+        budget_cents=r.get("budget_eur", 0),
+        external_funding_cents=r.get("external_funding_eur", 0),
+        estimated_annual_savings_cents=r.get("estimated_annual_savings_eur", 0),
+        external_funding_rate_percent=r.get("external_funding_rate_percent"),
+        start_date=r.get("start_date"),
+        end_date=r.get("end_date"),
+        language=_language(r),
+    )
+    errors = field_errors(data)
+    errors.pop("participants", None)
+    if not plan.participants:
+        errors.pop("lead_municipality", None)
+    _flag_errors(out, r, errors, PILOT_RULE_COLUMNS)
+
+
+def _language(r: Record) -> str:
+    return str(r.get("language", "fi")).strip().lower()
+
+
 def _check_pilot(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
     r = plan.record
-    _limit(out, r, "name", 200)
-    if len(r.get("summary", "")) > 10_000:
-        _flag(out, r, "summary", Message("at_most_characters", limit=10_000))
-    language = r.get("language")
-    if language is not None and language.strip().lower() not in LANGUAGES:
-        _flag(out, r, "language", Message("text_language"))
-    theme = r.get("theme")
-    if theme is not None and r.get("track") is None and default_track(theme) is None:
-        _flag(out, r, "track", Message("track_required"))
-    start, end = r.get("start_date"), r.get("end_date")
-    if start and end and end < start:
-        _flag(out, r, "end_date", Message("end_before_start"))
     lead = r.get("lead_municipality")
-    if lead and lead not in ctx.codes:
+    if lead and lead not in ctx.codes:  # first: an unknown code is no participant either
         _flag(out, r, "lead_municipality", Message("unknown_municipality_code", code=lead))
+    _check_pilot_fields(plan, out)
     _check_vendor(r, out, ctx)
     email = r.get("coordinator_email")
     if email and email in ctx.users and ctx.users[email].role not in (Role.COORDINATOR, Role.ADMIN):
@@ -700,8 +811,6 @@ def _check_vendor(r: Record, out: _Collector, ctx: _Context) -> None:
             "vendor_name",
             Message("import_new_vendor_needs_name", id=business_id),
         )
-    elif len(name) > 200:
-        _flag(out, r, "vendor_name", Message("at_most_characters", limit=200))
     elif business_id in ctx.new_vendors and ctx.new_vendors[business_id][0] != name:
         first = ctx.new_vendors[business_id][1]
         _flag(
@@ -744,19 +853,15 @@ def _check_participants(plan: PilotPlan, out: _Collector, ctx: _Context) -> None
         elif code not in ctx.codes:
             _flag(out, p, "municipality_code", Message("unknown_municipality_code", code=code))
         codes.setdefault(code, p)
-    lead = r.get("lead_municipality")
-    if lead and not r.bad & {"lead_municipality"} and lead not in codes:
-        _flag(
-            out,
-            r,
-            "lead_municipality",
-            Message("lead_not_participant"),
-        )
     _check_membership(plan, out, ctx)
-    method = r.get("split_method", SplitMethod.EQUAL)
-    if "split_method" in r.bad:
-        return
-    if method is not SplitMethod.MANUAL:
+    if "split_method" not in r.bad:
+        _check_manual_percentages(plan, codes, out)
+
+
+def _check_manual_percentages(plan: PilotPlan, codes: dict[str, Record], out: _Collector) -> None:
+    """A manual split's percentages are on the participants' rows: one on each current
+    participant's row and on no other, adding up to 100 % (at the first row)."""
+    if plan.record.get("split_method", SplitMethod.EQUAL) is not SplitMethod.MANUAL:
         for p in plan.participants:
             if p.get("manual_percent") is not None:
                 _flag(
@@ -820,20 +925,33 @@ def _check_kpis(plan: PilotPlan, out: _Collector) -> dict[str, Record]:
             )
         elif ref is not None:
             refs[ref] = k
-        _limit(out, k, "name", 200)
-        _limit(out, k, "unit", 50)
-        if not k.bad & {"baseline", "target", "direction"}:
-            try:
-                validate_kpi_definition(
-                    k.values["baseline"], k.values["target"], k.values["direction"]
-                )
-            except KpiError as exc:
-                _flag(out, k, "target", exc.message)
+        errors = kpi_errors(
+            k.get("name", ""),
+            k.get("unit", ""),
+            k.get("baseline", Decimal(0)),
+            k.get("target", Decimal(1)),
+            k.get("direction", Direction.INCREASE),
+        )
+        _flag_errors(out, k, errors, {"target": ("target", "baseline", "direction")})
     return refs
 
 
 def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
     kpi_refs = _check_kpis(plan, out)
+    _check_measurements(plan, kpi_refs, out, ctx)
+    _check_status_updates(plan, out, ctx)
+    _check_decisions(plan, kpi_refs, out, ctx)
+    for c in plan.costs:
+        _check_user(out, c, "recorded_by_email", ctx)
+    _check_stages(plan, out)
+    _check_joint(plan, out, ctx)
+
+
+def _check_measurements(
+    plan: PilotPlan, kpi_refs: dict[str, Record], out: _Collector, ctx: _Context
+) -> None:
+    """Each measurement names a KPI of its pilot in the file, by the reporting service's
+    rules (services/reporting.measurement_errors) otherwise."""
     for m in plan.measurements:
         ref = m.get("kpi_ref")
         if ref is not None and ref not in kpi_refs:
@@ -843,27 +961,32 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 "kpi_ref",
                 Message("import_pilot_has_no_kpi_ref", pilot=plan.ref, ref=ref),
             )
-        refusal = measurement_date_refusal(m.values["date"], ctx.today) if m.get("date") else None
-        if refusal is not None:
-            _flag(out, m, "date", refusal.message)
-        if len(m.get("note", "")) > 2000:
-            _flag(out, m, "note", Message("at_most_characters", limit=2000))
+        errors = measurement_errors(m.get("date", ctx.today), m.get("note", ""), ctx.today)
+        _flag_errors(out, m, errors)
         _check_user(out, m, "recorded_by_email", ctx)
+
+
+def _check_status_updates(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
+    """Each status update by the reporting service's rules (status_update_errors)."""
     for s in plan.status_updates:
-        if s.get("date") and s.values["date"] > ctx.today:
-            _flag(out, s, "date", Message("status_in_future"))
-        progress = s.get("progress_percent")
-        if progress is not None and not 0 <= progress <= 100:
-            _flag(out, s, "progress_percent", Message("progress_range"))
-        if len(s.get("text", "")) > 10_000:
-            _flag(out, s, "text", Message("at_most_characters", limit=10_000))
+        errors = status_update_errors(
+            s.get("date", ctx.today), s.get("progress_percent", 0), s.get("text", "-"), ctx.today
+        )
+        _flag_errors(out, s, errors)
         _check_user(out, s, "author_email", ctx)
+
+
+def _check_decisions(
+    plan: PilotPlan, kpi_refs: dict[str, Record], out: _Collector, ctx: _Context
+) -> None:
+    """Each decision by the decision service's rules of its fields (decision_errors); its
+    snapshot names KPIs of its pilot in the file."""
     for d in plan.decisions:
-        _limit(out, d, "decided_by", 200)
-        if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
-            _flag(out, d, "date", Message("decision_in_future"))
-        if d.get("date") and d.get("next_review") and d.values["next_review"] < d.values["date"]:
-            _flag(out, d, "next_review", Message("next_review_before_decision"))
+        day = d.get("date", ctx.today)
+        errors = decision_errors(
+            day, d.get("decided_by", "-"), d.get("rationale", "-"), d.get("next_review"), ctx.today
+        )
+        _flag_errors(out, d, errors, {"next_review": ("next_review", "date")})
         _check_user(out, d, "recorded_by_email", ctx)
         for kpi in (d.get("snapshot") or {}).get("kpis") or []:
             ref = kpi.get("id") if isinstance(kpi, dict) else None
@@ -875,15 +998,9 @@ def _check_children(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                     Message("import_snapshot_names_kpi_ref_which", ref=ref, pilot=plan.ref),
                 )
                 break
-    for c in plan.costs:
-        _check_user(out, c, "recorded_by_email", ctx)
-    _check_stages(plan, out)
-    _check_joint(plan, out, ctx)
 
 
 # --- the joint life of a pilot: checks ---------------------------------------------------
-
-LESSON_STAGES = (Stage.EVALUATION, Stage.SCALING, Stage.STOPPED)
 
 
 def _check_joint(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
@@ -898,15 +1015,14 @@ def _check_joint(plan: PilotPlan, out: _Collector, ctx: _Context) -> None:
                 "item_ref",
                 Message("import_pilot_has_no_follow_up", pilot=plan.ref, ref=ref),
             )
-        if len(c.get("text", "")) > 10_000:
-            _flag(out, c, "text", Message("at_most_characters", limit=10_000))
+        _flag_errors(out, c, comment_errors(c.get("text", "")), {"comment": ("text",)})
         _check_user(out, c, "author_email", ctx)
     stage = plan.record.get("stage", Stage.IDEA)
     for lesson in plan.lessons:
-        if len(lesson.get("text", "")) > 10_000:
-            _flag(out, lesson, "text", Message("at_most_characters", limit=10_000))
-        elif lesson.get("decision_uid") is None and stage not in LESSON_STAGES:
-            _flag(out, lesson, "text", Message("lessons_when"))
+        errors = lesson_errors(
+            lesson.get("text", "-"), lesson.get("decision_uid") is not None, stage
+        )
+        _flag_errors(out, lesson, errors, {"lesson": ("text",)})
         _check_user(out, lesson, "recorded_by_email", ctx)
 
 
@@ -922,15 +1038,15 @@ def _check_municipal_decisions(plan: PilotPlan, out: _Collector, ctx: _Context) 
         code = d.get("municipality_code")
         if code is not None and code not in ctx.codes:
             _flag(out, d, "municipality_code", Message("unknown_municipality_code", code=code))
-        if d.get("date") and decision_date_refusal(d.values["date"], ctx.today) is not None:
-            _flag(out, d, "date", Message("decision_in_future"))
-        for column, check in (("section", check_section), ("minutes_url", check_minutes_url)):
-            try:
-                d.values[column] = check(d.get(column, ""))
-            except MunicipalDecisionError as exc:
-                _flag(out, d, column, exc.message)
-        if len(d.get("note", "")) > 10_000:
-            _flag(out, d, "note", Message("at_most_characters", limit=10_000))
+        clean, errors = municipal_decision_fields(
+            d.get("date", ctx.today),
+            d.get("section", ""),
+            d.get("minutes_url", ""),
+            d.get("note", ""),
+            ctx.today,
+        )
+        d.values.update(clean)  # as the service keeps them
+        _flag_errors(out, d, errors)
         _check_user(out, d, "recorded_by_email", ctx)
         if d.bad & {"municipality_code", "gate", "outcome", "date"}:
             continue
@@ -980,27 +1096,20 @@ def _check_follow_up_items(plan: PilotPlan, out: _Collector) -> set[str]:
             )
         elif ref is not None:
             refs[ref] = item
-        _limit(out, item, "title", 200)
-        if len(item.get("description", "")) > 10_000:
-            _flag(out, item, "description", Message("at_most_characters", limit=10_000))
-        owner, code = item.get("owner"), item.get("owner_municipality_code")
-        if owner is OwnerKind.MUNICIPALITY:
-            if code is None or code not in current:
-                _flag(
-                    out,
-                    item,
-                    "owner_municipality_code",
-                    Message("owner_not_participant"),
-                )
-        elif owner is not None and code is not None:
-            _flag(
-                out,
-                item,
-                "owner_municipality_code",
-                Message("only_municipality_owner_names"),
-            )
-        elif owner is OwnerKind.VENDOR and plan.record.get("vendor_business_id") is None:
-            _flag(out, item, "owner", Message("no_vendor_to_own"))
+        _flag_errors(out, item, item_text_errors(item.get("title", "-"), item.get("description")))
+        owner = item.get("owner")
+        if owner is None:
+            continue
+        errors = owner_errors(
+            Owner(owner, item.get("owner_municipality_code")),
+            current,
+            has_vendor=plan.record.get("vendor_business_id") is not None,
+        )
+        for message in errors.get("owner", []):
+            # The service answers for the owner; the file has its kind and its municipality.
+            vendor = getattr(message, "code", None) == "no_vendor_to_own"
+            column = "owner" if vendor else "owner_municipality_code"
+            _flag_errors(out, item, {column: [message]}, {column: (column, "owner")})
     return set(refs)
 
 
@@ -1134,6 +1243,10 @@ PILOT_FIELDS = {
 }
 
 
+# The vendor service's fields as the pilot row's columns (a new vendor is named there).
+VENDOR_FIELDS = {"name": "vendor_name", "business_id": "vendor_business_id"}
+
+
 def _user_id(ctx: _Context, email: str | None) -> int | None:
     user = ctx.users.get(email or "")
     return user.id if user else None
@@ -1165,12 +1278,11 @@ class _Writer:
             )
 
     def write(self, plans: list[PilotPlan], progress: Progress | None) -> None:
-        for business_id, (name, _record) in sorted(self.ctx.new_vendors.items()):
-            vendor = Vendor(name=name, business_id=business_id)
-            db.session.add(vendor)
-            db.session.flush()
-            audit.record("create", "vendor", vendor.id, new=audit.row_values(vendor))
-            self.vendors[business_id] = vendor
+        for business_id, (name, record) in sorted(self.ctx.new_vendors.items()):
+            try:
+                self.vendors[business_id] = create_vendor(name, business_id, commit=False)
+            except PilotValidationError as exc:
+                self.refused(record, exc, VENDOR_FIELDS)
         for plan in _track(plans, progress, Message("import_progress_pilots")):
             if not plan.record.clean or any(not p.clean for p in plan.participants):
                 continue
@@ -1232,7 +1344,7 @@ class _Writer:
             "start_date": r.get("start_date"),
             "end_date": r.get("end_date"),
             "is_public": r.get("public", False),
-            "language": str(r.get("language", "fi")).strip().lower(),
+            "language": _language(r),
         }
 
     def pilot(self, plan: PilotPlan) -> Pilot | None:
@@ -1263,20 +1375,7 @@ class _Writer:
             return
         existing = self.ctx.existing
         new_decisions = [d for d in plan.decisions if d.get("uid") not in existing.decisions]
-        current = data_from_pilot(pilot)
-        wanted = PilotData(**self.values(plan, r.get("stage", Stage.IDEA)))
-        if wanted.track is None:
-            wanted.track = default_track(wanted.theme) or current.track
-        changes: dict[str, Any] = {}
-        for key in WRITABLE:
-            if key == "stage" and new_decisions:
-                continue  # the new decisions move the stage (checked over the file)
-            old, new = getattr(current, key), getattr(wanted, key)
-            if not _same_value(key, old, new):
-                changes[key] = new
-                outcome.changes.append(
-                    (CHANGE_COLUMNS.get(key, key), _shown(key, old), _shown(key, new))
-                )
+        changes = self.changes(plan, pilot, bool(new_decisions), outcome)
         if changes:
             if r.get("version") != version:
                 _flag(
@@ -1310,6 +1409,27 @@ class _Writer:
         self.costs(plan, pilot, outcome)
         outcome.kept = self.kept(plan, pilot)
         self.outcomes.append(outcome)
+
+    def changes(
+        self, plan: PilotPlan, pilot: Pilot, new_decisions: bool, outcome: PilotOutcome
+    ) -> dict[str, Any]:
+        """The pilot's fields the row changes (each noted in `outcome`); the stage only
+        when no new decision moves it (the decisions do, checked over the file)."""
+        current = data_from_pilot(pilot)
+        wanted = PilotData(**self.values(plan, plan.record.get("stage", Stage.IDEA)))
+        if wanted.track is None:
+            wanted.track = default_track(wanted.theme) or current.track
+        changes: dict[str, Any] = {}
+        for key in WRITABLE:
+            if key == "stage" and new_decisions:
+                continue
+            old, new = getattr(current, key), getattr(wanted, key)
+            if not _same_value(key, old, new):
+                changes[key] = new
+                outcome.changes.append(
+                    (CHANGE_COLUMNS.get(key, key), _shown(key, old), _shown(key, new))
+                )
+        return changes
 
     def continues(self, pilot: Pilot, first: Record) -> bool:
         """A new decision of a pilot the database has starts from the stage it has in the
@@ -1415,18 +1535,29 @@ class _Writer:
                 self.refused(k, exc)
         return kpis
 
-    # Measurements and status updates are the bulk of a portfolio: they are written in one
-    # flush per pilot instead of one per row (add_measurement / add_status_update flush each),
-    # with the same checks (done above, row by row), mirrors and audit entries.
+    # Measurements and status updates are the bulk of a portfolio: the new ones are written
+    # by the service's bulk functions, in one flush per pilot instead of one per row.
 
     def measurements(
         self, records: list[Record], kpis: dict[str, Kpi], outcome: PilotOutcome
     ) -> None:
-        created: list[tuple[Kpi, Measurement]] = []
+        created: list[tuple[Record, NewMeasurement]] = []
         changed: set[int] = set()
         for m in records:
             kpi = kpis.get(m.get("kpi_ref", ""))
             if kpi is None or not m.clean:
+                continue
+            stored = self.ctx.existing.measurements.get(m.get("uid") or "")
+            if stored is None:
+                item = NewMeasurement(
+                    kpi=kpi,
+                    measured_on=m.values["date"],
+                    value=m.values["value"],
+                    note=m.get("note", ""),
+                    recorded_by_id=_user_id(self.ctx, m.get("recorded_by_email")),
+                    uid=m.get("uid"),
+                )
+                created.append((m, item))
                 continue
             values = {
                 "kpi_id": kpi.id,
@@ -1435,17 +1566,9 @@ class _Writer:
                 "note": m.get("note", "").strip(),
                 "recorded_by_id": _user_id(self.ctx, m.get("recorded_by_email")),
             }
-            stored = self.ctx.existing.measurements.get(m.get("uid") or "")
-            if stored is not None:
-                if self.changed_row(stored[0], values, "measurement", kpi.pilot_id):
-                    outcome.count("measurements", "updated")
-                    changed.add(kpi.id)
-                continue
-            measurement = Measurement(**values)
-            if m.get("uid"):
-                measurement.uid = m.values["uid"]
-            db.session.add(measurement)
-            created.append((kpi, measurement))
+            if self.changed_row(stored[0], values, "measurement", kpi.pilot_id):
+                outcome.count("measurements", "updated")
+                changed.add(kpi.id)
         if changed:
             db.session.flush()
             for kpi in kpis.values():
@@ -1453,19 +1576,17 @@ class _Writer:
                     refresh_latest(kpi)
         if not created:
             return
+        try:
+            add_measurements([item for _m, item in created], today=self.ctx.today, commit=False)
+        except RowsValidationError as exc:
+            self.refused_rows([m for m, _item in created], exc)
+            return
         outcome.count("measurements", "created", len(created))
-        db.session.flush()
-        for kpi, measurement in created:
-            if kpi.latest_on is None or measurement.measured_on >= kpi.latest_on:
-                kpi.latest_value = measurement.value
-                kpi.latest_on = measurement.measured_on
-            audit.record(
-                "create",
-                "measurement",
-                measurement.id,
-                new=audit.row_values(measurement),
-                pilot_id=kpi.pilot_id,
-            )
+
+    def refused_rows(self, records: list[Record], exc: RowsValidationError) -> None:
+        """A bulk service function's refusals, each at its row (by position in `records`)."""
+        for index, errors in exc.rows.items():
+            _flag_errors(self.out, records[index], errors)
 
     def changed_row(self, row: Any, values: dict[str, Any], entity: str, pilot_id: int) -> bool:
         """Update a stored child row to `values` (audited like an edit); False if the same.
@@ -1489,10 +1610,22 @@ class _Writer:
         return True
 
     def status_updates(self, records: list[Record], pilot: Pilot, outcome: PilotOutcome) -> None:
-        created: list[StatusUpdate] = []
+        created: list[tuple[Record, NewStatusUpdate]] = []
         changed = False
         for s in records:
             if not s.clean:
+                continue
+            stored = self.ctx.existing.status_updates.get(s.get("uid") or "")
+            if stored is None:
+                item = NewStatusUpdate(
+                    rag=s.values["rag"],
+                    progress_percent=s.values["progress_percent"],
+                    text=s.values["text"],
+                    reported_on=s.values["date"],
+                    author_id=_user_id(self.ctx, s.get("author_email")),
+                    uid=s.get("uid"),
+                )
+                created.append((s, item))
                 continue
             values = {
                 "reported_on": s.values["date"],
@@ -1501,41 +1634,21 @@ class _Writer:
                 "text": s.values["text"].strip(),
                 "author_id": _user_id(self.ctx, s.get("author_email")),
             }
-            stored = self.ctx.existing.status_updates.get(s.get("uid") or "")
-            if stored is not None:
-                if self.changed_row(stored, values, "status_update", pilot.id):
-                    outcome.count("status_updates", "updated")
-                    changed = True
-                continue
-            update = StatusUpdate(pilot_id=pilot.id, **values)
-            if s.get("uid"):
-                update.uid = s.values["uid"]
-            db.session.add(update)
-            created.append(update)
+            if self.changed_row(stored, values, "status_update", pilot.id):
+                outcome.count("status_updates", "updated")
+                changed = True
         if changed:
-            newest = db.session.execute(
-                sa.select(StatusUpdate.reported_on, StatusUpdate.rag)
-                .where(StatusUpdate.pilot_id == pilot.id)
-                .order_by(StatusUpdate.reported_on.desc(), StatusUpdate.id.desc())
-                .limit(1)
-            ).first()
-            if newest is not None:
-                pilot.last_status_on, pilot.last_rag = newest.reported_on, newest.rag
+            _mirror_newest_status(pilot)
         if not created:
             return
-        outcome.count("status_updates", "created", len(created))
-        db.session.flush()
-        for update in created:
-            if pilot.last_status_on is None or update.reported_on >= pilot.last_status_on:
-                pilot.last_status_on = update.reported_on
-                pilot.last_rag = update.rag
-            audit.record(
-                "create",
-                "status_update",
-                update.id,
-                new=audit.row_values(update),
-                pilot_id=pilot.id,
+        try:
+            add_status_updates(
+                pilot, [item for _s, item in created], today=self.ctx.today, commit=False
             )
+        except RowsValidationError as exc:
+            self.refused_rows([s for s, _item in created], exc)
+            return
+        outcome.count("status_updates", "created", len(created))
 
     def costs(self, plan: PilotPlan, pilot: Pilot, outcome: PilotOutcome) -> None:
         """Cost entries through the costs service, oldest first (funding is used up in
@@ -1610,66 +1723,36 @@ class _Writer:
         kpis: dict[str, Kpi],
         outcome: PilotOutcome,
     ) -> None:
-        from pilot_tracker.services.snapshots import decision_snapshot
-
-        ids = {ref: kpi.id for ref, kpi in kpis.items()}
-        computed: dict[str, Any] | None = None
-        for d in _sorted_by_date(records):
-            snapshot = d.get("snapshot")
-            if snapshot is None:
-                # No snapshot in the file: freeze the pilot as imported.
-                if computed is None:
-                    loaded = load_pilot_for_update(pilot.id) or pilot
-                    computed = decision_snapshot(loaded, sorted(kpis.values(), key=lambda k: k.id))
-                snapshot = {**computed, "stage": d.values["stage_before"].value}
-            elif isinstance(snapshot.get("kpis"), list):
-                snapshot = {
-                    **snapshot,
-                    "kpis": [
-                        {**k, "id": ids.get(k["id"]) if "id" in k else None}
-                        if isinstance(k, dict)
-                        else k
-                        for k in snapshot["kpis"]
-                    ],
-                }
-            decision = Decision(
-                pilot_id=pilot.id,
+        ordered = _sorted_by_date(records)
+        snapshots = _decision_snapshots(ordered, pilot, kpis)
+        items = [
+            DecisionRecord(
                 gate=d.values["gate"],
                 outcome=d.values["outcome"],
                 decided_on=d.values["date"],
-                decided_by=d.values["decided_by"].strip(),
-                rationale=d.values["rationale"].strip(),
-                follow_up=d.get("follow_up", "").strip(),
-                next_review=d.get("next_review"),
+                decided_by=d.values["decided_by"],
+                rationale=d.values["rationale"],
                 stage_before=d.values["stage_before"],
                 stage_after=d.values["stage_after"],
                 snapshot=snapshot,
+                follow_up=d.get("follow_up", ""),
+                next_review=d.get("next_review"),
                 recorded_by_id=_user_id(self.ctx, d.get("recorded_by_email")),
+                uid=d.get("uid"),
             )
-            if d.get("uid"):
-                decision.uid = d.values["uid"]
-            db.session.add(decision)
-            db.session.flush()
-            audit.record(
-                "create", "decision", decision.id, new=audit.row_values(decision), pilot_id=pilot.id
-            )
-            outcome.count("decisions", "created")
+            for d, snapshot in zip(ordered, snapshots, strict=True)
+        ]
         stage: Stage = plan.record.get("stage", Stage.IDEA)
-        if pilot.stage is not stage:
-            old = pilot.stage
-            pilot.stage = stage
-            pilot.version = pilot.version + 1
-            db.session.flush()
-            audit.record(
-                "update",
-                "pilot",
-                pilot.id,
-                old={"stage": old.value},
-                new={"stage": stage.value, "version": pilot.version},
-                pilot_id=pilot.id,
+        try:
+            old = add_decision_records(
+                pilot, items, stage=stage, today=self.ctx.today, commit=False
             )
-            if not outcome.created:
-                outcome.changes.append(("stage", old.value, stage.value))
+        except RowsValidationError as exc:
+            self.refused_rows(ordered, exc)
+            return
+        outcome.count("decisions", "created", len(items))
+        if old is not None and not outcome.created:
+            outcome.changes.append(("stage", old.value, stage.value))
 
     # --- the joint life of a pilot ----------------------------------------------------
 
@@ -1920,6 +2003,49 @@ class _Writer:
                 lesson.uid = lesson_row.values["uid"]
             audit.add_new(lesson, "lesson", pilot.id, commit=False)
             outcome.count("lessons", "created")
+
+
+def _mirror_newest_status(pilot: Pilot) -> None:
+    """The pilot's newest status update mirrored onto it again (after stored ones changed)."""
+    newest = db.session.execute(
+        sa.select(StatusUpdate.reported_on, StatusUpdate.rag)
+        .where(StatusUpdate.pilot_id == pilot.id)
+        .order_by(StatusUpdate.reported_on.desc(), StatusUpdate.id.desc())
+        .limit(1)
+    ).first()
+    if newest is not None:
+        pilot.last_status_on, pilot.last_rag = newest.reported_on, newest.rag
+
+
+def _decision_snapshots(
+    decisions: list[Record], pilot: Pilot, kpis: dict[str, Kpi]
+) -> list[dict[str, Any]]:
+    """Each decision's snapshot: the file's, with its KPIs' refs as the imported KPIs' ids,
+    or (none in the file) the pilot as imported, in the stage the decision was made in."""
+    from pilot_tracker.services.snapshots import decision_snapshot
+
+    ids = {ref: kpi.id for ref, kpi in kpis.items()}
+    computed: dict[str, Any] | None = None
+    snapshots = []
+    for d in decisions:
+        snapshot = d.get("snapshot")
+        if snapshot is None:
+            if computed is None:
+                loaded = load_pilot_for_update(pilot.id) or pilot
+                computed = decision_snapshot(loaded, sorted(kpis.values(), key=lambda k: k.id))
+            snapshot = {**computed, "stage": d.values["stage_before"].value}
+        elif isinstance(snapshot.get("kpis"), list):
+            snapshot = {
+                **snapshot,
+                "kpis": [
+                    {**k, "id": ids.get(k["id"]) if "id" in k else None}
+                    if isinstance(k, dict)
+                    else k
+                    for k in snapshot["kpis"]
+                ],
+            }
+        snapshots.append(snapshot)
+    return snapshots
 
 
 # Comments and lessons carry their day (as the pages show it, in Finland); imported, they are

@@ -37,6 +37,29 @@ def _refusal(error: MunicipalDecisionError) -> PilotValidationError:
     return PilotValidationError({error.field: [error.message]})
 
 
+def municipal_decision_fields(
+    decided_on: date, section: str, minutes_url: str, note: str, today: date
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A municipal decision's own fields checked: its section and minutes address as they are
+    kept, and the refusals by field (dated today or earlier, a section number, an https
+    address of the minutes, a note of at most 10 000 characters)."""
+    errors: dict[str, list[str]] = {}
+    if decided_on > today:
+        errors["date"] = [Message("decision_dated_today_or_earlier")]
+    clean: dict[str, str] = {}
+    for key, check, value in (
+        ("section", check_section, section),
+        ("minutes_url", check_minutes_url, minutes_url),
+    ):
+        try:
+            clean[key] = check(value)
+        except MunicipalDecisionError as exc:
+            errors.setdefault(exc.field, []).append(exc.message)
+    if len(note or "") > MAX_NOTE:
+        errors["note"] = [Message("at_most_10000")]
+    return clean, errors
+
+
 def record_municipal_decision(
     pilot: Pilot,
     municipality: str,
@@ -60,19 +83,8 @@ def record_municipal_decision(
     code = (municipality or "").strip()
     if db.session.get(Municipality, code) is None:
         errors["municipality"] = [Message("choose_registered_municipality")]
-    if decided_on > today:
-        errors["date"] = [Message("decision_dated_today_or_earlier")]
-    clean: dict[str, str] = {}
-    for key, check, value in (
-        ("section", check_section, section),
-        ("minutes_url", check_minutes_url, minutes_url),
-    ):
-        try:
-            clean[key] = check(value)
-        except MunicipalDecisionError as exc:
-            errors.setdefault(exc.field, []).append(exc.message)
-    if len(note or "") > MAX_NOTE:
-        errors["note"] = [Message("at_most_10000")]
+    clean, field_errors = municipal_decision_fields(decided_on, section, minutes_url, note, today)
+    errors.update(field_errors)
     if errors:
         raise PilotValidationError(errors)
     members = {

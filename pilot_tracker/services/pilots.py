@@ -60,6 +60,15 @@ class PilotValidationError(ValueError):
         self.errors = errors
 
 
+class RowsValidationError(PilotValidationError):
+    """Bad input in some of many rows given at once (a bulk service function): `rows` maps
+    each refused row's position to its errors by field. Nothing was changed."""
+
+    def __init__(self, rows: dict[int, dict[str, list[str]]]) -> None:
+        super().__init__({f"{i}-{k}": v for i, errors in rows.items() for k, v in errors.items()})
+        self.rows = rows
+
+
 class StaleVersionError(Exception):
     """Someone saved the pilot after the editor loaded it; nothing was changed."""
 
@@ -126,64 +135,24 @@ def pilot_values(pilot: Pilot) -> dict[str, Any]:
     return values
 
 
+Errors = dict[str, list[str]]
+
+
 def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]:
     """Check every field; returns the participants' municipalities and their shares."""
-    errors: dict[str, list[str]] = {}
-
-    def err(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
-
-    name = (data.name or "").strip()
-    if not name:
-        err("name", Message("name_required"))
-    elif len(name) > 200:
-        err("name", Message("name_too_long"))
-    if len(data.summary or "") > 10_000:
-        err("summary", Message("summary_too_long"))
-    if data.language not in TEXT_LANGUAGES:
-        err("language", Message("text_language"))
-    if data.track is None and default_track(data.theme) is None:
-        err("track", Message("track_required"))
+    errors = field_errors(data)
     codes = list(dict.fromkeys(data.participants))
-    if len(codes) != len(data.participants):
-        err("participants", Message("municipality_twice"))
-    if not codes:
-        err("participants", Message("participants_required"))
-    if len(codes) > 308:
-        err("participants", Message("too_many_participants"))
     municipalities = {
         m.code: m
         for m in db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(codes)))
     }
     unknown = [c for c in codes if c not in municipalities]
     if unknown:
-        err("participants", Message("unknown_municipality_codes", codes=tuple(unknown)))
-    if data.lead_municipality not in codes:
-        err("lead_municipality", Message("lead_not_participant"))
-    for key in ("budget_cents", "external_funding_cents", "estimated_annual_savings_cents"):
-        value = getattr(data, key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            err(key, Message("zero_or_more"))
-        elif value > MAX_CENTS:
-            err(key, Message("amount_too_large"))
-    if not errors.get("budget_cents") and not errors.get("external_funding_cents"):
-        refusal = funding_refusal(data.budget_cents, data.external_funding_cents)
-        if refusal is not None:
-            err(refusal.field, refusal.message)
-    if data.start_date and data.end_date and data.end_date < data.start_date:
-        err("end_date", Message("end_before_start"))
+        _add(errors, "participants", Message("unknown_municipality_codes", codes=tuple(unknown)))
     if data.vendor_id is not None and db.session.get(Vendor, data.vendor_id) is None:
-        err("vendor_id", Message("no_such_vendor", id=data.vendor_id))
+        _add(errors, "vendor_id", Message("no_such_vendor", id=data.vendor_id))
     if data.coordinator_id is not None and db.session.get(User, data.coordinator_id) is None:
-        err("coordinator_id", Message("no_such_user", id=data.coordinator_id))
-    rate = data.external_funding_rate_percent
-    if rate is not None and (
-        not isinstance(rate, Decimal)
-        or not rate.is_finite()
-        or not 0 <= rate <= 100
-        or rate != rate.quantize(HUNDREDTH)
-    ):
-        err("external_funding_rate_percent", Message("funding_rate_range"))
+        _add(errors, "coordinator_id", Message("no_such_user", id=data.coordinator_id))
     shares: dict[str, int] = {}
     if not errors.get("participants") and "budget_cents" not in errors:
         try:
@@ -195,10 +164,84 @@ def _validate(data: PilotData) -> tuple[dict[str, Municipality], dict[str, int]]
                 data.equal_percent if data.split_method is SplitMethod.HYBRID else None,
             )
         except CostSplitError as exc:
-            err("cost_split", exc.message)
+            _add(errors, "cost_split", exc.message)
     if errors:
         raise PilotValidationError(errors)
     return municipalities, shares
+
+
+def _add(errors: Errors, key: str, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+def field_errors(data: PilotData) -> Errors:
+    """The refusals of a pilot's fields that need no database, by field (empty: none): its
+    texts, track, participants list, money, dates and funding rate."""
+    errors: Errors = {}
+    for check in (_text_errors, _participant_errors, _money_errors, _other_errors):
+        for key, messages in check(data).items():
+            errors.setdefault(key, []).extend(messages)
+    return errors
+
+
+def _text_errors(data: PilotData) -> Errors:
+    errors: Errors = {}
+    name = (data.name or "").strip()
+    if not name:
+        _add(errors, "name", Message("name_required"))
+    elif len(name) > 200:
+        _add(errors, "name", Message("name_too_long"))
+    if len(data.summary or "") > 10_000:
+        _add(errors, "summary", Message("summary_too_long"))
+    if data.language not in TEXT_LANGUAGES:
+        _add(errors, "language", Message("text_language"))
+    if data.track is None and default_track(data.theme) is None:
+        _add(errors, "track", Message("track_required"))
+    return errors
+
+
+def _participant_errors(data: PilotData) -> Errors:
+    errors: Errors = {}
+    codes = list(dict.fromkeys(data.participants))
+    if len(codes) != len(data.participants):
+        _add(errors, "participants", Message("municipality_twice"))
+    if not codes:
+        _add(errors, "participants", Message("participants_required"))
+    if len(codes) > 308:
+        _add(errors, "participants", Message("too_many_participants"))
+    if data.lead_municipality not in codes:
+        _add(errors, "lead_municipality", Message("lead_not_participant"))
+    return errors
+
+
+def _money_errors(data: PilotData) -> Errors:
+    errors: Errors = {}
+    for key in ("budget_cents", "external_funding_cents", "estimated_annual_savings_cents"):
+        value = getattr(data, key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            _add(errors, key, Message("zero_or_more"))
+        elif value > MAX_CENTS:
+            _add(errors, key, Message("amount_too_large"))
+    if not errors.get("budget_cents") and not errors.get("external_funding_cents"):
+        refusal = funding_refusal(data.budget_cents, data.external_funding_cents)
+        if refusal is not None:
+            _add(errors, refusal.field, refusal.message)
+    return errors
+
+
+def _other_errors(data: PilotData) -> Errors:
+    errors: Errors = {}
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        _add(errors, "end_date", Message("end_before_start"))
+    rate = data.external_funding_rate_percent
+    if rate is not None and (
+        not isinstance(rate, Decimal)
+        or not rate.is_finite()
+        or not 0 <= rate <= 100
+        or rate != rate.quantize(HUNDREDTH)
+    ):
+        _add(errors, "external_funding_rate_percent", Message("funding_rate_range"))
+    return errors
 
 
 def _apply(pilot: Pilot, data: PilotData, shares: dict[str, int]) -> None:
@@ -356,6 +399,32 @@ def save_pilot_changes(
     if pilot.version != expected_version:
         raise StaleVersionError(pilot, changes_since(pilot, expected_version))
     before = pilot_values(pilot)
+    data = _changed_data(pilot, changes)
+    municipalities, shares = _validate(data)
+    warnings = _new_warnings(pilot, data, municipalities)
+    if warnings and not confirmed:
+        raise UnconfirmedWarnings(warnings)
+    old_stage = pilot.stage
+    _apply(pilot, data, shares)
+    if pilot.stage is Stage.PILOTING and old_stage is not Stage.PILOTING:
+        pilot.piloting_since = date.today()  # entered piloting by a plain update
+    if pilot_values(pilot) == before:
+        # Nothing the audit log would record changed (the same values, participants and
+        # shares): the row is not written, the version stays and no entry is made.
+        return Saved(pilot, [])
+    pilot.version = expected_version + 1
+    _flush_version(pilot, expected_version)
+    _recompute_costs(pilot)
+    after = pilot_values(pilot)
+    audit.record("update", "pilot", pilot.id, old=before, new=after, pilot_id=pilot.id)
+    if commit:
+        db.session.commit()
+    return Saved(pilot, warnings)
+
+
+def _changed_data(pilot: Pilot, changes: dict[str, Any]) -> PilotData:
+    """The pilot's data with `changes` applied; refuses a stage a plain update cannot reach
+    and a former participant rejoining."""
     data = data_from_pilot(pilot)
     if "theme" in changes and "track" not in changes:
         # A new theme proposes its track, unless the caller chose one.
@@ -371,32 +440,31 @@ def save_pilot_changes(
             check_plain_update(pilot.stage, data.stage)
         except TransitionError as exc:
             raise PilotValidationError({"stage": [exc.message]}) from exc
-    rejoining = sorted(former_codes(pilot) & set(data.participants))
-    if rejoining:
+    if former_codes(pilot) & set(data.participants):
         raise PilotValidationError({"participants": [Message("participant_rejoining")]})
-    municipalities, shares = _validate(data)
+    return data
+
+
+def _new_warnings(
+    pilot: Pilot, data: PilotData, municipalities: dict[str, Municipality]
+) -> list[Finding]:
+    """The warnings the changed pilot raises that the stored one did not."""
     warnings = pilot_warnings(
         data.name, data.budget_cents, (m.population for m in municipalities.values()), pilot.id
     )
-    if warnings:
-        stored = pilot_warnings(
-            pilot.name,
-            pilot.budget_cents,
-            (p.municipality.population for p in pilot.current_participations),
-            pilot.id,
-        )
-        warnings = new_findings(warnings, stored)
-    if warnings and not confirmed:
-        raise UnconfirmedWarnings(warnings)
-    old_stage = pilot.stage
-    _apply(pilot, data, shares)
-    if pilot.stage is Stage.PILOTING and old_stage is not Stage.PILOTING:
-        pilot.piloting_since = date.today()  # entered piloting by a plain update
-    if pilot_values(pilot) == before:
-        # Nothing the audit log would record changed (the same values, participants and
-        # shares): the row is not written, the version stays and no entry is made.
-        return Saved(pilot, [])
-    pilot.version = expected_version + 1
+    if not warnings:
+        return warnings
+    stored = pilot_warnings(
+        pilot.name,
+        pilot.budget_cents,
+        (p.municipality.population for p in pilot.current_participations),
+        pilot.id,
+    )
+    return new_findings(warnings, stored)
+
+
+def _flush_version(pilot: Pilot, expected_version: int) -> None:
+    """Write the pilot; someone else's save in between is a StaleVersionError."""
     try:
         db.session.flush()
     except StaleDataError as exc:
@@ -405,12 +473,6 @@ def save_pilot_changes(
         if fresh is None:
             raise
         raise StaleVersionError(fresh, changes_since(fresh, expected_version)) from exc
-    _recompute_costs(pilot)
-    after = pilot_values(pilot)
-    audit.record("update", "pilot", pilot.id, old=before, new=after, pilot_id=pilot.id)
-    if commit:
-        db.session.commit()
-    return Saved(pilot, warnings)
 
 
 def change_membership(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
@@ -16,7 +18,7 @@ from pilot_tracker.domain.plausibility import measurement_date_refusal
 from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, Measurement, Pilot, StatusUpdate
 from pilot_tracker.services import audit
-from pilot_tracker.services.pilots import PilotValidationError
+from pilot_tracker.services.pilots import PilotValidationError, RowsValidationError
 
 MAX_VALUE = Decimal("1e15")
 STALE_AFTER_DAYS = 30
@@ -168,6 +170,16 @@ def _check_kpi(
     name: str, unit: str, baseline: Decimal, target: Decimal, direction: Direction
 ) -> str:
     """The KPI's name, stripped; raises PilotValidationError for a bad definition."""
+    errors = kpi_errors(name, unit, baseline, target, direction)
+    if errors:
+        raise PilotValidationError(errors)
+    return (name or "").strip()
+
+
+def kpi_errors(
+    name: str, unit: str, baseline: Decimal, target: Decimal, direction: Direction
+) -> dict[str, list[str]]:
+    """The refusals of a KPI definition, by field (empty: it can be saved)."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -180,9 +192,7 @@ def _check_kpi(
         validate_kpi_definition(baseline, target, direction)
     except KpiError as exc:
         errors["target"] = [exc.message]
-    if errors:
-        raise PilotValidationError(errors)
-    return name
+    return errors
 
 
 def refresh_latest(kpi: Kpi) -> None:
@@ -197,6 +207,30 @@ def refresh_latest(kpi: Kpi) -> None:
     kpi.latest_on = latest.measured_on if latest else None
 
 
+@dataclass(slots=True)
+class NewMeasurement:
+    """One measurement to record (`uid`: the one it has elsewhere; an import keeps it)."""
+
+    kpi: Kpi
+    measured_on: date
+    value: Decimal
+    note: str = ""
+    recorded_by_id: int | None = None
+    uid: str | None = None
+
+
+def measurement_errors(measured_on: date, note: str, today: date) -> dict[str, list[str]]:
+    """The refusals of a measurement, by field: dated from 2000-01-01 to today, a note of
+    at most 2000 characters (empty: it can be recorded)."""
+    errors: dict[str, list[str]] = {}
+    refusal = measurement_date_refusal(measured_on, today)
+    if refusal is not None:
+        errors[refusal.field] = [refusal.message]
+    if len(note or "") > 2000:
+        errors["note"] = [Message("at_most_2000")]
+    return errors
+
+
 def add_measurement(
     kpi: Kpi,
     measured_on: date,
@@ -208,33 +242,56 @@ def add_measurement(
 ) -> Measurement:
     """Record a measurement (dated from 2000-01-01 to today) and update the KPI's latest
     value."""
-    refusal = measurement_date_refusal(measured_on, today or date.today())
-    if refusal is not None:
-        raise PilotValidationError({refusal.field: [refusal.message]})
-    if len(note or "") > 2000:
-        raise PilotValidationError({"note": [Message("at_most_2000")]})
-    measurement = Measurement(
-        kpi_id=kpi.id,
-        measured_on=measured_on,
-        value=value,
-        note=(note or "").strip(),
-        recorded_by_id=recorded_by_id,
-    )
-    db.session.add(measurement)
+    item = NewMeasurement(kpi, measured_on, value, note, recorded_by_id)
+    try:
+        return add_measurements([item], today=today, commit=commit)[0]
+    except RowsValidationError as exc:
+        raise PilotValidationError(exc.rows[0]) from None
+
+
+def add_measurements(
+    items: Sequence[NewMeasurement], *, today: date | None = None, commit: bool = True
+) -> list[Measurement]:
+    """Record many measurements with one flush (the bulk of an import): each checked as
+    `add_measurement` checks one, all or none (RowsValidationError by position), each KPI's
+    latest value kept up to date and each measurement audited."""
+    today = today or date.today()
+    refused = {
+        index: errors
+        for index, item in enumerate(items)
+        if (errors := measurement_errors(item.measured_on, item.note, today))
+    }
+    if refused:
+        raise RowsValidationError(refused)
+    saved = []
+    for item in items:
+        measurement = Measurement(
+            kpi_id=item.kpi.id,
+            measured_on=item.measured_on,
+            value=item.value,
+            note=(item.note or "").strip(),
+            recorded_by_id=item.recorded_by_id,
+        )
+        if item.uid:
+            measurement.uid = item.uid
+        db.session.add(measurement)
+        saved.append(measurement)
     db.session.flush()
-    if kpi.latest_on is None or measured_on >= kpi.latest_on:
-        kpi.latest_value = value
-        kpi.latest_on = measured_on
-    audit.record(
-        "create",
-        "measurement",
-        measurement.id,
-        new=audit.row_values(measurement),
-        pilot_id=kpi.pilot_id,
-    )
+    for item, measurement in zip(items, saved, strict=True):
+        kpi = item.kpi
+        if kpi.latest_on is None or measurement.measured_on >= kpi.latest_on:
+            kpi.latest_value = measurement.value
+            kpi.latest_on = measurement.measured_on
+        audit.record(
+            "create",
+            "measurement",
+            measurement.id,
+            new=audit.row_values(measurement),
+            pilot_id=kpi.pilot_id,
+        )
     if commit:
         db.session.commit()
-    return measurement
+    return saved
 
 
 def delete_measurement(measurement: Measurement, kpi: Kpi, commit: bool = True) -> None:
@@ -253,6 +310,34 @@ def delete_measurement(measurement: Measurement, kpi: Kpi, commit: bool = True) 
         db.session.commit()
 
 
+@dataclass(slots=True)
+class NewStatusUpdate:
+    """One status update to post (`uid`: the one it has elsewhere; an import keeps it)."""
+
+    rag: Rag
+    progress_percent: int
+    text: str
+    reported_on: date
+    author_id: int | None = None
+    uid: str | None = None
+
+
+def status_update_errors(
+    reported_on: date, progress_percent: int, text: str, today: date
+) -> dict[str, list[str]]:
+    """The refusals of a status update, by field (empty: it can be posted)."""
+    errors: dict[str, list[str]] = {}
+    if reported_on > today:
+        errors["date"] = [Message("status_in_future")]
+    if isinstance(progress_percent, bool) or not 0 <= int(progress_percent) <= 100:
+        errors["progress_percent"] = [Message("progress_range")]
+    if not (text or "").strip():
+        errors["text"] = [Message("status_text_required")]
+    elif len(text) > 10_000:
+        errors["text"] = [Message("at_most_10000")]
+    return errors
+
+
 def add_status_update(
     pilot: Pilot,
     rag: Rag,
@@ -265,37 +350,60 @@ def add_status_update(
 ) -> StatusUpdate:
     """Post a status update and mirror the newest one onto the pilot."""
     today = today or date.today()
-    reported_on = reported_on or today
-    errors: dict[str, list[str]] = {}
-    if reported_on > today:
-        errors["date"] = [Message("status_in_future")]
-    if isinstance(progress_percent, bool) or not 0 <= int(progress_percent) <= 100:
-        errors["progress_percent"] = [Message("progress_range")]
-    if not (text or "").strip():
-        errors["text"] = [Message("status_text_required")]
-    elif len(text) > 10_000:
-        errors["text"] = [Message("at_most_10000")]
-    if errors:
-        raise PilotValidationError(errors)
-    update = StatusUpdate(
-        pilot_id=pilot.id,
-        reported_on=reported_on,
-        rag=Rag(rag),
-        progress_percent=int(progress_percent),
-        text=text.strip(),
-        author_id=author_id,
-    )
-    db.session.add(update)
+    item = NewStatusUpdate(rag, progress_percent, text, reported_on or today, author_id)
+    try:
+        return add_status_updates(pilot, [item], today=today, commit=commit)[0]
+    except RowsValidationError as exc:
+        raise PilotValidationError(exc.rows[0]) from None
+
+
+def add_status_updates(
+    pilot: Pilot,
+    items: Sequence[NewStatusUpdate],
+    *,
+    today: date | None = None,
+    commit: bool = True,
+) -> list[StatusUpdate]:
+    """Post many status updates of one pilot with one flush (the bulk of an import): each
+    checked as `add_status_update` checks one, all or none (RowsValidationError by
+    position), the newest mirrored onto the pilot and each audited."""
+    today = today or date.today()
+    refused = {
+        index: errors
+        for index, item in enumerate(items)
+        if (
+            errors := status_update_errors(
+                item.reported_on, item.progress_percent, item.text, today
+            )
+        )
+    }
+    if refused:
+        raise RowsValidationError(refused)
+    saved = []
+    for item in items:
+        update = StatusUpdate(
+            pilot_id=pilot.id,
+            reported_on=item.reported_on,
+            rag=Rag(item.rag),
+            progress_percent=int(item.progress_percent),
+            text=item.text.strip(),
+            author_id=item.author_id,
+        )
+        if item.uid:
+            update.uid = item.uid
+        db.session.add(update)
+        saved.append(update)
     db.session.flush()
-    if pilot.last_status_on is None or reported_on >= pilot.last_status_on:
-        pilot.last_status_on = reported_on
-        pilot.last_rag = update.rag
-    audit.record(
-        "create", "status_update", update.id, new=audit.row_values(update), pilot_id=pilot.id
-    )
+    for update in saved:
+        if pilot.last_status_on is None or update.reported_on >= pilot.last_status_on:
+            pilot.last_status_on = update.reported_on
+            pilot.last_rag = update.rag
+        audit.record(
+            "create", "status_update", update.id, new=audit.row_values(update), pilot_id=pilot.id
+        )
     if commit:
         db.session.commit()
-    return update
+    return saved
 
 
 # --- a vendor's month in one form -------------------------------------------------------------
