@@ -49,8 +49,8 @@ run: seed
 	@echo "Serving Kokeilusalkku on http://$(HOST):$(PORT)  (Ctrl-C stops)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# ruff; mypy (strict over domain/, default checks over services/: [tool.mypy]); the import
-# contracts ([tool.importlinter]: no blueprint imports another).
+# ruff (with a complexity limit: [tool.ruff.lint]); mypy (strict over domain/ and services/:
+# [tool.mypy]); the import contracts ([tool.importlinter]: no blueprint imports another).
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -548,15 +548,7 @@ def main() -> int:
         return run_lb(args)
 
     workdir = Path(tempfile.mkdtemp(prefix="kokeilu-load-"))
-    db_name = f"kokeilu_load_{secrets.token_hex(4)}"
-    if args.db == "sqlite":
-        url = f"sqlite:///{workdir / 'load.db'}"
-    else:
-        url = str(sa.make_url(PG_ADMIN_URL).set(database=db_name).render_as_string(False))
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{db_name}"'))
-        admin.dispose()
+    url, db_name = create_database(args.db, workdir)
     env = {
         **os.environ,
         "APP_CONFIG": "development",
@@ -632,11 +624,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             server.kill()
     check = verify(url, stats.writes)
-    if args.db == "postgresql":
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
+    drop_database(db_name)
     requests_made = len(stats.latencies)
     ms = [s * 1000 for s in stats.latencies]
     summary = {

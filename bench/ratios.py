@@ -358,6 +358,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
             admin.dispose()
         shutil.rmtree(workdir, ignore_errors=True)
+    _score(rows)
+    text = _table(args, rows)
+    print(text)
+    data = {
+        "database": args.db,
+        "workers": args.workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "results": rows,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "table": text,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"ratios-{args.db}.json"
+    out.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    print(f"\nWrote {out}", file=sys.stderr)
+    return data
+
+
+def _score(rows: list[dict[str, Any]]) -> None:
+    """Each row's percentage of the hello runs beside it, its target and whether it meets it
+    (None for hello and fortunes, which have no target)."""
     for row in rows:
         hello = row["hello_rps"]
         row["percent_of_hello"] = round(100 * row["rps"] / hello, 2) if hello else 0.0
@@ -374,6 +396,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         row["ok"] = (
             None if target is None else row["percent_of_hello"] >= target and not (row["non_2xx"])
         )
+
+
+def _table(args: argparse.Namespace, rows: list[dict[str, Any]]) -> str:
+    """The rows as the Markdown table that the run prints and stores."""
     lines = [
         f"Requests per second under gunicorn ({args.workers} workers), wrk -c{args.connections}, "
         f"{args.seconds} s each, demo portfolio on {args.db}, signed in as the coordinator",
@@ -392,22 +418,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             lines.append(f"|   ({row['non_2xx']} non-2xx; {row['socket_errors']}) | | | | | | |")
     lines.append("")
     lines.append("hello runs: " + ", ".join(f"{h:.0f}" for h in rows[0]["hello_runs"]))
-    text = "\n".join(lines)
-    print(text)
-    data = {
-        "database": args.db,
-        "workers": args.workers,
-        "connections": args.connections,
-        "seconds": args.seconds,
-        "results": rows,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "table": text,
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"ratios-{args.db}.json"
-    out.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-    print(f"\nWrote {out}", file=sys.stderr)
-    return data
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -197,6 +197,148 @@ def _spread(rng: random.Random, start: date, end: date, count: int) -> list[date
     return sorted(start + timedelta(days=rng.randint(0, span)) for _ in range(count))
 
 
+def _statuses(rng: random.Random, start: date | None, today: date) -> list[tuple[date, str, int]]:
+    """A pilot's status updates (day, RAG, progress), oldest first: a started pilot's every
+    few weeks up to a recent one (a stale one's 31 to 120 days ago), maybe one for the rest."""
+    statuses: list[tuple[date, str, int]] = []
+    if start and start < today:
+        stale = rng.random() < 0.2
+        last = today - timedelta(days=rng.randint(31, 120) if stale else rng.randint(0, 25))
+        if last < start:
+            last = start
+        count = rng.randint(4, 9)
+        progress = 0
+        for day in [*_spread(rng, start, last, count - 1), last]:
+            progress = min(100, progress + rng.randint(3, 20))
+            rag = rng.choices(["green", "amber", "red"], [6, 3, 1])[0]
+            statuses.append((day, rag, progress))
+    elif rng.random() < 0.5:
+        statuses.append((today - timedelta(days=rng.randint(0, 60)), "green", 0))
+    return statuses
+
+
+Tables = dict[str, list[dict[str, Any]]]
+
+
+def _add_kpis(
+    tables: Tables,
+    rng: random.Random,
+    pilot_id: int,
+    stage: str,
+    period: tuple[date | None, date | None],
+    today: date,
+    now: datetime,
+) -> None:
+    """The pilot's three KPIs, with measurements from its start once it is piloting; ids
+    count up from 1 in each table."""
+    start, end = period
+    measured = stage not in ("idea", "planning") and start is not None
+    definitions = [
+        ("Käyttäjät", "kpl", Decimal(100), Decimal(rng.randint(300, 900)), "increase"),
+        ("Käsittelyaika", "pv", Decimal(rng.randint(20, 40)), Decimal(7), "decrease"),
+        (
+            "Vuosisäästö",
+            "€/v",
+            Decimal(0),
+            Decimal(rng.randint(10, 200) * 1000),
+            "increase",
+        ),
+    ]
+    for index, (kname, unit, baseline, target, direction) in enumerate(definitions):
+        kpi_id = len(tables["kpis"]) + 1
+        values: list[tuple[date, Decimal]] = []
+        if measured:
+            reach = Decimal(rng.randint(-10, 130)) / 100
+            count = rng.randint(8, 18)
+            for step, day in enumerate(_spread(rng, start, min(today, end), count), 1):
+                fraction = reach * step / count
+                value = (baseline + (target - baseline) * fraction).quantize(Decimal("0.1"))
+                values.append((day, value))
+        for day, value in values:
+            tables["measurements"].append(
+                {
+                    "id": len(tables["measurements"]) + 1,
+                    "kpi_id": kpi_id,
+                    "measured_on": day,
+                    "value": value,
+                    "note": "",
+                    "recorded_by_id": None,
+                    "created_at": now,
+                }
+            )
+        tables["kpis"].append(
+            {
+                "id": kpi_id,
+                "pilot_id": pilot_id,
+                "name": kname,
+                "unit": unit,
+                "baseline": baseline,
+                "target": target,
+                "direction": direction,
+                "is_savings": index == 2,
+                "latest_value": values[-1][1] if values else None,
+                "latest_on": values[-1][0] if values else None,
+                "created_at": now,
+            }
+        )
+
+
+def _add_decisions(
+    tables: Tables,
+    rng: random.Random,
+    pilot_id: int,
+    stage: str,
+    period: tuple[date | None, date | None],
+    today: date,
+    now: datetime,
+) -> None:
+    """The decisions that lead to the pilot's stage; the start go decision's date is the last
+    pilot row's `piloting_since`."""
+    for decision in _decisions(rng, stage, *period, today):
+        if decision["gate"] == "start" and decision["outcome"] == "go":
+            tables["pilots"][-1]["piloting_since"] = decision["decided_on"]
+        tables["decisions"].append(
+            {
+                "id": len(tables["decisions"]) + 1,
+                "pilot_id": pilot_id,
+                "snapshot": {"generated": True},
+                "recorded_by_id": None,
+                "created_at": now,
+                "rationale": "Perusteltu päätös.",
+                "follow_up": "",
+                "decided_by": "ohjausryhmä",
+                **decision,
+            }
+        )
+
+
+def _insert(engine: sa.Engine, order: list[tuple[str, Any, list[dict[str, Any]]]]) -> None:
+    """Bulk inserts, table by table in `order`; PostgreSQL's id sequences moved past them."""
+    with engine.begin() as conn:
+        for name, model, rows in order:
+            progress = Progress(f"insert {name}", len(rows))
+            table = model.__table__
+            for chunk in _chunks(rows, BATCH):
+                conn.execute(table.insert(), chunk)
+                progress.advance(len(chunk))
+            progress.close()
+        if conn.dialect.name == "postgresql":
+            for name in (
+                "vendors",
+                "pilots",
+                "kpis",
+                "measurements",
+                "status_updates",
+                "decisions",
+            ):
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT max(id) FROM {name}))"
+                    )
+                )
+
+
 def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
     """Write the portfolio with bulk inserts; returns the row counts."""
     from pilot_tracker.domain.cost_split import net_cost_cents, split_cost
@@ -238,7 +380,7 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
         names = {m.code: m.name_fi for m in municipalities}
         populations = {m.code: m.population for m in municipalities}
 
-        tables: dict[str, list[dict[str, Any]]] = {
+        tables: Tables = {
             "pilots": [],
             "pilot_goals": [],
             "participations": [],
@@ -250,10 +392,6 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
         stages = list(STAGE_WEIGHTS)
         weights = list(STAGE_WEIGHTS.values())
         themes = list(Theme)
-        kpi_id = 0
-        measurement_id = 0
-        status_id = 0
-        decision_id = 0
         build = Progress("building rows", pilots)
         for pilot_id in range(1, pilots + 1):
             stage = rng.choices(stages, weights)[0]
@@ -267,20 +405,7 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
             shares = split_cost(
                 method, net_cost_cents(budget, funding), {c: populations[c] for c in participants}
             )
-            statuses: list[tuple[date, str, int]] = []
-            if start and start < today:
-                stale = rng.random() < 0.2
-                last = today - timedelta(days=rng.randint(31, 120) if stale else rng.randint(0, 25))
-                if last < start:
-                    last = start
-                count = rng.randint(4, 9)
-                progress = 0
-                for day in [*_spread(rng, start, last, count - 1), last]:
-                    progress = min(100, progress + rng.randint(3, 20))
-                    rag = rng.choices(["green", "amber", "red"], [6, 3, 1])[0]
-                    statuses.append((day, rag, progress))
-            elif rng.random() < 0.5:
-                statuses.append((today - timedelta(days=rng.randint(0, 60)), "green", 0))
+            statuses = _statuses(rng, start, today)
             last_status = statuses[-1] if statuses else None
             tables["pilots"].append(
                 {
@@ -322,10 +447,9 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
                     }
                 )
             for day, rag, progress in statuses:
-                status_id += 1
                 tables["status_updates"].append(
                     {
-                        "id": status_id,
+                        "id": len(tables["status_updates"]) + 1,
                         "pilot_id": pilot_id,
                         "reported_on": day,
                         "rag": rag,
@@ -335,73 +459,8 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
                         "created_at": now,
                     }
                 )
-            measured = stage not in ("idea", "planning") and start is not None
-            definitions = [
-                ("Käyttäjät", "kpl", Decimal(100), Decimal(rng.randint(300, 900)), "increase"),
-                ("Käsittelyaika", "pv", Decimal(rng.randint(20, 40)), Decimal(7), "decrease"),
-                (
-                    "Vuosisäästö",
-                    "€/v",
-                    Decimal(0),
-                    Decimal(rng.randint(10, 200) * 1000),
-                    "increase",
-                ),
-            ]
-            for index, (kname, unit, baseline, target, direction) in enumerate(definitions):
-                kpi_id += 1
-                values: list[tuple[date, Decimal]] = []
-                if measured:
-                    reach = Decimal(rng.randint(-10, 130)) / 100
-                    count = rng.randint(8, 18)
-                    for step, day in enumerate(_spread(rng, start, min(today, end), count), 1):
-                        fraction = reach * step / count
-                        value = (baseline + (target - baseline) * fraction).quantize(Decimal("0.1"))
-                        values.append((day, value))
-                for day, value in values:
-                    measurement_id += 1
-                    tables["measurements"].append(
-                        {
-                            "id": measurement_id,
-                            "kpi_id": kpi_id,
-                            "measured_on": day,
-                            "value": value,
-                            "note": "",
-                            "recorded_by_id": None,
-                            "created_at": now,
-                        }
-                    )
-                tables["kpis"].append(
-                    {
-                        "id": kpi_id,
-                        "pilot_id": pilot_id,
-                        "name": kname,
-                        "unit": unit,
-                        "baseline": baseline,
-                        "target": target,
-                        "direction": direction,
-                        "is_savings": index == 2,
-                        "latest_value": values[-1][1] if values else None,
-                        "latest_on": values[-1][0] if values else None,
-                        "created_at": now,
-                    }
-                )
-            for decision in _decisions(rng, stage, start, end, today):
-                if decision["gate"] == "start" and decision["outcome"] == "go":
-                    tables["pilots"][-1]["piloting_since"] = decision["decided_on"]
-                decision_id += 1
-                tables["decisions"].append(
-                    {
-                        "id": decision_id,
-                        "pilot_id": pilot_id,
-                        "snapshot": {"generated": True},
-                        "recorded_by_id": None,
-                        "created_at": now,
-                        "rationale": "Perusteltu päätös.",
-                        "follow_up": "",
-                        "decided_by": "ohjausryhmä",
-                        **decision,
-                    }
-                )
+            _add_kpis(tables, rng, pilot_id, stage, (start, end), today, now)
+            _add_decisions(tables, rng, pilot_id, stage, (start, end), today, now)
             build.advance(1)
         build.close()
 
@@ -415,29 +474,7 @@ def generate(app: Flask, pilots: int, seed: int = SEED) -> Counts:
             ("status_updates", StatusUpdate, tables["status_updates"]),
             ("decisions", Decision, tables["decisions"]),
         ]
-        with db.engine.begin() as conn:
-            for name, model, rows in order:
-                progress = Progress(f"insert {name}", len(rows))
-                table = model.__table__
-                for chunk in _chunks(rows, BATCH):
-                    conn.execute(table.insert(), chunk)
-                    progress.advance(len(chunk))
-                progress.close()
-            if conn.dialect.name == "postgresql":
-                for table in (
-                    "vendors",
-                    "pilots",
-                    "kpis",
-                    "measurements",
-                    "status_updates",
-                    "decisions",
-                ):
-                    conn.execute(
-                        sa.text(
-                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                            f"(SELECT max(id) FROM {table}))"
-                        )
-                    )
+        _insert(db.engine, order)
         # The bulk inserts bypass the ORM: build the maintained aggregates from what they wrote.
         with db.engine.begin() as conn:
             progress = Progress("aggregates", len(tables["pilots"]))

@@ -273,28 +273,14 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            action = urljoin(self.page_url, a.get("action") or self.page_url)
-            self._form = FormSpec(
-                action=urlsplit(action).path,
-                method=(a.get("method") or "get").lower(),
-                enctype=a.get("enctype") or "application/x-www-form-urlencoded",
-            )
-            self.forms.append(self._form)
+            self._start_form(a)
             return
         form = self._form
         if form is None or "disabled" in a:
             return
         name = a.get("name", "")
         if tag == "input":
-            kind = (a.get("type") or "text").lower()
-            if kind in ("submit", "image", "button", "reset"):
-                if kind == "submit":
-                    form.controls.append(Control(name, "submit", a.get("value", "")))
-                return
-            if kind not in ("checkbox", "radio", "hidden", "password", "file"):
-                kind = "text"
-            if name:
-                form.controls.append(Control(name, kind, a.get("value", ""), "checked" in a))
+            self._add_input(form, name, a)
         elif tag == "button":
             if (a.get("type") or "submit").lower() == "submit":
                 form.controls.append(Control(name, "submit", a.get("value", "")))
@@ -309,6 +295,27 @@ class _FormParser(HTMLParser):
             self._option_selected = "selected" in a
             if self._option is not None:
                 self._add_option(self._option)
+
+    def _start_form(self, a: dict[str, str]) -> None:
+        action = urljoin(self.page_url, a.get("action") or self.page_url)
+        self._form = FormSpec(
+            action=urlsplit(action).path,
+            method=(a.get("method") or "get").lower(),
+            enctype=a.get("enctype") or "application/x-www-form-urlencoded",
+        )
+        self.forms.append(self._form)
+
+    def _add_input(self, form: FormSpec, name: str, a: dict[str, str]) -> None:
+        """An <input>: what a browser sends for it (buttons other than submit send nothing)."""
+        kind = (a.get("type") or "text").lower()
+        if kind in ("submit", "image", "button", "reset"):
+            if kind == "submit":
+                form.controls.append(Control(name, "submit", a.get("value", "")))
+            return
+        if kind not in ("checkbox", "radio", "hidden", "password", "file"):
+            kind = "text"
+        if name:
+            form.controls.append(Control(name, kind, a.get("value", ""), "checked" in a))
 
     def _add_option(self, value: str) -> None:
         assert self._select is not None

@@ -4,6 +4,7 @@ equals its full recomputation, and the readers answer exactly what the full reco
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -106,123 +107,174 @@ def _first(model: Any, pilot_id: int) -> Any:
     ).first()
 
 
+def _create(op: tuple[Any, ...], actors: Actors) -> int:
+    _, codes, stage, start, length, budget, funding = op
+    pilot = make_pilot(
+        tuple(codes),
+        stage=stage,
+        start_date=TODAY + timedelta(days=start),
+        end_date=TODAY + timedelta(days=start + length),
+        budget_cents=budget,
+        funding_cents=min(funding, budget),
+        vendor=actors.vendor_a,
+    )
+    return pilot.id
+
+
+def _edit(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    _, _, stage, start, length, budget = op
+    pilot.stage = stage
+    pilot.start_date = TODAY + timedelta(days=start)
+    pilot.end_date = TODAY + timedelta(days=start + length)
+    pilot.budget_cents = budget
+    pilot.external_funding_cents = min(pilot.external_funding_cents, budget)
+    if stage is Stage.PILOTING and pilot.piloting_since is None:
+        pilot.piloting_since = TODAY - timedelta(days=3)
+
+
+def _undate(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    pilot.end_date = None
+
+
+def _join(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    _, _, code, share = op
+    db.session.add(Participation(pilot_id=pilot.id, municipality_code=code, share_cents=share))
+
+
+def _leave(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    member = _first(Participation, pilot.id)
+    if member is not None:
+        member.left_on = TODAY + timedelta(days=op[2])
+
+
+def _drop_first(model: Any) -> Callable[[Pilot, tuple[Any, ...]], None]:
+    """An operation deleting the pilot's first `model` row, if it has one."""
+
+    def drop(pilot: Pilot, op: tuple[Any, ...]) -> None:
+        row = _first(model, pilot.id)
+        if row is not None:
+            db.session.delete(row)
+
+    return drop
+
+
+def _decision(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    _, _, gate, outcome, ago, review = op
+    db.session.add(
+        Decision(
+            pilot_id=pilot.id,
+            gate=gate,
+            outcome=outcome,
+            decided_on=TODAY - timedelta(days=ago),
+            decided_by="ohjausryhmä",
+            next_review=None if review is None else TODAY + timedelta(days=review),
+            stage_before=pilot.stage,
+            stage_after=pilot.stage,
+            snapshot={},
+        )
+    )
+
+
+def _municipal(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    _, _, code, gate = op
+    db.session.add(
+        MunicipalDecision(
+            pilot_id=pilot.id,
+            municipality_code=code,
+            gate=gate,
+            outcome=Outcome.GO,
+            body=Body.COUNCIL,
+            decided_on=TODAY - timedelta(days=2),
+        )
+    )
+
+
+def _status(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    add_status_update(
+        pilot, Rag.GREEN, 10, "Etenee.", reported_on=TODAY - timedelta(days=op[2]), today=TODAY
+    )
+
+
+def _kpi(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    add_kpi(pilot, "Käyttäjiä", "kpl", Decimal(0), Decimal(10), Direction.INCREASE)
+
+
+def _measure(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    kpi = _first(Kpi, pilot.id)
+    if kpi is not None:
+        add_measurement(kpi, TODAY - timedelta(days=op[2]), Decimal(3), today=TODAY)
+
+
+def _cost(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    db.session.add(
+        CostEntry(
+            pilot_id=pilot.id,
+            entry_date=TODAY - timedelta(days=10),
+            amount_cents=op[2],
+            kind=CostKind.OTHER,
+        )
+    )
+
+
+def _follow_up(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    _, _, due, status, owner = op
+    db.session.add(
+        FollowUpItem(
+            pilot_id=pilot.id,
+            title="Selvitä",
+            owner_kind=owner,
+            owner_municipality_code="418" if owner is OwnerKind.MUNICIPALITY else None,
+            due_on=None if due is None else TODAY + timedelta(days=due),
+            status=status,
+        )
+    )
+
+
+def _close_follow_up(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    item = _first(FollowUpItem, pilot.id)
+    if item is not None:
+        item.status = ItemStatus.DONE
+
+
+def _delete(pilot: Pilot, op: tuple[Any, ...]) -> None:
+    db.session.delete(pilot)
+
+
+# Every operation but "create", by its name in `operations`: each writes to the pilot that
+# the operation's second element picks.
+_WRITES: dict[str, Callable[[Pilot, tuple[Any, ...]], None]] = {
+    "edit": _edit,
+    "undate": _undate,
+    "join": _join,
+    "leave": _leave,
+    "drop_member": _drop_first(Participation),
+    "decision": _decision,
+    "drop_decision": _drop_first(Decision),
+    "municipal": _municipal,
+    "drop_municipal": _drop_first(MunicipalDecision),
+    "status": _status,
+    "kpi": _kpi,
+    "measure": _measure,
+    "cost": _cost,
+    "follow_up": _follow_up,
+    "close_follow_up": _close_follow_up,
+    "delete": _delete,
+}
+
+
 def _apply(op: tuple[Any, ...], pilots: list[int], actors: Actors) -> None:
     kind = op[0]
     if kind == "create":
-        _, codes, stage, start, length, budget, funding = op
-        pilot = make_pilot(
-            tuple(codes),
-            stage=stage,
-            start_date=TODAY + timedelta(days=start),
-            end_date=TODAY + timedelta(days=start + length),
-            budget_cents=budget,
-            funding_cents=min(funding, budget),
-            vendor=actors.vendor_a,
-        )
-        pilots.append(pilot.id)
+        pilots.append(_create(op, actors))
         return
     if not pilots:
         return
-    found = db.session.get(Pilot, pilots[op[1] % len(pilots)])
-    if found is None:
+    pilot = db.session.get(Pilot, pilots[op[1] % len(pilots)])
+    if pilot is None:
         return
-    pilot = found
-    if kind == "edit":
-        _, _, stage, start, length, budget = op
-        pilot.stage = stage
-        pilot.start_date = TODAY + timedelta(days=start)
-        pilot.end_date = TODAY + timedelta(days=start + length)
-        pilot.budget_cents = budget
-        pilot.external_funding_cents = min(pilot.external_funding_cents, budget)
-        if stage is Stage.PILOTING and pilot.piloting_since is None:
-            pilot.piloting_since = TODAY - timedelta(days=3)
-    elif kind == "undate":
-        pilot.end_date = None
-    elif kind == "join":
-        _, _, code, share = op
-        if db.session.get(Participation, (pilot.id, code)) is not None:
-            return
-        db.session.add(Participation(pilot_id=pilot.id, municipality_code=code, share_cents=share))
-    elif kind == "leave":
-        member = _first(Participation, pilot.id)
-        if member is not None:
-            member.left_on = TODAY + timedelta(days=op[2])
-    elif kind == "drop_member":
-        member = _first(Participation, pilot.id)
-        if member is not None:
-            db.session.delete(member)
-    elif kind == "decision":
-        _, _, gate, outcome, ago, review = op
-        db.session.add(
-            Decision(
-                pilot_id=pilot.id,
-                gate=gate,
-                outcome=outcome,
-                decided_on=TODAY - timedelta(days=ago),
-                decided_by="ohjausryhmä",
-                next_review=None if review is None else TODAY + timedelta(days=review),
-                stage_before=pilot.stage,
-                stage_after=pilot.stage,
-                snapshot={},
-            )
-        )
-    elif kind == "drop_decision":
-        decision = _first(Decision, pilot.id)
-        if decision is not None:
-            db.session.delete(decision)
-    elif kind == "municipal":
-        _, _, code, gate = op
-        db.session.add(
-            MunicipalDecision(
-                pilot_id=pilot.id,
-                municipality_code=code,
-                gate=gate,
-                outcome=Outcome.GO,
-                body=Body.COUNCIL,
-                decided_on=TODAY - timedelta(days=2),
-            )
-        )
-    elif kind == "drop_municipal":
-        decided = _first(MunicipalDecision, pilot.id)
-        if decided is not None:
-            db.session.delete(decided)
-    elif kind == "status":
-        add_status_update(
-            pilot, Rag.GREEN, 10, "Etenee.", reported_on=TODAY - timedelta(days=op[2]), today=TODAY
-        )
-    elif kind == "kpi":
-        add_kpi(pilot, "Käyttäjiä", "kpl", Decimal(0), Decimal(10), Direction.INCREASE)
-    elif kind == "measure":
-        kpi = _first(Kpi, pilot.id)
-        if kpi is not None:
-            add_measurement(kpi, TODAY - timedelta(days=op[2]), Decimal(3), today=TODAY)
-    elif kind == "cost":
-        db.session.add(
-            CostEntry(
-                pilot_id=pilot.id,
-                entry_date=TODAY - timedelta(days=10),
-                amount_cents=op[2],
-                kind=CostKind.OTHER,
-            )
-        )
-    elif kind == "follow_up":
-        _, _, due, status, owner = op
-        db.session.add(
-            FollowUpItem(
-                pilot_id=pilot.id,
-                title="Selvitä",
-                owner_kind=owner,
-                owner_municipality_code="418" if owner is OwnerKind.MUNICIPALITY else None,
-                due_on=None if due is None else TODAY + timedelta(days=due),
-                status=status,
-            )
-        )
-    elif kind == "close_follow_up":
-        item = _first(FollowUpItem, pilot.id)
-        if item is not None:
-            item.status = ItemStatus.DONE
-    elif kind == "delete":
-        db.session.delete(pilot)
+    if kind == "join" and db.session.get(Participation, (pilot.id, op[2])) is not None:
+        return  # already a participant: nothing is written
+    _WRITES[kind](pilot, op)
     db.session.commit()
 
 

@@ -22,6 +22,23 @@ from pilot_tracker.services.seed import seed_demo
 from tests.conftest import Actors
 
 
+def _chosen(filters: PilotFilters, p: Pilot, members: set[str], region: set[str]) -> bool:
+    """The filters' rule in Python: `members` are the pilot's participants, `region` the
+    filtered region's municipalities."""
+    if filters.theme and p.theme is not filters.theme:
+        return False
+    if filters.track and p.track is not filters.track:
+        return False
+    if filters.stage and p.stage is not filters.stage:
+        return False
+    if filters.year:
+        if p.start_date is None or p.start_date > date(filters.year, 12, 31):
+            return False
+        if p.end_date is not None and p.end_date < date(filters.year, 1, 1):
+            return False
+    return not filters.region or bool(members & region)
+
+
 def _expected(filters: PilotFilters) -> dict[str, tuple[int, int, int]]:
     region = {
         code
@@ -37,20 +54,6 @@ def _expected(filters: PilotFilters) -> dict[str, tuple[int, int, int]]:
     ):
         members[pilot_id].add(code)
 
-    def chosen(p: Pilot) -> bool:
-        if filters.theme and p.theme is not filters.theme:
-            return False
-        if filters.track and p.track is not filters.track:
-            return False
-        if filters.stage and p.stage is not filters.stage:
-            return False
-        if filters.year:
-            if p.start_date is None or p.start_date > date(filters.year, 12, 31):
-                return False
-            if p.end_date is not None and p.end_date < date(filters.year, 1, 1):
-                return False
-        return not filters.region or bool(members[p.id] & region)
-
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for pilot_id, code, share in db.session.execute(
         sa.select(
@@ -58,7 +61,9 @@ def _expected(filters: PilotFilters) -> dict[str, tuple[int, int, int]]:
         )
     ):
         pilot = pilots[pilot_id]
-        if not chosen(pilot) or (filters.region and code not in region):
+        if not _chosen(filters, pilot, members[pilot_id], region) or (
+            filters.region and code not in region
+        ):
             continue
         kind = commitment(pilot.stage)
         if kind is Commitment.COMMITTED:

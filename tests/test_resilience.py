@@ -35,6 +35,9 @@ def test_sqlite_missing_database_gives_503_then_recovers(tmp_path: Path) -> None
     page = client.get("/about")
     assert (health.status_code, health.get_json()) == (503, {"status": "unavailable"})
     assert page.status_code == 503
+    # The whole page, rendered as signed out (the user loaders do not ask the database again).
+    assert page.mimetype == "text/html"
+    assert "logout" not in page.get_data(as_text=True)
     assert "Palvelu on tilapäisesti poissa käytöstä" in page.get_data(as_text=True) or (
         "Service temporarily unavailable" in page.get_data(as_text=True)
     )

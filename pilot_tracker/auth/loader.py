@@ -12,6 +12,7 @@ from flask_login import LoginManager
 
 from pilot_tracker.models import User
 from pilot_tracker.services import sessions
+from pilot_tracker.web.errors import database_unavailable
 
 
 def load_user(session_id: str) -> User | None:
@@ -58,15 +59,21 @@ def configure(
     is not written; there `request_loader` (the API's bearer token) is the only way in.
     """
 
+    # While the database is away (web/errors.py) neither loader queries it: no user.
     def load_session_user(session_id: str) -> User | None:
-        if request.blueprint in sessionless:
+        if request.blueprint in sessionless or database_unavailable():
             return None
         return load_user(session_id)
 
     login_manager.user_loader(load_session_user)
     app.session_interface = PagesSessionInterface(sessionless)
     if request_loader is not None:
-        login_manager.request_loader(request_loader)
+        load_request = request_loader
+
+        def load_request_user(req: Request) -> User | None:
+            return None if database_unavailable() else load_request(req)
+
+        login_manager.request_loader(load_request_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"

@@ -125,13 +125,18 @@ def parse_equal_percent(raw: str | int | Decimal) -> Decimal:
         raise CostSplitError(message) from None
 
 
+def _check_populations(populations: Mapping[str, int]) -> None:
+    """Every population a whole number, 0 or more (a bool is not one)."""
+    for code, population in populations.items():
+        if isinstance(population, bool) or not isinstance(population, int) or population < 0:
+            raise CostSplitError(Message("population_whole_number", code=code), codes=(code,))
+
+
 def hybrid_weights(equal_percent: Decimal, populations: Mapping[str, int]) -> dict[str, Fraction]:
     """`e/n + (1 - e) * population/total`, exact: one weight each, rounded once later."""
     e = Fraction(parse_equal_percent(equal_percent)) / 100
     _check_codes(populations)
-    for code, population in populations.items():
-        if isinstance(population, bool) or not isinstance(population, int) or population < 0:
-            raise CostSplitError(Message("population_whole_number", code=code), codes=(code,))
+    _check_populations(populations)
     if not populations:
         return {}
     n = len(populations)
@@ -163,12 +168,17 @@ def _weights(
             raise CostSplitError(Message("hybrid_needs_equal_part"))
         return dict(hybrid_weights(equal_percent, populations))
     if method is SplitMethod.PER_CAPITA:
-        for code, population in populations.items():
-            if isinstance(population, bool) or not isinstance(population, int) or population < 0:
-                raise CostSplitError(Message("population_whole_number", code=code), codes=(code,))
+        _check_populations(populations)
         if populations and not any(populations.values()):
             raise CostSplitError(Message("per_capita_no_population"), codes=populations)
         return {code: populations[code] for code in sorted(populations)}
+    return _manual_weights(populations, manual)
+
+
+def _manual_weights(
+    populations: Mapping[str, int], manual: Mapping[str, Decimal] | None
+) -> dict[str, int | Decimal | Fraction]:
+    """The manual percentages, given for exactly the participants of `populations`."""
     if manual is None:
         raise CostSplitError(Message("manual_needs_percentages"))
     missing = sorted(set(populations) - set(manual))

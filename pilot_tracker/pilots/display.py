@@ -172,13 +172,7 @@ def format_value(key: str, value: Any, names: Names | None = None) -> str:
         goals = {g.value: g for g in Goal}
         return ", ".join(label(goals[g]) if g in goals else str(g) for g in value)
     if key == "participants" and isinstance(value, dict):
-        parts = []
-        for code in sorted(value):
-            share = value[code] or {}
-            cents = share.get("share_cents") if isinstance(share, dict) else None
-            name = names.get(("municipality", str(code)), code)
-            parts.append(f"{name}: {money(cents)}" if isinstance(cents, int) else name)
-        return "; ".join(parts)
+        return _participants_text(value, names)
     if key in _DATES and isinstance(value, str):
         try:
             return day(date.fromisoformat(value))
@@ -188,6 +182,17 @@ def format_value(key: str, value: Any, names: Names | None = None) -> str:
         return day(value)
     text = str(value)
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _participants_text(value: dict[str, Any], names: Names) -> str:
+    """Participating municipalities by name, each with its share when the value has one."""
+    parts = []
+    for code in sorted(value):
+        share = value[code] or {}
+        cents = share.get("share_cents") if isinstance(share, dict) else None
+        name = names.get(("municipality", str(code)), code)
+        parts.append(f"{name}: {money(cents)}" if isinstance(cents, int) else name)
+    return "; ".join(parts)
 
 
 @dataclass

@@ -232,6 +232,84 @@ def _entry(
     }
 
 
+def _reporting_rows(pilot: Any, facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
+    """A reporting pilot's entries: past its end, its status update, its measurements."""
+    pid = pilot.id
+    rows: list[dict[str, Any]] = []
+    if pilot.end_date is not None:
+        rows.append(
+            _entry(
+                pid,
+                "past_end",
+                _plus(pilot.end_date, 1),
+                _plus(pilot.end_date, 1),
+                pilot.end_date,
+                ref_date=pilot.end_date,
+            )
+        )
+    days = [d for d in (pilot.last_status_on, pilot.piloting_since, pilot.start_date) if d]
+    anchor = max(days) if days else None
+    if anchor is None:
+        rows.append(_entry(pid, "status_update", ALWAYS, ALWAYS, None))
+    else:
+        rows.append(
+            _entry(
+                pid,
+                "status_update",
+                _plus(anchor, stale_days - STALE_WARNING_DAYS),
+                _plus(anchor, stale_days + 1),
+                _plus(anchor, stale_days),
+                ref_date=anchor,
+            )
+        )
+    for kpi in facts.kpis.get(pid, []):
+        # Due from the month after the latest measurement; overdue once the month
+        # after that has begun as well (the previous month was missed too).
+        if kpi.latest_on is None:
+            shows, overdue_from = ALWAYS, date.max
+        else:
+            shows = _next_month(kpi.latest_on)
+            overdue_from = _next_month(shows)
+        rows.append(
+            _entry(
+                pid,
+                "measurement",
+                shows,
+                overdue_from,
+                None,
+                ref_id=kpi.id,
+                ref_text=kpi.name,
+                ref_date=kpi.latest_on,
+            )
+        )
+    return rows
+
+
+def _municipal_rows(pid: int, stage: Stage, review: Any, facts: _Facts) -> list[dict[str, Any]]:
+    """The current participants' missing decisions on the gate under review."""
+    rows: list[dict[str, Any]] = []
+    gate = _review_gate(stage)
+    for member in facts.members.get(pid, []):
+        if member.left_on is not None:
+            continue
+        if (pid, member.municipality_code, gate) in facts.decided:
+            continue
+        rows.append(
+            _entry(
+                pid,
+                "municipal_decision",
+                _minus(review.next_review, REVIEW_DAYS),
+                _plus(review.next_review, 1),
+                review.next_review,
+                municipality_code=member.municipality_code,
+                ref_id=review.id,
+                ref_text=gate,
+                ref_date=review.next_review,
+            )
+        )
+    return rows
+
+
 def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
     """The due entries of the pilots in `facts` (services.due's rules, today left out)."""
     rows: list[dict[str, Any]] = []
@@ -255,52 +333,7 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
                 )
             )
         if stage in REPORTING:
-            if pilot.end_date is not None:
-                rows.append(
-                    _entry(
-                        pid,
-                        "past_end",
-                        _plus(pilot.end_date, 1),
-                        _plus(pilot.end_date, 1),
-                        pilot.end_date,
-                        ref_date=pilot.end_date,
-                    )
-                )
-            days = [d for d in (pilot.last_status_on, pilot.piloting_since, pilot.start_date) if d]
-            anchor = max(days) if days else None
-            if anchor is None:
-                rows.append(_entry(pid, "status_update", ALWAYS, ALWAYS, None))
-            else:
-                rows.append(
-                    _entry(
-                        pid,
-                        "status_update",
-                        _plus(anchor, stale_days - STALE_WARNING_DAYS),
-                        _plus(anchor, stale_days + 1),
-                        _plus(anchor, stale_days),
-                        ref_date=anchor,
-                    )
-                )
-            for kpi in facts.kpis.get(pid, []):
-                # Due from the month after the latest measurement; overdue once the month
-                # after that has begun as well (the previous month was missed too).
-                if kpi.latest_on is None:
-                    shows, overdue_from = ALWAYS, date.max
-                else:
-                    shows = _next_month(kpi.latest_on)
-                    overdue_from = _next_month(shows)
-                rows.append(
-                    _entry(
-                        pid,
-                        "measurement",
-                        shows,
-                        overdue_from,
-                        None,
-                        ref_id=kpi.id,
-                        ref_text=kpi.name,
-                        ref_date=kpi.latest_on,
-                    )
-                )
+            rows.extend(_reporting_rows(pilot, facts, stale_days))
         for item in facts.items.get(pid, []):
             if item.status in OPEN_ITEM and item.due_on is not None:
                 rows.append(
@@ -317,25 +350,7 @@ def due_rows(facts: _Facts, stale_days: int) -> list[dict[str, Any]]:
                     )
                 )
         if review is not None and stage in DECIDING:
-            gate = _review_gate(stage)
-            for member in facts.members.get(pid, []):
-                if member.left_on is not None:
-                    continue
-                if (pid, member.municipality_code, gate) in facts.decided:
-                    continue
-                rows.append(
-                    _entry(
-                        pid,
-                        "municipal_decision",
-                        _minus(review.next_review, REVIEW_DAYS),
-                        _plus(review.next_review, 1),
-                        review.next_review,
-                        municipality_code=member.municipality_code,
-                        ref_id=review.id,
-                        ref_text=gate,
-                        ref_date=review.next_review,
-                    )
-                )
+            rows.extend(_municipal_rows(pid, stage, review, facts))
     return rows
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -135,16 +135,10 @@ class Audience:
         )
 
 
-def _events(
-    pilot_ids: sa.Select[Any], today: date, base_url: str, audience: Audience | None = None
-) -> list[CalendarEvent]:
-    """Reviews, gate decisions and meetings, follow-up items and planned ends of the pilots
-    `pilot_ids` selects, as `audience` may see them."""
-    audience = audience or Audience()
-    since = today - PAST_WINDOW
-    events: list[CalendarEvent] = []
-    # Translated once per feed, not once per event (hundreds of them).
-    texts = {
+def _feed_texts() -> dict[str, str]:
+    """The feed's texts in the current language, translated once per feed, not once per
+    event (hundreds of them)."""
+    return {
         "review": _("Review: %(pilot)s"),
         "review_note": _("Next review after the %(gate)s gate decision."),
         "gate": _("Gate meeting: %(pilot)s"),
@@ -159,32 +153,74 @@ def _events(
         "vendor": _("the vendor"),
         "coordinator": _("the coordinator"),
     }
-    labels: dict[Any, str] = {}
 
-    def named(value: Any) -> str:
-        if value not in labels:
-            labels[value] = label(value)
-        return labels[value]
 
+@dataclass
+class _Feed:
+    """What each kind of event reads: the pilots `pilot_ids` selects, events since `since`,
+    the audience's filters, the texts and labels of the current language."""
+
+    pilot_ids: sa.Select[Any]
+    since: date
+    base_url: str
+    audience: Audience
+    texts: dict[str, str]
+    place_name: Any  # the municipality's name column in the current language
+    labels: dict[Any, str] = field(default_factory=dict)
+
+    def named(self, value: Any) -> str:
+        if value not in self.labels:
+            self.labels[value] = label(value)
+        return self.labels[value]
+
+    def pilot_url(self, pilot_id: int) -> str:
+        return f"{self.base_url}/pilots/{pilot_id}"
+
+
+def _events(
+    pilot_ids: sa.Select[Any], today: date, base_url: str, audience: Audience | None = None
+) -> list[CalendarEvent]:
+    """Reviews, gate decisions and meetings, follow-up items and planned ends of the pilots
+    `pilot_ids` selects, as `audience` may see them."""
     language = current_language()
-    place_name = Municipality.name_sv if language == "sv" else Municipality.name_fi
+    feed = _Feed(
+        pilot_ids=pilot_ids,
+        since=today - PAST_WINDOW,
+        base_url=base_url,
+        audience=audience or Audience(),
+        texts=_feed_texts(),
+        place_name=Municipality.name_sv if language == "sv" else Municipality.name_fi,
+    )
+    events = [
+        *_review_events(feed),
+        *_decision_events(feed),
+        *_meeting_events(feed),
+        *_item_events(feed),
+        *_end_events(feed),
+    ]
+    return sorted(events, key=lambda e: (e.on, e.uid))
 
-    def pilot_url(pilot_id: int) -> str:
-        return f"{base_url}/pilots/{pilot_id}"
 
-    reviews = latest_reviews(pilot_ids, since=since)
-    for _decision_id, pilot_id, review_on, gate, name in db.session.execute(reviews):
-        events.append(
-            CalendarEvent(
-                # One review per pilot: a later decision moving it moves this event.
-                uid=f"review-{pilot_id}@{UID_DOMAIN}",
-                on=review_on,
-                summary=texts["review"] % {"pilot": name},
-                description=texts["review_note"] % {"gate": named(gate)},
-                url=pilot_url(pilot_id),
-                pilot_id=pilot_id,
-            )
+def _review_events(feed: _Feed) -> list[CalendarEvent]:
+    texts = feed.texts
+    return [
+        CalendarEvent(
+            # One review per pilot: a later decision moving it moves this event.
+            uid=f"review-{pilot_id}@{UID_DOMAIN}",
+            on=review_on,
+            summary=texts["review"] % {"pilot": name},
+            description=texts["review_note"] % {"gate": feed.named(gate)},
+            url=feed.pilot_url(pilot_id),
+            pilot_id=pilot_id,
         )
+        for _decision_id, pilot_id, review_on, gate, name in db.session.execute(
+            latest_reviews(feed.pilot_ids, since=feed.since)
+        )
+    ]
+
+
+def _decision_events(feed: _Feed) -> list[CalendarEvent]:
+    texts = feed.texts
     decisions = (
         sa.select(
             Decision.id,
@@ -195,19 +231,24 @@ def _events(
             Pilot.name,
         )
         .join(Pilot, Pilot.id == Decision.pilot_id)
-        .where(Decision.pilot_id.in_(pilot_ids), Decision.decided_on >= since)
+        .where(Decision.pilot_id.in_(feed.pilot_ids), Decision.decided_on >= feed.since)
     )
-    for decision_id, pilot_id, decided_on, gate, outcome, name in db.session.execute(decisions):
-        events.append(
-            CalendarEvent(
-                uid=f"gate-{decision_id}@{UID_DOMAIN}",
-                on=decided_on,
-                summary=texts["gate"] % {"pilot": name},
-                description=texts["gate_note"] % {"gate": named(gate), "outcome": named(outcome)},
-                url=pilot_url(pilot_id),
-                pilot_id=pilot_id,
-            )
+    return [
+        CalendarEvent(
+            uid=f"gate-{decision_id}@{UID_DOMAIN}",
+            on=decided_on,
+            summary=texts["gate"] % {"pilot": name},
+            description=texts["gate_note"]
+            % {"gate": feed.named(gate), "outcome": feed.named(outcome)},
+            url=feed.pilot_url(pilot_id),
+            pilot_id=pilot_id,
         )
+        for decision_id, pilot_id, decided_on, gate, outcome, name in db.session.execute(decisions)
+    ]
+
+
+def _meeting_events(feed: _Feed) -> list[CalendarEvent]:
+    texts = feed.texts
     meetings = (
         sa.select(
             GateMeeting.id,
@@ -219,36 +260,42 @@ def _events(
             GateMeeting.body,
             GateMeeting.place,
             Pilot.name,
-            place_name,
+            feed.place_name,
         )
         .join(Pilot, Pilot.id == GateMeeting.pilot_id)
         .outerjoin(Municipality, Municipality.code == GateMeeting.municipality_code)
-        .where(GateMeeting.pilot_id.in_(pilot_ids), GateMeeting.meets_on >= since)
+        .where(GateMeeting.pilot_id.in_(feed.pilot_ids), GateMeeting.meets_on >= feed.since)
     )
-    if audience.municipality:
+    if feed.audience.municipality:
         meetings = meetings.where(
             sa.or_(
                 GateMeeting.municipality_code.is_(None),
-                GateMeeting.municipality_code == audience.municipality,
+                GateMeeting.municipality_code == feed.audience.municipality,
             )
         )
+    events = []
     for row in db.session.execute(meetings):
         meeting_id, pilot_id, meets_on, starts_at, gate, code, body, place, name, town = row
         who = texts["steering"] if code is None else town
         if code is not None and body:
-            who = f"{town} ({named(body)})"
-        note = texts["meeting_note"] % {"gate": named(gate), "body": who}
+            who = f"{town} ({feed.named(body)})"
+        note = texts["meeting_note"] % {"gate": feed.named(gate), "body": who}
         events.append(
             CalendarEvent(
                 uid=f"meeting-{meeting_id}@{UID_DOMAIN}",
                 on=meets_on,
                 summary=texts["meeting"] % {"pilot": name},
                 description=f"{note} {place}".strip(),
-                url=pilot_url(pilot_id) + "#meetings",
+                url=feed.pilot_url(pilot_id) + "#meetings",
                 pilot_id=pilot_id,
                 starts=starts_utc(row) if starts_at is not None else None,
             )
         )
+    return events
+
+
+def _item_events(feed: _Feed) -> list[CalendarEvent]:
+    texts = feed.texts
     items = (
         sa.select(
             FollowUpItem.id,
@@ -259,18 +306,19 @@ def _events(
             FollowUpItem.owner_municipality_code,
             FollowUpItem.status,
             Pilot.name,
-            place_name,
+            feed.place_name,
         )
         .join(Pilot, Pilot.id == FollowUpItem.pilot_id)
         .outerjoin(Municipality, Municipality.code == FollowUpItem.owner_municipality_code)
         .where(
-            FollowUpItem.pilot_id.in_(pilot_ids),
+            FollowUpItem.pilot_id.in_(feed.pilot_ids),
             FollowUpItem.status.in_([ItemStatus.OPEN, ItemStatus.IN_PROGRESS]),
-            FollowUpItem.due_on >= since,
+            FollowUpItem.due_on >= feed.since,
         )
     )
-    if audience.vendor:
+    if feed.audience.vendor:
         items = items.where(FollowUpItem.owner_kind == OwnerKind.VENDOR)
+    events = []
     for (
         item_id,
         pilot_id,
@@ -290,28 +338,30 @@ def _events(
                 uid=f"follow-up-{item_id}@{UID_DOMAIN}",
                 on=due_on,
                 summary=texts["item"] % {"title": title, "pilot": name},
-                description=texts["item_note"] % {"owner": owner, "status": named(status)},
-                url=f"{pilot_url(pilot_id)}#item-{item_id}",
+                description=texts["item_note"] % {"owner": owner, "status": feed.named(status)},
+                url=f"{feed.pilot_url(pilot_id)}#item-{item_id}",
                 pilot_id=pilot_id,
             )
         )
+    return events
+
+
+def _end_events(feed: _Feed) -> list[CalendarEvent]:
     ends = sa.select(Pilot.id, Pilot.name, Pilot.end_date).where(
-        Pilot.id.in_(pilot_ids), Pilot.end_date >= since
+        Pilot.id.in_(feed.pilot_ids), Pilot.end_date >= feed.since
     )
-    for pilot_id, name, end_date in db.session.execute(ends):
-        if end_date is None:  # the query asks for an end date; never None
-            continue
-        events.append(
-            CalendarEvent(
-                uid=f"end-{pilot_id}@{UID_DOMAIN}",
-                on=end_date,
-                summary=texts["end"] % {"pilot": name},
-                description=texts["end_note"],
-                url=pilot_url(pilot_id),
-                pilot_id=pilot_id,
-            )
+    return [
+        CalendarEvent(
+            uid=f"end-{pilot_id}@{UID_DOMAIN}",
+            on=end_date,
+            summary=feed.texts["end"] % {"pilot": name},
+            description=feed.texts["end_note"],
+            url=feed.pilot_url(pilot_id),
+            pilot_id=pilot_id,
         )
-    return sorted(events, key=lambda e: (e.on, e.uid))
+        for pilot_id, name, end_date in db.session.execute(ends)
+        if end_date is not None  # the query asks for an end date; never None
+    ]
 
 
 def _fold(line: bytes) -> bytes:

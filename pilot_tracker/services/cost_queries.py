@@ -22,7 +22,8 @@ PilotScope = Callable[[Any], Any]
 
 
 def _scoped_ids(scope: PilotScope) -> sa.Select[Any]:
-    return scope(sa.select(Pilot.id))
+    scoped: sa.Select[Any] = scope(sa.select(Pilot.id))
+    return scoped
 
 
 def in_scope(pilot_id: Any, scope: PilotScope) -> Any:

@@ -136,19 +136,9 @@ def create_item(
     return item
 
 
-def update_item(
-    pilot: Pilot,
-    item: FollowUpItem,
-    changes: dict[str, Any],
-    author_id: int | None,
-    allowed: frozenset[str] = EDITOR_FIELDS,
-    commit: bool = True,
-) -> FollowUpItem:
-    """Change an item's fields and/or add a comment. A field outside `allowed` raises
-    PermissionError (the caller answers 403); bad values raise PilotValidationError."""
-    refused = sorted(set(changes) - allowed)
-    if refused:
-        raise PermissionError(", ".join(refused))
+def _check_changes(pilot: Pilot, changes: dict[str, Any]) -> None:
+    """Raise PilotValidationError for bad values in an item's `changes`; the status becomes
+    an ItemStatus in place."""
     errors: dict[str, list[str]] = {}
     if "status" in changes:
         try:
@@ -164,6 +154,24 @@ def update_item(
         _check_owner(pilot, owner, errors)
     if errors:
         raise PilotValidationError(errors)
+
+
+def update_item(
+    pilot: Pilot,
+    item: FollowUpItem,
+    changes: dict[str, Any],
+    author_id: int | None,
+    allowed: frozenset[str] = EDITOR_FIELDS,
+    commit: bool = True,
+) -> FollowUpItem:
+    """Change an item's fields and/or add a comment. A field outside `allowed` raises
+    PermissionError (the caller answers 403); bad values raise PilotValidationError."""
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        raise PermissionError(", ".join(refused))
+    _check_changes(pilot, changes)
+    comment = changes.get("comment")
+    owner = changes.get("owner")
     before = audit.row_values(item)
     for key in ("status", "title", "description", "due_on"):
         if key in changes:

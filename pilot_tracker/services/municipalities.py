@@ -78,20 +78,9 @@ def parse_register(text: str) -> list[dict[str, Any]]:
             problems.append(f"line {line}: more fields than columns")
             continue
         values = {k: (raw.get(k) or "").strip() for k in header}
-        code = values["code"]
-        if not (len(code) == 3 and code.isdigit()):
-            problems.append(f"line {line}, column code: {code!r} is not a 3-digit code")
-        elif code in seen:
-            problems.append(f"line {line}, column code: {code} appears twice")
+        code, region = values["code"], values["region_code"]
+        _check_codes_and_names(line, values, seen, problems)
         seen.add(code)
-        for col in ("name_fi", "name_sv", "region_fi"):
-            if not values[col]:
-                problems.append(f"line {line}, column {col}: empty")
-            elif len(values[col]) > 100:
-                problems.append(f"line {line}, column {col}: longer than 100 characters")
-        region = values["region_code"]
-        if not (len(region) == 2 and region.isdigit()):
-            problems.append(f"line {line}, column region_code: {region!r} is not a 2-digit code")
         population = _int(values["population"])
         if population is None or population < 0:
             problems.append(
@@ -103,19 +92,7 @@ def parse_register(text: str) -> list[dict[str, Any]]:
             problems.append(
                 f"line {line}, column population_year: {values['population_year']!r} is not a year"
             )
-        coords: dict[str, Decimal | None] = {}
-        for col, limit in (("lat", 90), ("lon", 180)):
-            coords[col] = None
-            if values.get(col):
-                try:
-                    coord = Decimal(values[col]).quantize(Decimal("0.000001"))
-                    coords[col] = coord
-                    if abs(coord) > limit:
-                        raise InvalidOperation
-                except InvalidOperation:
-                    problems.append(
-                        f"line {line}, column {col}: {values[col]!r} is not a coordinate"
-                    )
+        coords = _coordinates(line, values, problems)
         rows.append(
             {
                 "code": code,
@@ -133,6 +110,44 @@ def parse_register(text: str) -> list[dict[str, Any]]:
     if problems:
         raise RegisterFileError(problems)
     return rows
+
+
+def _check_codes_and_names(
+    line: int, values: dict[str, str], seen: set[str], problems: list[str]
+) -> None:
+    """The row's code (3 digits, not in `seen`), names and region code; each problem
+    appended to `problems`."""
+    code = values["code"]
+    if not (len(code) == 3 and code.isdigit()):
+        problems.append(f"line {line}, column code: {code!r} is not a 3-digit code")
+    elif code in seen:
+        problems.append(f"line {line}, column code: {code} appears twice")
+    for col in ("name_fi", "name_sv", "region_fi"):
+        if not values[col]:
+            problems.append(f"line {line}, column {col}: empty")
+        elif len(values[col]) > 100:
+            problems.append(f"line {line}, column {col}: longer than 100 characters")
+    region = values["region_code"]
+    if not (len(region) == 2 and region.isdigit()):
+        problems.append(f"line {line}, column region_code: {region!r} is not a 2-digit code")
+
+
+def _coordinates(
+    line: int, values: dict[str, str], problems: list[str]
+) -> dict[str, Decimal | None]:
+    """The row's optional lat and lon (six decimals); a bad one appended to `problems`."""
+    coords: dict[str, Decimal | None] = {}
+    for col, limit in (("lat", 90), ("lon", 180)):
+        coords[col] = None
+        if values.get(col):
+            try:
+                coord = Decimal(values[col]).quantize(Decimal("0.000001"))
+                coords[col] = coord
+                if abs(coord) > limit:
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"line {line}, column {col}: {values[col]!r} is not a coordinate")
+    return coords
 
 
 def _int(text: str) -> int | None:

@@ -34,7 +34,9 @@ def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed attempt (pure)."""
     if attempts < 1:
         return timedelta(0)
-    return min(FIRST_RETRY * (2 ** min(attempts - 1, 20)), LONGEST_RETRY)
+    # int ** int is typed Any (a negative exponent gives a float); this one is never negative.
+    factor: int = 2 ** min(attempts - 1, 20)
+    return min(FIRST_RETRY * factor, LONGEST_RETRY)
 
 
 def _domain() -> str:

@@ -77,6 +77,11 @@ _REGION_PART = aliased(Participation, name="filter_region")
 
 def filter_conditions(filters: PilotFilters, today: date | None = None) -> list[Any]:
     """WHERE conditions on `Pilot` for the filters alone (no scoping: see pilot_conditions)."""
+    return [*_pilot_conditions(filters), *_related_conditions(filters, today)]
+
+
+def _pilot_conditions(filters: PilotFilters) -> list[sa.ColumnElement[bool]]:
+    """The conditions on the pilot's own columns: theme, track, stage, vendor, year, words."""
     conditions: list[sa.ColumnElement[bool]] = []
     if filters.theme is not None:
         conditions.append(Pilot.theme == filters.theme)
@@ -98,6 +103,12 @@ def filter_conditions(filters: PilotFilters, today: date | None = None) -> list[
                 Pilot.summary.icontains(word, autoescape=True),
             )
         )
+    return conditions
+
+
+def _related_conditions(filters: PilotFilters, today: date | None) -> list[sa.ColumnElement[bool]]:
+    """The conditions on what the pilot is related to: participants, region, status, staleness."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if filters.municipality:
         part = _MUNICIPALITY_PART
         conditions.append(

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from pilot_tracker.extensions import db, limiter, login_manager
+from pilot_tracker.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -101,15 +101,36 @@ def handle_rate_limit(error: TooManyRequests) -> Any:
     return response
 
 
+def database_unavailable() -> bool:
+    """True once this request has found the database away (`handle_db_unavailable`).
+
+    The user loaders (auth/loader.py) then answer None, Flask-Login's documented "no user":
+    the error page renders as signed out instead of querying the database again."""
+    return bool(g.get("database_unavailable", False))
+
+
+# A user loaded before the database went away has its attributes expired by the rollback,
+# so the page cannot read it: then a plain answer, in the three languages, without the page.
+_UNAVAILABLE_TEXT = (
+    "Palvelu on tilapäisesti poissa käytöstä. "
+    "Tjänsten är tillfälligt otillgänglig. "
+    "Service temporarily unavailable.\n"
+)
+
+
 def handle_db_unavailable(error: OperationalError) -> Any:
     """The database is away: a clean 503, never a stack trace."""
     db.session.rollback()
-    # Render as signed out: loading the user for the page would query the database again.
-    g._login_user = login_manager.anonymous_user()
+    g.database_unavailable = True
     log.warning("database unavailable: %s", error)
     if wants_json():
         return problem(503, "Service unavailable", "The database is not reachable; try again.")
-    return _render(503, _("Service temporarily unavailable"), _("Please try again in a moment."))
+    try:
+        return _render(
+            503, _("Service temporarily unavailable"), _("Please try again in a moment.")
+        )
+    except OperationalError:
+        return Response(_UNAVAILABLE_TEXT, status=503, mimetype="text/plain")
 
 
 def handle_unexpected(error: Exception) -> Any:
