@@ -10,14 +10,11 @@ chooses its language first (`choose_language`) instead of trusting what an earli
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
-import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,52 +66,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
-LIVE_CONFIG = {"LOGIN_RATE_LIMIT": "1000 per minute"}
-
-
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The real app on a SQLite file migrated and loaded with the demo portfolio: a copy of
-    one such file that the run's first worker to need it builds (`_demo_database`), so each
-    worker has a database of its own without migrating and seeding it again."""
-    from pilot_tracker import create_app
-
-    db_path = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    # SQLite's backup API: a consistent copy whatever the file's write-ahead log holds.
-    with (
-        closing(sqlite3.connect(_demo_database(tmp_path_factory))) as source,
-        closing(sqlite3.connect(db_path)) as target,
-    ):
-        source.backup(target)
-    return create_app("testing", {**LIVE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
-
-
-def _demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file built by the real migrations and `seed_demo`, once per run: under
-    pytest-xdist the workers share the run's temporary directory, and a lock makes the
-    others wait for the first to finish it."""
+    """The real app on a SQLite file migrated and loaded with the demo portfolio."""
     from flask_migrate import upgrade
 
     from pilot_tracker import create_app
-    from pilot_tracker.extensions import db
     from pilot_tracker.services.seed import seed_demo
 
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    done = shared / "e2e-demo.db"
-    with open(shared / "e2e-demo.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            building = shared / f"e2e-demo.{os.getpid()}.db"
-            app = create_app(
-                "testing", {**LIVE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{building}"}
-            )
-            with app.app_context():
-                upgrade()
-                seed_demo()
-                db.engine.dispose()
-            os.replace(building, done)
-    return done
+    db_path = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        },
+    )
+    with app.app_context():
+        upgrade()
+        seed_demo()
+    return app
 
 
 @pytest.fixture(scope="session")
