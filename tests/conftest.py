@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -184,16 +185,84 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     return match.group(1) or match.group(2)
 
 
+# The slowest modules, slowest first (per-file sums of the test durations of a `make test`
+# with CI=true, 2026-12-03; refresh from `pytest --junitxml` when the order changes much).
+# Under `--dist loadfile --no-loadscope-reorder` (`make test`) pytest-xdist hands modules out
+# in collection order, each to the first free worker; giving out the long ones first leaves
+# only short ones for the end, so that no core idles while the other finishes a long module.
+# (pytest-xdist's own order, most tests first, left the one-test modules that build a wheel,
+# start two servers or validate HTML with Java for the very end.)
+SLOW_MODULES = (
+    "tests/e2e/test_axe.py",
+    "tests/test_aggregates.py",
+    "tests/e2e/test_axe_others.py",
+    "tests/test_authorization_sweep.py",
+    "tests/test_api_property.py",
+    "tests/test_hostile_forms.py",
+    "tests/test_permission_matrix.py",
+    "tests/test_hostile_probes.py",
+    "tests/e2e/test_print_browser.py",
+    "tests/e2e/test_charts_glance_browser.py",
+    "tests/test_costs_incremental.py",
+    "tests/e2e/test_charts_phone_browser.py",
+    "tests/e2e/test_joint_browser.py",
+    "tests/test_wheel_install.py",
+    "tests/e2e/test_feedback_browser.py",
+    "tests/e2e/test_dashboards_browser.py",
+    "tests/test_html_validity.py",
+    "tests/e2e/test_help_screenshots_browser.py",
+    "tests/test_two_servers.py",
+    "tests/e2e/test_languages_browser.py",
+    "tests/e2e/test_phone_browser.py",
+    "tests/e2e/test_workflows_browser.py",
+    "tests/test_municipality_costs_reference.py",
+    "tests/e2e/test_axe_costs.py",
+    "tests/test_joint_membership_property.py",
+    "tests/test_shared_limits.py",
+    "tests/test_openapi_client.py",
+    "tests/test_seed.py",
+    "tests/test_hostile_import.py",
+    "tests/test_demo_numbers.py",
+    "tests/e2e/test_chart_dates_browser.py",
+    "tests/test_backup.py",
+    "tests/test_exchange_libreoffice.py",
+    "tests/test_stale.py",
+    "tests/e2e/test_charts_lazy_browser.py",
+    "tests/e2e/test_mail_browser.py",
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgres` run only in the PostgreSQL pass; elsewhere they are
-    deselected (not skipped: in CI a skip is a failure)."""
-    if database_url().startswith("postgresql"):
-        return
-    keep = [item for item in items if item.get_closest_marker("postgres") is None]
-    dropped = [item for item in items if item.get_closest_marker("postgres") is not None]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+    deselected (not skipped: in CI a skip is a failure). Then the modules are put in the
+    order in which `make test` should hand them to its workers: SLOW_MODULES first, the
+    others by their number of tests, most first (pytest-xdist's own rule); a module's tests
+    keep their order."""
+    if not database_url().startswith("postgresql"):
+        keep = [item for item in items if item.get_closest_marker("postgres") is None]
+        dropped = [item for item in items if item.get_closest_marker("postgres") is not None]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
+    items[:] = _slowest_modules_first(items)
+
+
+def _slowest_modules_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(_module_of(item), []).append(item)
+    rank = {name: n for n, name in enumerate(SLOW_MODULES)}
+    order = sorted(modules, key=lambda name: (rank.get(name, len(rank)), -len(modules[name])))
+    return [item for name in order for item in modules[name]]
+
+
+def _module_of(item: pytest.Item) -> str:
+    path = Path(str(item.path))
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
