@@ -32,7 +32,7 @@ from pilot_tracker.domain.enums import Stage
 from pilot_tracker.extensions import db
 from pilot_tracker.models import CostEntry, CostShare, MoneyYear, Participation, Pilot
 from pilot_tracker.services import aggregates
-from pilot_tracker.services.cost_queries import PilotScope, in_scope
+from pilot_tracker.services.cost_queries import PilotScope, every_pilot, in_scope
 
 OVER_BUDGET_ROWS = 15
 
@@ -163,7 +163,7 @@ def _planned_budgets(scope: PilotScope) -> list[tuple[int | None, int]]:
     """(year or None, committed budget before funding) of the pilots `scope` selects: every
     pilot's from the maintained portfolio totals, a filtered set's summed from its rows."""
     session = db.session()
-    if scope(sa.select(Pilot.id)).whereclause is None:
+    if every_pilot(scope):
         prefix = f"{Commitment.COMMITTED.value}|"
         budgets = aggregates.totals(session, aggregates.YEAR_BUDGET)
         # Every year with a row, zero sums too (the range of years is the rows').

@@ -26,12 +26,16 @@ def _scoped_ids(scope: PilotScope) -> sa.Select[Any]:
     return scoped
 
 
+def every_pilot(scope: PilotScope) -> bool:
+    """Whether `scope` selects every pilot (no filter, a user who sees all)."""
+    return _scoped_ids(scope).whereclause is None
+
+
 def in_scope(pilot_id: Any, scope: PilotScope) -> Any:
     """`pilot_id` is one of the pilots in `scope`; always true when the scope is every pilot
     (an entry always has its pilot), so that the whole portfolio's sums do not list every
     pilot's id first."""
-    ids = _scoped_ids(scope)
-    return sa.true() if ids.whereclause is None else pilot_id.in_(ids)
+    return sa.true() if every_pilot(scope) else pilot_id.in_(_scoped_ids(scope))
 
 
 def actual_cost_cents(scope: PilotScope) -> int:

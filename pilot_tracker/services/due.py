@@ -99,6 +99,17 @@ def kinds_for(user: Any) -> list[DueKind]:
     return []
 
 
+def _chosen_kinds(user: Any, kinds: Iterable[DueKind] | None) -> list[str]:
+    """The kinds of item `user` sees, narrowed to `kinds` if given (values, in kind order)."""
+    wanted = set(kinds) if kinds is not None else set(DueKind)
+    return [k.value for k in kinds_for(user) if k in wanted]
+
+
+def _sees_every_pilot(user: Any) -> bool:
+    everyone = sa.select(Pilot.id)
+    return scope_pilots(everyone, user) is everyone
+
+
 def _shown(
     user: Any,
     today: date,
@@ -108,8 +119,7 @@ def _shown(
 ) -> tuple[sa.Select[Any], dict[str, sa.ColumnElement[Any]]] | None:
     """The entries shown to `user` today (no columns yet), and the columns decided by the
     day: the due date, the overdue flag and the rank."""
-    wanted = set(kinds) if kinds is not None else set(DueKind)
-    chosen = [k.value for k in kinds_for(user) if k in wanted]
+    chosen = _chosen_kinds(user, kinds)
     if not chosen:
         return None
     e = DueEntry
@@ -147,10 +157,8 @@ def _shown(
         query = query.where(
             sa.or_(e.kind != DueKind.FOLLOW_UP.value, e.ref_code == OwnerKind.VENDOR.value)
         )
-    everyone = sa.select(Pilot.id)
-    visible = scope_pilots(everyone, user)
-    if visible is not everyone:  # scoped (a vendor): only the pilots it may see
-        query = query.where(e.pilot_id.in_(visible))
+    if not _sees_every_pilot(user):  # scoped (a vendor): only the pilots it may see
+        query = query.where(e.pilot_id.in_(scope_pilots(sa.select(Pilot.id), user)))
     if municipality:
         query = query.where(
             e.pilot_id.in_(
@@ -191,7 +199,9 @@ def due_items(
         ).one()
     )
     if counted is not None and _home(user) is None:
-        page = _bounded_page(user, today, kinds, limit, offset, overdue_total)
+        page = _bounded_page(
+            query, by_day, _chosen_kinds(user, kinds), today, limit, offset, overdue_total
+        )
     else:
         page = _sorted_page(query, by_day, limit, offset)
     c = page.c
@@ -266,9 +276,10 @@ def _sorted_page(query: Any, by_day: dict[str, Any], limit: int, offset: int) ->
 
 
 def _bounded_page(
-    user: Any,
+    query: Any,
+    by_day: dict[str, Any],
+    chosen: list[str],
     today: date,
-    kinds: Iterable[DueKind] | None,
     limit: int,
     offset: int,
     overdue_total: int,
@@ -279,9 +290,8 @@ def _bounded_page(
     An entry without a stored date is due on a date the day decides, the same for all of its
     kind (a measurement's month, a status update's today): those are their own part, walked
     by pilot. The entries not yet overdue are only read when fewer than `offset + limit` are
-    overdue, so the walk past the overdue ones is short too."""
-    wanted = set(kinds) if kinds is not None else set(DueKind)
-    chosen = [k.value for k in kinds_for(user) if k in wanted]
+    overdue, so the walk past the overdue ones is short too. `query` and `by_day` are the
+    shown entries and their day-decided columns (`_shown`), `chosen` the kinds."""
     e = DueEntry
     n = offset + limit
     states = [e.overdue_from <= today]
@@ -299,9 +309,6 @@ def _bounded_page(
                 )
                 parts.append(sa.select(part.subquery().c.id))
     chosen_ids = sa.union_all(*parts).subquery("chosen")
-    shown = _shown(user, today, None, kinds)
-    assert shown is not None
-    query, by_day = shown
     return (
         _page_columns(query.where(e.id.in_(sa.select(chosen_ids.c.id))), by_day)
         .order_by(*_order(by_day["rank"], by_day["overdue"], by_day["due_on"]))
@@ -324,11 +331,9 @@ def _counts_of_everything(
     entries themselves."""
     if municipality is not None or pilot_id is not None or has_role(user, Role.VENDOR):
         return None
-    everyone = sa.select(Pilot.id)
-    if scope_pilots(everyone, user) is not everyone:
+    if not _sees_every_pilot(user):
         return None
-    wanted = set(kinds) if kinds is not None else set(DueKind)
-    chosen = {k.value for k in kinds_for(user) if k in wanted}
+    chosen = set(_chosen_kinds(user, kinds))
     found = aggregates.due_totals(db.session(), today)
     shown = sum(
         n

@@ -34,6 +34,7 @@ from pilot_tracker.extensions import db
 from pilot_tracker.models import Kpi, MoneyYear, Participation, Pilot
 from pilot_tracker.services import actuals, aggregates
 from pilot_tracker.services.actuals import PilotScope
+from pilot_tracker.services.cost_queries import every_pilot
 
 # --- SQL pieces shared with the other aggregate queries ----------------------------------
 
@@ -203,7 +204,7 @@ def portfolio_money(scope: PilotScope) -> PortfolioMoney:
     its net cost exactly, so they give the totals as well."""
     spread = _Spread()
     savings = {Commitment.COMMITTED: 0, Commitment.PROPOSED: 0}
-    if scope(sa.select(Pilot.id)).whereclause is None:  # every pilot: the maintained totals
+    if every_pilot(scope):  # the maintained totals
         session = db.session()
         cents_by_year = aggregates.totals(session, aggregates.YEAR_CENTS)
         # Every year with a row, zero sums too (the range of years is the rows').
