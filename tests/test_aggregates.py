@@ -318,6 +318,8 @@ def _assert_equal_to_full_recomputation(actors: Actors) -> None:
                 # The same order, up to ties of the reference's own ORDER BY.
                 order = [(i.overdue, i.due_on, i.pilot_id, i.kind) for i in got.items]
                 assert order == [(i.overdue, i.due_on, i.pilot_id, i.kind) for i in want.items]
+                if today != TODAY:
+                    continue  # the pages below on one day: the whole list is checked on three
                 # Short pages (the coordinator's are chosen by walking each part's first
                 # entries only) are slices of the whole list.
                 for offset in (0, 1, 4):
