@@ -186,49 +186,54 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 # The slowest modules, slowest first (per-file sums of the test durations of a `make test`
-# with CI=true, 2026-12-03; refresh from `pytest --junitxml` when the order changes much).
+# with CI=true, 2026-12-03, after the axe scans' fix; refresh from `pytest --junitxml` when
+# the order changes much).
 # Under `--dist loadfile --no-loadscope-reorder` (`make test`) pytest-xdist hands modules out
 # in collection order, each to the first free worker; giving out the long ones first leaves
 # only short ones for the end, so that no core idles while the other finishes a long module.
 # (pytest-xdist's own order, most tests first, left the one-test modules that build a wheel,
 # start two servers or validate HTML with Java for the very end.)
 SLOW_MODULES = (
+    "tests/test_hostile_probes.py",
     "tests/e2e/test_axe.py",
-    "tests/test_aggregates.py",
     "tests/e2e/test_axe_others.py",
-    "tests/test_authorization_sweep.py",
-    "tests/test_api_property.py",
     "tests/test_hostile_forms.py",
     "tests/test_permission_matrix.py",
-    "tests/test_hostile_probes.py",
-    "tests/e2e/test_print_browser.py",
+    "tests/test_aggregates.py",
     "tests/e2e/test_charts_glance_browser.py",
-    "tests/test_costs_incremental.py",
+    "tests/e2e/test_print_browser.py",
     "tests/e2e/test_charts_phone_browser.py",
-    "tests/e2e/test_joint_browser.py",
+    "tests/test_costs_incremental.py",
     "tests/test_wheel_install.py",
-    "tests/e2e/test_feedback_browser.py",
-    "tests/e2e/test_dashboards_browser.py",
-    "tests/test_html_validity.py",
-    "tests/e2e/test_help_screenshots_browser.py",
-    "tests/test_two_servers.py",
     "tests/e2e/test_languages_browser.py",
-    "tests/e2e/test_phone_browser.py",
-    "tests/e2e/test_workflows_browser.py",
+    "tests/test_authorization_sweep.py",
+    "tests/e2e/test_feedback_browser.py",
+    "tests/e2e/test_joint_browser.py",
+    "tests/test_api_property.py",
+    "tests/e2e/test_help_screenshots_browser.py",
+    "tests/test_shared_limits.py",
     "tests/test_municipality_costs_reference.py",
+    "tests/test_two_servers.py",
+    "tests/e2e/test_dashboards_browser.py",
+    "tests/e2e/test_phone_browser.py",
+    "tests/test_hostile_import.py",
+    "tests/e2e/test_workflows_browser.py",
     "tests/e2e/test_axe_costs.py",
     "tests/test_joint_membership_property.py",
-    "tests/test_shared_limits.py",
-    "tests/test_openapi_client.py",
-    "tests/test_seed.py",
-    "tests/test_hostile_import.py",
-    "tests/test_demo_numbers.py",
     "tests/e2e/test_chart_dates_browser.py",
-    "tests/test_backup.py",
-    "tests/test_exchange_libreoffice.py",
-    "tests/test_stale.py",
-    "tests/e2e/test_charts_lazy_browser.py",
+    "tests/test_html_validity.py",
+    "tests/test_openapi_client.py",
     "tests/e2e/test_mail_browser.py",
+    "tests/e2e/test_decision_support_browser.py",
+    "tests/e2e/test_keyboard_browser.py",
+    "tests/test_exchange_joint.py",
+    "tests/test_api_pilots.py",
+    "tests/e2e/test_monthly_browser.py",
+    "tests/test_error_catalogue.py",
+    "tests/e2e/test_charts_lazy_browser.py",
+    "tests/test_stale.py",
+    "tests/test_dashboards.py",
+    "tests/domain/test_cost_split.py",
 )
 ROOT = Path(__file__).resolve().parents[1]
 
