@@ -573,11 +573,12 @@ def english(code: str, params: Mapping[str, Any]) -> str:
 def _value(value: Any, sep: str) -> str:
     from pilot_tracker.domain.errors import Cents, Message
     from pilot_tracker.language import i18n
+    from pilot_tracker.language.labels import label
 
     if isinstance(value, Message):
         return render(value)
     if isinstance(value, Enum):
-        return i18n.label(value)
+        return label(value)
     if isinstance(value, Cents):
         return i18n.money(int(value))
     if isinstance(value, Decimal):

@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -24,6 +23,7 @@ from pilot_tracker.catalogue import render
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import db
 from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import AuditEntry, Municipality, User, Vendor
 from pilot_tracker.permissions import EDITORS, role_required
 from pilot_tracker.services import account_links

@@ -16,7 +16,6 @@ from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Request, Response, abort, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
@@ -25,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from pilot_tracker.catalogue import render, render_all
 from pilot_tracker.database import MAX_ID
 from pilot_tracker.extensions import db
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import User
 from pilot_tracker.services.pilots import PilotValidationError, StaleVersionError
 from pilot_tracker.services.tokens import authenticate_token

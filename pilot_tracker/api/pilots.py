@@ -12,7 +12,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, request, url_for
-from flask_babel import gettext as _
 
 from pilot_tracker.api import examples
 from pilot_tracker.api.core import API_FIELD, ID, api_user, bp, invalid, stale_version
@@ -32,6 +31,7 @@ from pilot_tracker.domain.commitment import commitment
 from pilot_tracker.domain.enums import SplitMethod
 from pilot_tracker.domain.plausibility import Finding
 from pilot_tracker.extensions import db
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import Pilot, StatusUpdate
 from pilot_tracker.permissions import (
     can_delete_pilot,

@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -30,6 +29,7 @@ from pilot_tracker.auth.forms import (
     TokenForm,
 )
 from pilot_tracker.extensions import db, limiter
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import ApiToken, Municipality
 from pilot_tracker.permissions import ALL_ROLES, home_url, role_required
 from pilot_tracker.security import local_path

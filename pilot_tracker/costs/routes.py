@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pilot_tracker.catalogue import render
@@ -15,6 +14,7 @@ from pilot_tracker.costs.forms import KIND_LABELS, BillingForm, ConfirmForm, Cos
 from pilot_tracker.domain.enums import CostKind
 from pilot_tracker.domain.money import cents_to_decimal
 from pilot_tracker.extensions import db
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import Municipality
 from pilot_tracker.permissions import can_edit_costs, can_view_costs, visible_pilot_or_404
 from pilot_tracker.services import exchange

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField
 
 from pilot_tracker.dashboards.queries import Regions
 from pilot_tracker.domain.enums import Stage, Theme, Track
 from pilot_tracker.domain.stages import ORDER
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import label, region_name
 from pilot_tracker.services.pilot_filters import PilotFilters
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -20,6 +19,7 @@ from pilot_tracker.domain.enums import Role
 from pilot_tracker.exchange import bp
 from pilot_tracker.exchange.forms import ImportForm, RunImportForm
 from pilot_tracker.extensions import db
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import Pilot
 from pilot_tracker.permissions import ALL_ROLES, EDITORS, has_role, role_required
 from pilot_tracker.services import export as export_service

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from babel.dates import format_datetime
@@ -12,8 +11,6 @@ from babel.support import NullTranslations
 from flask import current_app, request
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_timezone, get_translations
-from flask_babel import gettext as babel_gettext
-from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -149,32 +146,3 @@ def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> st
     if eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
-
-
-_LABEL_TEXTS: dict[Enum, str] | None = None
-
-
-def label(value: Enum | None) -> str:
-    """labels.label(), with the catalogue looked up once per request."""
-    global _LABEL_TEXTS
-    if value is None:
-        return "–"
-    if _LABEL_TEXTS is None:
-        from pilot_tracker.language.labels import LABELS
-
-        # Plain lazy_gettext texts translate by their message id; any other kind of label
-        # (none today) goes through str() as labels.label() does.
-        _LABEL_TEXTS = {
-            key: text._args[0]
-            for key, text in LABELS.items()
-            if isinstance(text, LazyString)
-            and text._func is babel_gettext
-            and len(text._args) == 1
-            and not text._kwargs
-        }
-    msgid = _LABEL_TEXTS.get(value)
-    if msgid is not None:
-        return str(translations().ugettext(msgid))
-    from pilot_tracker.language.labels import label as slow_label
-
-    return slow_label(value)

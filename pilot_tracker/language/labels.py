@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import Enum
 
+from flask_babel import gettext as babel_gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from pilot_tracker.domain.enums import (
     CostKind,
@@ -87,10 +89,33 @@ LABELS: dict[Enum, object] = {
 }
 
 
+def _msgids() -> dict[Enum, str]:
+    """Each label's message id (a plain `lazy_gettext` text translates by it alone)."""
+    return {
+        key: text._args[0]
+        for key, text in LABELS.items()
+        if isinstance(text, LazyString)
+        and text._func is babel_gettext
+        and len(text._args) == 1
+        and not text._kwargs
+    }
+
+
+_MSGIDS: dict[Enum, str] = _msgids()
+
+
 def label(value: Enum | None) -> str:
-    """The translated label of an enum value; its raw value if none is defined."""
+    """The translated label of an enum value; its raw value if none is defined. Straight
+    from the page's catalogue (`i18n.translations`, looked up once per request): a lazy
+    text's str() asks Flask-Babel for the domain, the locale and the catalogue each time,
+    and a municipality page shows some 250 labels."""
     if value is None:
         return "–"
+    msgid = _MSGIDS.get(value)
+    if msgid is not None:
+        from pilot_tracker.language.i18n import translations
+
+        return str(translations().ugettext(msgid))
     text = LABELS.get(value)
     return str(text) if text is not None else str(value.value)
 

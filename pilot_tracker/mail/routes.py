@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
@@ -14,6 +13,7 @@ from werkzeug.wrappers import Response
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.extensions import csrf, limiter
 from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.mail import bp
 from pilot_tracker.mail.forms import ForgotPasswordForm, SetPasswordForm
 from pilot_tracker.models.mail import Frequency, LinkPurpose

@@ -16,7 +16,6 @@ from fractions import Fraction
 from typing import Any
 
 from flask import abort, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -31,6 +30,7 @@ from pilot_tracker.charts.projection import Scenario, projection_chart
 from pilot_tracker.domain.enums import Outcome, Stage, Theme, Track
 from pilot_tracker.domain.money import round_half_up
 from pilot_tracker.domain.projection import ProjectionError
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import label
 from pilot_tracker.models import Pilot
 from pilot_tracker.permissions import (

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from pilot_tracker.domain.enums import (
@@ -22,6 +21,7 @@ from pilot_tracker.domain.enums import (
     Track,
 )
 from pilot_tracker.language.i18n import day, money
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import label
 from pilot_tracker.models import AuditEntry
 

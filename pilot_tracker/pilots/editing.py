@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -22,6 +21,7 @@ from pilot_tracker.domain.cost_split import CostSplitError, net_cost_cents
 from pilot_tracker.domain.enums import Goal, SplitMethod, Stage, Theme, Track, default_track
 from pilot_tracker.domain.stages import FINAL, ORDER
 from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import Pilot
 from pilot_tracker.pilots.costs import ShareRow, preview_shares, share_rows
 from pilot_tracker.pilots.decision_support import similar_for_text

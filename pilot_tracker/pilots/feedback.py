@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.permissions import EDITORS, role_required, visible_pilot_or_404
 from pilot_tracker.pilots import bp
 from pilot_tracker.services import feedback

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -55,6 +54,7 @@ from pilot_tracker.domain.money import (
     parse_eur,
     parse_hundredths,
 )
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.services.pilots import PilotValidationError
 from pilot_tracker.services.reporting import parse_value
 from pilot_tracker.web.forms import enum_choices

@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
@@ -22,6 +21,7 @@ from pilot_tracker.domain.municipal_decisions import Body, municipal_gates
 from pilot_tracker.domain.stages import allowed_gates
 from pilot_tracker.extensions import db
 from pilot_tracker.language.i18n import current_language, day
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import label
 from pilot_tracker.models import FollowUpItem, Lesson, MunicipalDecision, Municipality, Pilot
 from pilot_tracker.permissions import (

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,6 +17,7 @@ from pilot_tracker.domain.enums import Gate
 from pilot_tracker.domain.municipal_decisions import Body
 from pilot_tracker.extensions import db
 from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import GateMeeting, Pilot
 from pilot_tracker.permissions import (
     ALL_ROLES,

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
@@ -24,6 +23,7 @@ from wtforms.form import Form
 from wtforms.validators import Length, StopValidation
 
 from pilot_tracker.domain.enums import Rag, Role
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import Kpi, Pilot
 from pilot_tracker.permissions import (
     ALL_ROLES,

@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -27,6 +26,7 @@ from pilot_tracker.domain.enums import (
 from pilot_tracker.domain.stages import allowed_gates
 from pilot_tracker.extensions import db
 from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import label
 from pilot_tracker.models import Kpi, Measurement, Pilot
 from pilot_tracker.permissions import (

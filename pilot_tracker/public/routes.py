@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 import segno
 import sqlalchemy as sa
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from pilot_tracker.domain.enums import Stage, Theme, Track
@@ -21,6 +20,7 @@ from pilot_tracker.domain.feedback import MAX_TEXT
 from pilot_tracker.domain.text import neutralise
 from pilot_tracker.extensions import csrf, db
 from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import label
 from pilot_tracker.models import Decision, Municipality, Participation, Pilot, Vendor
 from pilot_tracker.permissions import PUBLIC

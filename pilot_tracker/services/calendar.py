@@ -22,13 +22,13 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from icalendar import Calendar
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.extensions import db
 from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import label
 from pilot_tracker.models import (
     CalendarFeed,

@@ -21,19 +21,16 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as babel_gettext
 from sqlalchemy.orm import aliased
 
 from pilot_tracker.domain.enums import Gate, Role, Stage
 from pilot_tracker.domain.follow_up import OwnerKind
 from pilot_tracker.extensions import db
+from pilot_tracker.language.i18n import gettext
 from pilot_tracker.language.labels import label
 from pilot_tracker.models import DueEntry, Participation, Pilot
 from pilot_tracker.permissions import READERS, has_role, scope_pilots
 from pilot_tracker.services import aggregates
-
-# flask_babel has no type information; its gettext answers a plain (not lazy) str.
-gettext: Callable[..., str] = babel_gettext
 
 
 class DueKind(StrEnum):

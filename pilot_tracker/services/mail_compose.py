@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
 
 from pilot_tracker.extensions import db
 from pilot_tracker.language import formats
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import Municipality, User
 from pilot_tracker.models.mail import LinkPurpose
 from pilot_tracker.services import due, outbox

@@ -12,10 +12,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from flask_babel import gettext
-
 from pilot_tracker.charts.base import Chart
 from pilot_tracker.language import formats, i18n
+from pilot_tracker.language.i18n import gettext
 from pilot_tracker.language.labels import label
 
 

@@ -8,13 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import gettext
 
 from pilot_tracker.domain.enums import Role
 from pilot_tracker.domain.stages import FINAL
 from pilot_tracker.extensions import db
 from pilot_tracker.language.formats import short_date
-from pilot_tracker.language.i18n import current_language
+from pilot_tracker.language.i18n import current_language, gettext
 from pilot_tracker.models import Municipality
 from pilot_tracker.permissions import can_edit_pilot, has_role
 from pilot_tracker.services.due import DueItem, DueKind, DueList, describe

@@ -9,12 +9,12 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import format_time, ngettext
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from pilot_tracker.extensions import db, limiter
+from pilot_tracker.language.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import SelectField, StringField
@@ -16,6 +15,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import Select
 
 from pilot_tracker.domain.enums import Rag, Stage, Theme, Track
+from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.language.labels import region_name
 from pilot_tracker.services.pilot_filters import NO_STATUS, FilterChoices, PilotFilters
 from pilot_tracker.web.forms import enum_choices

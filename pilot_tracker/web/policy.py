@@ -15,8 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, render_template, request, session
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+
+from pilot_tracker.language.i18n import gettext as _
 
 PRIVATE = "private, no-store"
 # Reachable over plain http on a production server: the load balancer's health check.

@@ -11,13 +11,12 @@ from pilot_tracker.language import formats
 from pilot_tracker.language.i18n import (
     current_language,
     day,
-    label,
     lang_attr,
     money,
     number,
     template_gettext,
 )
-from pilot_tracker.language.labels import region_name
+from pilot_tracker.language.labels import label, region_name
 from pilot_tracker.web.navigation import has_endpoint, nav_items
 
 
