@@ -723,6 +723,7 @@ def pages_to_measure(app: Flask) -> tuple[list[Page], list[str]]:
         ),
         Page("due API", "api", "/api/v1/due", headers=bearer),
         Page("due API, municipality", "api", f"/api/v1/due?municipality={code}", headers=bearer),
+        Page(FLOOR, "floor", "[floor] bare Flask + SQLAlchemy + Jinja", direct=_floor_renderer()),
     ]
     return pages, notes
 
@@ -753,6 +754,34 @@ def _partial_renderer(app: Flask, pilot_id: int) -> Callable[[], str]:
             return render_template(
                 "dashboards/_pilot_charts.html", pilot_charts=pilot_charts(pilot_id)
             )
+
+    return render
+
+
+FLOOR = "floor (fortunes)"
+
+
+def _floor_renderer() -> Callable[[], str]:
+    """The machine's floor, measured beside the pages in the same process: a bare Flask +
+    SQLAlchemy + Jinja request (bench.ratios' TechEmpower-style "fortunes": one query over a
+    12-row SQLite table, one autoescaped template) through the same test client. The pages'
+    multiples of it compare machines: the same code measured 2.4-3 times slower on one
+    session's machine than on another's, and the floor moves with it."""
+    from bench import ratios
+
+    path = RESULTS / "floor-fortunes.db"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        ratios.make_fortunes(url)
+    os.environ["RATIOS_FORTUNES_URL"] = url
+    client = ratios.fortunes_app().test_client()
+
+    def render() -> str:
+        response = client.get("/fortunes")
+        if response.status_code != 200:
+            raise RuntimeError(f"the floor app answered {response.status_code}")
+        return response.get_data(as_text=True)
 
     return render
 
@@ -880,6 +909,8 @@ def query_counts(app: Flask, pages: list[Page]) -> dict[str, int]:
 
 
 def _target(kind: str) -> float:
+    if kind == "floor":
+        return 0.0  # no target: it is what the pages are compared with
     return TARGET_MS.get(kind, TARGET_MS_DEFAULT)
 
 
@@ -896,10 +927,19 @@ def report(
     columns = (
         f"{'page':<24} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>7} {'runs ms':>11} {'target':>7} "
         f"{'q@' + str(small):>6} {'q@' + str(counts.pilots):>8} {'HTML gz kB':>10} "
-        f"{'JS gz kB':>9}  ok"
+        f"{'JS gz kB':>9} {'×floor':>6}  ok"
     )
     lines = [head, "", columns, "-" * len(columns)]
+    floor = next((r.median_ms for r in results if r.name == FLOOR), None)
     for r in results:
+        multiple = f"{r.median_ms / floor:.0f}" if floor else "–"
+        if r.name == FLOOR:
+            times = f"{r.median_ms:>9.2f} {r.p95_ms:>7.2f} {r.cpu_median_ms:>7.2f} {'':>11}"
+            lines.append(
+                f"{r.name:<24} {times} {'–':>7} {r.queries_small or '–':>6} {r.queries:>8} "
+                f"{r.html_gzip_bytes / 1000:>10.1f} {0:>9.1f} {'1':>6}  –"
+            )
+            continue
         ok = (
             r.median_ms <= r.target_ms
             and r.queries <= TARGET_QUERIES
@@ -914,7 +954,7 @@ def report(
         lines.append(
             f"{r.name:<24} {times} {target:>7} "
             f"{small_q:>6} {r.queries:>8} {r.html_gzip_bytes / 1000:>10.1f} "
-            f"{r.js_gzip_bytes / 1000:>9.1f}  {'yes' if ok else 'NO'}"
+            f"{r.js_gzip_bytes / 1000:>9.1f} {multiple:>6}  {'yes' if ok else 'NO'}"
         )
     lines.append("")
     lines.append(
@@ -927,7 +967,10 @@ def report(
         "the fastest and slowest process's own median. "
         "The partial row renders the pilot page's charts alone (queries, figures, template). "
         "cpu ms: this process's CPU time per request (median), which includes SQLite's work "
-        "but not PostgreSQL's; it shows how much of the time was waiting for a busy machine."
+        "but not PostgreSQL's; it shows how much of the time was waiting for a busy machine. "
+        f"×floor: the page's median over the {FLOOR} row's, a bare Flask + SQLAlchemy + Jinja "
+        "request measured in the same processes (on SQLite whatever the database): it tells a "
+        "slower machine from slower code."
     )
     lines.extend(f"Note: {note}" for note in notes)
     return "\n".join(lines)
