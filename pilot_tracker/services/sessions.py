@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -100,5 +101,22 @@ def load(user_id: int, key: str | None) -> User | None:
         return None
     if needs_touch(rules, user_session.last_seen_at, moment):
         user_session.last_seen_at = moment
-        db.session.commit()
+        try:
+            db.session.commit()
+        except sa.exc.OperationalError as error:
+            if not _lost_to_a_concurrent_write(error):
+                raise
+            # Another request committed a write after this one read the session (the same
+            # session's next request, touching it too): SQLite refuses a write from the
+            # older snapshot at once, whatever its busy timeout. The session is live and
+            # its latest activity a moment old either way; the request goes on without the
+            # touch (it was a 503 under gunicorn with 8 connections of one signed-in user).
+            db.session.rollback()
+            return db.session.get(User, user_id)
     return user
+
+
+def _lost_to_a_concurrent_write(error: sa.exc.OperationalError) -> bool:
+    """SQLite's SQLITE_BUSY (5) or one of its extended codes (SQLITE_BUSY_SNAPSHOT, 517)."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
