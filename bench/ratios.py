@@ -268,6 +268,16 @@ def wrk(port: int, path: str, cookie: str, seconds: int, connections: int) -> di
 # --- the run -------------------------------------------------------------------------------
 
 
+def _keep_logs_of_failures(rows: list[dict[str, Any]], workdir: Path, db: str) -> None:
+    """A refused or failed answer under load is a finding: keep what the servers said."""
+    if not any(row.get("non_2xx") for row in rows):
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for log in workdir.glob("*.log"):
+        shutil.copy(log, RESULTS / f"ratios-{db}-{log.name}")
+    print(f"Non-2xx answers: the server logs are in {RESULTS}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="kokeilu-ratios-"))
     db_name = None
@@ -291,6 +301,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "RATIOS_FORTUNES_URL": fortunes_url,
     }
     servers: list[Any] = []
+    rows: list[dict[str, Any]] = []
     try:
         print(f"== preparing the demo portfolio on {args.db}", file=sys.stderr, flush=True)
         flask_cli(env, "db", "upgrade")
@@ -320,7 +331,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # Hello is measured again between every two URLs, and each URL's ratio is to the
         # mean of the hello runs just before and after it: on a shared machine the load
         # drifts within a run, and adjacent runs see much the same of it.
-        rows = []
         hellos = [wrk(ports["hello"], "/hello", cookie, args.seconds, args.connections)["rps"]]
         for name, port, path, _expect in targets[1:]:
             print(f"== {name} {path}", file=sys.stderr, flush=True)
@@ -357,6 +367,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             with admin.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
             admin.dispose()
+        _keep_logs_of_failures(rows, workdir, args.db)
         shutil.rmtree(workdir, ignore_errors=True)
     _score(rows)
     text = _table(args, rows)
