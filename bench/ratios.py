@@ -91,12 +91,13 @@ def hello_app() -> Any:
     return app
 
 
-def fortunes_app() -> Any:
-    """TechEmpower's fortunes: read every fortune (one query), add one, sort, render."""
+def fortunes_app(url: str | None = None) -> Any:
+    """TechEmpower's fortunes: read every fortune (one query), add one, sort, render. On
+    `url`, or under gunicorn on RATIOS_FORTUNES_URL."""
     from flask import Flask, render_template_string
 
     app = Flask("fortunes")
-    engine = sa.create_engine(os.environ["RATIOS_FORTUNES_URL"], pool_size=2)
+    engine = sa.create_engine(url or os.environ["RATIOS_FORTUNES_URL"], pool_size=2)
     fortune = sa.table("fortune", sa.column("id", sa.Integer), sa.column("message", sa.String))
     query = sa.select(fortune.c.id, fortune.c.message)
 

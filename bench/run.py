@@ -774,8 +774,7 @@ def _floor_renderer() -> Callable[[], str]:
     url = f"sqlite:///{path}"
     if not path.exists():
         ratios.make_fortunes(url)
-    os.environ["RATIOS_FORTUNES_URL"] = url
-    client = ratios.fortunes_app().test_client()
+    client = ratios.fortunes_app(url).test_client()
 
     def render() -> str:
         response = client.get("/fortunes")

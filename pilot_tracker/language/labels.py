@@ -24,6 +24,7 @@ from pilot_tracker.domain.enums import (
 )
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.domain.municipal_decisions import Body
+from pilot_tracker.language.i18n import current_language, translations
 
 LABELS: dict[Enum, object] = {
     Role.ADMIN: _l("Administrator"),
@@ -113,8 +114,6 @@ def label(value: Enum | None) -> str:
         return "–"
     msgid = _MSGIDS.get(value)
     if msgid is not None:
-        from pilot_tracker.language.i18n import translations
-
         return str(translations().ugettext(msgid))
     text = LABELS.get(value)
     return str(text) if text is not None else str(value.value)
@@ -171,7 +170,5 @@ REGION_NAMES: dict[str, dict[str, str]] = {
 def region_name(code: str | None, finnish: str, language: str | None = None) -> str:
     """A region's name in the page's language; the register's Finnish name otherwise."""
     if language is None:
-        from pilot_tracker.language.i18n import current_language
-
         language = current_language()
     return REGION_NAMES.get(language, {}).get(code or "", finnish)
