@@ -52,8 +52,8 @@ def test_filters_travel_in_the_url(page: Any) -> None:
     sign_in(page, COUNCIL)
     page.goto("/dashboard")
     page.select_option("select[name=track]", "slow")
-    page.click("form.filters button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait_for_load_state alone may return before it starts
+        page.click("form.filters button[type=submit]")
     assert "track=slow" in page.url
     assert page.locator("select[name=track]").input_value() == "slow"
 

@@ -3,6 +3,7 @@ form's municipality search (no JavaScript needed, no mouse either)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.e2e.conftest import DEMO_PASSWORD, USERS, new_context
@@ -29,6 +30,9 @@ def test_keyboard_alone_skips_to_content_and_signs_in_with_a_visible_focus(page:
     )
     assert first["outline"] and first["inView"], first
     page.keyboard.press("Enter")
+    # The fragment navigation reaches Playwright as an event: wait for it rather than read
+    # page.url at once (read at once, it was still /login once in CI).
+    page.wait_for_url(re.compile(r"#main$"), timeout=5000)
     assert page.url.endswith("#main")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "email"
