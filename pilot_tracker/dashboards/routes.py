@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from pilot_tracker.charts.base import Chart
 from pilot_tracker.dashboards import bp, directory, queries
@@ -32,8 +33,9 @@ from pilot_tracker.permissions import ALL_ROLES, READERS, role_required, visible
 from pilot_tracker.services import feedback
 from pilot_tracker.services.due import due_items
 from pilot_tracker.web.chart_csv import csv_response
-from pilot_tracker.web.chart_texts import FlaskTexts, table_rows
+from pilot_tracker.web.chart_texts import FlaskTexts, table_body, table_rows
 from pilot_tracker.web.due_view import due_rows
+from pilot_tracker.web.navigation import pilot_url
 
 
 def _today() -> date:
@@ -199,14 +201,16 @@ def chart_link(chart: Chart, index: int) -> str | None:
             return url_for("dashboards.municipality", code=target)
         return None
     if chart.link_kind == "pilot" and "pilots.detail" in views:
-        return url_for("pilots.detail", pilot_id=int(str(target)))
+        return pilot_url(int(str(target)))
     return None
 
 
 @bp.app_template_global()
-def chart_table_rows(chart: Chart) -> list[list[tuple[str, Any, bool, str | None]]]:
-    """The chart's table cells, formatted in the page's language (for _chart.html)."""
+def chart_table_body(chart: Chart) -> Markup:
+    """The chart's table rows, formatted in the page's language (for _chart.html)."""
     texts = g.get("_dashboard_texts")
     if texts is None:
         texts = g._dashboard_texts = FlaskTexts()
-    return table_rows(chart, texts, chart_link)
+    return table_body(
+        table_rows(chart, texts, chart_link), texts.language, current_app.config["LANGUAGES"]
+    )

@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from pilot_tracker.charts.base import Chart
 from pilot_tracker.language import formats, i18n
 from pilot_tracker.language.i18n import gettext
@@ -92,4 +94,32 @@ def table_rows(
     return out
 
 
-__all__ = ["NUMERIC_KINDS", "FlaskTexts", "table_rows"]
+def table_body(
+    cells_by_row: list[list[tuple[str, Any, bool, str | None]]],
+    page_language: str,
+    languages: tuple[str, ...],
+) -> Markup:
+    """The `<tr>` rows of a chart's data table (the first cell of each a row header), every
+    text escaped; `lang` on a cell whose text is in another language than the page's.
+
+    Written here rather than as a Jinja loop: a municipality's page has some 700 cells in its
+    chart tables, and the loop's per-cell work (conditions, a `lang_attr` call, escaping
+    through the template's context) was a fifth of the page's time.
+    """
+    parts: list[str] = []
+    for cells in cells_by_row:
+        parts.append("<tr>")
+        for index, (text, href, numeric, language) in enumerate(cells):
+            tag = "th" if index == 0 else "td"
+            attrs = ' scope="row"' if index == 0 else (' class="num"' if numeric else "")
+            if language and language != page_language and language in languages:
+                attrs += f' lang="{language}"'
+            body = escape(text)
+            if href:
+                body = Markup('<a href="%s">%s</a>') % (href, text)
+            parts.append(f"<{tag}{attrs}>{body}</{tag}>")
+        parts.append("</tr>\n")
+    return Markup("".join(parts))
+
+
+__all__ = ["NUMERIC_KINDS", "FlaskTexts", "table_body", "table_rows"]

@@ -17,6 +17,7 @@ from pilot_tracker.language.i18n import current_language, gettext
 from pilot_tracker.models import Municipality
 from pilot_tracker.permissions import can_edit_pilot, has_role
 from pilot_tracker.services.due import DueItem, DueKind, DueList, describe
+from pilot_tracker.web.navigation import pilot_url
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def _what(item: DueItem, names: dict[str, str]) -> str:
 def _link(item: DueItem, user: Any) -> tuple[str, str]:
     """(href, action words): the page that resolves the item, if the user may use it."""
     views = current_app.view_functions
-    pilot_page = url_for("pilots.detail", pilot_id=item.pilot_id)
+    pilot_page = pilot_url(item.pilot_id)
     editor = can_edit_pilot(user)
     reporter = editor or has_role(user, Role.VENDOR)  # a vendor sees only its own pilots
     decides = editor and item.pilot_stage not in FINAL and "pilots.decision_create" in views
@@ -67,7 +68,7 @@ def _link(item: DueItem, user: Any) -> tuple[str, str]:
         )
     if item.kind is DueKind.FOLLOW_UP:
         return (
-            url_for("pilots.detail", pilot_id=item.pilot_id, _anchor=f"item-{item.ref_id}"),
+            f"{pilot_page}#item-{item.ref_id}",
             gettext("Update the item"),
         )
     if (
