@@ -65,6 +65,12 @@ def configure_engine_options(app: Flask) -> None:
         if uri in ("sqlite://", "sqlite:///:memory:"):
             options["poolclass"] = sa.pool.StaticPool
             options["connect_args"]["check_same_thread"] = False
+    elif uri.startswith("postgresql"):
+        cost = app.config.get("POSTGRES_RANDOM_PAGE_COST")
+        if cost is not None:
+            # A libpq start-up option: every connection of the pool plans with it.
+            options.setdefault("connect_args", {})
+            options["connect_args"].setdefault("options", f"-c random_page_cost={float(cost)}")
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

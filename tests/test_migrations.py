@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -106,3 +107,25 @@ def test_suite_runs_on_postgres_when_required(app: Flask) -> None:
         {"postgresql"} if os.environ.get("REQUIRE_POSTGRES") == "1" else {"sqlite", "postgresql"}
     )
     assert dialect in expected
+
+
+def test_postgres_connections_plan_with_the_configured_random_page_cost(app: Flask) -> None:
+    """POSTGRES_RANDOM_PAGE_COST (config.py) reaches every connection as a libpq start-up
+    option; None leaves the server's own setting. SQLite gets no such option."""
+    from pilot_tracker.database import configure_engine_options
+
+    def options(uri: str, **config: Any) -> dict[str, Any]:
+        app = Flask("probe")
+        app.config.update({"POSTGRES_RANDOM_PAGE_COST": 1.1, **config})
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+        configure_engine_options(app)
+        return dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+
+    pg = "postgresql+psycopg://u@h/d"
+    assert options(pg)["connect_args"] == {"options": "-c random_page_cost=1.1"}
+    assert "connect_args" not in options(pg, POSTGRES_RANDOM_PAGE_COST=None)
+    assert "options" not in options("sqlite:///x.db")["connect_args"]
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":  # the suite's own engine, as configured
+            assert db.session.execute(sa.text("SHOW random_page_cost")).scalar() == "1.1"
