@@ -189,17 +189,16 @@ def due_items(
         return DueList([], 0, 0)
     query, by_day = shown
     counted = _counts_of_everything(user, today, municipality, kinds, pilot_id)
-    total, overdue_total = (
-        counted
-        or db.session.execute(
-            query.add_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(by_day["overdue"]), 0))
-        ).one()
-    )
+    total: int | None
+    overdue_total: int | None
     if counted is not None and _home(user) is None:
+        total, overdue_total = counted
         page = _bounded_page(
-            query, by_day, _chosen_kinds(user, kinds), today, limit, offset, overdue_total
+            query, by_day, _chosen_kinds(user, kinds), today, limit, offset, counted[1]
         )
     else:
+        # The totals ride on the page's rows (window functions over every shown entry).
+        total = overdue_total = None
         page = _sorted_page(query, by_day, limit, offset)
     c = page.c
     entry = _ENTRY
@@ -234,7 +233,18 @@ def due_items(
         )
         for row in rows
     ]
-    return DueList(items, int(total), int(overdue_total))
+    if total is None:
+        if rows:
+            total, overdue_total = rows[0].total, rows[0].overdue_total
+        elif offset:  # past the last entry: the totals are counted on their own
+            total, overdue_total = db.session.execute(
+                query.add_columns(
+                    sa.func.count(), sa.func.coalesce(sa.func.sum(by_day["overdue"]), 0)
+                )
+            ).one()
+        else:
+            total = overdue_total = 0
+    return DueList(items, int(total), int(overdue_total or 0))
 
 
 # The page's entries read again for their texts: made once (an alias copies every column).
@@ -262,9 +272,14 @@ def _page_columns(query: Any, by_day: dict[str, Any]) -> Any:
 
 def _sorted_page(query: Any, by_day: dict[str, Any], limit: int, offset: int) -> Any:
     """The page chosen from every shown entry, sorted (a narrowed set: one municipality's,
-    a vendor's, one pilot's, or a council member's with their municipality first)."""
+    a vendor's, one pilot's, or a council member's with their municipality first), each row
+    with the number of shown entries and of overdue ones (`total`, `overdue_total`)."""
     return (
         _page_columns(query, by_day)
+        .add_columns(
+            sa.func.count().over().label("total"),
+            sa.func.sum(by_day["overdue"]).over().label("overdue_total"),
+        )
         .order_by(*_order(by_day["rank"], by_day["overdue"], by_day["due_on"]))
         .limit(limit)
         .offset(offset)
