@@ -145,4 +145,6 @@ def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> st
     text: str = translations().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
+    if not variables and "%" not in text:
+        return text  # what `% {}` would give, without escaping an empty dict (most calls)
     return text % variables

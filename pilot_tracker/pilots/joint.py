@@ -4,7 +4,7 @@ pilot the user may not see, then 403 for what the user may not do."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -79,6 +79,8 @@ class JointSection:
     may_read_costs: bool = False
     # The status form's CSRF field, rendered once for all the items' forms ("" without CSRF).
     csrf_field: str = ""
+    # The status select's options with each status selected, rendered once for all items.
+    status_options: dict[str, Markup] = field(default_factory=dict)
 
 
 def joint_section(
@@ -123,12 +125,21 @@ def joint_section(
         for p in pilot.current_participations
         if gate is not None and p.municipality_code not in decided
     ]
+    choices = [(s.value, label(s)) for s in ItemStatus]
     return JointSection(
         open_gates=list(municipal_gates(pilot.stage)),
         undecided_gate=gate,
         undecided=undecided,
         names=names,
-        status_choices=[(s.value, label(s)) for s in ItemStatus],
+        status_choices=choices,
+        status_options={
+            chosen: Markup("").join(
+                Markup('<option value="%s"%s>%s</option>')
+                % (value, Markup(" selected") if value == chosen else "", text)
+                for value, text in choices
+            )
+            for chosen, _ in choices
+        },
         may_read_costs=can_read_portfolio(user),
         decisions=decisions,
         by_gate=by_gate,

@@ -17,7 +17,7 @@ from pilot_tracker.language.i18n import (
     template_gettext,
 )
 from pilot_tracker.language.labels import label, region_name
-from pilot_tracker.web.navigation import has_endpoint, nav_items, pilot_url
+from pilot_tracker.web.navigation import has_endpoint, id_url, nav_items, pilot_url
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -43,4 +43,5 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["region_name"] = region_name
     app.jinja_env.globals["has_endpoint"] = has_endpoint
     app.jinja_env.globals["pilot_url"] = pilot_url
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["nav_items"] = nav_items
