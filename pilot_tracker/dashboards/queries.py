@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from pilot_tracker.charts.municipality import PilotCost
 from pilot_tracker.charts.pilot import chart_input
@@ -313,15 +314,43 @@ def distinct_pilots_outside(filters: PilotFilters, user: Any, codes: Sequence[st
     other than the municipalities `codes`: the pilots of the cost chart's "others" row, each
     once however many of those municipalities take part in it. Read from the participations'
     covering index; through the pilots only when filtered."""
+    conditions = pilot_conditions(filters, user)
+    if not conditions and not filters.region:
+        return _pilots_outside_everywhere(codes)
     query = sa.select(sa.func.count(sa.distinct(Participation.pilot_id))).where(
         Participation.municipality_code.not_in(list(codes))
     )
-    conditions = pilot_conditions(filters, user)
     if conditions:
         query = query.where(_participation_in(conditions, by_region=bool(filters.region)))
     if filters.region:
         query = query.where(Participation.municipality_code.in_(region_codes(filters)))
     return int(db.session.execute(query).scalar_one())
+
+
+# The participations of the pilot being counted, apart from the row that found it.
+_OTHER_PART = aliased(Participation, name="other_part")
+
+
+def _pilots_outside_everywhere(codes: Sequence[str]) -> int:
+    """`distinct_pilots_outside` unfiltered, as the pilots that have participants less those
+    whose every participant is one of `codes`: the first is a walk of the participations'
+    primary key (ordered by pilot), the second reads only the participations of `codes` and
+    probes each of their pilots' own. Counting the distinct pilots of every participation
+    outside `codes` read nearly all of them (296 ms at 100 000 pilots)."""
+    listed = list(codes)
+    with_participants = sa.select(sa.func.count(sa.distinct(Participation.pilot_id)))
+    other = _OTHER_PART
+    only_listed = sa.select(sa.func.count(sa.distinct(Participation.pilot_id))).where(
+        Participation.municipality_code.in_(listed),
+        ~sa.exists().where(
+            other.pilot_id == Participation.pilot_id, other.municipality_code.not_in(listed)
+        ),
+    )
+    return int(
+        db.session.execute(
+            sa.select(with_participants.scalar_subquery() - only_listed.scalar_subquery())
+        ).scalar_one()
+    )
 
 
 def _participation_in(conditions: list[Any], *, by_region: bool) -> Any:
