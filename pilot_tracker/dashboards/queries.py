@@ -371,20 +371,30 @@ def timeline_stages(filters: PilotFilters) -> tuple[Stage, ...]:
 
 def timeline(filters: PilotFilters, user: Any, limit: int) -> list[TimelineItem]:
     """Up to `limit` dated pilots of the timeline's stages, ending soonest first (an index on
-    end_date lets the database stop after `limit` rows; PilotGroup.dated counts them all),
+    stage and end_date lets the database stop after `limit` rows of each stage; PilotGroup.
+    dated counts them all),
     each with the days of its decisions and the next review its newest decision (by date,
     then id, as services.due_items reads it) names: two queries."""
-    query = (
-        sa.select(
-            Pilot.id, Pilot.name, Pilot.stage, Pilot.start_date, Pilot.end_date, Pilot.language
+    conditions = pilot_conditions(filters, user)
+
+    def ending_soonest(stage: Stage) -> Any:
+        # Each stage walked on ix_pilots_stage_end_date: at most `limit` rows a stage.
+        return (
+            sa.select(
+                Pilot.id, Pilot.name, Pilot.stage, Pilot.start_date, Pilot.end_date, Pilot.language
+            )
+            .where(*conditions)
+            .where(Pilot.stage == stage)
+            .where(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None))
+            .order_by(Pilot.end_date, Pilot.id)
+            .limit(limit)
         )
-        .where(*pilot_conditions(filters, user))
-        .where(Pilot.stage.in_(timeline_stages(filters)))
-        .where(Pilot.start_date.is_not(None), Pilot.end_date.is_not(None))
-        .order_by(Pilot.end_date, Pilot.id)
-        .limit(limit)
-    )
-    rows = db.session.execute(query).all()
+
+    parts = [ending_soonest(stage).subquery() for stage in timeline_stages(filters)]
+    union = sa.union_all(*(sa.select(part) for part in parts)).subquery("timeline")
+    rows = db.session.execute(
+        sa.select(union).order_by(union.c.end_date, union.c.id).limit(limit)
+    ).all()
     decided: dict[int, list[date]] = {r[0]: [] for r in rows}
     reviews: dict[int, date | None] = {}
     decisions = db.session.execute(  # also without pilots: as many queries whatever the data

@@ -49,8 +49,10 @@ class Pilot(Base):
             name="end_after_start",
         ),
         sa.Index("ix_pilots_stage_theme", "stage", "theme"),
-        # The dashboards' timeline reads the pilots ending soonest first and stops early.
+        # The pilots ending soonest first (the due entries' past-end checks, a stage-free
+        # timeline), and within each stage (the timeline of the active stages): both stop early.
         sa.Index("ix_pilots_end_date", "end_date"),
+        sa.Index("ix_pilots_stage_end_date", "stage", "end_date"),
         # The first planned start of all (the dashboards' span of years) from one index end.
         sa.Index("ix_pilots_start_date", "start_date"),
         # The portfolio dashboard groups pilots by these four and sums the rest: SQLite reads
