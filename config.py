@@ -45,8 +45,9 @@ class Config:
     # PostgreSQL plans with random_page_cost 4 unless told otherwise: a cost for spinning disks
     # that makes it read all 10 000 pilots to join a municipality's 200 (5 ms where looking
     # each up by its key takes 1 ms). 1.1 is PostgreSQL's own advice for SSDs and for data
-    # that stays in memory; None leaves the server's setting (set it on the database, e.g.
-    # behind a PgBouncer that refuses start-up options: ALTER DATABASE … SET random_page_cost).
+    # that stays in memory; None (or "server" in the environment) leaves the server's setting
+    # (set it on the database then, e.g. behind a PgBouncer that refuses start-up options:
+    # ALTER DATABASE … SET random_page_cost).
     POSTGRES_RANDOM_PAGE_COST: float | None = 1.1
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the signed session
     SESSION_COOKIE_HTTPONLY = True

@@ -56,6 +56,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         "FEEDBACK_PILOT_LIMIT",
         "SESSION_IDLE_MINUTES",
         "SESSION_LIFETIME_HOURS",
+        "POSTGRES_RANDOM_PAGE_COST",
     ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]

@@ -67,7 +67,7 @@ def configure_engine_options(app: Flask) -> None:
             options["connect_args"]["check_same_thread"] = False
     elif uri.startswith("postgresql"):
         cost = app.config.get("POSTGRES_RANDOM_PAGE_COST")
-        if cost is not None:
+        if cost is not None and str(cost).strip().lower() != "server":
             # A libpq start-up option: every connection of the pool plans with it.
             options.setdefault("connect_args", {})
             options["connect_args"].setdefault("options", f"-c random_page_cost={float(cost)}")

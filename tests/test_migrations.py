@@ -124,6 +124,12 @@ def test_postgres_connections_plan_with_the_configured_random_page_cost(app: Fla
     pg = "postgresql+psycopg://u@h/d"
     assert options(pg)["connect_args"] == {"options": "-c random_page_cost=1.1"}
     assert "connect_args" not in options(pg, POSTGRES_RANDOM_PAGE_COST=None)
+    assert "connect_args" not in options(pg, POSTGRES_RANDOM_PAGE_COST="server")
+    assert options(pg, POSTGRES_RANDOM_PAGE_COST="2")["connect_args"] == {
+        "options": "-c random_page_cost=2.0"
+    }
+    with pytest.raises(ValueError):  # a typo stops the start, it does not plan silently
+        options(pg, POSTGRES_RANDOM_PAGE_COST="fast")
     assert "options" not in options("sqlite:///x.db")["connect_args"]
 
     with app.app_context():
