@@ -306,6 +306,27 @@ def test_municipality_names_are_swedish_in_the_swedish_interface(
     assert re.search(r"<h1>Helsingfors\b", dashboard)
 
 
+@pytest.mark.parametrize("path", ["/pilots", "/export"])
+def test_the_filters_name_municipalities_in_the_page_language(
+    client: FlaskClient, actors: Actors, pilot_id: int, path: str
+) -> None:
+    """The municipality filter of the pilot list and of the export page (the same filters)."""
+    login_as(client, actors.coordinator)
+
+    def municipality_options(language: str) -> str:
+        html = _page(client, path, language)
+        found = re.search(r'<select[^>]*name="municipality".*?</select>', html, re.S)
+        assert found, path
+        return found.group(0)
+
+    swedish = municipality_options("sv")
+    assert re.search(r'<option value="091">Helsingfors', swedish), swedish[:300]
+    assert "Helsinki" not in swedish
+    finnish = municipality_options("fi")
+    assert re.search(r'<option value="091">Helsinki', finnish)
+    assert "Helsingfors" not in finnish
+
+
 @pytest.mark.parametrize(
     ("language", "lead", "option"),
     [

@@ -19,6 +19,7 @@ from pilot_tracker.domain.enums import Role
 from pilot_tracker.exchange import bp
 from pilot_tracker.exchange.forms import ImportForm, RunImportForm
 from pilot_tracker.extensions import db
+from pilot_tracker.language.i18n import current_language
 from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import Pilot
 from pilot_tracker.permissions import ALL_ROLES, EDITORS, has_role, role_required
@@ -58,7 +59,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 def _filters() -> FilterForm:
     """The pilot list's own filter form, read from the query string (same parameters)."""
     form = FilterForm(request.args)
-    form.setup(filter_choices(current_user))
+    form.setup(filter_choices(current_user, current_language()))
     return form
 
 

@@ -161,7 +161,7 @@ class FilterChoices:
     vendors: list[tuple[int, str]] | None
 
 
-def filter_choices(user: Any, language: str = "fi") -> FilterChoices:
+def filter_choices(user: Any, language: str) -> FilterChoices:
     """The choices for `user`, municipalities named in `language` (Swedish for "sv", else
     Finnish): three queries (two for a vendor user)."""
     name_column = Municipality.name_sv if language == "sv" else Municipality.name_fi
