@@ -122,6 +122,24 @@ def test_every_entry_renders_in_each_language(app: Flask, language: str) -> None
     assert untranslated == []
 
 
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("stopped_needs_no_go", "a no-go decision"),
+        ("scaling_needs_go", "at the scale-up gate"),
+        ("newcomer_outside_scale_up", "at the scale-up gate"),
+    ],
+)
+def test_refusals_on_forms_name_gates_and_outcomes_in_words_in_english(
+    app: Flask, code: str, words: str
+) -> None:
+    """A form's refusal reads as English, not as the codes the import files use."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        text = render(Message(code))
+    assert words in text
+    assert "no_go" not in text and "scale_up" not in text
+
+
 def test_stages_and_gates_render_by_their_labels(app: Flask) -> None:
     message = Message("gate_closed", gate=Gate.START, stage=Stage.PILOTING, gates=(Gate.MIDPOINT,))
     assert "start decision cannot be made while the pilot is in piloting" in message
