@@ -88,6 +88,27 @@ def test_token_acts_as_its_user_and_sets_no_cookie(
         assert entry.actor_email == "coordinator@example.com"
 
 
+def test_a_remember_cookie_neither_signs_in_nor_hides_the_token(
+    app: Flask, api: ApiCaller, actors: Actors
+) -> None:
+    """The app sets no remember cookie, but a client may carry one (another app on the host,
+    an old browser profile): it is no credential, and the token still counts. Flask-Login
+    reads a remember cookie instead of asking the request loader, which made this a 401."""
+    from flask_login.utils import encode_cookie
+
+    client = app.test_client()
+    with app.app_context():
+        cookie = encode_cookie(str(actors.admin.id))  # signed with the app's secret key
+    client.set_cookie("remember_token", cookie)
+    assert_problem(client.get(PILOTS), 401)  # the cookie alone signs nobody in
+    response = client.post("/api/v1/vendors", json=VENDOR, headers=api.headers("coordinator"))
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers
+    with app.app_context():
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "vendor")).one()
+        assert entry.actor_email == "coordinator@example.com"  # the token's user, not the cookie's
+
+
 def test_public_endpoints_ignore_credentials(api: ApiCaller) -> None:
     bad = {"Authorization": "Bearer nonsense"}
 

@@ -60,19 +60,24 @@ def configure(
     """
 
     # While the database is away (web/errors.py) neither loader queries it: no user.
+    def load_request_user(req: Request) -> User | None:
+        if request_loader is None or database_unavailable():
+            return None
+        return request_loader(req)
+
     def load_session_user(session_id: str) -> User | None:
-        if request.blueprint in sessionless or database_unavailable():
+        if request.blueprint in sessionless:
+            # Only the bearer token signs in here, whatever id the session or a remember
+            # cookie names: Flask-Login asks this loader first, and with a remember cookie
+            # it never asks the request loader (a stray cookie made a valid token a 401).
+            return load_request_user(request)
+        if database_unavailable():
             return None
         return load_user(session_id)
 
     login_manager.user_loader(load_session_user)
     app.session_interface = PagesSessionInterface(sessionless)
     if request_loader is not None:
-        load_request = request_loader
-
-        def load_request_user(req: Request) -> User | None:
-            return None if database_unavailable() else load_request(req)
-
         login_manager.request_loader(load_request_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
