@@ -530,6 +530,39 @@ CATALOGUE: dict[str, Entry] = {
         N_("Unknown sheet; the sheets are %(names)s. Rename or remove it.")
     ),
     "import_sheet_appears_twice": Entry(N_("This sheet appears twice.")),
+    # --- the API's input checks: marshmallow's own messages (api/core.LIBRARY_MESSAGES) and
+    # its validators' (api/fields.CatalogueTemplate) -----------------------------------------
+    "input_required": Entry(N_("Missing data for required field.")),
+    "input_null": Entry(N_("Field may not be null.")),
+    "input_invalid": Entry(N_("Invalid value.")),
+    "input_not_string": Entry(N_("Not a valid string.")),
+    "input_not_utf8": Entry(N_("Not a valid utf-8 string.")),
+    "input_not_integer": Entry(N_("Not a valid integer.")),
+    "input_not_number": Entry(N_("Not a valid number.")),
+    "input_number_too_large": Entry(N_("Number too large.")),
+    "input_special_number": Entry(
+        N_("Special numeric values (nan or infinity) are not permitted.")
+    ),
+    "input_not_boolean": Entry(N_("Not a valid boolean.")),
+    "input_not_date": Entry(N_("Not a valid date.")),
+    "input_not_time": Entry(N_("Not a valid time.")),
+    "input_not_datetime": Entry(N_("Not a valid datetime.")),
+    "input_not_list": Entry(N_("Not a valid list.")),
+    "input_not_mapping": Entry(N_("Not a valid mapping type.")),
+    "input_not_uuid": Entry(N_("Not a valid UUID.")),
+    "input_invalid_type": Entry(N_("Invalid type.")),
+    "input_invalid_input_type": Entry(N_("Invalid input type.")),
+    "input_unknown_field": Entry(N_("Unknown field.")),
+    "input_one_of": Entry(N_("Must be one of: %(choices)s.")),
+    "input_number_between": Entry(
+        N_("Must be greater than or equal to %(min)s and less than or equal to %(max)s.")
+    ),
+    "input_length_between": Entry(N_("Length must be between %(min)s and %(max)s.")),
+    "input_length_max": Entry(N_("Longer than maximum length %(max)s.")),
+    "input_length_min": Entry(N_("Shorter than minimum length %(min)s.")),
+    "input_three_digits": Entry(N_("Three digits, e.g. 091.")),
+    "input_two_digits": Entry(N_("Two digits, e.g. 06.")),
+    "input_municipality_codes": Entry(N_("Municipality codes such as 091,049.")),
 }
 
 

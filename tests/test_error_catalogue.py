@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask_babel import gettext
 
+from pilot_tracker.api.core import LIBRARY_MESSAGES
 from pilot_tracker.catalogue import CATALOGUE, render
 from pilot_tracker.domain.enums import Gate, Stage
 from pilot_tracker.domain.errors import Message
@@ -283,3 +284,99 @@ def test_the_apis_warnings_speak_the_language_asked_for(
         expected = render(Message("budget_large", budget=Cents(6_000_000_000)))
     assert first["code"] == "budget_large" and first["message"] == expected
     assert ("Budgeten" in expected) == (language == "sv")
+
+
+# The API's own input checks (marshmallow's messages and its validators), in each language:
+# (method, path, body, field, fi, sv, en).
+INPUT_REFUSALS = [
+    (
+        "POST",
+        "/api/v1/vendors",
+        {"name": 5},
+        "business_id",
+        "Pakollinen kenttä puuttuu.",
+        "Ett obligatoriskt fält saknas.",
+        "Missing data for required field.",
+    ),
+    (
+        "POST",
+        "/api/v1/vendors",
+        {"name": 5},
+        "name",
+        "Ei kelvollinen merkkijono.",
+        "Inte en giltig teckensträng.",
+        "Not a valid string.",
+    ),
+    (
+        "GET",
+        "/api/v1/pilots?page=x",
+        None,
+        "page",
+        "Ei kelvollinen kokonaisluku.",
+        "Inte ett giltigt heltal.",
+        "Not a valid integer.",
+    ),
+    (
+        "GET",
+        "/api/v1/pilots?per_page=500",
+        None,
+        "per_page",
+        "Arvon on oltava vähintään 1 ja enintään 200.",
+        "Värdet ska vara minst 1 och högst 200.",
+        "Must be greater than or equal to 1 and less than or equal to 200.",
+    ),
+    (
+        "GET",
+        "/api/v1/pilots?region=6",
+        None,
+        "region",
+        "Kaksi numeroa, esim. 06.",
+        "Två siffror, t.ex. 06.",
+        "Two digits, e.g. 06.",
+    ),
+    (
+        "POST",
+        "/api/v1/vendors",
+        {"name": "", "business_id": "0201256-6"},
+        "name",
+        "Pituuden on oltava välillä 1–200.",
+        "Längden ska vara mellan 1 och 200.",
+        "Length must be between 1 and 200.",
+    ),
+    (
+        "POST",
+        "/api/v1/vendors",
+        {"name": "X Oy", "business_id": "0201256-6", "colour": "red"},
+        "colour",
+        "Tuntematon kenttä.",
+        "Okänt fält.",
+        "Unknown field.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field", "fi", "sv", "en"), INPUT_REFUSALS)
+def test_the_apis_own_input_checks_answer_in_the_language_asked_for(
+    api: ApiCaller,
+    method: str,
+    path: str,
+    body: Any,
+    field: str,
+    fi: str,
+    sv: str,
+    en: str,
+) -> None:
+    """Title, detail and every field message in one language, marshmallow's own included."""
+    for language, text in (("fi", fi), ("sv", sv), ("en", en), (None, en)):
+        headers = {"Accept-Language": language} if language else {}
+        kwargs: dict[str, Any] = {"headers": headers}
+        if body is not None:
+            kwargs["json"] = body
+        answer = assert_problem(api.call(method, "admin", path, **kwargs), 422)
+        assert answer["errors"][field] == [text], (language, answer)
+        for messages in answer["errors"].values():
+            # No English library message is left in a Finnish or Swedish answer.
+            assert language in (None, "en") or not any(m in LIBRARY_MESSAGES for m in messages), (
+                language,
+                answer,
+            )

@@ -21,8 +21,9 @@ from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from pilot_tracker.catalogue import render, render_all
+from pilot_tracker.catalogue import CATALOGUE, render, render_all
 from pilot_tracker.database import MAX_ID
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.extensions import db
 from pilot_tracker.language.i18n import gettext as _
 from pilot_tracker.models import User
@@ -154,6 +155,42 @@ def require_bearer_token() -> Response | None:
     )
 
 
+# marshmallow's own messages that carry no values, as it words them, by the catalogue code
+# that renders each in the request's language. Looked up by the whole text, never parsed;
+# its messages with values come from the validators' templates (api/fields.CatalogueTemplate).
+LIBRARY_MESSAGES: dict[str, str] = {
+    CATALOGUE[code].template: code
+    for code in (
+        "input_required",
+        "input_null",
+        "input_invalid",
+        "input_not_string",
+        "input_not_utf8",
+        "input_not_integer",
+        "input_not_number",
+        "input_number_too_large",
+        "input_special_number",
+        "input_not_boolean",
+        "input_not_date",
+        "input_not_time",
+        "input_not_datetime",
+        "input_not_list",
+        "input_not_mapping",
+        "input_not_uuid",
+        "input_invalid_type",
+        "input_invalid_input_type",
+        "input_unknown_field",
+    )
+}
+
+
+def _message(item: Any) -> str:
+    """One of marshmallow's messages in the request's language."""
+    if not isinstance(item, Message) and str(item) in LIBRARY_MESSAGES:
+        return render(Message(LIBRARY_MESSAGES[str(item)]))
+    return render(item)
+
+
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as `{"field.path": [message, ...]}`."""
     flat: dict[str, list[str]] = {}
@@ -170,9 +207,9 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
                 for field, items in flatten_messages(item, prefix).items():
                     flat.setdefault(field, []).extend(items)
             else:
-                flat.setdefault(prefix or "body", []).append(render(item))
+                flat.setdefault(prefix or "body", []).append(_message(item))
     else:
-        flat.setdefault(prefix or "body", []).append(render(messages))
+        flat.setdefault(prefix or "body", []).append(_message(messages))
     return flat
 
 

@@ -9,12 +9,12 @@ from fractions import Fraction
 from typing import Any
 
 from flask import abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy.orm import selectinload
 
 from pilot_tracker.api.core import ID, api_user, bp, invalid
 from pilot_tracker.api.docs import ERRORS_READ, errors_doc
-from pilot_tracker.api.fields import Text, money_out
+from pilot_tracker.api.fields import Length, OneOf, Range, Regexp, Text, money_out
 from pilot_tracker.api.schemas import enum, out
 from pilot_tracker.domain.enums import Stage, Theme
 from pilot_tracker.domain.money import format_cents, round_half_up
@@ -32,7 +32,7 @@ class SimilarArgsSchema(Schema):
 
     limit = fields.Integer(
         load_default=5,
-        validate=validate.Range(1, MAX_SIMILAR),
+        validate=Range(1, MAX_SIMILAR),
         metadata={"description": "How many similar pilots at most (1-20, default 5)."},
     )
 
@@ -66,7 +66,7 @@ class ProjectionArgsSchema(Schema):
 
     scope = fields.String(
         load_default="region",
-        validate=validate.OneOf(["region", "national"]),
+        validate=OneOf(["region", "national"]),
         metadata={
             "description": "region: the other municipalities of the participants' regions; "
             "national: every other municipality."
@@ -74,8 +74,8 @@ class ProjectionArgsSchema(Schema):
     )
     codes = Text(
         validate=[
-            validate.Length(max=4 * 308),
-            validate.Regexp(CODES_PATTERN, error="Municipality codes such as 091,049."),
+            Length(max=4 * 308),
+            Regexp(CODES_PATTERN, "input_municipality_codes"),
         ],
         metadata={"description": "Comma-separated municipality codes, e.g. 091,049."},
     )
@@ -89,13 +89,13 @@ class PotentialSchema(Schema):
 class ProjectionSchema(Schema):
     basis = out(
         fields.String,
-        validate=validate.OneOf(["realised", "estimated"]),
+        validate=OneOf(["realised", "estimated"]),
         metadata={
             "description": "realised: the latest values of the savings KPIs, summed; "
             "estimated: the pilot's estimate (no savings KPI measured yet)."
         },
     )
-    scope = out(fields.String, validate=validate.OneOf(["region", "national", "codes"]))
+    scope = out(fields.String, validate=OneOf(["region", "national", "codes"]))
     savings_per_resident_eur = money_out()
     net_cost_per_resident_eur = money_out()
     municipalities = out(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
 from pilot_tracker.database import MAX_ID
+from pilot_tracker.domain.errors import Message
 from pilot_tracker.domain.money import (
     MoneyError,
     cents_to_decimal,
@@ -22,6 +24,56 @@ from pilot_tracker.services.reporting import parse_value
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 CODE_PATTERN = r"^[0-9]{3}$"
+
+
+class CatalogueTemplate(str):
+    """A marshmallow error message that formats into a catalogue message.
+
+    marshmallow words a refusal by calling `.format(**values)` on the message text (a
+    validator's `error`, a field's error message); this one answers with the catalogue's
+    `Message` for its code, which the API renders in the language the request asked for.
+    As a text it is the English template, so the OpenAPI document and logs read as before.
+    """
+
+    code: str
+
+    def __new__(cls, code: str) -> CatalogueTemplate:
+        from pilot_tracker.catalogue import CATALOGUE
+
+        self = super().__new__(cls, CATALOGUE[code].template)
+        self.code = code
+        return self
+
+    def format(self, *args: Any, **values: Any) -> Message:  # type: ignore[override]
+        names = set(re.findall(r"%\((\w+)\)s", self))
+        return Message(self.code, **{k: v for k, v in values.items() if k in names})
+
+
+def Range(min: int, max: int) -> validate.Range:
+    """marshmallow's Range, both ends included, refusing in the request's language."""
+    return validate.Range(min, max, error=CatalogueTemplate("input_number_between"))
+
+
+def Length(min: int | None = None, max: int | None = None) -> validate.Length:
+    """marshmallow's Length, refusing in the request's language."""
+    code = (
+        "input_length_between"
+        if min is not None and max is not None
+        else "input_length_max"
+        if max is not None
+        else "input_length_min"
+    )
+    return validate.Length(min, max, error=CatalogueTemplate(code))
+
+
+def OneOf(choices: list[str]) -> validate.OneOf:
+    """marshmallow's OneOf, refusing in the request's language."""
+    return validate.OneOf(choices, error=CatalogueTemplate("input_one_of"))
+
+
+def Regexp(pattern: str, code: str) -> validate.Regexp:
+    """marshmallow's Regexp, refusing with the catalogue's message `code`."""
+    return validate.Regexp(pattern, error=CatalogueTemplate(code))
 
 
 def _number_or_string(example: str, description: str) -> dict[str, Any]:
@@ -131,9 +183,7 @@ class DecimalIn(fields.Field):
 def code_field(**kwargs: Any) -> fields.String:
     """A municipality code: three digits as a string, "091"."""
     kwargs.setdefault("metadata", {"example": "418"})
-    return fields.String(
-        validate=validate.Regexp(CODE_PATTERN, error="Three digits, e.g. 091."), **kwargs
-    )
+    return fields.String(validate=Regexp(CODE_PATTERN, "input_three_digits"), **kwargs)
 
 
 def money_out(**kwargs: Any) -> fields.String:
@@ -144,7 +194,7 @@ def money_out(**kwargs: Any) -> fields.String:
 
 def id_field(**kwargs: Any) -> fields.Integer:
     """A database id (positive, 32-bit)."""
-    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+    return fields.Integer(strict=True, validate=Range(1, MAX_ID), **kwargs)
 
 
 class Cents(fields.String):

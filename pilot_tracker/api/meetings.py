@@ -15,11 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from pilot_tracker.api.core import ID, api_user, bp
 from pilot_tracker.api.docs import ERRORS_READ, ERRORS_WRITE, errors_doc
-from pilot_tracker.api.fields import Text, code_field
+from pilot_tracker.api.fields import Length, Text, code_field
 from pilot_tracker.api.pagination import page_of
 from pilot_tracker.api.schemas import PageArgsSchema, enum, out, page_schema
 from pilot_tracker.domain.enums import Gate
@@ -44,7 +44,7 @@ class GateMeetingCreateSchema(Schema):
     starts_at = fields.Time(allow_none=True, load_default=None, data_key="time", format=TIME_FORMAT)
     municipality = code_field(allow_none=True, load_default=None)
     body = enum(Body, allow_none=True, load_default=None)
-    place = Text(load_default="", validate=validate.Length(max=200))
+    place = Text(load_default="", validate=Length(max=200))
 
 
 class GateMeetingPatchSchema(Schema):
@@ -53,7 +53,7 @@ class GateMeetingPatchSchema(Schema):
     starts_at = fields.Time(allow_none=True, data_key="time", format=TIME_FORMAT)
     municipality = code_field(allow_none=True)
     body = enum(Body, allow_none=True)
-    place = Text(validate=validate.Length(max=200))
+    place = Text(validate=Length(max=200))
 
 
 class GateMeetingSchema(Schema):

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 from marshmallow.utils import missing
 
 from pilot_tracker.api.fields import (
+    CatalogueTemplate,
     DecimalIn,
     Hundredths,
+    Length,
     MoneyIn,
     PercentIn,
+    Range,
+    Regexp,
     SignedMoneyIn,
     Text,
     cents_out,
@@ -37,13 +41,12 @@ from pilot_tracker.domain.enums import (
 
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 200
-Length = validate.Length
-Range = validate.Range
 
 
 def enum(cls: Any, **kwargs: Any) -> fields.Enum:
     """An enum field by value ("facility_booking"), as stored and sent over the API; the
     values are strings, so the OpenAPI document types them (`type: string`)."""
+    kwargs.setdefault("error_messages", {"unknown": CatalogueTemplate("input_one_of")})
     return fields.Enum(cls, by_value=fields.String, **kwargs)
 
 
@@ -125,7 +128,7 @@ class PilotFilterArgsSchema(Schema):
     track = enum(Track)
     municipality = code_field(metadata={"description": "A participant's code, e.g. 418."})
     region = Text(
-        validate=validate.Regexp(r"^[0-9]{2}$", error="Two digits, e.g. 06."),
+        validate=Regexp(r"^[0-9]{2}$", "input_two_digits"),
         metadata={"description": "Region (maakunta) code of a participant, e.g. 06."},
     )
     vendor_id = fields.Integer(validate=Range(1, MAX_ID))
@@ -139,7 +142,7 @@ class PilotListArgsSchema(PilotFilterArgsSchema, PageArgsSchema):
 class MunicipalityArgsSchema(PageArgsSchema):
     """Paging and `?region=` of the municipality list."""
 
-    region = Text(validate=validate.Regexp(r"^[0-9]{2}$", error="Two digits, e.g. 06."))
+    region = Text(validate=Regexp(r"^[0-9]{2}$", "input_two_digits"))
 
 
 # ---------------------------------------------------------------- pilots in

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from pilot_tracker.api.fields import Text, code_field, id_field
+from pilot_tracker.api.fields import Length, Text, code_field, id_field
 from pilot_tracker.api.schemas import PilotSchema, enum, out, page_schema
 from pilot_tracker.domain.enums import Gate, Outcome
 from pilot_tracker.domain.follow_up import ItemStatus, OwnerKind
 from pilot_tracker.domain.municipal_decisions import Body
 from pilot_tracker.services.follow_up import is_overdue
-
-Length = validate.Length
 
 
 class MunicipalDecisionCreateSchema(Schema):

@@ -9,11 +9,11 @@ from datetime import date
 from typing import Any
 
 from flask import abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from pilot_tracker.api.core import api_user, bp
 from pilot_tracker.api.docs import ERRORS_READ, errors_doc
-from pilot_tracker.api.fields import code_field, money_out
+from pilot_tracker.api.fields import Range, code_field, money_out
 from pilot_tracker.api.schemas import (
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -59,8 +59,8 @@ class DueArgsSchema(Schema):
     """`?municipality=418` narrows the items to its pilots; paged like every list."""
 
     municipality = code_field(metadata={"description": "A participant's code, e.g. 418."})
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PER_PAGE))
+    page = fields.Integer(load_default=1, validate=Range(1, MAX_PAGE))
+    per_page = fields.Integer(load_default=50, validate=Range(1, MAX_PER_PAGE))
 
 
 class SavingsPairSchema(Schema):
