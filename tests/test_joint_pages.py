@@ -196,6 +196,10 @@ def test_a_coordinator_adds_an_item_and_records_lessons(app: Flask, actors: Acto
         assert db.session.scalars(sa.select(Lesson.text)).one().startswith("Asukkaat")
     html = client.get(f"/pilots/{pilot.id}").get_data(as_text=True)
     assert "Laajennussuunnitelma" in html and "Asukkaat tarvitsivat" in html
+    # The owner's sentence ends at the name, with no space before its full stop.
+    item_html = html[html.index(f'id="item-{item.id}"') :]
+    owner = " ".join(item_html[: item_html.index("</p>")].split())
+    assert re.search(r"Vastuutaho: Nokia\.", owner), owner
 
 
 def test_lessons_wait_for_evaluation_or_a_decision(app: Flask, actors: Actors, client) -> None:  # type: ignore[no-untyped-def]
