@@ -36,17 +36,18 @@ class CatalogueTemplate(str):
     """
 
     code: str
+    names: frozenset[str]  # the template's parameters: marshmallow passes more values
 
     def __new__(cls, code: str) -> CatalogueTemplate:
         from pilot_tracker.catalogue import CATALOGUE
 
         self = super().__new__(cls, CATALOGUE[code].template)
         self.code = code
+        self.names = frozenset(re.findall(r"%\((\w+)\)s", self))
         return self
 
     def format(self, *args: Any, **values: Any) -> Message:  # type: ignore[override]
-        names = set(re.findall(r"%\((\w+)\)s", self))
-        return Message(self.code, **{k: v for k, v in values.items() if k in names})
+        return Message(self.code, **{k: v for k, v in values.items() if k in self.names})
 
 
 def Range(min: int, max: int) -> validate.Range:

@@ -211,6 +211,4 @@ def chart_table_body(chart: Chart) -> Markup:
     texts = g.get("_dashboard_texts")
     if texts is None:
         texts = g._dashboard_texts = FlaskTexts()
-    return table_body(
-        table_rows(chart, texts, chart_link), texts.language, current_app.config["LANGUAGES"]
-    )
+    return table_body(table_rows(chart, texts, chart_link))

@@ -94,13 +94,9 @@ def table_rows(
     return out
 
 
-def table_body(
-    cells_by_row: list[list[tuple[str, Any, bool, str | None]]],
-    page_language: str,
-    languages: tuple[str, ...],
-) -> Markup:
+def table_body(cells_by_row: list[list[tuple[str, Any, bool, str | None]]]) -> Markup:
     """The `<tr>` rows of a chart's data table (the first cell of each a row header), every
-    text escaped; `lang` on a cell whose text is in another language than the page's.
+    text escaped; `lang` (i18n.lang_attr) on a cell whose text is in another language.
 
     Written here rather than as a Jinja loop: a municipality's page has some 700 cells in its
     chart tables, and the loop's per-cell work (conditions, a `lang_attr` call, escaping
@@ -112,11 +108,9 @@ def table_body(
         for index, (text, href, numeric, language) in enumerate(cells):
             tag = "th" if index == 0 else "td"
             attrs = ' scope="row"' if index == 0 else (' class="num"' if numeric else "")
-            if language and language != page_language and language in languages:
-                attrs += f' lang="{language}"'
-            body = escape(text)
-            if href:
-                body = Markup('<a href="%s">%s</a>') % (href, text)
+            if language:  # only the link column names one
+                attrs += str(i18n.lang_attr(language))
+            body = Markup('<a href="%s">%s</a>') % (href, text) if href else escape(text)
             parts.append(f"<{tag}{attrs}>{body}</{tag}>")
         parts.append("</tr>\n")
     return Markup("".join(parts))
